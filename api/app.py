@@ -1,0 +1,54 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import ORJSONResponse
+
+from api.errors import install_error_handling
+from api.routes import auth, health
+from domain.config import Settings, get_settings
+from domain.db.engine import create_db_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request body"},
+    401: {"description": "Missing, invalid, expired or revoked token"},
+    404: {"description": "Not found, or not yours"},
+    409: {"description": "Conflicts with stored data"},
+    422: {"description": "A field breaks a rule; `detail` names it"},
+    429: {"description": "Too many failed attempts"},
+}
+API_ROUTERS = (auth.router,)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API with its database engine, routes, CORS and error handling."""
+    settings = settings or get_settings()
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set; start the API with `cashflow api`")
+    app = FastAPI(
+        title="Cashflow API",
+        version=health.VERSION,
+        description="Self-hosted cash-flow manager. Amounts are decimal strings.",
+        default_response_class=ORJSONResponse,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings.database_url, echo=settings.debug)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    install_error_handling(app)
+    app.include_router(health.router)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app

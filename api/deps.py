@@ -1,0 +1,65 @@
+"""Dependencies: settings, the unit of work, the clock and the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from domain.config import Settings
+from domain.db.engine import unit_of_work
+from domain.db.models import User
+from domain.errors import AuthenticationError
+from domain.rules.tokens import TokenClaims
+from domain.services import auth
+
+bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One request, one unit of work, committed before the response is sent."""
+    with unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+def get_now() -> datetime:
+    """The current instant, in UTC."""
+    return datetime.now(UTC)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_auth(
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> tuple[User, TokenClaims]:
+    """The user behind a valid, unrevoked access token, and the token's claims."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthenticationError("not authenticated")
+    return auth.verify_token(session, settings, credentials.credentials, "access", now)
+
+
+AuthDep = Annotated[tuple[User, TokenClaims], Depends(get_auth)]
+
+
+def get_current_user(authenticated: AuthDep) -> User:
+    """The user making the request."""
+    return authenticated[0]
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,1 @@
+"""The `cashflow` command: launcher of the API, the UI, the scheduler and the database."""

@@ -1,0 +1,162 @@
+"""The `cashflow` command and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date
+
+from domain.config import Settings, get_settings
+
+log = logging.getLogger("cashflow")
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.launcher import run_all  # noqa: PLC0415 - each command imports what it needs
+
+    return run_all(settings)
+
+
+def _cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # noqa: PLC0415
+
+    from cashflow.database import database_url  # noqa: PLC0415
+
+    with database_url(settings):
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host or settings.api_host,
+            port=args.port or settings.api_port,
+            workers=args.workers,
+            log_level="info",
+        )
+    return 0
+
+
+def _cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    import subprocess  # noqa: PLC0415
+
+    from cashflow.database import database_url  # noqa: PLC0415
+    from cashflow.launcher import ui_command  # noqa: PLC0415
+
+    with database_url(settings):
+        return subprocess.call(ui_command(settings, port=args.port))  # noqa: S603 - our own argv
+
+
+def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from jobs.scheduler import run_once, run_scheduler  # noqa: PLC0415
+
+    with database_url(settings):
+        if args.once:
+            run_once(settings, as_of=args.date)
+        else:
+            run_scheduler(settings)
+    return 0
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from domain.db.migrate import upgrade_database  # noqa: PLC0415
+
+    with database_url(settings) as url:
+        upgrade_database(url, args.revision)
+    print(f"database upgraded to {args.revision}")  # noqa: T201 - CLI output
+    return 0
+
+
+def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from domain.db.engine import create_db_engine, make_session_factory, unit_of_work  # noqa: PLC0415
+    from domain.services.users import create_user  # noqa: PLC0415
+
+    password = args.password or getpass.getpass("Password (8 to 72 bytes): ")
+    with database_url(settings) as url:
+        engine = create_db_engine(url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            user = create_user(
+                session, settings, username=args.username, password=password, is_admin=args.admin
+            )
+            print(f"created user {user.username} (id {user.id})")  # noqa: T201 - CLI output
+        engine.dispose()
+    return 0
+
+
+def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from cashflow.launcher import seed_demo  # noqa: PLC0415
+
+    if not args.demo:
+        print("nothing to seed: pass --demo")  # noqa: T201 - CLI output
+        return 2
+    with database_url(settings) as url:
+        username, password = seed_demo(settings, url)
+    print(f"demo user ready: {username} / {password}")  # noqa: T201 - CLI output
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: `cashflow --help` explains each subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cashflow",
+        description="Cashflow: a self-hosted cash-flow manager. Without DATABASE_URL, commands "
+        "start the embedded PostgreSQL under .data/ for as long as they run.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run", help="everything: database, migrations, demo user, API, UI, scheduler"
+    )
+    run.set_defaults(func=_cmd_run)
+
+    api = sub.add_parser("api", help="the REST API (uvicorn) on API_HOST:API_PORT")
+    api.add_argument("--host", default=None)
+    api.add_argument("--port", type=int, default=None)
+    api.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    api.set_defaults(func=_cmd_api)
+
+    ui = sub.add_parser("ui", help="the Streamlit UI on UI_PORT")
+    ui.add_argument("--port", type=int, default=None)
+    ui.set_defaults(func=_cmd_ui)
+
+    sched = sub.add_parser("scheduler", help="the APScheduler process that books and checks")
+    sched.add_argument("--once", action="store_true", help="run one pass and exit")
+    sched.add_argument(
+        "--date", type=date.fromisoformat, default=None, help="with --once: the pass's date"
+    )
+    sched.set_defaults(func=_cmd_scheduler)
+
+    db = sub.add_parser("db", help="database schema commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_sub.add_parser("upgrade", help="apply Alembic migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=_cmd_db)
+
+    user = sub.add_parser("user", help="user accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create = user_sub.add_parser("create", help="create an account (prompts for the password)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", default=None, help="omit to be prompted")
+    create.add_argument("--admin", action="store_true", help="make the account an admin")
+    create.set_defaults(func=_cmd_user)
+
+    seed = sub.add_parser("seed", help="sample data")
+    seed.add_argument("--demo", action="store_true", help="the demo user and its history")
+    seed.set_defaults(func=_cmd_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen subcommand."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace, Settings], int] = args.func
+    return func(args, get_settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

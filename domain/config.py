@@ -1,0 +1,89 @@
+"""Infrastructure settings, read from the environment and `.env` by one cached factory."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    """Everything a Cashflow process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    algorithm: str = "HS256"
+    access_token_expire_minutes: int = Field(default=15, ge=1)
+    refresh_token_expire_days: int = Field(default=7, ge=1)
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8501"]
+    admin_default_password: SecretStr | None = None
+    debug: bool = False
+    data_dir: Path = PROJECT_ROOT / ".data"
+    backup_dir: Path = PROJECT_ROOT / ".data" / "backups"
+    backup_retention_days: int = Field(default=30, ge=1)
+    timezone: str = "Asia/Jerusalem"
+    default_currency: str = Field(default="ILS", min_length=3, max_length=3)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    ui_port: int = 8501
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a JSON array or a comma-separated list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    def secret(self) -> str:
+        """Return the signing secret; `get_settings` guarantees it is set."""
+        if self.secret_key is None:
+            raise RuntimeError("SECRET_KEY is not set; build settings with get_settings()")
+        return self.secret_key.get_secret_value()
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """Read the generated secret kept under the data folder, creating it once."""
+    path = data_dir / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(key, encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return key
+
+
+def build_settings() -> Settings:
+    """Build settings from the environment, filling a missing SECRET_KEY from `.data/`."""
+    settings = Settings()
+    if settings.secret_key is None:
+        settings.secret_key = SecretStr(_stored_secret(settings.data_dir))
+    if len(settings.secret().encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, built on first use."""
+    return build_settings()

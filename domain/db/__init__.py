@@ -1,0 +1,1 @@
+"""Persistence: the engine, the tables and the read-model queries."""

@@ -1,0 +1,196 @@
+"""Authentication: login with throttling, token pairs, rotation, revocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from domain.config import Settings
+from domain.db.models import LoginFailure, RevokedToken, User
+from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
+from domain.rules.passwords import (
+    check_password_rules,
+    dummy_hash,
+    hash_password,
+    verify_password,
+)
+from domain.rules.tokens import IssuedToken, TokenClaims, TokenKind, decode_token, issue_token
+from domain.services.users import find_user_by_username, normalise_username
+
+BAD_CREDENTIALS = "incorrect username or password"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """An access token and the refresh token that renews it."""
+
+    access: IssuedToken
+    refresh: IssuedToken
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    return dummy_hash(rounds=rounds)
+
+
+def check_throttle(session: Session, settings: Settings, username: str, now: datetime) -> None:
+    """Refuse with 429 while the account has too many recent failures."""
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    key = normalise_username(username)
+    recent = session.execute(
+        select(func.count(), func.min(LoginFailure.attempted_at)).where(
+            LoginFailure.username_key == key, LoginFailure.attempted_at > window_start
+        )
+    ).one()
+    count, oldest = recent
+    if count >= settings.login_max_failures and oldest is not None:
+        wait = oldest + timedelta(minutes=settings.login_window_minutes) - now
+        raise ThrottledError(
+            "too many failed attempts; try again later",
+            retry_after=max(1, int(wait.total_seconds()) + 1),
+        )
+
+
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, now: datetime
+) -> User:
+    """Return the user for good credentials; record and refuse bad ones alike for all names."""
+    check_throttle(session, settings, username, now)
+    user = find_user_by_username(session, username)
+    key = normalise_username(username)
+    if user is None or not user.is_active:
+        verify_password(password, _dummy_hash(settings.bcrypt_rounds))
+    elif verify_password(password, user.password_hash):
+        session.execute(delete(LoginFailure).where(LoginFailure.username_key == key))
+        return user
+    session.add(LoginFailure(username_key=key[:64], attempted_at=now))
+    raise AuthenticationError(BAD_CREDENTIALS, keep_changes=True)
+
+
+def _sign(
+    settings: Settings, user: User, kind: TokenKind, ttl: timedelta, now: datetime
+) -> IssuedToken:
+    return issue_token(
+        user_id=user.id,
+        version=user.token_version,
+        kind=kind,
+        now=now,
+        ttl=ttl,
+        secret=settings.secret(),
+        algorithm=settings.algorithm,
+    )
+
+
+def issue_pair(settings: Settings, user: User, now: datetime) -> TokenPair:
+    """Sign a fresh access and refresh token for the user."""
+    return TokenPair(
+        access=_sign(
+            settings, user, "access", timedelta(minutes=settings.access_token_expire_minutes), now
+        ),
+        refresh=_sign(
+            settings, user, "refresh", timedelta(days=settings.refresh_token_expire_days), now
+        ),
+    )
+
+
+def _revoke(session: Session, claims: TokenClaims) -> bool:
+    """Record a token as revoked; False when it already was."""
+    inserted = session.execute(
+        insert(RevokedToken)
+        .values(jti=claims.jti, user_id=claims.user_id, expires_at=claims.expires_at)
+        .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
+        .returning(RevokedToken.jti)
+    ).first()
+    return inserted is not None
+
+
+def _is_revoked(session: Session, claims: TokenClaims) -> bool:
+    return session.get(RevokedToken, claims.jti) is not None
+
+
+def verify_token(
+    session: Session, settings: Settings, token: str, kind: TokenKind, now: datetime
+) -> tuple[User, TokenClaims]:
+    """Return the live user and claims of a token that is valid, current and unrevoked."""
+    claims = decode_token(
+        token, kind=kind, now=now, secret=settings.secret(), algorithm=settings.algorithm
+    )
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.version:
+        raise AuthenticationError("token revoked")
+    if _is_revoked(session, claims):
+        raise AuthenticationError("token revoked")
+    return user, claims
+
+
+def refresh_pair(
+    session: Session, settings: Settings, refresh_token: str, now: datetime
+) -> TokenPair:
+    """Rotate a refresh token; presenting a spent one revokes every token of its user."""
+    claims = decode_token(
+        refresh_token,
+        kind="refresh",
+        now=now,
+        secret=settings.secret(),
+        algorithm=settings.algorithm,
+    )
+    user = session.get(User, claims.user_id)
+    if user is None or not user.is_active or user.token_version != claims.version:
+        raise AuthenticationError("token revoked")
+    if not _revoke(session, claims):
+        user.token_version += 1  # reuse detected: every token of this user stops working
+        raise AuthenticationError("refresh token reused; all sessions ended", keep_changes=True)
+    return issue_pair(settings, user, now)
+
+
+def logout(
+    session: Session,
+    settings: Settings,
+    access: TokenClaims,
+    refresh_token: str | None,
+    now: datetime,
+) -> None:
+    """Revoke the access token presented and, when given, its refresh token."""
+    _revoke(session, access)
+    if refresh_token:
+        try:
+            claims = decode_token(
+                refresh_token,
+                kind="refresh",
+                now=now,
+                secret=settings.secret(),
+                algorithm=settings.algorithm,
+            )
+        except AuthenticationError:
+            return  # an invalid refresh token cannot be used anyway
+        if claims.user_id == access.user_id:
+            _revoke(session, claims)
+
+
+def change_password(
+    session: Session, settings: Settings, user: User, *, current: str, new: str, now: datetime
+) -> TokenPair:
+    """Set a new password; every older token stops working, fresh ones are returned."""
+    if not verify_password(current, user.password_hash):
+        raise InvalidInputError("current_password", "is not the current password")
+    check_password_rules(new, field="new_password")
+    user.password_hash = hash_password(new, rounds=settings.bcrypt_rounds)
+    user.token_version += 1
+    session.flush()
+    return issue_pair(settings, user, now)
+
+
+def prune_auth_records(session: Session, settings: Settings, now: datetime) -> int:
+    """Delete revocations of tokens that have expired and login failures out of the window."""
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    statements = (
+        delete(RevokedToken).where(RevokedToken.expires_at < now),
+        delete(LoginFailure).where(LoginFailure.attempted_at < window_start),
+    )
+    return sum(cast("CursorResult[Any]", session.execute(stmt)).rowcount for stmt in statements)

@@ -1,0 +1,42 @@
+"""Job runs: what each scheduled pass did, recorded for operators and the UI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.db.models import JobRun
+
+
+def record_job_run(
+    session: Session,
+    *,
+    job: str,
+    started_at: datetime,
+    finished_at: datetime,
+    status: str,
+    details: dict[str, object] | None = None,
+    error: str | None = None,
+) -> JobRun:
+    """Store one finished pass of a job."""
+    run = JobRun(
+        job=job,
+        started_at=started_at,
+        finished_at=finished_at,
+        status=status,
+        details=details or {},
+        error=error,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20) -> list[JobRun]:
+    """The latest passes, newest first."""
+    query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    if job is not None:
+        query = query.where(JobRun.job == job)
+    return list(session.scalars(query))

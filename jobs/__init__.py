@@ -1,0 +1,1 @@
+"""The scheduler process: registration of jobs and loops over domain services."""

@@ -1,0 +1,67 @@
+"""The APScheduler process, in the configured timezone, never inside the API or the UI."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import date, datetime
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from domain.config import Settings
+from domain.db.engine import create_db_engine, make_session_factory, wait_for_database
+from jobs.passes import heartbeat_pass
+
+log = logging.getLogger("cashflow.jobs")
+HEARTBEAT_SECONDS = 60
+
+
+def build_scheduler(settings: Settings) -> BlockingScheduler:
+    """Register every job; each also runs once at start."""
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set")
+    engine = create_db_engine(settings.database_url)
+    wait_for_database(engine)
+    factory = make_session_factory(engine)
+    tz = ZoneInfo(settings.timezone)
+    scheduler = BlockingScheduler(timezone=tz)
+    scheduler.add_job(
+        heartbeat_pass,
+        "interval",
+        seconds=HEARTBEAT_SECONDS,
+        args=(factory, settings),
+        id="heartbeat",
+        next_run_time=datetime.now(tz),
+        coalesce=True,
+        max_instances=1,
+    )
+    return scheduler
+
+
+def run_scheduler(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM."""
+    scheduler = build_scheduler(settings)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        log.info("scheduler stopping on signal %s", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("scheduler started in %s", settings.timezone)
+    scheduler.start()
+
+
+def run_once(settings: Settings, *, as_of: date | None = None) -> None:
+    """Run one pass of every job and return (for operators and tests)."""
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set")
+    engine = create_db_engine(settings.database_url)
+    try:
+        wait_for_database(engine)
+        heartbeat_pass(make_session_factory(engine), settings)
+        log.info("one pass done%s", f" as of {as_of}" if as_of else "")
+    finally:
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""The browser UI: a thin Streamlit adapter over the domain services."""

@@ -1,0 +1,132 @@
+"""Login, logout and cookie re-authentication, backed by the users table."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
+from domain.services import auth, users
+from streamlit_app.db import settings, transaction
+
+COOKIE_NAME = "cashflow_session"
+COOKIE_DAYS = 7.0
+USER_ID = "user_id"
+
+
+def cookie_key() -> str:
+    """The cookie signing key, derived from SECRET_KEY (64 hex characters)."""
+    secret = settings().secret().encode()
+    return hmac.new(secret, b"cashflow-streamlit-cookie", hashlib.sha256).hexdigest()
+
+
+def _credentials() -> dict[str, Any]:
+    """streamlit-authenticator's credentials, read from the users table."""
+    with transaction() as session:
+        active = users.list_active_users(session)
+        return {
+            "usernames": {
+                user.username.lower(): {
+                    "name": user.display_name,
+                    "email": user.email or "",
+                    "password": user.password_hash,
+                    "user_id": user.id,
+                }
+                for user in active
+            }
+        }
+
+
+def build_authenticator() -> stauth.Authenticate:
+    """Build the authenticator once per run (it renders the cookie component)."""
+    return stauth.Authenticate(
+        _credentials(),
+        cookie_name=COOKIE_NAME,
+        cookie_key=cookie_key(),
+        cookie_expiry_days=COOKIE_DAYS,
+        auto_hash=False,
+    )
+
+
+def _sign_in(user_id: int, username: str, name: str) -> None:
+    st.session_state.update(
+        authentication_status=True,
+        username=username.lower(),
+        name=name,
+        logout=None,
+        **{USER_ID: user_id},
+    )
+
+
+def restore_session(authenticator: stauth.Authenticate) -> None:
+    """Apply pending cookie work, then log in from a valid cookie when not logged in."""
+    if st.session_state.pop("cookie_pending", False):
+        authenticator.cookie_controller.set_cookie()
+    if st.session_state.pop("logout_pending", False):
+        authenticator.cookie_controller.delete_cookie()
+    if st.session_state.get(USER_ID):
+        return
+    token = authenticator.cookie_controller.get_cookie()
+    if not token:
+        return
+    try:
+        authenticator.authentication_controller.login(token=token)
+    except LoginError:
+        authenticator.cookie_controller.delete_cookie()
+        return
+    record = authenticator.authentication_controller.authentication_model.credentials["usernames"][
+        token["username"]
+    ]
+    _sign_in(record["user_id"], token["username"], record["name"])
+
+
+def current_user_id() -> int | None:
+    """The logged-in user's id, or None."""
+    value = st.session_state.get(USER_ID)
+    return int(value) if value else None
+
+
+def _on_login() -> None:
+    username = str(st.session_state.get("login_username", ""))
+    password = str(st.session_state.get("login_password", ""))
+    st.session_state.pop("login_error", None)
+    try:
+        with transaction() as session:
+            user = auth.authenticate(session, settings(), username, password, datetime.now(UTC))
+            _sign_in(user.id, user.username, user.display_name)
+    except (AuthenticationError, ThrottledError, InvalidInputError) as exc:
+        st.session_state["login_error"] = exc.message
+        return
+    st.session_state["cookie_pending"] = True
+    st.session_state["login_password"] = ""
+
+
+def login_page() -> None:
+    """The login form; every other page requires a login."""
+    st.title("Cashflow")
+    st.caption("Your balance, day by day: what it will be, why, and what is safe to spend.")
+    with st.form("login"):
+        st.subheader("Log in")
+        st.text_input("Username", key="login_username", autocomplete="username")
+        st.text_input("Password", type="password", key="login_password")
+        st.form_submit_button("Log in", on_click=_on_login, type="primary")
+    if error := st.session_state.get("login_error"):
+        st.error(error)
+
+
+def _on_logout() -> None:
+    st.session_state.update(
+        authentication_status=None, username=None, name=None, logout=True, logout_pending=True
+    )
+    st.session_state[USER_ID] = None
+
+
+def logout_button() -> None:
+    """A logout button in the sidebar; the session ends and the cookie is deleted."""
+    st.sidebar.button("Log out", on_click=_on_logout, key="logout_button")
