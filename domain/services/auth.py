@@ -15,6 +15,7 @@ from domain.config import Settings
 from domain.db.models import LoginFailure, RevokedToken, User
 from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
 from domain.rules.passwords import (
+    MAX_PASSWORD_BYTES,
     check_password_rules,
     dummy_hash,
     hash_password,
@@ -61,6 +62,8 @@ def authenticate(
     session: Session, settings: Settings, username: str, password: str, now: datetime
 ) -> User:
     """Return the user for good credentials; record and refuse bad ones alike for all names."""
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise InvalidInputError("password", f"must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8")
     check_throttle(session, settings, username, now)
     user = find_user_by_username(session, username)
     key = normalise_username(username)

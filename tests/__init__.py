@@ -1,0 +1,1 @@
+"""Cashflow's tests: real PostgreSQL, real HTTP, real browser."""

@@ -1,0 +1,161 @@
+"""Fixtures: a migrated throwaway database, rolled-back sessions, an API client, users."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from cashflow.embedded import embedded_database
+from domain.config import PROJECT_ROOT, Settings, get_settings
+from domain.db.engine import create_db_engine
+from domain.db.migrate import upgrade_database
+from domain.db.models import User
+from domain.services import auth, users
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
+PASSWORD = "correct horse battery"
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextmanager
+def _external_database(configured: str) -> Iterator[str]:
+    """A fresh database beside the one DATABASE_URL names, dropped afterwards."""
+    base = make_url(configured)
+    name = f"cashflow_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = base.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@contextmanager
+def _embedded_test_database() -> Iterator[str]:
+    """A fresh database on the embedded server kept under .data/pg-test."""
+    name = f"cashflow_test_{uuid.uuid4().hex[:6]}"
+    with embedded_database(PROJECT_ROOT / ".data" / "pg-test", name=name) as url:
+        try:
+            yield url
+        finally:
+            admin = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+            with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A migrated database for this run: beside DATABASE_URL's, or on the embedded server."""
+    configured = os.environ.get("DATABASE_URL")
+    manager = _external_database(configured) if configured else _embedded_test_database()
+    with manager as url:
+        upgrade_database(url)
+        saved = {
+            key: os.environ.get(key) for key in ("DATABASE_URL", "SECRET_KEY", "BCRYPT_ROUNDS")
+        }
+        os.environ.update(DATABASE_URL=url, SECRET_KEY=TEST_SECRET, BCRYPT_ROUNDS="4")
+        get_settings.cache_clear()
+        try:
+            yield url
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Settings pointing at the test database, with cheap bcrypt."""
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test run's engine."""
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits only release savepoints of the rolled-back transaction."""
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for domain tests; everything it writes is rolled back."""
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    """The API over HTTP (ASGI), its units of work inside the test's transaction."""
+    app = create_app(settings)
+    app.state.session_factory = session_factory
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def make_user(session: Session, settings: Settings, username: str | None = None) -> User:
+    """A user with the standard test password."""
+    name = username or f"user_{uuid.uuid4().hex[:8]}"
+    user = users.create_user(session, settings, username=name, password=PASSWORD)
+    session.flush()
+    return user
+
+
+def bearer(settings: Settings, user: User) -> dict[str, str]:
+    """Authorization headers with a fresh access token for the user."""
+    pair = auth.issue_pair(settings, user, datetime.now(UTC))
+    return {"Authorization": f"Bearer {pair.access.token}"}
+
+
+@pytest.fixture
+def committed_user(engine: Engine, settings: Settings) -> Iterator[User]:
+    """A user committed for real (for processes outside the test's transaction), then deleted."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as session, session.begin():
+        user = make_user(session, settings)
+    yield user
+    with factory() as session, session.begin():
+        session.delete(session.get(User, user.id))

@@ -1,0 +1,182 @@
+"""The whole product as a user meets it: `cashflow run`, the API over HTTP, a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from domain.config import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DEMO_PASSWORD = "demo password 1"
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    """A `cashflow run` launcher and where its processes listen."""
+
+    process: subprocess.Popen[str]
+    api: str
+    ui: str
+    banner: str
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up within {seconds} s")
+
+
+def _read_banner(process: subprocess.Popen[str], seconds: float) -> str:
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Press Ctrl-C" in line:
+            return "".join(lines)
+    raise AssertionError("no banner from cashflow run:\n" + "".join(lines))
+
+
+@pytest.fixture(scope="module")
+def running(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """`cashflow run` on free ports against the test database."""
+    api_port, ui_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "API_PORT": str(api_port),
+        "UI_PORT": str(ui_port),
+        "ADMIN_DEFAULT_PASSWORD": DEMO_PASSWORD,
+        "DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cashflow", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        banner = _read_banner(process, 60)
+        api, ui = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
+        _wait_for(f"{api}/health", 30)
+        _wait_for(f"{ui}/_stcore/health", 30)
+        yield Running(process, api, ui, banner)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_banner_prints_urls_and_demo_credentials(running: Running) -> None:
+    assert running.ui in running.banner
+    assert f"{running.api}/api/v1" in running.banner
+    assert f"demo / {DEMO_PASSWORD}" in running.banner
+
+
+def test_demo_user_gets_tokens_over_http(running: Running) -> None:
+    response = httpx.post(
+        f"{running.api}/api/v1/auth/login", json={"username": "demo", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    me = httpx.get(
+        f"{running.api}/api/v1/auth/me",
+        headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+    )
+    assert me.json()["username"] == "demo"
+    assert httpx.get(f"{running.api}/docs").status_code == 200
+    assert httpx.get(f"{running.api}/redoc").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium, installed with apt when missing (never `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        apt = shutil.which("apt-get")
+        if apt is None:
+            pytest.fail("chromium is missing and apt-get is not available to install it")
+        subprocess.run(
+            [apt, "install", "-y", "-q", "chromium"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            capture_output=True,
+        )
+    return CHROMIUM
+
+
+@pytest.mark.browser
+def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page()
+        page.goto(running.ui)
+        page.get_by_role("textbox", name="Username").fill("demo")
+        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_text("Welcome, Demo household")).to_be_visible(timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "home-after-login.png"), full_page=True)
+        page.wait_for_timeout(1500)  # let the cookie component store the session cookie
+        page.reload()
+        expect(page.get_by_text("Welcome, Demo household")).to_be_visible(timeout=20_000)
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("button", name="Log in")).to_be_visible(timeout=20_000)
+        page.wait_for_timeout(1500)
+        page.reload()
+        expect(page.get_by_role("button", name="Log in")).to_be_visible(timeout=20_000)
+        page.wait_for_timeout(1000)
+        expect(page.get_by_text("Welcome, Demo household")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "login-after-logout-reload.png"), full_page=True)
+        browser.close()
+
+
+def test_sigterm_stops_every_process(running: Running) -> None:
+    children = psutil.Process(running.process.pid).children(recursive=True)
+    assert len(children) >= 3
+    os.kill(running.process.pid, signal.SIGTERM)
+    assert running.process.wait(timeout=30) == 0
+    _gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
