@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit bench notebook clean
+.PHONY: install run test lint unit bench notebook clean test-external
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,10 @@ notebook: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
+
+# The suite against the machine's own PostgreSQL (started when it is down).
+EXTERNAL_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+test-external: install
+	pg_lsclusters -h 2>/dev/null | awk '$$4 != "online" {print $$1}' | \
+		xargs -r -I{} pg_ctlcluster --skip-systemctl-redirect {} main start
+	DATABASE_URL=$(EXTERNAL_DATABASE_URL) $(BIN)/pytest
