@@ -1,4 +1,5 @@
-"""Every /api/v1 route, taken from the app's own route table, refuses anonymous callers.
+"""Every /api/v1 route, taken from the app's own route table, refuses anonymous callers
+and another user's ids.
 
 The table below must list every route: a route added without a line here fails
 `test_matrix_knows_every_route`, so it is covered the day it is added.
@@ -7,25 +8,79 @@ The table below must list every route: a route added without a line here fails
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import API_PREFIX, create_app
 from domain.config import Settings
-from tests.conftest import PASSWORD, make_user
+from domain.db.models import Category, Transaction, User
+from tests.conftest import PASSWORD, bearer, make_user
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Ids of the victim's rows that the intruder tries to reach."""
+
+    category_id: int
+    transaction_id: int
+
+
+Body = Callable[[Owned], Any] | None
+TX = {"date": "2026-01-15", "amount": "10.00", "type": "expense"}
+
+
+def _none(owned: Owned) -> None:
+    return None
+
 
 PUBLIC = {
     ("POST", "/auth/register"),
     ("POST", "/auth/login"),
     ("POST", "/auth/refresh"),
 }
-PROTECTED = {
-    ("POST", "/auth/logout"),
-    ("GET", "/auth/me"),
-    ("PUT", "/auth/me"),
-    ("PUT", "/auth/password"),
+# (method, path) -> a valid body for the call, built from the victim's ids where it names one.
+PROTECTED: dict[tuple[str, str], Body] = {
+    ("POST", "/auth/logout"): None,
+    ("GET", "/auth/me"): None,
+    ("PUT", "/auth/me"): lambda o: {"display_name": "x"},
+    ("PUT", "/auth/password"): lambda o: {
+        "current_password": "wrong-password",
+        "new_password": "whatever1",
+    },
+    ("GET", "/categories"): None,
+    ("POST", "/categories"): lambda o: {"name": "Matrix", "type": "expense"},
+    ("POST", "/categories/reorder"): lambda o: {"ids": [o.category_id]},
+    ("GET", "/categories/{category_id}"): None,
+    ("PUT", "/categories/{category_id}"): lambda o: {"name": "Stolen"},
+    ("DELETE", "/categories/{category_id}"): None,
+    ("POST", "/categories/{category_id}/restore"): None,
+    ("GET", "/transactions"): None,
+    ("GET", "/transactions/totals"): None,
+    ("POST", "/transactions"): lambda o: {**TX, "category_id": o.category_id},
+    ("POST", "/transactions/bulk"): lambda o: {"items": [{**TX, "category_id": o.category_id}]},
+    ("PUT", "/transactions/bulk-update"): lambda o: {
+        "items": [{"id": o.transaction_id, "amount": "1.00"}]
+    },
+    ("POST", "/transactions/bulk-delete"): lambda o: {"ids": [o.transaction_id]},
+    ("GET", "/transactions/{transaction_id}"): None,
+    ("PUT", "/transactions/{transaction_id}"): lambda o: {"amount": "1.00"},
+    ("DELETE", "/transactions/{transaction_id}"): None,
+    ("POST", "/transactions/{transaction_id}/duplicate"): None,
+}
+# Routes where the victim's id travels in the body: refused as 404 (a path or a list of
+# targets) or as 422 naming the field (a reference inside a new row).
+BODY_ID_STATUS = {
+    ("POST", "/categories/reorder"): 404,
+    ("POST", "/transactions"): 422,
+    ("POST", "/transactions/bulk"): 422,
+    ("PUT", "/transactions/bulk-update"): 404,
+    ("POST", "/transactions/bulk-delete"): 404,
 }
 
 
@@ -42,13 +97,19 @@ def api_routes(settings: Settings) -> set[tuple[str, str]]:
     return found
 
 
-def concrete(path: str) -> str:
-    """Fill every path parameter with an id that could exist."""
-    return re.sub(r"\{[^}]+\}", "1", path)
+def concrete(path: str, owned: Owned | None = None) -> str:
+    """Fill path parameters with the victim's ids (or 1 when there is no victim)."""
+
+    def fill(match: re.Match[str]) -> str:
+        if owned is None:
+            return "1"
+        return str(getattr(owned, match.group(1)))
+
+    return re.sub(r"\{([^}]+)\}", fill, path)
 
 
 def test_matrix_knows_every_route(settings: Settings) -> None:
-    assert api_routes(settings) == PUBLIC | PROTECTED
+    assert api_routes(settings) == PUBLIC | set(PROTECTED)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(PROTECTED))
@@ -71,3 +132,53 @@ def test_revoked_token_is_401_everywhere(
     for method, path in sorted(PROTECTED):
         response = client.request(method, API_PREFIX + concrete(path), headers=headers, json={})
         assert response.status_code == 401, (method, path)
+
+
+def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
+    session.expire_all()
+    categories = session.execute(
+        select(Category.id, Category.name, Category.archived_at, Category.sort_order).where(
+            Category.user_id == user.id
+        )
+    ).all()
+    transactions = session.execute(
+        select(Transaction.id, Transaction.amount, Transaction.date).where(
+            Transaction.user_id == user.id
+        )
+    ).all()
+    return sorted(tuple(row) for row in [*categories, *transactions])
+
+
+def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
+    headers = bearer(settings, victim)
+    category = client.get(f"{API_PREFIX}/categories", headers=headers).json()[0]
+    tx = client.post(
+        f"{API_PREFIX}/transactions",
+        headers=headers,
+        json={**TX, "type": category["type"], "category_id": category["id"]},
+    )
+    assert tx.status_code == 201, tx.text
+    return Owned(category_id=category["id"], transaction_id=tx.json()["id"])
+
+
+def test_another_users_ids_are_refused_and_nothing_changes(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    victim, intruder = make_user(session, settings), make_user(session, settings)
+    session.commit()
+    owned = _victim(client, settings, victim)
+    before = _snapshot(session, victim)
+    headers = bearer(settings, intruder)
+    for (method, path), body in sorted(PROTECTED.items()):
+        names_an_id = "{" in path or (method, path) in BODY_ID_STATUS
+        if not names_an_id:
+            continue
+        payload = body(owned) if body else None
+        response = client.request(
+            method, API_PREFIX + concrete(path, owned), headers=headers, json=payload
+        )
+        expected = BODY_ID_STATUS.get((method, path), 404)
+        assert response.status_code == expected, (method, path, response.text)
+        if expected == 422:
+            assert response.json()["detail"][0]["loc"][-1] == "category_id"
+    assert _snapshot(session, victim) == before

@@ -12,6 +12,7 @@ from domain.config import Settings
 from domain.db.models import USERNAME_MAX, User
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.passwords import hash_password
+from domain.services.categories import create_default_categories
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 
@@ -75,6 +76,7 @@ def create_user(
             session.flush()
     except IntegrityError as exc:
         raise ConflictError("username is taken") from exc
+    create_default_categories(session, user)
     return user
 
 

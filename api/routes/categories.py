@@ -1,0 +1,68 @@
+"""Category routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import CurrentUser, NowDep, SessionDep
+from api.schemas.ledger import CategoryIn, CategoryOut, CategoryPatch, ReorderIn
+from domain.services import categories
+
+router = APIRouter(prefix="/categories", tags=["categories"])
+
+
+@router.get("")
+def list_categories(
+    user: CurrentUser, session: SessionDep, include_archived: bool = False
+) -> list[CategoryOut]:
+    """The user's categories in display order."""
+    found = categories.list_categories(session, user, include_archived=include_archived)
+    return [CategoryOut.model_validate(c) for c in found]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_category(body: CategoryIn, user: CurrentUser, session: SessionDep) -> CategoryOut:
+    """Add a category."""
+    return CategoryOut.model_validate(
+        categories.create_category(session, user, **body.model_dump())
+    )
+
+
+@router.post("/reorder")
+def reorder_categories(
+    body: ReorderIn, user: CurrentUser, session: SessionDep
+) -> list[CategoryOut]:
+    """Set the display order: the ids given first, in that order."""
+    found = categories.reorder_categories(session, user, body.ids)
+    return [CategoryOut.model_validate(c) for c in found]
+
+
+@router.get("/{category_id}")
+def get_category(category_id: int, user: CurrentUser, session: SessionDep) -> CategoryOut:
+    """One category."""
+    return CategoryOut.model_validate(categories.get_category(session, user, category_id))
+
+
+@router.put("/{category_id}")
+def update_category(
+    category_id: int, body: CategoryPatch, user: CurrentUser, session: SessionDep
+) -> CategoryOut:
+    """Change a category's name, colour, icon or parent."""
+    changed = categories.update_category(
+        session, user, category_id, **body.model_dump(exclude_unset=True)
+    )
+    return CategoryOut.model_validate(changed)
+
+
+@router.delete("/{category_id}")
+def archive_category(
+    category_id: int, user: CurrentUser, session: SessionDep, now: NowDep
+) -> CategoryOut:
+    """Archive a category (soft delete): its transactions keep it."""
+    return CategoryOut.model_validate(categories.archive_category(session, user, category_id, now))
+
+
+@router.post("/{category_id}/restore")
+def restore_category(category_id: int, user: CurrentUser, session: SessionDep) -> CategoryOut:
+    """Bring an archived category back."""
+    return CategoryOut.model_validate(categories.restore_category(session, user, category_id))

@@ -1,0 +1,164 @@
+"""Transaction routes: the ledger."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentUser, SessionDep
+from api.schemas.ledger import (
+    BulkCreateIn,
+    BulkDeleteIn,
+    BulkUpdateIn,
+    CountOut,
+    DuplicateIn,
+    FlowType,
+    IdsOut,
+    TotalsOut,
+    TransactionIn,
+    TransactionOut,
+    TransactionPage,
+    TransactionPatch,
+)
+from domain.rules.ledger import LedgerFilter, SortKey, TransactionDraft
+from domain.rules.money import Money
+from domain.services import transactions
+
+router = APIRouter(prefix="/transactions", tags=["transactions"])
+
+
+class LedgerQuery(BaseModel):
+    """Filters of the list and totals (dates inclusive)."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    category_id: list[int] = []
+    type: FlowType | None = None
+    min_amount: Money | None = None
+    max_amount: Money | None = None
+    q: str | None = Field(default=None, max_length=200, description="text in description or notes")
+    uncategorised: bool = False
+
+    def to_filter(self) -> LedgerFilter:
+        """The domain filter, half-open on dates."""
+        return LedgerFilter(
+            start=self.date_from,
+            end=self.date_to + timedelta(days=1) if self.date_to else None,
+            category_ids=tuple(self.category_id),
+            type=self.type,
+            min_amount=self.min_amount,
+            max_amount=self.max_amount,
+            text=self.q or None,
+            uncategorised=self.uncategorised,
+        )
+
+
+Filters = Annotated[LedgerQuery, Query()]
+
+
+def _draft(body: TransactionIn) -> TransactionDraft:
+    return TransactionDraft(**body.model_dump())
+
+
+@router.get("")
+def list_transactions(
+    *,
+    filters: Filters,
+    user: CurrentUser,
+    session: SessionDep,
+    sort: SortKey = "-date",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TransactionPage:
+    """A filtered, sorted page of the user's transactions with the total count."""
+    page = transactions.list_transactions(
+        session, user, filters.to_filter(), sort=sort, limit=limit, offset=offset
+    )
+    return TransactionPage(
+        items=[TransactionOut.model_validate(row) for row in page.rows],
+        total=page.total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/totals")
+def transaction_totals(filters: Filters, user: CurrentUser, session: SessionDep) -> TotalsOut:
+    """Income, expenses and net of the filtered transactions."""
+    return TotalsOut.model_validate(transactions.ledger_totals(session, user, filters.to_filter()))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_transaction(
+    body: TransactionIn, user: CurrentUser, session: SessionDep
+) -> TransactionOut:
+    """Record a transaction."""
+    return TransactionOut.model_validate(
+        transactions.record_transaction(session, user, _draft(body))
+    )
+
+
+@router.post("/bulk", status_code=status.HTTP_201_CREATED)
+def bulk_create(body: BulkCreateIn, user: CurrentUser, session: SessionDep) -> IdsOut:
+    """Record up to 1000 transactions, all or none."""
+    ids = transactions.bulk_record(session, user, [_draft(item) for item in body.items])
+    return IdsOut(ids=ids)
+
+
+@router.put("/bulk-update")
+def bulk_update(body: BulkUpdateIn, user: CurrentUser, session: SessionDep) -> list[TransactionOut]:
+    """Apply up to 1000 changes, all or none."""
+    changes = [
+        (item.id, item.model_dump(exclude_unset=True, exclude={"id"})) for item in body.items
+    ]
+    return [
+        TransactionOut.model_validate(t) for t in transactions.bulk_update(session, user, changes)
+    ]
+
+
+@router.post("/bulk-delete")
+def bulk_delete(body: BulkDeleteIn, user: CurrentUser, session: SessionDep) -> CountOut:
+    """Delete up to 1000 transactions, all or none."""
+    return CountOut(count=transactions.bulk_delete(session, user, body.ids))
+
+
+@router.get("/{transaction_id}")
+def get_transaction(transaction_id: int, user: CurrentUser, session: SessionDep) -> TransactionOut:
+    """One transaction."""
+    return TransactionOut.model_validate(
+        transactions.get_transaction(session, user, transaction_id)
+    )
+
+
+@router.put("/{transaction_id}")
+def update_transaction(
+    transaction_id: int, body: TransactionPatch, user: CurrentUser, session: SessionDep
+) -> TransactionOut:
+    """Change some fields of a transaction."""
+    changed = transactions.update_transaction(
+        session, user, transaction_id, body.model_dump(exclude_unset=True)
+    )
+    return TransactionOut.model_validate(changed)
+
+
+@router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_transaction(transaction_id: int, user: CurrentUser, session: SessionDep) -> None:
+    """Delete a transaction."""
+    transactions.delete_transaction(session, user, transaction_id)
+
+
+@router.post("/{transaction_id}/duplicate", status_code=status.HTTP_201_CREATED)
+def duplicate_transaction(
+    transaction_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    body: DuplicateIn | None = None,
+) -> TransactionOut:
+    """Copy a transaction, on another date when given."""
+    copy = transactions.duplicate_transaction(
+        session, user, transaction_id, on=body.date if body else None
+    )
+    return TransactionOut.model_validate(copy)

@@ -1,0 +1,161 @@
+"""Bodies of the category and transaction routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from api.schemas.common import RequestBody, ResponseBody
+from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX
+from domain.rules.money import PositiveMoney
+
+FlowType = Literal["income", "expense"]
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
+class CategoryIn(RequestBody):
+    """A new category."""
+
+    name: str = Field(min_length=1, max_length=60)
+    type: FlowType
+    name_he: str | None = Field(default=None, max_length=60)
+    color: str = Field(default="#757575", pattern=r"^#[0-9A-Fa-f]{6}$")
+    icon: str = Field(default="", max_length=16)
+    parent_id: int | None = Field(default=None, ge=1)
+
+
+class CategoryPatch(RequestBody):
+    """Category fields to change (the type is fixed)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    name_he: str | None = Field(default=None, max_length=60)
+    color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
+    icon: str | None = Field(default=None, max_length=16)
+    parent_id: int | None = Field(default=None, ge=1)
+    clear_parent: bool = False
+
+
+class CategoryOut(ResponseBody):
+    """A category."""
+
+    id: int
+    name: str
+    name_he: str | None
+    type: FlowType
+    color: str
+    icon: str
+    parent_id: int | None
+    sort_order: int
+    archived_at: datetime | None
+
+
+class ReorderIn(RequestBody):
+    """Category ids in their new display order."""
+
+    ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+class TransactionIn(RequestBody):
+    """A new transaction."""
+
+    date: dt.date
+    amount: PositiveMoney
+    type: FlowType
+    category_id: int | None = Field(default=None, ge=1)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    notes: str = Field(default="", max_length=NOTES_MAX)
+    currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+
+
+class TransactionPatch(RequestBody):
+    """Transaction fields to change; omitted fields stay as they are."""
+
+    date: dt.date | None = None
+    amount: PositiveMoney | None = None
+    type: FlowType | None = None
+    category_id: int | None = Field(default=None, ge=1)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    notes: str | None = Field(default=None, max_length=NOTES_MAX)
+    currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+
+
+class TransactionOut(ResponseBody):
+    """A transaction."""
+
+    id: int
+    date: dt.date
+    amount: Decimal
+    type: FlowType
+    category_id: int | None
+    description: str
+    notes: str
+    currency: str
+    source: Literal["manual", "recurring", "import"]
+    source_kind: str | None
+    source_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransactionPage(ResponseBody):
+    """A page of transactions and the filter's total count."""
+
+    items: list[TransactionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TotalsOut(ResponseBody):
+    """Totals of a filter."""
+
+    income: Decimal
+    expense: Decimal
+    net: Decimal
+    count: int
+
+
+class BulkCreateIn(RequestBody):
+    """Up to 1000 new transactions, stored all or none."""
+
+    items: list[TransactionIn] = Field(min_length=1, max_length=1000)
+
+
+class BulkUpdateItem(TransactionPatch):
+    """One change of a bulk update."""
+
+    id: int = Field(ge=1)
+
+
+class BulkUpdateIn(RequestBody):
+    """Up to 1000 changes, applied all or none."""
+
+    items: list[BulkUpdateItem] = Field(min_length=1, max_length=1000)
+
+
+class BulkDeleteIn(RequestBody):
+    """Up to 1000 ids to delete, all or none."""
+
+    ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+class IdsOut(ResponseBody):
+    """Ids of stored rows."""
+
+    ids: list[int]
+
+
+class CountOut(ResponseBody):
+    """How many rows a call touched."""
+
+    count: int
+
+
+class DuplicateIn(RequestBody):
+    """Where the copy goes."""
+
+    date: dt.date | None = None

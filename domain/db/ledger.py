@@ -1,0 +1,112 @@
+"""Read-model queries over the ledger: filtered pages and totals, aggregated in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from domain.db.models import Category, Transaction
+from domain.rules.ledger import LedgerFilter, SortKey, Totals
+from domain.rules.money import ZERO
+
+T = Transaction.__table__.c
+LIST_COLUMNS = (
+    T.id,
+    T.date,
+    T.amount,
+    T.type,
+    T.category_id,
+    T.description,
+    T.notes,
+    T.currency,
+    T.source,
+    T.source_kind,
+    T.source_id,
+    T.created_at,
+    T.updated_at,
+)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_conditions(user_id: int, spec: LedgerFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a filter, always scoped to the user."""
+    conditions: list[ColumnElement[bool]] = [T.user_id == user_id]
+    if spec.start is not None:
+        conditions.append(T.date >= spec.start)
+    if spec.end is not None:
+        conditions.append(T.date < spec.end)
+    if spec.category_ids and spec.uncategorised:
+        conditions.append(or_(T.category_id.in_(spec.category_ids), T.category_id.is_(None)))
+    elif spec.category_ids:
+        conditions.append(T.category_id.in_(spec.category_ids))
+    elif spec.uncategorised:
+        conditions.append(T.category_id.is_(None))
+    if spec.type is not None:
+        conditions.append(T.type == spec.type)
+    if spec.min_amount is not None:
+        conditions.append(T.amount >= spec.min_amount)
+    if spec.max_amount is not None:
+        conditions.append(T.amount <= spec.max_amount)
+    if spec.text:
+        pattern = f"%{_escape_like(spec.text)}%"
+        conditions.append(
+            or_(T.description.ilike(pattern, escape="\\"), T.notes.ilike(pattern, escape="\\"))
+        )
+    return conditions
+
+
+def _ordering(sort: SortKey) -> list[Any]:
+    column = T[sort.removeprefix("-")]
+    if sort.startswith("-"):
+        return [column.desc(), T.id.desc()]
+    return [column.asc(), T.id.asc()]
+
+
+def page_query(
+    user_id: int, spec: LedgerFilter, sort: SortKey, limit: int, offset: int
+) -> Select[Any]:
+    """One page of rows with the filtered total beside each (one round trip)."""
+    return (
+        select(*LIST_COLUMNS, func.count().over().label("total"))
+        .where(and_(*filter_conditions(user_id, spec)))
+        .order_by(*_ordering(sort))
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def fetch_page(
+    session: Session, user_id: int, spec: LedgerFilter, *, sort: SortKey, limit: int, offset: int
+) -> tuple[Sequence[Any], int]:
+    """Rows of one page and the total count of the filter."""
+    rows = session.execute(page_query(user_id, spec, sort, limit, offset)).all()
+    if rows:
+        return rows, int(rows[0].total)
+    total = session.scalar(
+        select(func.count()).select_from(Transaction).where(*filter_conditions(user_id, spec))
+    )
+    return rows, int(total or 0)
+
+
+def fetch_totals(session: Session, user_id: int, spec: LedgerFilter) -> Totals:
+    """Income, expenses and count of the filter, summed by PostgreSQL in NUMERIC."""
+    income = func.coalesce(func.sum(case((T.type == "income", T.amount))), ZERO)
+    expense = func.coalesce(func.sum(case((T.type == "expense", T.amount))), ZERO)
+    row = session.execute(
+        select(income, expense, func.count()).where(*filter_conditions(user_id, spec))
+    ).one()
+    return Totals(income=row[0], expense=row[1], count=int(row[2]))
+
+
+def category_names(session: Session, user_id: int) -> dict[int, str]:
+    """Id to name of all the user's categories, archived included (for display)."""
+    rows = session.execute(
+        select(Category.id, Category.name).where(Category.user_id == user_id)
+    ).all()
+    return {row.id: row.name for row in rows}

@@ -1,0 +1,208 @@
+"""Transactions: record, find, correct, duplicate and delete money in and out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from domain.db import ledger
+from domain.db.models import Category, Transaction, User
+from domain.errors import InvalidInputError, NotFoundError
+from domain.rules.ledger import (
+    LedgerFilter,
+    SortKey,
+    Totals,
+    TransactionDraft,
+    check_draft,
+)
+
+BULK_MAX = 1000
+PAGE_MAX = 500
+UPDATABLE = ("date", "amount", "type", "category_id", "description", "notes", "currency")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a filtered list and the filter's total count."""
+
+    rows: Sequence[Any]
+    total: int
+    limit: int
+    offset: int
+
+
+def _check_category(session: Session, user: User, draft: TransactionDraft) -> None:
+    """The category must be the user's own, active and of the transaction's type."""
+    if draft.category_id is None:
+        return
+    category = session.scalars(
+        select(Category).where(Category.id == draft.category_id, Category.user_id == user.id)
+    ).one_or_none()
+    if category is None:
+        raise InvalidInputError("category_id", "no such category")
+    if category.archived_at is not None:
+        raise InvalidInputError("category_id", "the category is archived")
+    if category.type != draft.type:
+        raise InvalidInputError("category_id", f"is an {category.type} category, not {draft.type}")
+
+
+def validate_draft(session: Session, user: User, draft: TransactionDraft) -> TransactionDraft:
+    """Check a draft's own rules and its category; fill the user's currency."""
+    check_draft(draft)
+    _check_category(session, user, draft)
+    return draft if draft.currency else replace(draft, currency=user.currency)
+
+
+def _row(user: User, draft: TransactionDraft, source: str) -> dict[str, Any]:
+    return {
+        "user_id": user.id,
+        "date": draft.date,
+        "amount": draft.amount,
+        "type": draft.type,
+        "category_id": draft.category_id,
+        "description": draft.description,
+        "notes": draft.notes,
+        "currency": draft.currency or user.currency,
+        "source": source,
+    }
+
+
+def record_transaction(
+    session: Session, user: User, draft: TransactionDraft, *, source: str = "manual"
+) -> Transaction:
+    """Store one transaction after checking it."""
+    draft = validate_draft(session, user, draft)
+    transaction = Transaction(**_row(user, draft, source))
+    session.add(transaction)
+    session.flush()
+    return transaction
+
+
+def get_transaction(session: Session, user: User, transaction_id: int) -> Transaction:
+    """One of the user's transactions; another user's answers not found."""
+    found = session.scalars(
+        select(Transaction).where(Transaction.id == transaction_id, Transaction.user_id == user.id)
+    ).one_or_none()
+    if found is None:
+        raise NotFoundError("transaction not found")
+    return found
+
+
+def _draft_of(transaction: Transaction) -> TransactionDraft:
+    return TransactionDraft(
+        date=transaction.date,
+        amount=transaction.amount,
+        type=transaction.type,  # type: ignore[arg-type]  # the CHECK constraint holds it
+        category_id=transaction.category_id,
+        description=transaction.description,
+        notes=transaction.notes,
+        currency=transaction.currency,
+    )
+
+
+def update_transaction(
+    session: Session, user: User, transaction_id: int, changes: dict[str, Any]
+) -> Transaction:
+    """Apply a partial change; the result must pass every rule."""
+    unknown = set(changes) - set(UPDATABLE)
+    if unknown:
+        raise InvalidInputError(sorted(unknown)[0], "cannot be changed")
+    transaction = get_transaction(session, user, transaction_id)
+    draft = validate_draft(session, user, replace(_draft_of(transaction), **changes))
+    for name in UPDATABLE:
+        setattr(transaction, name, getattr(draft, name))
+    session.flush()
+    return transaction
+
+
+def delete_transaction(session: Session, user: User, transaction_id: int) -> None:
+    """Delete one of the user's transactions."""
+    session.delete(get_transaction(session, user, transaction_id))
+    session.flush()
+
+
+def duplicate_transaction(
+    session: Session, user: User, transaction_id: int, *, on: date | None = None
+) -> Transaction:
+    """Copy a transaction as a new manual one, on another date when given."""
+    draft = _draft_of(get_transaction(session, user, transaction_id))
+    return record_transaction(session, user, replace(draft, date=on or draft.date))
+
+
+def _indexed(index: int, exc: InvalidInputError) -> InvalidInputError:
+    return InvalidInputError(exc.field, f"row {index}: {exc.message}", index=index)
+
+
+def bulk_record(session: Session, user: User, drafts: Sequence[TransactionDraft]) -> list[int]:
+    """Store up to 1000 transactions, all or none; an error names the failing row."""
+    if not 1 <= len(drafts) <= BULK_MAX:
+        raise InvalidInputError("items", f"send 1 to {BULK_MAX} transactions")
+    rows = []
+    for index, draft in enumerate(drafts):
+        try:
+            rows.append(_row(user, validate_draft(session, user, draft), "manual"))
+        except InvalidInputError as exc:
+            raise _indexed(index, exc) from exc
+    result = session.execute(insert(Transaction).returning(Transaction.id), rows)
+    return list(result.scalars())
+
+
+def bulk_update(
+    session: Session, user: User, changes: Sequence[tuple[int, dict[str, Any]]]
+) -> list[Transaction]:
+    """Apply several partial changes, all or none."""
+    if not 1 <= len(changes) <= BULK_MAX:
+        raise InvalidInputError("items", f"send 1 to {BULK_MAX} changes")
+    updated = []
+    for index, (transaction_id, change) in enumerate(changes):
+        try:
+            updated.append(update_transaction(session, user, transaction_id, change))
+        except InvalidInputError as exc:
+            raise _indexed(index, exc) from exc
+    return updated
+
+
+def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
+    """Delete several of the user's transactions; any unknown id deletes none."""
+    if not 1 <= len(ids) <= BULK_MAX:
+        raise InvalidInputError("ids", f"send 1 to {BULK_MAX} ids")
+    wanted = set(ids)
+    mine = set(
+        session.scalars(
+            select(Transaction.id).where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+        )
+    )
+    if mine != wanted:
+        raise NotFoundError("transaction not found")
+    session.execute(
+        delete(Transaction).where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+    )
+    return len(wanted)
+
+
+def list_transactions(
+    session: Session,
+    user: User,
+    spec: LedgerFilter,
+    *,
+    sort: SortKey = "-date",
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """One page of the user's filtered transactions, with the total count."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
+    if offset < 0:
+        raise InvalidInputError("offset", "must not be negative")
+    rows, total = ledger.fetch_page(session, user.id, spec, sort=sort, limit=limit, offset=offset)
+    return Page(rows=rows, total=total, limit=limit, offset=offset)
+
+
+def ledger_totals(session: Session, user: User, spec: LedgerFilter) -> Totals:
+    """Income, expenses and net of the user's filtered transactions."""
+    return ledger.fetch_totals(session, user.id, spec)
