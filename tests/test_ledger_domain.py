@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -79,7 +80,7 @@ def test_totals_of_a_filtered_range_equal_the_sum_of_its_rows(
     bulk_record(session, user, drafts)
     start, end = sorted(window)
     spec = LedgerFilter(start=DAY + timedelta(days=start), end=DAY + timedelta(days=end))
-    listed = []
+    listed: list[Any] = []
     offset = 0
     while True:
         page = list_transactions(session, user, spec, limit=7, offset=offset)

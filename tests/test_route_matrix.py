@@ -1,5 +1,6 @@
-"""Every /api/v1 route, taken from the app's own route table, refuses anonymous callers
-and another user's ids.
+"""Every /api/v1 route refuses anonymous callers and another user's ids.
+
+The routes come from the app's own route table (its OpenAPI paths).
 
 The table below must list every route: a route added without a line here fails
 `test_matrix_knows_every_route`, so it is covered the day it is added.
