@@ -7,13 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from types import FrameType
 
 from cashflow.database import database_url, demo_password
 from domain.config import PROJECT_ROOT, Settings
 from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
 from domain.db.migrate import upgrade_database
-from domain.services.demo import ensure_demo_user
+from domain.rules.dates import local_today
+from domain.services.demo import ensure_demo_user, seed_demo_history
 
 STOP_GRACE_SECONDS = 10
 
@@ -41,6 +43,7 @@ def seed_demo(settings: Settings, url: str) -> tuple[str, str]:
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             user, _created = ensure_demo_user(session, settings, password)
+            seed_demo_history(session, user, local_today(datetime.now(UTC), user.timezone))
             username = user.username
     finally:
         engine.dispose()

@@ -11,67 +11,25 @@ from streamlit_app.auth import (
     logout_button,
     restore_session,
 )
-from streamlit_app.views.home import home_page
-from streamlit_app.views.placeholder import coming_soon
+
+PAGES = (
+    ("home", "Home", ":material/home:"),
+    ("transactions", "Transactions", ":material/receipt_long:"),
+    ("categories", "Categories", ":material/category:"),
+    ("fixed", "Fixed", ":material/event_repeat:"),
+    ("installments", "Installments", ":material/credit_card:"),
+    ("loans", "Loans", ":material/account_balance:"),
+    ("forecast", "Forecast", ":material/trending_up:"),
+    ("alerts", "Alerts", ":material/notifications:"),
+    ("settings", "Settings", ":material/settings:"),
+    ("import_export", "Import & export", ":material/swap_vert:"),
+)
 
 
 def _pages() -> list[st.Page]:
     return [
-        st.Page(home_page, title="Home", icon=":material/home:", url_path="home", default=True),
-        st.Page(
-            coming_soon("Transactions", "The ledger of money in and out, editable and filtered."),
-            title="Transactions",
-            icon=":material/receipt_long:",
-            url_path="transactions",
-        ),
-        st.Page(
-            coming_soon("Categories", "Income and expense categories."),
-            title="Categories",
-            icon=":material/category:",
-            url_path="categories",
-        ),
-        st.Page(
-            coming_soon("Fixed", "Salary, rent and other recurring income and expenses."),
-            title="Fixed",
-            icon=":material/event_repeat:",
-            url_path="fixed",
-        ),
-        st.Page(
-            coming_soon("Installments", "Purchases split into monthly payments."),
-            title="Installments",
-            icon=":material/credit_card:",
-            url_path="installments",
-        ),
-        st.Page(
-            coming_soon("Loans", "Loans with their amortization schedules."),
-            title="Loans",
-            icon=":material/account_balance:",
-            url_path="loans",
-        ),
-        st.Page(
-            coming_soon("Forecast", "The balance day by day, with its dips and their causes."),
-            title="Forecast",
-            icon=":material/trending_up:",
-            url_path="forecast",
-        ),
-        st.Page(
-            coming_soon("Alerts", "Warnings before the balance goes wrong."),
-            title="Alerts",
-            icon=":material/notifications:",
-            url_path="alerts",
-        ),
-        st.Page(
-            coming_soon("Settings", "Currency, timezone, horizon and thresholds."),
-            title="Settings",
-            icon=":material/settings:",
-            url_path="settings",
-        ),
-        st.Page(
-            coming_soon("Import & export", "Bank files in, Excel, CSV and PDF out."),
-            title="Import & export",
-            icon=":material/swap_vert:",
-            url_path="import-export",
-        ),
+        st.Page(f"page_scripts/{name}.py", title=title, icon=icon, default=name == "home")
+        for name, title, icon in PAGES
     ]
 
 

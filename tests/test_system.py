@@ -9,9 +9,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -153,10 +155,7 @@ def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
         page = browser.new_page()
-        page.goto(running.ui)
-        page.get_by_role("textbox", name="Username").fill("demo")
-        page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        _browser_login(page, running)
         expect(page.get_by_text("Welcome, Demo household")).to_be_visible(timeout=20_000)
         page.screenshot(path=str(ARTIFACTS / "home-after-login.png"), full_page=True)
         page.wait_for_timeout(1500)  # let the cookie component store the session cookie
@@ -170,6 +169,49 @@ def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
         page.wait_for_timeout(1000)
         expect(page.get_by_text("Welcome, Demo household")).to_have_count(0)
         page.screenshot(path=str(ARTIFACTS / "login-after-logout-reload.png"), full_page=True)
+        browser.close()
+
+
+def _browser_login(page: Any, running: Running) -> None:
+    page.goto(running.ui)
+    page.get_by_role("textbox", name="Username").fill("demo")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.browser
+def test_browser_add_find_and_edit_in_the_ledger(running: Running, chromium: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    marker = f"Browser bakery {uuid.uuid4().hex[:6]}"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        _browser_login(page, running)
+        page.get_by_role("link", name="Transactions").click()
+        expect(page.get_by_role("heading", name="Transactions")).to_be_visible(timeout=20_000)
+        page.get_by_text("Add a transaction").click()
+        page.get_by_role("textbox", name="Amount", exact=True).fill("321.09")
+        page.get_by_role("textbox", name="Description", exact=True).fill(marker)
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_text("Added 321.09")).to_be_visible(timeout=20_000)
+        search = page.get_by_role("textbox", name="Search description and notes")
+        search.fill(marker)
+        search.press("Enter")
+        expect(page.get_by_text("1 transactions · page 1 of 1")).to_be_visible(timeout=20_000)
+        expenses = page.get_by_test_id("stMetric").filter(has_text="Expenses")
+        expect(expenses).to_contain_text("321.09")
+        grid = page.get_by_test_id("stDataFrame").first
+        box = grid.bounding_box()
+        assert box is not None
+        amount_x = box["x"] + box["width"] * 0.42  # the Amount column of 7
+        page.mouse.dblclick(amount_x, box["y"] + 35 + 17)
+        editor = page.locator("input.gdg-input, textarea.gdg-input").first
+        expect(editor).to_be_visible(timeout=10_000)
+        editor.fill("300.00")
+        editor.press("Enter")
+        expect(expenses).to_contain_text("300.00", timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "ledger-after-edit.png"), full_page=True)
         browser.close()
 
 

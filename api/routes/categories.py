@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import CurrentUser, NowDep, SessionDep
+from api.schemas.common import PathId
 from api.schemas.ledger import CategoryIn, CategoryOut, CategoryPatch, ReorderIn
 from domain.services import categories
 
@@ -38,14 +39,14 @@ def reorder_categories(
 
 
 @router.get("/{category_id}")
-def get_category(category_id: int, user: CurrentUser, session: SessionDep) -> CategoryOut:
+def get_category(category_id: PathId, user: CurrentUser, session: SessionDep) -> CategoryOut:
     """One category."""
     return CategoryOut.model_validate(categories.get_category(session, user, category_id))
 
 
 @router.put("/{category_id}")
 def update_category(
-    category_id: int, body: CategoryPatch, user: CurrentUser, session: SessionDep
+    category_id: PathId, body: CategoryPatch, user: CurrentUser, session: SessionDep
 ) -> CategoryOut:
     """Change a category's name, colour, icon or parent."""
     changed = categories.update_category(
@@ -56,13 +57,13 @@ def update_category(
 
 @router.delete("/{category_id}")
 def archive_category(
-    category_id: int, user: CurrentUser, session: SessionDep, now: NowDep
+    category_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> CategoryOut:
     """Archive a category (soft delete): its transactions keep it."""
     return CategoryOut.model_validate(categories.archive_category(session, user, category_id, now))
 
 
 @router.post("/{category_id}/restore")
-def restore_category(category_id: int, user: CurrentUser, session: SessionDep) -> CategoryOut:
+def restore_category(category_id: PathId, user: CurrentUser, session: SessionDep) -> CategoryOut:
     """Bring an archived category back."""
     return CategoryOut.model_validate(categories.restore_category(session, user, category_id))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep
+from api.schemas.common import Id, PathId
 from api.schemas.ledger import (
     BulkCreateIn,
     BulkDeleteIn,
@@ -35,7 +36,7 @@ class LedgerQuery(BaseModel):
 
     date_from: date | None = None
     date_to: date | None = None
-    category_id: list[int] = []
+    category_id: list[Id] = []
     type: FlowType | None = None
     min_amount: Money | None = None
     max_amount: Money | None = None
@@ -126,7 +127,9 @@ def bulk_delete(body: BulkDeleteIn, user: CurrentUser, session: SessionDep) -> C
 
 
 @router.get("/{transaction_id}")
-def get_transaction(transaction_id: int, user: CurrentUser, session: SessionDep) -> TransactionOut:
+def get_transaction(
+    transaction_id: PathId, user: CurrentUser, session: SessionDep
+) -> TransactionOut:
     """One transaction."""
     return TransactionOut.model_validate(
         transactions.get_transaction(session, user, transaction_id)
@@ -135,7 +138,7 @@ def get_transaction(transaction_id: int, user: CurrentUser, session: SessionDep)
 
 @router.put("/{transaction_id}")
 def update_transaction(
-    transaction_id: int, body: TransactionPatch, user: CurrentUser, session: SessionDep
+    transaction_id: PathId, body: TransactionPatch, user: CurrentUser, session: SessionDep
 ) -> TransactionOut:
     """Change some fields of a transaction."""
     changed = transactions.update_transaction(
@@ -145,14 +148,14 @@ def update_transaction(
 
 
 @router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_transaction(transaction_id: int, user: CurrentUser, session: SessionDep) -> None:
+def delete_transaction(transaction_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a transaction."""
     transactions.delete_transaction(session, user, transaction_id)
 
 
 @router.post("/{transaction_id}/duplicate", status_code=status.HTTP_201_CREATED)
 def duplicate_transaction(
-    transaction_id: int,
+    transaction_id: PathId,
     user: CurrentUser,
     session: SessionDep,
     body: DuplicateIn | None = None,

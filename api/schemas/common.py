@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class RequestBody(BaseModel):
@@ -21,3 +24,10 @@ class Message(ResponseBody):
     """A short confirmation."""
 
     detail: str
+
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row id in a body or a query: a positive bigint."""
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in the path: a positive bigint."""

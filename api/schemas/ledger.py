@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.schemas.common import RequestBody, ResponseBody
+from api.schemas.common import MAX_ID, Id, RequestBody, ResponseBody
 from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX
 from domain.rules.money import PositiveMoney
 
@@ -25,7 +25,7 @@ class CategoryIn(RequestBody):
     name_he: str | None = Field(default=None, max_length=60)
     color: str = Field(default="#757575", pattern=r"^#[0-9A-Fa-f]{6}$")
     icon: str = Field(default="", max_length=16)
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class CategoryPatch(RequestBody):
@@ -35,7 +35,7 @@ class CategoryPatch(RequestBody):
     name_he: str | None = Field(default=None, max_length=60)
     color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
     icon: str | None = Field(default=None, max_length=16)
-    parent_id: int | None = Field(default=None, ge=1)
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     clear_parent: bool = False
 
 
@@ -56,7 +56,7 @@ class CategoryOut(ResponseBody):
 class ReorderIn(RequestBody):
     """Category ids in their new display order."""
 
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class TransactionIn(RequestBody):
@@ -65,7 +65,7 @@ class TransactionIn(RequestBody):
     date: dt.date
     amount: PositiveMoney
     type: FlowType
-    category_id: int | None = Field(default=None, ge=1)
+    category_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     notes: str = Field(default="", max_length=NOTES_MAX)
     currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
@@ -77,7 +77,7 @@ class TransactionPatch(RequestBody):
     date: dt.date | None = None
     amount: PositiveMoney | None = None
     type: FlowType | None = None
-    category_id: int | None = Field(default=None, ge=1)
+    category_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
     notes: str | None = Field(default=None, max_length=NOTES_MAX)
     currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
@@ -128,7 +128,7 @@ class BulkCreateIn(RequestBody):
 class BulkUpdateItem(TransactionPatch):
     """One change of a bulk update."""
 
-    id: int = Field(ge=1)
+    id: Id
 
 
 class BulkUpdateIn(RequestBody):
@@ -140,7 +140,7 @@ class BulkUpdateIn(RequestBody):
 class BulkDeleteIn(RequestBody):
     """Up to 1000 ids to delete, all or none."""
 
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class IdsOut(ResponseBody):

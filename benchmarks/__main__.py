@@ -1,0 +1,59 @@
+"""`python -m benchmarks` (`make bench`): the ledger list over HTTP and the ledger page."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import UTC, datetime
+
+from benchmarks import report
+from benchmarks.api_bench import Options, compare
+from benchmarks.dataset import PASSWORD, USERNAME, ensure_dataset
+from benchmarks.environment import bench_database, configure
+from benchmarks.page import PageSpec
+from benchmarks.ui_bench import measure_ledger_page
+from domain.db.migrate import upgrade_database
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (>= 3)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn workers")
+    parser.add_argument("--ui-rounds", type=int, default=3, help="AppTest rounds")
+    parser.add_argument("--skip-api", action="store_true", help="skip the HTTP comparison")
+    parser.add_argument("--skip-ui", action="store_true", help="skip the AppTest render")
+    return parser
+
+
+def _run_api(url: str, spec: PageSpec, token: str, args: argparse.Namespace) -> None:
+    options = Options(rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+    for workers in args.workers:
+        result = compare(url, spec, token, workers, options)
+        for line in report.comparison_lines(result):
+            report.emit(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the data, compare the list endpoint with its baseline, time the ledger page."""
+    args = _parser().parse_args(argv)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    report.emit("Cashflow benchmarks: figures are printed, not asserted; the machine is noisy.")
+    with bench_database() as url:
+        upgrade_database(url)
+        settings = configure(url)
+        user = ensure_dataset(settings, url, datetime.now(UTC).date())
+        report.emit(report.dataset_line(user))
+        spec = PageSpec.last_year(user.id, user.last_day)
+        report.emit(report.page_line(spec, args.connections, args.seconds))
+        if not args.skip_api:
+            _run_api(url, spec, user.token, args)
+        if not args.skip_ui:
+            result = measure_ledger_page(USERNAME, PASSWORD, rounds=args.ui_rounds)
+            report.emit(report.ui_line(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

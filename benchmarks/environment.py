@@ -1,0 +1,69 @@
+"""The benchmark's database and the environment its processes share."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import make_url
+
+from cashflow.embedded import embedded_database
+from domain.config import PROJECT_ROOT, Settings, get_settings
+
+EMBEDDED_PGDATA = PROJECT_ROOT / ".data" / "pg-bench"
+EMBEDDED_NAME = "cashflow_bench"
+# A throwaway key for a throwaway database; tokens live long enough for the whole run.
+BENCH_ENV = {
+    "SECRET_KEY": "benchmark-secret-key-long-enough-for-hs256-signing",
+    "BCRYPT_ROUNDS": "4",
+    "ACCESS_TOKEN_EXPIRE_MINUTES": "600",
+}
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy psycopg URL as libpq understands it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@contextmanager
+def _throwaway_database(configured: str) -> Iterator[str]:
+    """A fresh database beside the one DATABASE_URL names, dropped afterwards."""
+    base = make_url(configured)
+    name = f"cashflow_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = libpq_url(base.set(database="postgres").render_as_string(hide_password=False))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))
+
+
+@contextmanager
+def bench_database() -> Iterator[str]:
+    """A database beside DATABASE_URL's, or the embedded one kept (with its data) between runs."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        with _throwaway_database(configured) as url:
+            yield url
+        return
+    with embedded_database(EMBEDDED_PGDATA, name=EMBEDDED_NAME) as url:
+        yield url
+
+
+def configure(url: str) -> Settings:
+    """Point this process at the bench database and return fresh settings."""
+    os.environ.update(DATABASE_URL=url, **BENCH_ENV)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def server_env(url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server process under test."""
+    return {**os.environ, "DATABASE_URL": url, **BENCH_ENV, **extra}

@@ -1,0 +1,69 @@
+"""The page both endpoints serve: a year of expenses, newest first, 50 rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import create_engine
+
+from domain.db.ledger import page_query
+from domain.rules.ledger import LedgerFilter, SortKey
+
+PAGE_ENV = "BENCH_PAGE"
+SORT: SortKey = "-date"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """The filtered page under test, as the list endpoint's query string describes it."""
+
+    user_id: int
+    date_from: date
+    date_to: date  # inclusive, as in the API
+    type: str = "expense"
+    limit: int = 50
+
+    @classmethod
+    def last_year(cls, user_id: int, last_day: date) -> PageSpec:
+        """The expenses of the year that ends on `last_day`."""
+        return cls(user_id, last_day - timedelta(days=364), last_day)
+
+    def query_string(self) -> str:
+        """The list endpoint's query string."""
+        params = {
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+            "type": self.type,
+            "sort": SORT,
+            "limit": self.limit,
+        }
+        return urlencode(params)
+
+    def to_env(self) -> str:
+        """The spec as an environment value for the baseline's processes."""
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_env(cls, value: str) -> PageSpec:
+        """Read a spec written by `to_env`."""
+        data = json.loads(value)
+        data["date_from"] = date.fromisoformat(data["date_from"])
+        data["date_to"] = date.fromisoformat(data["date_to"])
+        return cls(**data)
+
+
+def compiled_page_sql(spec: PageSpec) -> tuple[str, dict[str, Any]]:
+    """The list endpoint's SQL and parameters, exactly as SQLAlchemy hands them to psycopg."""
+    ledger_filter = LedgerFilter(
+        start=spec.date_from,
+        end=spec.date_to + timedelta(days=1),
+        type="expense" if spec.type == "expense" else "income",
+    )
+    statement = page_query(spec.user_id, ledger_filter, SORT, spec.limit, 0)
+    dialect = create_engine("postgresql+psycopg://").dialect  # no connection is opened
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), dict(compiled.params)

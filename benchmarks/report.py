@@ -1,0 +1,84 @@
+"""The benchmark's printed output: one line per figure, targets beside them."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+from benchmarks.api_bench import Comparison, median_cpu, median_p99, median_rps
+from benchmarks.dataset import BenchUser
+from benchmarks.load import Sample
+from benchmarks.page import PageSpec
+from benchmarks.ui_bench import UiResult
+
+RPS_TARGET = 0.50
+RENDER_TARGET_SECONDS = 1.0
+
+
+def emit(line: str = "") -> None:
+    """Print one line of the report at once, whatever is buffered."""
+    print(line, flush=True)  # noqa: T201 - the report is the benchmark's output
+    sys.stdout.flush()
+
+
+def verdict(met: bool) -> str:
+    """MET or MISSED."""
+    return "MET" if met else "MISSED"
+
+
+def dataset_line(user: BenchUser) -> str:
+    """Where the data came from."""
+    how = "reused" if user.load_seconds is None else f"loaded by COPY in {user.load_seconds:.1f} s"
+    return (
+        f"data: user 'bench', {user.rows:,} transactions over ten years to {user.last_day} ({how})"
+    )
+
+
+def page_line(spec: PageSpec, connections: int, seconds: float) -> str:
+    """What page is measured and how."""
+    return (
+        f"page: type={spec.type}, {spec.date_from}..{spec.date_to}, "
+        f"sort -date, limit {spec.limit}; {connections} keep-alive connections, "
+        f"{seconds:g} s per measurement"
+    )
+
+
+def _side(name: str, samples: list[Sample]) -> str:
+    return (
+        f"{name} {median_rps(samples):.0f} rps (p99 {median_p99(samples) * 1000:.0f} ms, "
+        f"{median_cpu(samples) * 1000:.2f} ms server CPU/req)"
+    )
+
+
+def comparison_lines(result: Comparison) -> list[str]:
+    """The headline line of one worker count, then each round's figures."""
+    plural = "worker" if result.workers == 1 else "workers"
+    cpu_ratio = median_cpu(result.baseline_samples) / median_cpu(result.list_samples)
+    headline = (
+        f"ledger list, {result.workers} {plural}: {_side('list', result.list_samples)} | "
+        f"{_side('baseline', result.baseline_samples)} | ratio {result.ratio:.2f} "
+        f"(target >= {RPS_TARGET:.2f}) {verdict(result.ratio >= RPS_TARGET)}"
+    )
+    rounds = " ".join(
+        f"{a.rps:.0f}/{b.rps:.0f}"
+        for a, b in zip(result.list_samples, result.baseline_samples, strict=True)
+    )
+    return [
+        headline,
+        f"    rounds list/baseline rps: {rounds}; CPU per request baseline/list {cpu_ratio:.2f}; "
+        f"both served the same page of {result.matching_rows:,} matching rows",
+    ]
+
+
+def ui_line(result: UiResult) -> str:
+    """The ledger page's first render against its target."""
+    if result.skipped is not None:
+        return f"ledger page first render (AppTest): SKIPPED - {result.skipped}"
+    median = statistics.median(result.seconds)
+    each = " ".join(f"{s * 1000:.0f}" for s in result.seconds)
+    return (
+        f"ledger page first render (AppTest): median {median * 1000:.0f} ms over "
+        f"{len(result.seconds)} rounds ({each} ms; {result.grid_rows} rows in the grid) "
+        f"vs target < {RENDER_TARGET_SECONDS * 1000:.0f} ms "
+        f"{verdict(median < RENDER_TARGET_SECONDS)}"
+    )

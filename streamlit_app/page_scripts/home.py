@@ -1,0 +1,5 @@
+"""Page: home."""
+
+from streamlit_app.views.home import home_page
+
+home_page()

@@ -1,0 +1,159 @@
+"""The categories page: an editable list with archive, restore and reorder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from domain.errors import DomainError, InvalidInputError
+from domain.services import categories
+from streamlit_app.db import transaction
+from streamlit_app.session import load_user, require_user_id
+
+COLUMNS = ["order", "name", "name_he", "type", "icon", "color", "archived"]
+VERSION = "categories_version"
+EDITOR_KEY = "categories_editor_key"
+MESSAGES = "categories_messages"
+
+
+def _frame(user_id: int) -> tuple[pd.DataFrame, list[int]]:
+    with transaction() as session:
+        found = categories.list_categories(
+            session, load_user(session, user_id), include_archived=True
+        )
+    records = [
+        {
+            "order": position + 1,
+            "name": c.name,
+            "name_he": c.name_he or "",
+            "type": c.type,
+            "icon": c.icon,
+            "color": c.color,
+            "archived": c.archived_at is not None,
+        }
+        for position, c in enumerate(found)
+    ]
+    return pd.DataFrame.from_records(records, columns=COLUMNS), [c.id for c in found]
+
+
+def _column_config() -> dict[str, Any]:
+    return {
+        "order": st.column_config.NumberColumn("Order", min_value=1, step=1, format="%d"),
+        "name": st.column_config.TextColumn("Name", required=True, max_chars=60),
+        "name_he": st.column_config.TextColumn("שם", max_chars=60),
+        "type": st.column_config.SelectboxColumn(
+            "Type", options=["expense", "income"], required=True
+        ),
+        "icon": st.column_config.TextColumn("Icon", max_chars=16),
+        "color": st.column_config.TextColumn("Colour", max_chars=7, help="#RRGGBB"),
+        "archived": st.column_config.CheckboxColumn("Archived"),
+    }
+
+
+def _describe(label: str, exc: DomainError) -> str:
+    field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
+    return f"{label}: {field}{exc.message}"
+
+
+def _edit_one(user_id: int, category_id: int, change: dict[str, Any]) -> None:
+    """Apply one row's edits in one unit of work."""
+    with transaction() as session:
+        user = load_user(session, user_id)
+        current = categories.get_category(session, user, category_id)
+        if "type" in change and change["type"] != current.type:
+            raise InvalidInputError("type", "a category's type cannot change")
+        if change.get("archived") is True:
+            categories.archive_category(session, user, category_id, datetime.now(UTC))
+        elif change.get("archived") is False:
+            categories.restore_category(session, user, category_id)
+        text = {
+            k: str(change[k] or "") for k in ("name", "name_he", "icon", "color") if k in change
+        }
+        if text:
+            categories.update_category(
+                session,
+                user,
+                category_id,
+                name=text.get("name"),
+                name_he=text.get("name_he"),
+                icon=text.get("icon"),
+                color=text.get("color"),
+            )
+
+
+def _reorder(user_id: int, frame: pd.DataFrame, ids: list[int], edits: dict[Any, Any]) -> None:
+    orders = {ids[int(p)]: change["order"] for p, change in edits.items() if "order" in change}
+    if not orders:
+        return
+    current = {i: float(o) for i, o in zip(ids, frame["order"], strict=True)}
+    current.update({i: float(o) - 0.5 for i, o in orders.items()})  # moved rows go first
+    ordered = sorted(current, key=lambda i: (current[i], i))
+    with transaction() as session:
+        categories.reorder_categories(session, load_user(session, user_id), ordered)
+
+
+def _create(user_id: int, row: dict[str, Any]) -> None:
+    with transaction() as session:
+        categories.create_category(
+            session,
+            load_user(session, user_id),
+            name=str(row.get("name") or ""),
+            type=str(row.get("type") or "expense"),
+            name_he=row.get("name_he") or None,
+            icon=str(row.get("icon") or ""),
+            color=str(row.get("color") or "#757575"),
+        )
+
+
+def _save(user_id: int, frame: pd.DataFrame, ids: list[int], changes: dict[str, Any]) -> list[str]:
+    messages: list[str] = []
+    edits: dict[Any, Any] = changes.get("edited_rows", {})
+    for position, change in edits.items():
+        label = str(frame.iloc[int(position)]["name"])
+        try:
+            _edit_one(user_id, ids[int(position)], change)
+        except DomainError as exc:
+            messages.append(_describe(label, exc))
+    try:
+        _reorder(user_id, frame, ids, edits)
+    except DomainError as exc:
+        messages.append(_describe("order", exc))
+    for row in changes.get("added_rows", []):
+        try:
+            _create(user_id, row)
+        except DomainError as exc:
+            messages.append(_describe(str(row.get("name") or "new category"), exc))
+    if changes.get("deleted_rows"):
+        messages.append("Categories are archived, not deleted: tick Archived instead.")
+    return messages
+
+
+def categories_page() -> None:
+    """Render the categories list."""
+    user_id = require_user_id()
+    st.title("Categories")
+    st.caption(
+        "Edit names, icons and colours in place; tick Archived to hide a category from "
+        "pickers (its transactions keep it); change Order to move one; add a row to create."
+    )
+    for message in st.session_state.get(MESSAGES, []):
+        st.error(message)
+    frame, ids = _frame(user_id)
+    key = f"categories_editor_{st.session_state.get(VERSION, 0)}"
+    st.session_state[EDITOR_KEY] = key
+    st.data_editor(
+        frame,
+        key=key,
+        column_config=_column_config(),
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
+    )
+    changes = st.session_state.get(key) or {}
+    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
+        st.session_state[MESSAGES] = _save(user_id, frame, ids, changes)
+        st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+        st.rerun()

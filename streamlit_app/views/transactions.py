@@ -1,0 +1,266 @@
+"""The ledger page: filters, totals, a server-paged editable grid and an add form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+import pandas as pd
+import streamlit as st
+
+from domain.errors import DomainError, InvalidInputError
+from domain.rules.categories import FlowType
+from domain.rules.dates import local_today
+from domain.rules.ledger import LedgerFilter, TransactionDraft
+from domain.rules.money import MoneyError, format_money, parse_money
+from domain.services import categories, transactions
+from streamlit_app.db import transaction
+from streamlit_app.session import load_user, require_user_id
+
+PAGE_SIZE = 50
+COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue"]
+NO_CATEGORY = "(none)"
+ERRORS = "ledger_errors"
+VERSION = "ledger_version"
+EDITOR_KEY = "ledger_editor_key"
+
+
+@dataclass(frozen=True)
+class CategoryChoices:
+    """Category labels for pickers (active) and for display (all)."""
+
+    active: dict[str, int]
+    label_of: dict[int, str]
+    today: date
+
+
+def _choices(user_id: int) -> CategoryChoices:
+    with transaction() as session:
+        user = load_user(session, user_id)
+        every = categories.list_categories(session, user, include_archived=True)
+        today = local_today(datetime.now(UTC), user.timezone)
+    label_of = {c.id: c.name if c.archived_at is None else f"{c.name} (archived)" for c in every}
+    active = {c.name: c.id for c in every if c.archived_at is None}
+    return CategoryChoices(active, label_of, today)
+
+
+def _filters(choices: CategoryChoices) -> LedgerFilter:
+    today = choices.today
+    cols = st.columns([2, 2, 1, 2])
+    picked = cols[0].date_input("Dates", value=(today - timedelta(days=90), today), key="f_dates")
+    names = cols[1].multiselect("Categories", sorted(choices.active), key="f_categories")
+    flow = cols[2].selectbox("Type", ["all", "income", "expense"], key="f_type")
+    text = cols[3].text_input("Search description and notes", key="f_text")
+    start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
+    return LedgerFilter(
+        start=start,
+        end=end + timedelta(days=1) if end else None,
+        category_ids=tuple(choices.active[name] for name in names),
+        type=None if flow == "all" else cast("FlowType", flow),
+        text=text.strip() or None,
+    )
+
+
+def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.DataFrame:
+    records = [
+        {
+            "date": row.date,
+            "type": row.type,
+            "category": choices.label_of.get(row.category_id, NO_CATEGORY)
+            if row.category_id
+            else NO_CATEGORY,
+            "amount": format_money(row.amount),
+            "description": row.description,
+            "notes": row.notes,
+            "issue": errors.get(row.id, ""),
+        }
+        for row in rows
+    ]
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _column_config(choices: CategoryChoices) -> dict[str, Any]:
+    labels = [NO_CATEGORY, *sorted(choices.active)]
+    return {
+        "date": st.column_config.DateColumn("Date", required=True, format="DD/MM/YYYY"),
+        "type": st.column_config.SelectboxColumn(
+            "Type", options=["expense", "income"], required=True
+        ),
+        "category": st.column_config.SelectboxColumn("Category", options=labels),
+        "amount": st.column_config.TextColumn(
+            "Amount", required=True, help="A positive amount such as 1234.50", max_chars=17
+        ),
+        "description": st.column_config.TextColumn("Description", max_chars=500),
+        "notes": st.column_config.TextColumn("Notes", max_chars=2000),
+        "issue": st.column_config.TextColumn("Issue", disabled=True, width="medium"),
+    }
+
+
+def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str, Any]:
+    """Grid values to service fields: amounts parsed exactly, labels to ids."""
+    out: dict[str, Any] = {}
+    for column, value in change.items():
+        if column == "amount":
+            try:
+                out["amount"] = parse_money(str(value or "").replace(",", ""))
+            except MoneyError as exc:
+                raise InvalidInputError("amount", str(exc)) from exc
+        elif column == "date":
+            if not value:
+                raise InvalidInputError("date", "is required")
+            out["date"] = date.fromisoformat(str(value)[:10])
+        elif column == "category":
+            out["category_id"] = choices.active.get(str(value)) if value else None
+            if value and value != NO_CATEGORY and out["category_id"] is None:
+                raise InvalidInputError("category_id", "pick an active category")
+        elif column in {"type", "description", "notes"}:
+            out[column] = value if value is not None else ""
+    return out
+
+
+def _describe(exc: DomainError) -> str:
+    field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
+    return f"{field}{exc.message}"
+
+
+def _apply_edits(
+    user_id: int, ids: list[int], edits: dict[Any, Any], choices: CategoryChoices
+) -> dict[int, str]:
+    """Save each edited row in its own unit of work; return the refused ones' messages."""
+    errors: dict[int, str] = {}
+    for position, change in edits.items():
+        tx_id = ids[int(position)]
+        try:
+            with transaction() as session:
+                user = load_user(session, user_id)
+                transactions.update_transaction(
+                    session, user, tx_id, _cell_changes(change, choices)
+                )
+        except DomainError as exc:
+            errors[tx_id] = _describe(exc)
+    return errors
+
+
+def _apply_additions(
+    user_id: int, added: list[dict[str, Any]], choices: CategoryChoices
+) -> list[str]:
+    problems = []
+    for index, row in enumerate(added, start=1):
+        try:
+            fields = _cell_changes({k: v for k, v in row.items() if k != "issue"}, choices)
+            if "amount" not in fields or "date" not in fields:
+                raise InvalidInputError("amount" if "date" in fields else "date", "is required")
+            with transaction() as session:
+                user = load_user(session, user_id)
+                flow = cast("FlowType", fields.pop("type", None) or "expense")
+                draft = TransactionDraft(type=flow, **fields)
+                transactions.record_transaction(session, user, draft)
+        except DomainError as exc:
+            problems.append(f"New row {index}: {_describe(exc)}")
+    return problems
+
+
+def _apply_deletions(user_id: int, ids: list[int], deleted: list[int]) -> None:
+    with transaction() as session:
+        user = load_user(session, user_id)
+        transactions.bulk_delete(session, user, [ids[int(i)] for i in deleted])
+
+
+def _save_grid(
+    user_id: int, ids: list[int], changes: dict[str, Any], choices: CategoryChoices
+) -> None:
+    """Turn the editor's changes into service calls, then reload the grid."""
+    errors = _apply_edits(user_id, ids, changes.get("edited_rows", {}), choices)
+    problems = _apply_additions(user_id, changes.get("added_rows", []), choices)
+    if changes.get("deleted_rows"):
+        _apply_deletions(user_id, ids, changes["deleted_rows"])
+    st.session_state[ERRORS] = errors
+    st.session_state["ledger_new_errors"] = problems
+    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+
+
+def _add_form(user_id: int, choices: CategoryChoices) -> None:
+    with st.expander("Add a transaction", expanded=False), st.form("add_tx", clear_on_submit=True):
+        cols = st.columns([1, 1, 2, 1])
+        when = cols[0].date_input("Date", value=choices.today, key="add_date")
+        flow = cols[1].selectbox("Type", ["expense", "income"], key="add_type")
+        label = cols[2].selectbox("Category", [NO_CATEGORY, *sorted(choices.active)], key="add_cat")
+        amount = cols[3].text_input("Amount", key="add_amount", placeholder="0.00")
+        description = st.text_input("Description", key="add_description", max_chars=500)
+        notes = st.text_input("Notes", key="add_notes", max_chars=2000)
+        if not st.form_submit_button("Add", type="primary"):
+            return
+        try:
+            fields = _cell_changes({"amount": amount, "category": label}, choices)
+            draft = TransactionDraft(
+                date=when,
+                type=cast("FlowType", flow),
+                description=description,
+                notes=notes,
+                **fields,
+            )
+            with transaction() as session:
+                transactions.record_transaction(session, load_user(session, user_id), draft)
+        except DomainError as exc:
+            st.error(_describe(exc))
+            return
+        st.success(f"Added {format_money(draft.amount)} on {draft.date:%d/%m/%Y}.")
+
+
+def _totals(user_id: int, spec: LedgerFilter) -> None:
+    with transaction() as session:
+        totals = transactions.ledger_totals(session, load_user(session, user_id), spec)
+    cols = st.columns(4)
+    cols[0].metric("Income", format_money(totals.income))
+    cols[1].metric("Expenses", format_money(totals.expense))
+    cols[2].metric("Net", format_money(totals.net))
+    cols[3].metric("Transactions", f"{totals.count:,}")
+
+
+def _pager(total: int) -> int:
+    pages = max(1, -(-total // PAGE_SIZE))
+    cols = st.columns([1, 3])
+    page = cols[0].number_input("Page", min_value=1, max_value=pages, value=1, key="ledger_page")
+    cols[1].caption(f"{total:,} transactions · page {page} of {pages} · {PAGE_SIZE} per page")
+    return int(page)
+
+
+def transactions_page() -> None:
+    """Render the ledger."""
+    user_id = require_user_id()
+    st.title("Transactions")
+    choices = _choices(user_id)
+    _add_form(user_id, choices)
+    spec = _filters(choices)
+    _totals(user_id, spec)
+    with transaction() as session:
+        user = load_user(session, user_id)
+        total = transactions.list_transactions(session, user, spec, limit=1).total
+    page = _pager(total)
+    with transaction() as session:
+        user = load_user(session, user_id)
+        rows = transactions.list_transactions(
+            session, user, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        ).rows
+    for problem in st.session_state.get("ledger_new_errors", []):
+        st.error(problem)
+    errors: dict[int, str] = st.session_state.get(ERRORS, {})
+    if errors:
+        st.error("Some edits were refused; see the Issue column. Nothing else was changed.")
+    frame = _frame(rows, choices, errors)
+    ids = [row.id for row in rows]
+    key = f"ledger_editor_{st.session_state.get(VERSION, 0)}"
+    st.session_state[EDITOR_KEY] = key
+    st.data_editor(
+        frame,
+        key=key,
+        column_config=_column_config(choices),
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=True,
+    )
+    changes = st.session_state.get(key) or {}
+    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
+        _save_grid(user_id, ids, changes, choices)
+        st.rerun()
