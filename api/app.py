@@ -8,7 +8,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handling
-from api.routes import auth, categories, health, transactions
+from api.routes import (
+    auth,
+    categories,
+    dashboard,
+    fixed,
+    health,
+    installments,
+    loans,
+    transactions,
+)
 from domain.config import Settings, get_settings
 from domain.db.engine import create_db_engine, make_session_factory
 
@@ -21,7 +30,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"description": "A field breaks a rule; `detail` names it"},
     429: {"description": "Too many failed attempts"},
 }
-API_ROUTERS = (auth.router, categories.router, transactions.router)
+API_ROUTERS = (
+    auth.router,
+    categories.router,
+    transactions.router,
+    fixed.router,
+    installments.router,
+    loans.router,
+    dashboard.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +14,7 @@ from domain.config import Settings
 from domain.db.engine import unit_of_work
 from domain.db.models import User
 from domain.errors import AuthenticationError
+from domain.rules.dates import local_today
 from domain.rules.tokens import TokenClaims
 from domain.services import auth
 
@@ -63,3 +64,11 @@ def get_current_user(authenticated: AuthDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_today(user: CurrentUser, now: NowDep) -> date:
+    """Today in the user's timezone."""
+    return local_today(now, user.timezone)
+
+
+TodayDep = Annotated[date, Depends(get_today)]

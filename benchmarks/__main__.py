@@ -10,14 +10,16 @@ from benchmarks import report
 from benchmarks.api_bench import Options, compare
 from benchmarks.dataset import PASSWORD, USERNAME, ensure_dataset
 from benchmarks.environment import bench_database, configure
+from benchmarks.nodelay_probe import probe_nodelay
 from benchmarks.page import PageSpec
+from benchmarks.sql_bench import page_variants, time_queries
 from benchmarks.ui_bench import measure_ledger_page
 from domain.db.migrate import upgrade_database
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (>= 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--seconds", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn workers")
@@ -27,8 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace) -> Options:
+    return Options(rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+
+
 def _run_api(url: str, spec: PageSpec, token: str, args: argparse.Namespace) -> None:
-    options = Options(rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+    if any(workers > 1 for workers in args.workers):
+        for line in report.nodelay_lines(probe_nodelay(url, spec)):
+            report.emit(line)
+    options = _options(args)
     for workers in args.workers:
         result = compare(url, spec, token, workers, options)
         for line in report.comparison_lines(result):
@@ -46,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         user = ensure_dataset(settings, url, datetime.now(UTC).date())
         report.emit(report.dataset_line(user))
         spec = PageSpec.last_year(user.id, user.last_day)
-        report.emit(report.page_line(spec, args.connections, args.seconds))
+        report.emit(report.page_line(spec, _options(args)))
+        report.emit(report.sql_line(time_queries(url, page_variants(spec), rounds=args.rounds)))
         if not args.skip_api:
             _run_api(url, spec, user.token, args)
         if not args.skip_ui:

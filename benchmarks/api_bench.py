@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -73,6 +73,11 @@ def median_cpu(samples: list[Sample]) -> float:
     return statistics.median(sample.cpu_per_request for sample in samples)
 
 
+def median_client_cpu(samples: list[Sample]) -> float:
+    """The median load generator CPU seconds per request over the rounds."""
+    return statistics.median(sample.client_cpu_per_request for sample in samples)
+
+
 def _ids(target: Target) -> tuple[list[int], int]:
     response = httpx.get(target.url, headers=dict(target.headers), timeout=30.0)
     response.raise_for_status()
@@ -92,7 +97,7 @@ def _sample(target: Target, options: Options, seconds: float) -> Sample:
     before = group_cpu_seconds(target.pid)
     sample = measure(target.url, target.headers, seconds=seconds, connections=options.connections)
     cpu = group_cpu_seconds(target.pid) - before
-    return Sample(sample.requests, sample.seconds, sample.latencies, cpu)
+    return replace(sample, server_cpu=cpu)
 
 
 @contextmanager

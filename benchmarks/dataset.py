@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import psycopg
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from benchmarks.rows import CategoryRef, generate_rows
@@ -74,23 +74,27 @@ def _create_loaded_user(session: Session, settings: Settings, today: date) -> Us
     return user
 
 
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def ensure_dataset(settings: Settings, url: str, today: date) -> BenchUser:
     """The bench user with ROWS transactions, reusing an earlier run's when complete."""
     engine = create_db_engine(url)
-    started, load_seconds = time.perf_counter(), None
+    started, loaded = time.perf_counter(), False
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             user = users.find_user_by_username(session, USERNAME)
             if user is None or _row_count(session, user.id) != ROWS:
-                user = _create_loaded_user(session, settings, today)
-                load_seconds = time.perf_counter() - started
+                user, loaded = _create_loaded_user(session, settings, today), True
             token = auth.issue_pair(settings, user, datetime.now(UTC)).access.token
             user_id, last_day = user.id, _last_day(session, user.id)
-        if load_seconds is not None:
-            with engine.connect() as conn:
-                conn.exec_driver_sql("ANALYZE")
-                conn.commit()
-            load_seconds = time.perf_counter() - started
+        if loaded:
+            _analyze(engine)
     finally:
         engine.dispose()
+    load_seconds = time.perf_counter() - started if loaded else None
     return BenchUser(user_id, token, last_day, ROWS, load_seconds)

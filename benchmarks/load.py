@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import statistics
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,12 +29,18 @@ class Sample:
     requests: int
     seconds: float
     latencies: tuple[float, ...]
+    client_cpu: float = 0.0  # CPU seconds this generator used
     server_cpu: float = 0.0  # CPU seconds the server used meanwhile, when known
 
     @property
     def rps(self) -> float:
         """Requests per second."""
         return self.requests / self.seconds
+
+    @property
+    def p50(self) -> float:
+        """The median latency in seconds."""
+        return statistics.median(self.latencies)
 
     @property
     def p99(self) -> float:
@@ -45,6 +52,11 @@ class Sample:
     def cpu_per_request(self) -> float:
         """Server CPU seconds per request."""
         return self.server_cpu / self.requests
+
+    @property
+    def client_cpu_per_request(self) -> float:
+        """The generator's own CPU seconds per request."""
+        return self.client_cpu / self.requests
 
 
 def _request_bytes(url: str, headers: Mapping[str, str]) -> tuple[str, int, bytes]:
@@ -60,10 +72,11 @@ def _request_bytes(url: str, headers: Mapping[str, str]) -> tuple[str, int, byte
 
 
 def _content_length(head: bytes) -> int:
-    lowered = head.lower()
-    start = lowered.find(LENGTH_HEADER)
+    """The body length of a 200 response head; anything else stops the measurement."""
     if not head.startswith(b"HTTP/1.1 200 "):
         raise LoadError(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+    lowered = head.lower()
+    start = lowered.find(LENGTH_HEADER)
     if start < 0:
         raise LoadError("response without content-length")
     end = lowered.index(b"\r\n", start + 2)
@@ -88,13 +101,15 @@ async def _client(
 async def _run(url: str, headers: Mapping[str, str], seconds: float, connections: int) -> Sample:
     host, port, request = _request_bytes(url, headers)
     latencies: list[float] = []
+    cpu_started = time.process_time()
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
         *(_client(host, port, request, deadline, latencies) for _ in range(connections))
     )
     elapsed = time.perf_counter() - started
-    return Sample(len(latencies), elapsed, tuple(latencies))
+    cpu = time.process_time() - cpu_started
+    return Sample(len(latencies), elapsed, tuple(latencies), client_cpu=cpu)
 
 
 def measure(url: str, headers: Mapping[str, str], *, seconds: float, connections: int) -> Sample:

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine
+from sqlalchemy import Select, create_engine
 
 from domain.db.ledger import page_query
+from domain.rules.categories import FlowType
 from domain.rules.ledger import LedgerFilter, SortKey
 
 PAGE_ENV = "BENCH_PAGE"
@@ -24,7 +25,7 @@ class PageSpec:
     user_id: int
     date_from: date
     date_to: date  # inclusive, as in the API
-    type: str = "expense"
+    type: FlowType = "expense"
     limit: int = 50
 
     @classmethod
@@ -56,14 +57,23 @@ class PageSpec:
         return cls(**data)
 
 
-def compiled_page_sql(spec: PageSpec) -> tuple[str, dict[str, Any]]:
-    """The list endpoint's SQL and parameters, exactly as SQLAlchemy hands them to psycopg."""
+def page_statement(spec: PageSpec) -> Select[Any]:
+    """The list endpoint's statement for the spec, built by the domain's own query."""
     ledger_filter = LedgerFilter(
         start=spec.date_from,
         end=spec.date_to + timedelta(days=1),
-        type="expense" if spec.type == "expense" else "income",
+        type=spec.type,
     )
-    statement = page_query(spec.user_id, ledger_filter, SORT, spec.limit, 0)
+    return page_query(spec.user_id, ledger_filter, SORT, spec.limit, 0)
+
+
+def psycopg_sql(statement: Select[Any]) -> tuple[str, dict[str, Any]]:
+    """A statement's SQL and parameters, exactly as SQLAlchemy hands them to psycopg."""
     dialect = create_engine("postgresql+psycopg://").dialect  # no connection is opened
     compiled = statement.compile(dialect=dialect)
     return str(compiled), dict(compiled.params)
+
+
+def compiled_page_sql(spec: PageSpec) -> tuple[str, dict[str, Any]]:
+    """The list endpoint's SQL and parameters for the spec."""
+    return psycopg_sql(page_statement(spec))

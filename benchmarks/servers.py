@@ -79,11 +79,18 @@ def group_cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def uvicorn_server(app: str, *, workers: int, env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """Run `app` (an app factory) under uvicorn; yield its base URL and process id."""
+def uvicorn_server(
+    app: str, *, workers: int, env: dict[str, str], keep_nodelay: bool = True
+) -> Iterator[tuple[str, int]]:
+    """Run `app` (an app factory) under uvicorn; yield its base URL and process id.
+
+    `keep_nodelay` runs uvicorn through benchmarks.serve, which keeps TCP_NODELAY with
+    several workers; without it, stock uvicorn.
+    """
     port = _free_port()
+    launcher = "benchmarks.serve" if keep_nodelay else "uvicorn"
     argv = [
-        sys.executable, "-m", "uvicorn", app, "--factory", "--host", HOST, "--port", str(port),
+        sys.executable, "-m", launcher, app, "--factory", "--host", HOST, "--port", str(port),
         "--workers", str(workers), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, start_new_session=True)  # noqa: S603 - our own argv

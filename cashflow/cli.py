@@ -53,11 +53,34 @@ def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     from jobs.scheduler import run_once, run_scheduler  # noqa: PLC0415
 
     with database_url(settings):
-        if args.once:
+        if args.preview:
+            _print_preview(settings, args.date)
+        elif args.once:
             run_once(settings, as_of=args.date)
         else:
             run_scheduler(settings)
     return 0
+
+
+def _print_preview(settings: Settings, as_of: date | None) -> None:
+    """Print what a pass up to `as_of` (default: each user's today) would book."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from domain.db.engine import create_db_engine, make_session_factory, unit_of_work  # noqa: PLC0415
+    from domain.rules.dates import local_today  # noqa: PLC0415
+    from domain.services.booking import preview_booking  # noqa: PLC0415
+    from domain.services.users import list_active_users  # noqa: PLC0415
+
+    engine = create_db_engine(str(settings.database_url))
+    with unit_of_work(make_session_factory(engine)) as session:
+        for user in list_active_users(session):
+            through = as_of or local_today(datetime.now(UTC), user.timezone)
+            for o in preview_booking(session, user, through):
+                print(  # noqa: T201 - CLI output
+                    f"{user.username}\t{o.due_date}\t{o.kind}\t{o.type}\t{o.amount}\t{o.description}"
+                )
+        session.rollback()
+    engine.dispose()
 
 
 def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -127,7 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     sched = sub.add_parser("scheduler", help="the APScheduler process that books and checks")
     sched.add_argument("--once", action="store_true", help="run one pass and exit")
     sched.add_argument(
-        "--date", type=date.fromisoformat, default=None, help="with --once: the pass's date"
+        "--preview", action="store_true", help="print what a pass would book, book nothing"
+    )
+    sched.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="with --once or --preview: book up to this day instead of each user's today",
     )
     sched.set_defaults(func=_cmd_scheduler)
 

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from domain.config import Settings
 from domain.db.engine import create_db_engine, make_session_factory, wait_for_database
-from jobs.passes import heartbeat_pass
+from jobs.passes import booking_pass, heartbeat_pass
 
 log = logging.getLogger("cashflow.jobs")
 HEARTBEAT_SECONDS = 60
@@ -36,6 +36,18 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         next_run_time=datetime.now(tz),
         coalesce=True,
         max_instances=1,
+    )
+    scheduler.add_job(
+        booking_pass,
+        "cron",
+        hour=0,
+        minute=5,
+        args=(factory,),
+        id="booking",
+        next_run_time=datetime.now(tz),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
     )
     return scheduler
 
@@ -61,7 +73,9 @@ def run_once(settings: Settings, *, as_of: date | None = None) -> None:
     engine = create_db_engine(settings.database_url)
     try:
         wait_for_database(engine)
-        heartbeat_pass(make_session_factory(engine), settings)
+        factory = make_session_factory(engine)
+        heartbeat_pass(factory, settings)
+        booking_pass(factory, as_of=as_of)
         log.info("one pass done%s", f" as of {as_of}" if as_of else "")
     finally:
         engine.dispose()

@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 
 from api.app import API_PREFIX, create_app
 from domain.config import Settings
-from domain.db.models import Category, Transaction, User
+from domain.db.models import (
+    Category,
+    FixedItem,
+    InstallmentPlan,
+    Loan,
+    RecurringBooking,
+    Transaction,
+    User,
+)
 from tests.conftest import PASSWORD, bearer, make_user
 
 
@@ -30,10 +38,27 @@ class Owned:
 
     category_id: int
     transaction_id: int
+    fixed_id: int
+    plan_id: int
+    loan_id: int
 
 
 Body = Callable[[Owned], Any] | None
 TX = {"date": "2026-01-15", "amount": "10.00", "type": "expense"}
+FIXED = {"name": "Rent", "amount": "5200.00", "type": "expense", "start_date": "2026-01-01"}
+PLAN = {
+    "name": "TV",
+    "total_amount": "3600.00",
+    "payments_count": 12,
+    "first_payment_date": "2026-01-10",
+}
+LOAN = {
+    "name": "Car",
+    "principal": "60000.00",
+    "annual_rate": "4.5",
+    "term_months": 36,
+    "first_payment_date": "2026-01-15",
+}
 
 
 def _none(owned: Owned) -> None:
@@ -73,6 +98,32 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("PUT", "/transactions/{transaction_id}"): lambda o: {"amount": "1.00"},
     ("DELETE", "/transactions/{transaction_id}"): None,
     ("POST", "/transactions/{transaction_id}/duplicate"): None,
+    ("GET", "/fixed"): None,
+    ("POST", "/fixed"): lambda o: {**FIXED, "category_id": o.category_id},
+    ("GET", "/fixed/{fixed_id}"): None,
+    ("PUT", "/fixed/{fixed_id}"): lambda o: {"amount": "1.00"},
+    ("DELETE", "/fixed/{fixed_id}"): None,
+    ("POST", "/fixed/{fixed_id}/pause"): None,
+    ("POST", "/fixed/{fixed_id}/resume"): None,
+    ("GET", "/installments"): None,
+    ("POST", "/installments"): lambda o: {**PLAN, "category_id": o.category_id},
+    ("GET", "/installments/{plan_id}"): None,
+    ("PUT", "/installments/{plan_id}"): lambda o: {"name": "Stolen"},
+    ("DELETE", "/installments/{plan_id}"): None,
+    ("GET", "/installments/{plan_id}/payments"): None,
+    ("POST", "/installments/{plan_id}/mark-paid"): None,
+    ("POST", "/installments/{plan_id}/reverse-payment"): None,
+    ("GET", "/loans"): None,
+    ("POST", "/loans"): lambda o: {**LOAN, "category_id": o.category_id},
+    ("GET", "/loans/{loan_id}"): None,
+    ("PUT", "/loans/{loan_id}"): lambda o: {"name": "Stolen"},
+    ("DELETE", "/loans/{loan_id}"): None,
+    ("GET", "/loans/{loan_id}/breakdown"): None,
+    ("POST", "/loans/{loan_id}/payment"): None,
+    ("POST", "/loans/{loan_id}/reverse-payment"): None,
+    ("POST", "/loans/{loan_id}/prepayment"): lambda o: {"amount": "10.00", "mode": "shorten_term"},
+    ("GET", "/dashboard/job-status"): None,
+    ("GET", "/dashboard/booking-preview"): None,
 }
 # Routes where the victim's id travels in the body: refused as 404 (a path or a list of
 # targets) or as 422 naming the field (a reference inside a new row).
@@ -80,6 +131,9 @@ BODY_ID_STATUS = {
     ("POST", "/categories/reorder"): 404,
     ("POST", "/transactions"): 422,
     ("POST", "/transactions/bulk"): 422,
+    ("POST", "/fixed"): 422,
+    ("POST", "/installments"): 422,
+    ("POST", "/loans"): 422,
     ("PUT", "/transactions/bulk-update"): 404,
     ("POST", "/transactions/bulk-delete"): 404,
 }
@@ -137,6 +191,14 @@ def test_revoked_token_is_401_everywhere(
 
 def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
     session.expire_all()
+    sources = [
+        tuple(row)
+        for model in (FixedItem, InstallmentPlan, Loan)
+        for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
+    ]
+    bookings = session.execute(
+        select(RecurringBooking.__table__).where(RecurringBooking.user_id == user.id)
+    ).all()
     categories = session.execute(
         select(Category.id, Category.name, Category.archived_at, Category.sort_order).where(
             Category.user_id == user.id
@@ -147,7 +209,8 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
             Transaction.user_id == user.id
         )
     ).all()
-    return sorted(tuple(row) for row in [*categories, *transactions])
+    rows = [*categories, *transactions, *sources, *bookings]
+    return sorted(tuple(str(v) for v in row) for row in rows)
 
 
 def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
@@ -159,7 +222,20 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         json={**TX, "type": category["type"], "category_id": category["id"]},
     )
     assert tx.status_code == 201, tx.text
-    return Owned(category_id=category["id"], transaction_id=tx.json()["id"])
+    ids = {}
+    for path, body in (("fixed", FIXED), ("installments", PLAN), ("loans", LOAN)):
+        made = client.post(f"{API_PREFIX}/{path}", headers=headers, json=body)
+        assert made.status_code == 201, made.text
+        ids[path] = made.json()["id"]
+    client.post(f"{API_PREFIX}/installments/{ids['installments']}/mark-paid", headers=headers)
+    client.post(f"{API_PREFIX}/loans/{ids['loans']}/payment", headers=headers)
+    return Owned(
+        category_id=category["id"],
+        transaction_id=tx.json()["id"],
+        fixed_id=ids["fixed"],
+        plan_id=ids["installments"],
+        loan_id=ids["loans"],
+    )
 
 
 def test_another_users_ids_are_refused_and_nothing_changes(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -150,3 +151,152 @@ class Transaction(IdKey, Timestamped, Base):
     source: Mapped[str] = mapped_column(String(9), server_default="manual")
     source_kind: Mapped[str | None] = mapped_column(String(32))
     source_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class _Recurring:
+    """Columns every recurring source shares: owner, money, category, booking watermark."""
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String(7))
+    category_id: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(CurrencyColumn)
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    # The last due date the scheduler has processed; occurrences after it are still to book.
+    booked_through: Mapped[dt.date | None] = mapped_column(Date)
+
+
+def _recurring_args(table: str, *extra: object) -> tuple[object, ...]:
+    return (
+        CheckConstraint("type IN ('income', 'expense')", name="type"),
+        ForeignKeyConstraint(
+            ["user_id", "category_id"],
+            ["categories.user_id", "categories.id"],
+            name=f"fk_{table}_category_same_user",
+        ),
+        *extra,
+    )
+
+
+class FixedItem(IdKey, Timestamped, _Recurring, Base):
+    """Recurring income or expense: salary, rent, subscriptions."""
+
+    __tablename__ = "fixed_items"
+    __table_args__ = _recurring_args(
+        "fixed_items",
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "frequency IN ('monthly', 'weekly', 'biweekly', 'quarterly', 'yearly')",
+            name="frequency",
+        ),
+        CheckConstraint("day_of_month BETWEEN 1 AND 31", name="day_of_month"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+    )
+
+    amount: Mapped[Decimal] = mapped_column()
+    frequency: Mapped[str] = mapped_column(String(10))
+    day_of_month: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class FixedPause(IdKey, Timestamped, Base):
+    """A pause of a fixed item, half-open [start_date, end_date); open while end_date is NULL."""
+
+    __tablename__ = "fixed_pauses"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+    )
+
+    fixed_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("fixed_items.id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class InstallmentPlan(IdKey, Timestamped, _Recurring, Base):
+    """A purchase (or income) split into monthly payments."""
+
+    __tablename__ = "installment_plans"
+    __table_args__ = _recurring_args(
+        "installment_plans",
+        CheckConstraint("total_amount > 0", name="total_positive"),
+        CheckConstraint("payments_count BETWEEN 1 AND 360", name="payments_count"),
+        CheckConstraint("day_of_month BETWEEN 1 AND 31", name="day_of_month"),
+    )
+
+    total_amount: Mapped[Decimal] = mapped_column()
+    payments_count: Mapped[int] = mapped_column(Integer)
+    first_payment_date: Mapped[dt.date] = mapped_column(Date)
+    day_of_month: Mapped[int] = mapped_column(Integer)
+
+
+class Loan(IdKey, Timestamped, _Recurring, Base):
+    """A loan repaid monthly; its payment is computed from its terms."""
+
+    __tablename__ = "loans"
+    __table_args__ = _recurring_args(
+        "loans",
+        CheckConstraint("principal > 0", name="principal_positive"),
+        CheckConstraint("annual_rate >= 0 AND annual_rate <= 100", name="annual_rate"),
+        CheckConstraint("term_months BETWEEN 1 AND 600", name="term_months"),
+        CheckConstraint("day_of_month BETWEEN 1 AND 31", name="day_of_month"),
+        CheckConstraint("method IN ('spitzer', 'equal_principal')", name="method"),
+    )
+
+    principal: Mapped[Decimal] = mapped_column()
+    annual_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))
+    term_months: Mapped[int] = mapped_column(Integer)
+    first_payment_date: Mapped[dt.date] = mapped_column(Date)
+    day_of_month: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class LoanPrepayment(IdKey, Timestamped, Base):
+    """An extra repayment of a loan."""
+
+    __tablename__ = "loan_prepayments"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("mode IN ('shorten_term', 'lower_payment')", name="mode"),
+    )
+
+    loan_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("loans.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column()
+    mode: Mapped[str] = mapped_column(String(13))
+
+
+class RecurringBooking(IdKey, Timestamped, Base):
+    """The exactly-once key: one row per (source kind, source id, due date).
+
+    Written in the same statement as the transaction it books. It outlives that
+    transaction: a booking whose transaction the user deleted is not booked again.
+    """
+
+    __tablename__ = "recurring_bookings"
+    __table_args__ = (
+        UniqueConstraint("source_kind", "source_id", "due_date", name="uq_recurring_bookings_key"),
+        CheckConstraint("source_kind IN ('fixed', 'installment', 'loan')", name="source_kind"),
+        ForeignKeyConstraint(
+            ["transaction_id"],
+            ["transactions.id"],
+            name="fk_recurring_bookings_transaction",
+            ondelete="SET NULL",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        Index("ix_recurring_bookings_user", "user_id", "due_date"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    source_kind: Mapped[str] = mapped_column(String(11))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    job_run_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -176,3 +176,18 @@ def reorder_categories(session: Session, user: User, ordered_ids: list[int]) -> 
         mine[category_id].sort_order = position
     session.flush()
     return [mine[i] for i in order if mine[i].archived_at is None]
+
+
+def check_category_for(session: Session, user: User, category_id: int | None, flow: str) -> None:
+    """A category given to a transaction or a source: the user's own, active, same type."""
+    if category_id is None:
+        return
+    category = session.scalars(
+        select(Category).where(Category.id == category_id, Category.user_id == user.id)
+    ).one_or_none()
+    if category is None:
+        raise InvalidInputError("category_id", "no such category")
+    if category.archived_at is not None:
+        raise InvalidInputError("category_id", "the category is archived")
+    if category.type != flow:
+        raise InvalidInputError("category_id", f"is an {category.type} category, not {flow}")

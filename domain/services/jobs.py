@@ -10,6 +10,30 @@ from sqlalchemy.orm import Session
 from domain.db.models import JobRun
 
 
+def start_job_run(session: Session, *, job: str, started_at: datetime) -> JobRun:
+    """Open the record of a pass (finished by `finish_job_run` in the same transaction)."""
+    run = JobRun(job=job, started_at=started_at, status="running", details={})
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_job_run(
+    run: JobRun,
+    *,
+    finished_at: datetime,
+    status: str,
+    details: dict[str, object],
+    error: str | None = None,
+) -> JobRun:
+    """Close the record of a pass."""
+    run.finished_at = finished_at
+    run.status = status
+    run.details = details
+    run.error = error
+    return run
+
+
 def record_job_run(
     session: Session,
     *,
@@ -21,15 +45,8 @@ def record_job_run(
     error: str | None = None,
 ) -> JobRun:
     """Store one finished pass of a job."""
-    run = JobRun(
-        job=job,
-        started_at=started_at,
-        finished_at=finished_at,
-        status=status,
-        details=details or {},
-        error=error,
-    )
-    session.add(run)
+    run = start_job_run(session, job=job, started_at=started_at)
+    finish_job_run(run, finished_at=finished_at, status=status, details=details or {}, error=error)
     session.flush()
     return run
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.db import ledger
-from domain.db.models import Category, Transaction, User
+from domain.db.models import Transaction, User
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.ledger import (
     LedgerFilter,
@@ -20,6 +20,7 @@ from domain.rules.ledger import (
     TransactionDraft,
     check_draft,
 )
+from domain.services.categories import check_category_for
 
 BULK_MAX = 1000
 PAGE_MAX = 500
@@ -36,25 +37,10 @@ class Page:
     offset: int
 
 
-def _check_category(session: Session, user: User, draft: TransactionDraft) -> None:
-    """The category must be the user's own, active and of the transaction's type."""
-    if draft.category_id is None:
-        return
-    category = session.scalars(
-        select(Category).where(Category.id == draft.category_id, Category.user_id == user.id)
-    ).one_or_none()
-    if category is None:
-        raise InvalidInputError("category_id", "no such category")
-    if category.archived_at is not None:
-        raise InvalidInputError("category_id", "the category is archived")
-    if category.type != draft.type:
-        raise InvalidInputError("category_id", f"is an {category.type} category, not {draft.type}")
-
-
 def validate_draft(session: Session, user: User, draft: TransactionDraft) -> TransactionDraft:
     """Check a draft's own rules and its category; fill the user's currency."""
     check_draft(draft)
-    _check_category(session, user, draft)
+    check_category_for(session, user, draft.category_id, draft.type)
     return draft if draft.currency else replace(draft, currency=user.currency)
 
 

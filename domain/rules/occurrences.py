@@ -1,0 +1,136 @@
+"""What each recurring source is due to move, and when.
+
+The one expansion the scheduler books with and the forecast looks ahead with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from domain.rules.categories import FlowType
+from domain.rules.installments import installment_schedule
+from domain.rules.loans import LoanTerms, Prepayment, amortize
+from domain.rules.recurrence import DateRange, Recurrence, expand_occurrences
+
+SourceKind = Literal["fixed", "installment", "loan"]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What every source shares: who, what kind, which category, how far it is booked."""
+
+    kind: SourceKind
+    source_id: int
+    user_id: int
+    name: str
+    type: FlowType
+    category_id: int | None
+    currency: str
+    booked_through: date | None
+
+
+@dataclass(frozen=True)
+class FixedSpec:
+    """A fixed item: a constant amount on a recurrence."""
+
+    info: SourceInfo
+    amount: Decimal
+    rule: Recurrence
+
+
+@dataclass(frozen=True)
+class InstallmentSpec:
+    """An installment plan."""
+
+    info: SourceInfo
+    total: Decimal
+    count: int
+    first: date
+    day_of_month: int
+
+
+@dataclass(frozen=True)
+class LoanSpec:
+    """A loan and its prepayments."""
+
+    info: SourceInfo
+    terms: LoanTerms
+    prepayments: tuple[Prepayment, ...] = ()
+
+
+SourceSpec = FixedSpec | InstallmentSpec | LoanSpec
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One due movement of money from a source."""
+
+    kind: SourceKind
+    source_id: int
+    user_id: int
+    due_date: date
+    amount: Decimal
+    type: FlowType
+    category_id: int | None
+    currency: str
+    description: str
+
+
+def _make(info: SourceInfo, due: date, amount: Decimal, description: str) -> Occurrence:
+    return Occurrence(
+        info.kind,
+        info.source_id,
+        info.user_id,
+        due,
+        amount,
+        info.type,
+        info.category_id,
+        info.currency,
+        description,
+    )
+
+
+def occurrences(spec: SourceSpec, window: DateRange) -> list[Occurrence]:
+    """Every occurrence of a source inside the window, in date order."""
+    info = spec.info
+    if isinstance(spec, FixedSpec):
+        return [
+            _make(info, d, spec.amount, info.name) for d in expand_occurrences(spec.rule, window)
+        ]
+    if isinstance(spec, InstallmentSpec):
+        plan = installment_schedule(spec.total, spec.count, spec.first, spec.day_of_month)
+        return [
+            _make(info, p.date, p.amount, f"{info.name} ({p.number}/{spec.count})")
+            for p in plan
+            if p.date in window
+        ]
+    periods = amortize(spec.terms, spec.prepayments)
+    return [
+        _make(info, p.date, p.payment, f"{info.name} ({p.number}/{len(periods)})")
+        for p in periods
+        if p.date in window
+    ]
+
+
+def first_due(spec: SourceSpec) -> date:
+    """The earliest day the source could be due."""
+    if isinstance(spec, FixedSpec):
+        return spec.rule.start
+    if isinstance(spec, InstallmentSpec):
+        return spec.first
+    return spec.terms.first_payment
+
+
+def due_to_book(spec: SourceSpec, today: date) -> list[Occurrence]:
+    """Occurrences after the source's watermark, up to and including today."""
+    begin = (
+        spec.info.booked_through + timedelta(days=1)
+        if spec.info.booked_through
+        else first_due(spec)
+    )
+    if begin > today:
+        return []
+    return occurrences(spec, DateRange(begin, today + timedelta(days=1)))

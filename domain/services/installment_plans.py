@@ -1,0 +1,154 @@
+"""Installment plans: create, schedule with progress, mark paid, reverse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from domain.db.models import InstallmentPlan, User
+from domain.db.recurring import book_occurrences, installment_spec
+from domain.errors import InvalidInputError
+from domain.rules.installments import (
+    MAX_PAYMENTS,
+    Payment,
+    Progress,
+    installment_schedule,
+    plan_progress,
+)
+from domain.rules.occurrences import occurrences
+from domain.rules.recurrence import DateRange
+from domain.services.sources import (
+    booked_dates,
+    check_common,
+    check_day,
+    check_positive,
+    forget_bookings,
+    get_source,
+    list_sources,
+    next_unbooked,
+    reverse_last_booking,
+)
+
+FIELDS = (
+    "name",
+    "total_amount",
+    "payments_count",
+    "first_payment_date",
+    "day_of_month",
+    "type",
+    "category_id",
+    "notes",
+    "currency",
+)
+ALL_TIME = DateRange(date(1, 1, 1), date(9999, 12, 31))
+
+
+@dataclass(frozen=True)
+class ScheduledPayment:
+    """A payment of the plan and whether it is recorded."""
+
+    payment: Payment
+    paid: bool
+    transaction_id: int | None
+
+
+def _check(session: Session, user: User, plan: InstallmentPlan) -> None:
+    check_common(
+        session,
+        user,
+        name=plan.name,
+        flow=plan.type,
+        category_id=plan.category_id,
+        currency=plan.currency,
+    )
+    check_positive(plan.total_amount, "total_amount")
+    if not 1 <= plan.payments_count <= MAX_PAYMENTS:
+        raise InvalidInputError("payments_count", f"must be 1 to {MAX_PAYMENTS}")
+    check_day(plan.day_of_month)
+    if plan.day_of_month is None:
+        plan.day_of_month = plan.first_payment_date.day
+
+
+def _assign(plan: InstallmentPlan, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise InvalidInputError(sorted(unknown)[0], "is not a field of an installment plan")
+    for name, value in fields.items():
+        setattr(plan, name, value)
+
+
+def create_plan(session: Session, user: User, **fields: Any) -> InstallmentPlan:
+    """Add a plan: a total split into monthly payments from the first payment date."""
+    plan = InstallmentPlan(user_id=user.id, currency=user.currency, notes="", type="expense")
+    _assign(plan, {k: v for k, v in fields.items() if v is not None})
+    _check(session, user, plan)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def get_plan(session: Session, user: User, plan_id: int) -> InstallmentPlan:
+    """One of the user's plans."""
+    return get_source(session, user, InstallmentPlan, plan_id)
+
+
+def list_plans(session: Session, user: User) -> list[InstallmentPlan]:
+    """The user's plans."""
+    return list_sources(session, user, InstallmentPlan)
+
+
+def update_plan(
+    session: Session, user: User, plan_id: int, changes: dict[str, Any]
+) -> InstallmentPlan:
+    """Change a plan; recorded payments stay recorded by their due dates."""
+    plan = get_plan(session, user, plan_id)
+    _assign(plan, changes)
+    _check(session, user, plan)
+    session.flush()
+    return plan
+
+
+def delete_plan(session: Session, user: User, plan_id: int) -> None:
+    """Delete a plan; its booked transactions stay in the ledger."""
+    plan = get_plan(session, user, plan_id)
+    forget_bookings(session, "installment", plan.id)
+    session.delete(plan)
+    session.flush()
+
+
+def schedule_of(plan: InstallmentPlan) -> list[Payment]:
+    """The plan's payments."""
+    return installment_schedule(
+        plan.total_amount, plan.payments_count, plan.first_payment_date, plan.day_of_month
+    )
+
+
+def payments(session: Session, plan: InstallmentPlan) -> list[ScheduledPayment]:
+    """The schedule with what is recorded."""
+    booked = booked_dates(session, "installment", plan.id)
+    return [ScheduledPayment(p, p.date in booked, booked.get(p.date)) for p in schedule_of(plan)]
+
+
+def progress(session: Session, plan: InstallmentPlan) -> Progress:
+    """Paid and remaining payments and the next date."""
+    booked = booked_dates(session, "installment", plan.id)
+    schedule = schedule_of(plan)
+    return plan_progress(schedule, {p.number for p in schedule if p.date in booked})
+
+
+def mark_paid(session: Session, user: User, plan_id: int, *, on: date) -> ScheduledPayment:
+    """Record the next unpaid payment as paid today (ahead of the scheduler)."""
+    plan = get_plan(session, user, plan_id)
+    due = occurrences(installment_spec(plan), ALL_TIME)
+    occurrence = next_unbooked(due, booked_dates(session, "installment", plan.id))
+    book_occurrences(session, [occurrence], paid_on=on)
+    return next(p for p in payments(session, plan) if p.payment.date == occurrence.due_date)
+
+
+def reverse_payment(session: Session, user: User, plan_id: int) -> date:
+    """Undo the latest recorded payment; return its due date."""
+    plan = get_plan(session, user, plan_id)
+    return reverse_last_booking(session, "installment", plan.id)

@@ -1,0 +1,211 @@
+"""The booking pass against the real database: exactly once, on its own date, isolated."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.config import Settings
+from domain.db.models import JobRun, RecurringBooking, Transaction, User
+from domain.services import fixed, installment_plans, loans
+from domain.services.booking import preview_booking, run_booking_pass
+from tests.builders import category_named
+from tests.conftest import make_user
+
+NOW = datetime(2027, 6, 15, 12, 0, tzinfo=UTC)
+
+
+def _booked(session: Session, user: User) -> list[tuple[str, Decimal, str]]:
+    rows = session.execute(
+        select(Transaction.date, Transaction.amount, Transaction.description)
+        .where(Transaction.user_id == user.id, Transaction.source == "recurring")
+        .order_by(Transaction.date, Transaction.description)
+    ).all()
+    return [(r.date.isoformat(), r.amount, r.description) for r in rows]
+
+
+def _rent(session: Session, user: User, **extra: object) -> int:
+    item = fixed.create_fixed(
+        session,
+        user,
+        name="Rent",
+        amount=Decimal("5200.00"),
+        type="expense",
+        frequency="monthly",
+        start_date=date(2027, 6, 1),
+        category_id=category_named(session, user, "Rent").id,
+        **extra,
+    )
+    return item.id
+
+
+def _pass(session: Session, as_of: date) -> None:
+    report = run_booking_pass(session, now=NOW, as_of=as_of)
+    assert not report.errors
+
+
+def test_two_passes_book_once(session: Session, settings: Settings) -> None:
+    user = make_user(session, settings)
+    _rent(session, user)
+    _pass(session, date(2027, 7, 1))
+    _pass(session, date(2027, 7, 1))
+    assert _booked(session, user) == [
+        ("2027-06-01", Decimal("5200.00"), "Rent"),
+        ("2027-07-01", Decimal("5200.00"), "Rent"),
+    ]
+
+
+def test_after_three_days_down_each_missed_occurrence_lands_on_its_own_date(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    fixed.create_fixed(
+        session,
+        user,
+        name="Gym",
+        amount=Decimal("10.00"),
+        type="expense",
+        frequency="weekly",
+        start_date=date(2027, 6, 1),
+    )
+    installment_plans.create_plan(
+        session,
+        user,
+        name="TV",
+        total_amount=Decimal("1000.00"),
+        payments_count=3,
+        first_payment_date=date(2027, 6, 2),
+    )
+    _pass(session, date(2027, 6, 1))
+    assert [d for d, _, _ in _booked(session, user)] == ["2027-06-01"]
+    # down on the 2nd, 3rd and 4th; up again on the 9th
+    _pass(session, date(2027, 6, 9))
+    assert _booked(session, user) == [
+        ("2027-06-01", Decimal("10.00"), "Gym"),
+        ("2027-06-02", Decimal("333.34"), "TV (1/3)"),
+        ("2027-06-08", Decimal("10.00"), "Gym"),
+    ]
+
+
+def test_a_deleted_booking_stays_deleted(session: Session, settings: Settings) -> None:
+    user = make_user(session, settings)
+    _rent(session, user)
+    _pass(session, date(2027, 6, 1))
+    session.execute(delete(Transaction).where(Transaction.user_id == user.id))
+    _pass(session, date(2027, 6, 1))
+    # even a pass that recomputes from scratch (watermark reset) books nothing again
+    session.execute(
+        update(FixedItem).where(FixedItem.user_id == user.id).values(booked_through=None)
+    )
+    _pass(session, date(2027, 6, 1))
+    assert _booked(session, user) == []
+    key = session.scalars(select(RecurringBooking).where(RecurringBooking.user_id == user.id)).one()
+    assert key.transaction_id is None
+
+
+def test_a_paused_item_books_nothing_for_the_paused_days(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    rent = _rent(session, user)
+    fixed.pause_fixed(session, user, rent, since=date(2027, 6, 20))
+    _pass(session, date(2027, 8, 15))
+    fixed.resume_fixed(session, user, rent, on=date(2027, 8, 20))
+    _pass(session, date(2027, 9, 15))
+    assert [d for d, _, _ in _booked(session, user)] == ["2027-06-01", "2027-09-01"]
+
+
+def test_installment_and_loan_payments_book_with_their_numbers(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    loans.create_loan(
+        session,
+        user,
+        name="Car",
+        principal=Decimal("12000.00"),
+        annual_rate=Decimal("0"),
+        term_months=12,
+        first_payment_date=date(2027, 5, 31),
+    )
+    _pass(session, date(2027, 6, 30))
+    assert _booked(session, user) == [
+        ("2027-05-31", Decimal("1000.00"), "Car (1/12)"),
+        ("2027-06-30", Decimal("1000.00"), "Car (2/12)"),
+    ]
+
+
+def test_preview_shows_what_would_be_booked_without_booking(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    _rent(session, user)
+    preview = preview_booking(session, user, date(2027, 7, 1))
+    assert [o.due_date.isoformat() for o in preview] == ["2027-06-01", "2027-07-01"]
+    assert _booked(session, user) == []
+
+
+def test_one_users_bad_data_does_not_stop_the_others(session: Session, settings: Settings) -> None:
+    good, bad = make_user(session, settings), make_user(session, settings)
+    _rent(session, good)
+    _rent(session, bad)
+    session.execute(update(User).where(User.id == bad.id).values(timezone="Mars/Olympus"))
+    report = run_booking_pass(session, now=NOW)
+    assert bad.id in report.errors
+    assert "Mars/Olympus" in report.errors[bad.id]
+    assert report.booked[good.id] == 1
+    assert _booked(session, good) == [("2027-06-01", Decimal("5200.00"), "Rent")]
+    assert _booked(session, bad) == []
+
+
+@pytest.fixture
+def committed_rent(engine: Engine, settings: Settings) -> Iterator[User]:
+    """A committed user with a weekly item (for passes in other processes)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as session, session.begin():
+        user = make_user(session, settings)
+        fixed.create_fixed(
+            session,
+            user,
+            name="Cleaner",
+            amount=Decimal("150.00"),
+            type="expense",
+            frequency="weekly",
+            start_date=date(2027, 1, 4),
+        )
+    yield user
+    with factory() as session, session.begin():
+        session.execute(delete(User).where(User.id == user.id))
+
+
+def test_two_scheduler_processes_at_once_book_nothing_twice(
+    committed_rent: User, engine: Engine
+) -> None:
+    argv = [sys.executable, "-m", "cashflow", "scheduler", "--once", "--date", "2027-06-30"]
+    procs = [
+        subprocess.Popen(argv, env=os.environ.copy(), stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with sessionmaker(bind=engine)() as session:
+        count = session.scalar(select(func.count()).where(Transaction.user_id == committed_rent.id))
+        dates = session.scalar(
+            select(func.count(func.distinct(Transaction.date))).where(
+                Transaction.user_id == committed_rent.id
+            )
+        )
+        runs = session.scalars(
+            select(JobRun.status).where(JobRun.job == "booking").order_by(JobRun.id.desc()).limit(2)
+        ).all()
+    assert count == dates == 26  # every Monday from 4 January to 28 June 2027, once each
+    assert set(runs) <= {"ok", "skipped", "partial"}
