@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.models import JobRun, RecurringBooking, Transaction, User
+from domain.db.models import FixedItem, JobRun, RecurringBooking, Transaction, User
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
 from tests.builders import category_named
