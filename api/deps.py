@@ -21,7 +21,7 @@ from domain.services import auth
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -33,7 +33,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_now() -> datetime:
+async def get_now() -> datetime:
     """The current instant, in UTC."""
     return datetime.now(UTC)
 
@@ -58,7 +58,7 @@ def get_auth(
 AuthDep = Annotated[tuple[User, TokenClaims], Depends(get_auth)]
 
 
-def get_current_user(authenticated: AuthDep) -> User:
+async def get_current_user(authenticated: AuthDep) -> User:
     """The user making the request."""
     return authenticated[0]
 
@@ -66,7 +66,7 @@ def get_current_user(authenticated: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_today(user: CurrentUser, now: NowDep) -> date:
+async def get_today(user: CurrentUser, now: NowDep) -> date:
     """Today in the user's timezone."""
     return local_today(now, user.timezone)
 

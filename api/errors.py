@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import DomainError, InvalidInputError, ThrottledError
 
@@ -46,18 +47,35 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _request_id(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    request.state.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
-    response = await call_next(request)
-    response.headers[REQUEST_ID_HEADER] = request.state.request_id
-    return response
+class RequestIdMiddleware:
+    """Give every request an id (the caller's, when sane) and return it in a header.
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag the request and its response."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode()
+        request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def install_error_handling(app: FastAPI) -> None:
     """Register the domain error mapping, the 500 handler and the request id middleware."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    app.middleware("http")(_request_id)
+    app.add_middleware(RequestIdMiddleware)

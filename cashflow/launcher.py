@@ -15,7 +15,7 @@ from domain.config import PROJECT_ROOT, Settings
 from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
 from domain.db.migrate import upgrade_database
 from domain.rules.dates import local_today
-from domain.services.demo import ensure_demo_user, seed_demo_history
+from domain.services.demo import ensure_demo_user, seed_demo_history, seed_demo_sources
 
 STOP_GRACE_SECONDS = 10
 
@@ -43,7 +43,9 @@ def seed_demo(settings: Settings, url: str) -> tuple[str, str]:
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             user, _created = ensure_demo_user(session, settings, password)
-            seed_demo_history(session, user, local_today(datetime.now(UTC), user.timezone))
+            today = local_today(datetime.now(UTC), user.timezone)
+            seed_demo_history(session, user, today)
+            seed_demo_sources(session, user, today)
             username = user.username
     finally:
         engine.dispose()

@@ -156,7 +156,6 @@ def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
         browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
         page = browser.new_page()
         _browser_login(page, running)
-        expect(page.get_by_text("Welcome, Demo household")).to_be_visible(timeout=20_000)
         page.screenshot(path=str(ARTIFACTS / "home-after-login.png"), full_page=True)
         page.wait_for_timeout(1500)  # let the cookie component store the session cookie
         page.reload()
@@ -173,10 +172,13 @@ def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
 
 
 def _browser_login(page: Any, running: Running) -> None:
+    from playwright.sync_api import expect
+
     page.goto(running.ui)
     page.get_by_role("textbox", name="Username").fill("demo")
     page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Welcome, Demo household")).to_be_visible(timeout=20_000)
 
 
 @pytest.mark.browser

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -113,10 +113,6 @@ def _revoke(session: Session, claims: TokenClaims) -> bool:
     return inserted is not None
 
 
-def _is_revoked(session: Session, claims: TokenClaims) -> bool:
-    return session.get(RevokedToken, claims.jti) is not None
-
-
 def verify_token(
     session: Session, settings: Settings, token: str, kind: TokenKind, now: datetime
 ) -> tuple[User, TokenClaims]:
@@ -124,10 +120,12 @@ def verify_token(
     claims = decode_token(
         token, kind=kind, now=now, secret=settings.secret(), algorithm=settings.algorithm
     )
-    user = session.get(User, claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.version:
+    revoked = exists().where(RevokedToken.jti == claims.jti)
+    found = session.execute(select(User, revoked).where(User.id == claims.user_id)).one_or_none()
+    if found is None:
         raise AuthenticationError("token revoked")
-    if _is_revoked(session, claims):
+    user, is_revoked = found
+    if is_revoked or not user.is_active or user.token_version != claims.version:
         raise AuthenticationError("token revoked")
     return user, claims
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from domain.config import Settings
 from domain.db.models import Transaction, User
 from domain.rules.demo_history import generate_history
 from domain.rules.ledger import TransactionDraft
-from domain.services import categories
+from domain.services import categories, fixed, installment_plans, loans
 from domain.services.transactions import BULK_MAX, bulk_record
 from domain.services.users import create_user, find_user_by_username
 
@@ -55,3 +56,57 @@ def seed_demo_history(session: Session, user: User, today: date) -> int:
     for chunk in range(0, len(drafts), BULK_MAX):
         bulk_record(session, user, drafts[chunk : chunk + BULK_MAX])
     return len(drafts)
+
+
+def seed_demo_sources(session: Session, user: User, today: date) -> bool:
+    """Give a user without recurring items a salary, rent, installments and a loan.
+
+    The items the generated history already holds are marked booked up to today; the
+    installment plan and the loan are left for the scheduler to book their past payments.
+    """
+    if fixed.list_fixed(session, user):
+        return False
+    ids = {c.name: c.id for c in categories.list_categories(session, user)}
+    month_start = today.replace(day=1)
+    for name, amount, flow, day, category in (
+        ("Salary - Hi-Tech Ltd", "12600.00", "income", 10, "Salary"),
+        ("Rent", "5200.00", "expense", 1, "Rent"),
+        ("Gan Yeladim", "1850.00", "expense", 2, "Childcare"),
+        ("Health insurance", "289.90", "expense", 15, "Insurance"),
+    ):
+        item = fixed.create_fixed(
+            session,
+            user,
+            name=name,
+            amount=Decimal(amount),
+            type=flow,
+            frequency="monthly",
+            day_of_month=day,
+            start_date=month_start,
+            category_id=ids.get(category),
+        )
+        item.booked_through = today  # this month's is in the generated history already
+    three_months_ago = (month_start - timedelta(days=85)).replace(day=20)
+    installment_plans.create_plan(
+        session,
+        user,
+        name="Television (KSP)",
+        total_amount=Decimal("4990.00"),
+        payments_count=12,
+        first_payment_date=three_months_ago,
+        day_of_month=20,
+        category_id=ids.get("Leisure"),
+    )
+    loans.create_loan(
+        session,
+        user,
+        name="Car loan",
+        principal=Decimal("60000.00"),
+        annual_rate=Decimal("4.9"),
+        term_months=48,
+        first_payment_date=(month_start - timedelta(days=150)).replace(day=15),
+        day_of_month=15,
+        category_id=ids.get("Loan payments"),
+    )
+    session.flush()
+    return True

@@ -1,5 +1,5 @@
-"""Page: Fixed (not built yet)."""
+"""Page: fixed items."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.fixed import fixed_page
 
-coming_soon("Fixed", "Salary, rent and other recurring income and expenses.")()
+fixed_page()

@@ -1,5 +1,5 @@
-"""Page: Installments (not built yet)."""
+"""Page: installments."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.installments import installments_page
 
-coming_soon("Installments", "Purchases split into monthly payments.")()
+installments_page()

@@ -1,5 +1,5 @@
-"""Page: Loans (not built yet)."""
+"""Page: loans."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.loans import loans_page
 
-coming_soon("Loans", "Loans with their amortization schedules.")()
+loans_page()

@@ -208,7 +208,8 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
         st.success(f"Added {format_money(draft.amount)} on {draft.date:%d/%m/%Y}.")
 
 
-def _totals(user_id: int, spec: LedgerFilter) -> None:
+def _totals(user_id: int, spec: LedgerFilter) -> int:
+    """Show the filter's totals; return its row count."""
     with transaction() as session:
         totals = transactions.ledger_totals(session, load_user(session, user_id), spec)
     cols = st.columns(4)
@@ -216,6 +217,7 @@ def _totals(user_id: int, spec: LedgerFilter) -> None:
     cols[1].metric("Expenses", format_money(totals.expense))
     cols[2].metric("Net", format_money(totals.net))
     cols[3].metric("Transactions", f"{totals.count:,}")
+    return totals.count
 
 
 def _pager(total: int) -> int:
@@ -233,11 +235,7 @@ def transactions_page() -> None:
     choices = _choices(user_id)
     _add_form(user_id, choices)
     spec = _filters(choices)
-    _totals(user_id, spec)
-    with transaction() as session:
-        user = load_user(session, user_id)
-        total = transactions.list_transactions(session, user, spec, limit=1).total
-    page = _pager(total)
+    page = _pager(_totals(user_id, spec))
     with transaction() as session:
         user = load_user(session, user_id)
         rows = transactions.list_transactions(

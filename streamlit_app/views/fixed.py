@@ -1,0 +1,176 @@
+"""The fixed items page: an editable list, a form to add, pause and resume."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from domain.errors import DomainError
+from domain.rules.money import format_money
+from domain.services import fixed
+from streamlit_app.session import require_user_id
+from streamlit_app.views.forms import (
+    category_options,
+    describe,
+    money,
+    run_action,
+    today_of,
+    user_work,
+)
+
+FREQUENCIES = ["monthly", "weekly", "biweekly", "quarterly", "yearly"]
+VERSION = "fixed_version"
+EDITOR_KEY = "fixed_editor_key"
+MESSAGES = "fixed_messages"
+COLUMNS = [
+    "name",
+    "type",
+    "amount",
+    "frequency",
+    "day_of_month",
+    "start_date",
+    "end_date",
+    "paused",
+]
+
+
+def _add_form(user_id: int, today: date) -> None:
+    with st.expander("Add a fixed item"):
+        flow = st.radio("Type", ["expense", "income"], horizontal=True, key="fixed_add_type")
+        options = category_options(user_id, flow)
+        with st.form("fixed_add", clear_on_submit=True):
+            cols = st.columns([2, 1, 1, 2])
+            name = cols[0].text_input("Name", key="fixed_add_name")
+            amount = cols[1].text_input("Amount", key="fixed_add_amount", placeholder="0.00")
+            frequency = cols[2].selectbox("Frequency", FREQUENCIES, key="fixed_add_frequency")
+            label = cols[3].selectbox("Category", list(options), key="fixed_add_category")
+            when = st.columns(3)
+            start = when[0].date_input("Start", value=today, key="fixed_add_start")
+            end = when[1].date_input("End (optional)", value=None, key="fixed_add_end")
+            day = when[2].number_input(
+                "Day of month (monthly, quarterly, yearly)",
+                min_value=1,
+                max_value=31,
+                value=None,
+                key="fixed_add_day",
+            )
+            if st.form_submit_button("Add", type="primary"):
+
+                def create() -> None:
+                    with user_work(user_id) as (session, user):
+                        fixed.create_fixed(
+                            session,
+                            user,
+                            name=name,
+                            amount=money(amount, "amount"),
+                            type=flow,
+                            frequency=frequency,
+                            start_date=start,
+                            end_date=end,
+                            day_of_month=int(day) if day else None,
+                            category_id=options[label],
+                        )
+
+                run_action(create, f"Added {name}.")
+
+
+def _frame(user_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
+    with user_work(user_id) as (session, user):
+        items = fixed.list_fixed(session, user)
+        records = [
+            {
+                "name": i.name,
+                "type": i.type,
+                "amount": format_money(i.amount),
+                "frequency": i.frequency,
+                "day_of_month": i.day_of_month,
+                "start_date": i.start_date,
+                "end_date": i.end_date,
+                "paused": fixed.is_paused(session, i.id, today),
+            }
+            for i in items
+        ]
+        return pd.DataFrame.from_records(records, columns=COLUMNS), [i.id for i in items]
+
+
+def _column_config() -> dict[str, Any]:
+    return {
+        "name": st.column_config.TextColumn("Name", required=True, max_chars=120),
+        "type": st.column_config.SelectboxColumn("Type", options=["expense", "income"]),
+        "amount": st.column_config.TextColumn("Amount", required=True, max_chars=17),
+        "frequency": st.column_config.SelectboxColumn("Frequency", options=FREQUENCIES),
+        "day_of_month": st.column_config.NumberColumn("Day", min_value=1, max_value=31, step=1),
+        "start_date": st.column_config.DateColumn("Start", format="DD/MM/YYYY"),
+        "end_date": st.column_config.DateColumn("End", format="DD/MM/YYYY"),
+        "paused": st.column_config.CheckboxColumn("Paused", help="tick to pause from today"),
+    }
+
+
+def _apply(user_id: int, item_id: int, change: dict[str, Any], today: date) -> None:
+    """One row's edits in one unit of work: fields, then pause or resume."""
+    with user_work(user_id) as (session, user):
+        fields = {k: v for k, v in change.items() if k != "paused"}
+        if "amount" in fields:
+            fields["amount"] = money(str(fields["amount"] or ""), "amount")
+        for key in ("start_date", "end_date"):
+            if fields.get(key):
+                fields[key] = date.fromisoformat(str(fields[key])[:10])
+        if fields:
+            fixed.update_fixed(session, user, item_id, fields)
+        if change.get("paused") is True:
+            fixed.pause_fixed(session, user, item_id, since=today)
+        elif change.get("paused") is False:
+            fixed.resume_fixed(session, user, item_id, on=today)
+
+
+def _save(user_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, Any]) -> list[str]:
+    messages = []
+    today = today_of(user_id)
+    for position, change in changes.get("edited_rows", {}).items():
+        try:
+            _apply(user_id, ids[int(position)], change, today)
+        except DomainError as exc:
+            messages.append(f"{frame.iloc[int(position)]['name']}: {describe(exc)}")
+    for position in changes.get("deleted_rows", []):
+        with user_work(user_id) as (session, user):
+            fixed.delete_fixed(session, user, ids[int(position)])
+    if changes.get("added_rows"):
+        messages.append("Add fixed items with the form above.")
+    return messages
+
+
+def fixed_page() -> None:
+    """Render the fixed items."""
+    user_id = require_user_id()
+    today = today_of(user_id)
+    st.title("Fixed income and expenses")
+    st.caption(
+        "Salary, rent, subscriptions: booked by the scheduler on their own dates. "
+        "Edit in place; tick Paused to pause from today, untick to resume; "
+        "delete a row to remove it."
+    )
+    _add_form(user_id, today)
+    for message in st.session_state.get(MESSAGES, []):
+        st.error(message)
+    frame, ids = _frame(user_id, today)
+    if not ids:
+        st.info("No fixed items yet: add your salary and rent above.")
+        return
+    key = f"fixed_editor_{st.session_state.get(VERSION, 0)}"
+    st.session_state[EDITOR_KEY] = key
+    st.data_editor(
+        frame,
+        key=key,
+        column_config=_column_config(),
+        num_rows="delete",
+        width="stretch",
+        hide_index=True,
+    )
+    changes = st.session_state.get(key) or {}
+    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
+        st.session_state[MESSAGES] = _save(user_id, ids, frame, changes)
+        st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+        st.rerun()

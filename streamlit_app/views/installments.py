@@ -1,0 +1,110 @@
+"""The installments page: a form, the plans with progress bars, each plan's schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from domain.db.models import InstallmentPlan
+from domain.rules.money import format_money
+from domain.services import installment_plans as plans
+from streamlit_app.session import require_user_id
+from streamlit_app.views.forms import category_options, money, run_action, today_of, user_work
+
+
+def _add_form(user_id: int, today: date) -> None:
+    with st.expander("Add an installment purchase"):
+        options = category_options(user_id, "expense")
+        with st.form("plan_add", clear_on_submit=True):
+            cols = st.columns([2, 1, 1])
+            name = cols[0].text_input("What", key="plan_add_name")
+            total = cols[1].text_input("Total", key="plan_add_total", placeholder="0.00")
+            count = cols[2].number_input(
+                "Payments", min_value=1, max_value=360, value=12, key="plan_add_count"
+            )
+            cols = st.columns([1, 1, 2])
+            first = cols[0].date_input("First payment", value=today, key="plan_add_first")
+            day = cols[1].number_input(
+                "Day of month", min_value=1, max_value=31, value=None, key="plan_add_day"
+            )
+            label = cols[2].selectbox("Category", list(options), key="plan_add_category")
+            if st.form_submit_button("Add", type="primary"):
+
+                def create() -> None:
+                    with user_work(user_id) as (session, user):
+                        plans.create_plan(
+                            session,
+                            user,
+                            name=name,
+                            total_amount=money(total, "total_amount"),
+                            payments_count=int(count),
+                            first_payment_date=first,
+                            day_of_month=int(day) if day else None,
+                            category_id=options[label],
+                        )
+
+                run_action(create, f"Added {name}.")
+
+
+def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
+    with user_work(user_id) as (session, user):
+        plan = plans.get_plan(session, user, plan_id)
+        rows = [
+            {
+                "#": p.payment.number,
+                "date": p.payment.date,
+                "amount": format_money(p.payment.amount),
+                "paid": p.paid,
+            }
+            for p in plans.payments(session, plan)
+        ]
+    return pd.DataFrame.from_records(rows)
+
+
+def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
+    with user_work(user_id) as (session, _):
+        progress = plans.progress(session, plan)
+    done = progress.paid_count / plan.payments_count
+    st.subheader(plan.name)
+    st.progress(
+        done,
+        text=f"{progress.paid_count} of {plan.payments_count} paid · "
+        f"{format_money(progress.paid_amount)} paid, "
+        f"{format_money(progress.remaining_amount)} to go · next "
+        f"{progress.next_date:%d/%m/%Y}"
+        if progress.next_date
+        else f"all {plan.payments_count} paid · {format_money(plan.total_amount)}",
+    )
+    cols = st.columns([1, 1, 4])
+
+    def mark() -> None:
+        with user_work(user_id) as (session, user):
+            plans.mark_paid(session, user, plan.id, on=today)
+
+    def reverse() -> None:
+        with user_work(user_id) as (session, user):
+            plans.reverse_payment(session, user, plan.id)
+
+    if cols[0].button("Mark next paid", key=f"plan_paid_{plan.id}"):
+        run_action(mark, "Recorded.") and st.rerun()
+    if cols[1].button("Reverse last", key=f"plan_reverse_{plan.id}"):
+        run_action(reverse, "Reversed.") and st.rerun()
+    with st.expander("Schedule"):
+        st.dataframe(_schedule_frame(user_id, plan.id), hide_index=True, width="stretch")
+
+
+def installments_page() -> None:
+    """Render the installment plans."""
+    user_id = require_user_id()
+    today = today_of(user_id)
+    st.title("Installments")
+    st.caption("A purchase split into monthly payments: the parts sum to the total exactly.")
+    _add_form(user_id, today)
+    with user_work(user_id) as (session, user):
+        found = plans.list_plans(session, user)
+    if not found:
+        st.info("No installment plans yet.")
+    for plan in found:
+        _plan_card(user_id, plan, today)
