@@ -22,18 +22,16 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_api(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn  # noqa: PLC0415
-
     from cashflow.database import database_url  # noqa: PLC0415
+    from cashflow.serving import run_uvicorn  # noqa: PLC0415
 
     with database_url(settings):
-        uvicorn.run(
+        run_uvicorn(
             "api.app:create_app",
             factory=True,
             host=args.host or settings.api_host,
             port=args.port or settings.api_port,
             workers=args.workers,
-            log_level="info",
         )
     return 0
 

@@ -47,3 +47,17 @@ def test_scheduler_once_records_a_heartbeat(settings: Settings, engine: Engine) 
         runs = session.scalars(select(JobRun).where(JobRun.job == "heartbeat")).all()
     assert len(runs) == before + 1
     assert runs[-1].status == "ok"
+
+
+def test_multi_worker_socket_reports_tcp_so_nodelay_is_kept() -> None:
+    import socket
+
+    from uvicorn.config import Config
+
+    from cashflow.serving import _bind_socket_with_tcp_proto
+
+    sock = _bind_socket_with_tcp_proto(Config("api.app:create_app", host="127.0.0.1", port=0))
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
