@@ -300,3 +300,88 @@ class RecurringBooking(IdKey, Timestamped, Base):
     due_date: Mapped[dt.date] = mapped_column(Date)
     transaction_id: Mapped[int | None] = mapped_column(BigInteger)
     job_run_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UserSettings(Timestamped, Base):
+    """A user's own preferences (currency and timezone live on the user row)."""
+
+    __tablename__ = "user_settings"
+    __table_args__ = (
+        CheckConstraint("forecast_horizon_months BETWEEN 1 AND 36", name="horizon"),
+        CheckConstraint("language IN ('en', 'he')", name="language"),
+        CheckConstraint("week_start IN ('sunday', 'monday')", name="week_start"),
+        CheckConstraint("large_payment_share > 0 AND large_payment_share <= 10", name="share"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(2), server_default="en")
+    forecast_horizon_months: Mapped[int] = mapped_column(Integer, server_default=text("6"))
+    warning_threshold: Mapped[Decimal] = mapped_column(server_default=text("1000.00"))
+    critical_threshold: Mapped[Decimal] = mapped_column(server_default=text("0.00"))
+    week_start: Mapped[str] = mapped_column(String(6), server_default="sunday")
+    large_payment_share: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default=text("0.30"))
+    include_history: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    notifications: Mapped[dict[str, object]] = mapped_column(
+        JSONB, server_default=text("""'{"in_app": true, "email": false}'::jsonb""")
+    )
+    alerts_fingerprint: Mapped[str | None] = mapped_column(String(200))
+
+
+class BalanceRecord(IdKey, Timestamped, Base):
+    """The bank balance as the user read it at the end of a day."""
+
+    __tablename__ = "balance_records"
+    __table_args__ = (Index("ix_balance_records_user_date", "user_id", "as_of", "id"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column()
+    currency: Mapped[str] = mapped_column(CurrencyColumn)
+    note: Mapped[str] = mapped_column(String(200), server_default="")
+
+
+class Alert(IdKey, Timestamped, Base):
+    """One condition worth a warning; one row while it lasts, resolved when it goes."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity"),
+        Index(
+            "uq_alerts_open_condition",
+            "user_id",
+            "key",
+            unique=True,
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index("ix_alerts_user_open", "user_id", "resolved_at"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(120))
+    severity: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, object]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    first_seen_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    read_at: Mapped[datetime | None] = mapped_column()
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
+    dismissed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Scenario(IdKey, Timestamped, Base):
+    """A named list of what-if operations applied on top of the real data."""
+
+    __tablename__ = "scenarios"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    operations: Mapped[list[dict[str, object]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
