@@ -9,13 +9,17 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handling
 from api.routes import (
+    alerts,
     auth,
+    balance,
     categories,
     dashboard,
     fixed,
+    forecast,
     health,
     installments,
     loans,
+    settings,
     transactions,
 )
 from domain.config import Settings, get_settings
@@ -38,6 +42,10 @@ API_ROUTERS = (
     installments.router,
     loans.router,
     dashboard.router,
+    balance.router,
+    forecast.router,
+    alerts.router,
+    settings.router,
 )
 
 

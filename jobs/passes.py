@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
 from domain.db.engine import unit_of_work
+from domain.rules.dates import local_today
+from domain.services.alerts import refresh_alerts
 from domain.services.auth import prune_auth_records
 from domain.services.booking import PassReport, run_booking_pass
 from domain.services.jobs import finish_job_run, record_job_run, start_job_run
+from domain.services.users import get_user, list_active_users
 
 log = logging.getLogger("cashflow.jobs")
 BOOKING_JOB = "booking"
@@ -77,3 +80,28 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
         len(report.errors),
     )
     return report
+
+
+def alerts_pass(factory: sessionmaker[Session]) -> dict[str, int]:
+    """Re-evaluate every active user's alerts, each user in a unit of work of its own."""
+    now = datetime.now(UTC)
+    with unit_of_work(factory) as session:
+        people = [(u.id, u.timezone) for u in list_active_users(session)]
+    counts = {"evaluated": 0, "failed": 0}
+    for user_id, timezone in people:
+        try:
+            with unit_of_work(factory) as session:
+                user = get_user(session, user_id)
+                refresh_alerts(session, user, local_today(now, timezone), now)
+            counts["evaluated"] += 1
+        except Exception:
+            log.exception("alert evaluation failed for user %s", user_id)
+            counts["failed"] += 1
+    log.info("alerts evaluated for %s users (%s failed)", counts["evaluated"], counts["failed"])
+    return counts
+
+
+def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> None:
+    """The daily job: book what is due, then evaluate alerts on the new state."""
+    booking_pass(factory, as_of=as_of)
+    alerts_pass(factory)

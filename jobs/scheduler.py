@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from domain.config import Settings
 from domain.db.engine import create_db_engine, make_session_factory, wait_for_database
-from jobs.passes import booking_pass, heartbeat_pass
+from jobs.passes import alerts_pass, booking_and_alerts_pass, booking_pass, heartbeat_pass
 
 log = logging.getLogger("cashflow.jobs")
 HEARTBEAT_SECONDS = 60
@@ -38,7 +38,7 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         max_instances=1,
     )
     scheduler.add_job(
-        booking_pass,
+        booking_and_alerts_pass,
         "cron",
         hour=0,
         minute=5,
@@ -76,6 +76,7 @@ def run_once(settings: Settings, *, as_of: date | None = None) -> None:
         factory = make_session_factory(engine)
         heartbeat_pass(factory, settings)
         booking_pass(factory, as_of=as_of)
+        alerts_pass(factory)
         log.info("one pass done%s", f" as of {as_of}" if as_of else "")
     finally:
         engine.dispose()

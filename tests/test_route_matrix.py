@@ -21,13 +21,17 @@ from sqlalchemy.orm import Session
 from api.app import API_PREFIX, create_app
 from domain.config import Settings
 from domain.db.models import (
+    Alert,
+    BalanceRecord,
     Category,
     FixedItem,
     InstallmentPlan,
     Loan,
     RecurringBooking,
+    Scenario,
     Transaction,
     User,
+    UserSettings,
 )
 from tests.conftest import PASSWORD, bearer, make_user
 
@@ -41,6 +45,8 @@ class Owned:
     fixed_id: int
     plan_id: int
     loan_id: int
+    scenario_id: int
+    alert_id: int
 
 
 Body = Callable[[Owned], Any] | None
@@ -124,6 +130,50 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("POST", "/loans/{loan_id}/prepayment"): lambda o: {"amount": "10.00", "mode": "shorten_term"},
     ("GET", "/dashboard/job-status"): None,
     ("GET", "/dashboard/booking-preview"): None,
+    ("GET", "/dashboard/summary"): None,
+    ("GET", "/dashboard/weekly"): None,
+    ("GET", "/dashboard/monthly"): None,
+    ("GET", "/dashboard/quarterly"): None,
+    ("GET", "/dashboard/category-breakdown"): None,
+    ("GET", "/dashboard/upcoming-payments"): None,
+    ("GET", "/dashboard/top-expenses"): None,
+    ("GET", "/dashboard/installments-summary"): None,
+    ("GET", "/dashboard/loans-summary"): None,
+    ("GET", "/dashboard/financial-health"): None,
+    ("GET", "/balance"): None,
+    ("POST", "/balance"): lambda o: {"amount": "100.00"},
+    ("PUT", "/balance"): lambda o: {"amount": "100.00"},
+    ("GET", "/balance/history"): None,
+    ("GET", "/settings"): None,
+    ("PUT", "/settings"): lambda o: {"forecast_horizon_months": 3},
+    ("GET", "/forecast"): None,
+    ("GET", "/forecast/daily"): None,
+    ("GET", "/forecast/weekly"): None,
+    ("GET", "/forecast/summary"): None,
+    ("GET", "/forecast/explain"): None,
+    ("POST", "/forecast/what-if"): lambda o: {
+        "operations": [{"op": "pause_fixed", "fixed_id": o.fixed_id, "from_date": "2027-01-01"}]
+    },
+    ("POST", "/forecast/affordability"): lambda o: {"amount": "1000.00"},
+    ("POST", "/forecast/compare"): lambda o: {"scenario_id": o.scenario_id},
+    ("GET", "/forecast/scenarios"): None,
+    ("POST", "/forecast/scenarios"): lambda o: {
+        "name": "x",
+        "operations": [
+            {"op": "loan_prepayment", "loan_id": o.loan_id, "amount": "1.00", "date": "2027-01-01"}
+        ],
+    },
+    ("GET", "/forecast/scenarios/{scenario_id}"): None,
+    ("PUT", "/forecast/scenarios/{scenario_id}"): lambda o: {"name": "Stolen"},
+    ("DELETE", "/forecast/scenarios/{scenario_id}"): None,
+    ("GET", "/forecast/scenarios/{scenario_id}/compute"): None,
+    ("GET", "/alerts"): None,
+    ("GET", "/alerts/unread"): None,
+    ("PUT", "/alerts/read-all"): None,
+    ("PUT", "/alerts/{alert_id}/read"): None,
+    ("PUT", "/alerts/{alert_id}/unread"): None,
+    ("PUT", "/alerts/{alert_id}/snooze"): lambda o: {"until": "2099-01-01"},
+    ("PUT", "/alerts/{alert_id}/dismiss"): None,
 }
 # Routes where the victim's id travels in the body: refused as 404 (a path or a list of
 # targets) or as 422 naming the field (a reference inside a new row).
@@ -134,6 +184,9 @@ BODY_ID_STATUS = {
     ("POST", "/fixed"): 422,
     ("POST", "/installments"): 422,
     ("POST", "/loans"): 422,
+    ("POST", "/forecast/what-if"): 422,
+    ("POST", "/forecast/compare"): 404,
+    ("POST", "/forecast/scenarios"): 422,
     ("PUT", "/transactions/bulk-update"): 404,
     ("POST", "/transactions/bulk-delete"): 404,
 }
@@ -209,7 +262,12 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
             Transaction.user_id == user.id
         )
     ).all()
-    rows = [*categories, *transactions, *sources, *bookings]
+    others = [
+        tuple(row)
+        for model in (Scenario, Alert, BalanceRecord, UserSettings)
+        for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
+    ]
+    rows = [*categories, *transactions, *sources, *bookings, *others]
     return sorted(tuple(str(v) for v in row) for row in rows)
 
 
@@ -229,12 +287,28 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         ids[path] = made.json()["id"]
     client.post(f"{API_PREFIX}/installments/{ids['installments']}/mark-paid", headers=headers)
     client.post(f"{API_PREFIX}/loans/{ids['loans']}/payment", headers=headers)
+    scenario = client.post(
+        f"{API_PREFIX}/forecast/scenarios",
+        headers=headers,
+        json={
+            "name": "Mine",
+            "operations": [
+                {"op": "pause_fixed", "fixed_id": ids["fixed"], "from_date": "2027-01-01"}
+            ],
+        },
+    )
+    assert scenario.status_code == 201, scenario.text
+    client.put(f"{API_PREFIX}/settings", headers=headers, json={"warning_threshold": "9999999.00"})
+    alerts = client.get(f"{API_PREFIX}/alerts", headers=headers).json()
+    assert alerts, "the victim needs an alert"
     return Owned(
         category_id=category["id"],
         transaction_id=tx.json()["id"],
         fixed_id=ids["fixed"],
         plan_id=ids["installments"],
         loan_id=ids["loans"],
+        scenario_id=scenario.json()["id"],
+        alert_id=alerts[0]["id"],
     )
 
 
@@ -257,5 +331,5 @@ def test_another_users_ids_are_refused_and_nothing_changes(
         expected = BODY_ID_STATUS.get((method, path), 404)
         assert response.status_code == expected, (method, path, response.text)
         if expected == 422:
-            assert response.json()["detail"][0]["loc"][-1] == "category_id"
+            assert response.json()["detail"][0]["loc"][-1] in {"category_id", "fixed_id", "loan_id"}
     assert _snapshot(session, victim) == before

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep, TodayDep
+from api.schemas.forecast import (
+    CategoryShareOut,
+    EventOut,
+    ExpenseOut,
+    HealthOut,
+    InstallmentSummaryOut,
+    KpisOut,
+    LoanSummaryOut,
+    SeriesRowOut,
+)
 from api.schemas.recurring import JobRunOut, OccurrenceOut
 from domain.db.models import JobRun, User
+from domain.rules.money import CENT, ZERO
+from domain.rules.recurrence import add_months
+from domain.services import dashboard, installment_plans, loans
 from domain.services.booking import preview_booking
 from domain.services.jobs import recent_job_runs
 
@@ -57,3 +70,130 @@ def booking_preview(
     """What a scheduler pass up to a day (default today) would book for you, not booked."""
     due = preview_booking(session, user, through or today)
     return [OccurrenceOut.model_validate(o, from_attributes=True) for o in due]
+
+
+Range = Annotated[dt.date | None, Query(description="inclusive; default this month")]
+
+
+def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    first, after = dashboard.month_bounds(today)
+    return start or first, (end + dt.timedelta(days=1)) if end else after
+
+
+@router.get("/summary")
+def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
+    """Current balance, this month's income, expenses and net, the forecast's end and low."""
+    k = dashboard.kpis(session, user, today)
+    return KpisOut(
+        balance=k.balance,
+        month_income=k.month_income,
+        month_expense=k.month_expense,
+        month_net=k.month_net,
+        forecast_end_balance=k.forecast.end_balance,
+        forecast_lowest=k.forecast.lowest,
+        forecast_lowest_date=k.forecast.lowest_date,
+        safe_to_spend=k.forecast.safe.amount,
+        next_income=k.forecast.safe.next_income,
+    )
+
+
+def _series(
+    session: SessionDep, user: User, today: dt.date, period: dashboard.SeriesPeriod, count: int
+) -> list[SeriesRowOut]:
+    if period == "week":
+        start = today - dt.timedelta(days=7 * count)
+    else:
+        step = 3 if period == "quarter" else 1
+        year, month = add_months(today.year, today.month, -step * (count - 1))
+        start = dt.date(year, month, 1)
+    rows = dashboard.actual_series(session, user, period, start, today + dt.timedelta(days=1))
+    return [SeriesRowOut.model_validate(r) for r in rows]
+
+
+@router.get("/weekly")
+def weekly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+    """Actual income and expenses of the last 12 weeks."""
+    return _series(session, user, today, "week", 12)
+
+
+@router.get("/monthly")
+def monthly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+    """Actual income and expenses of the last 12 months."""
+    return _series(session, user, today, "month", 12)
+
+
+@router.get("/quarterly")
+def quarterly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+    """Actual income and expenses of the last 8 quarters."""
+    return _series(session, user, today, "quarter", 8)
+
+
+@router.get("/category-breakdown")
+def category_breakdown(
+    *,
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    date_from: Range = None,
+    date_to: Range = None,
+    type: Literal["income", "expense"] = "expense",
+) -> list[CategoryShareOut]:
+    """Totals per category over a range (default this month), largest first."""
+    start, end = _range(today, date_from, date_to)
+    found = dashboard.category_breakdown(session, user, start, end, flow=type)
+    return [CategoryShareOut.model_validate(c) for c in found]
+
+
+@router.get("/upcoming-payments")
+def upcoming_payments(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[EventOut]:
+    """Known movements in the next 30 days."""
+    return [EventOut.model_validate(e) for e in dashboard.upcoming_payments(session, user, today)]
+
+
+@router.get("/top-expenses")
+def top_expenses(
+    *,
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    date_from: Range = None,
+    date_to: Range = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[ExpenseOut]:
+    """The largest expenses over a range (default this month)."""
+    start, end = _range(today, date_from, date_to)
+    found = dashboard.top_expenses(session, user, start, end, limit=limit)
+    return [ExpenseOut.model_validate(t) for t in found]
+
+
+@router.get("/installments-summary")
+def installments_summary(user: CurrentUser, session: SessionDep) -> InstallmentSummaryOut:
+    """All installment plans at a glance."""
+    plans = installment_plans.list_plans(session, user)
+    progress = [installment_plans.progress(session, p) for p in plans]
+    active = [p for p in progress if p.remaining_count]
+    return InstallmentSummaryOut(
+        plans=len(plans),
+        active=len(active),
+        remaining_amount=sum((p.remaining_amount for p in progress), ZERO),
+        monthly_amount=sum(
+            ((p.remaining_amount / p.remaining_count).quantize(CENT) for p in active), ZERO
+        ),
+    )
+
+
+@router.get("/loans-summary")
+def loans_summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> LoanSummaryOut:
+    """All loans at a glance."""
+    found = [loans.status(session, loan, today) for loan in loans.list_loans(session, user)]
+    return LoanSummaryOut(
+        loans=len(found),
+        remaining_balance=sum((s.remaining_balance for s in found), ZERO),
+        monthly_payment=sum((s.payment for s in found if s.next_date), ZERO),
+    )
+
+
+@router.get("/financial-health")
+def financial_health(user: CurrentUser, session: SessionDep, today: TodayDep) -> HealthOut:
+    """A 0-100 score; `formula` states exactly how it is computed."""
+    return HealthOut.model_validate(dashboard.financial_health(session, user, today))

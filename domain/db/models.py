@@ -385,3 +385,88 @@ class Scenario(IdKey, Timestamped, Base):
     operations: Mapped[list[dict[str, object]]] = mapped_column(
         JSONB, server_default=text("'[]'::jsonb")
     )
+
+
+class ImportProfile(IdKey, Timestamped, Base):
+    """A column mapping remembered for files whose header has this signature."""
+
+    __tablename__ = "import_profiles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "signature", name="uq_import_profiles_user_signature"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    signature: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(60))
+    columns: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    mapping: Mapped[dict[str, object]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class CategoryRule(IdKey, Timestamped, Base):
+    """A remembered rule: imported rows with this description key get this category."""
+
+    __tablename__ = "category_rules"
+    __table_args__ = (
+        UniqueConstraint("user_id", "pattern", name="uq_category_rules_user_pattern"),
+        ForeignKeyConstraint(
+            ["user_id", "category_id"],
+            ["categories.user_id", "categories.id"],
+            name="fk_category_rules_category_same_user",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    pattern: Mapped[str] = mapped_column(String(200))
+    category_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ImportBatch(IdKey, Timestamped, Base):
+    """One committed import: which file, from which source, what it booked and skipped.
+
+    Its transactions carry source 'import', source_kind 'import_batch' and its id.
+    """
+
+    __tablename__ = "import_batches"
+    __table_args__ = (Index("ix_import_batches_user", "user_id", "id"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(String(255), server_default="")
+    row_count: Mapped[int] = mapped_column(Integer)
+    imported_count: Mapped[int] = mapped_column(Integer)
+    skipped_count: Mapped[int] = mapped_column(Integer)
+
+
+class ImportKey(IdKey, Timestamped, Base):
+    """The at-most-once key of an imported row: (user, source, fingerprint, ordinal).
+
+    The fingerprint hashes the row's date, signed amount and description; the ordinal
+    counts identical rows inside one file, so two real coffees on one day both import
+    while the same file imported twice books nothing twice. Written in the same
+    statement as the transaction; it outlives that transaction, so a row the user
+    deleted is not brought back by importing an overlapping file.
+    """
+
+    __tablename__ = "import_keys"
+    __table_args__ = (
+        UniqueConstraint("user_id", "source", "fingerprint", "ordinal", name="uq_import_keys_row"),
+        CheckConstraint("ordinal >= 1", name="ordinal_positive"),
+        ForeignKeyConstraint(
+            ["transaction_id"],
+            ["transactions.id"],
+            name="fk_import_keys_transaction",
+            ondelete="SET NULL",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(60))
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    # Indexed: deleting a transaction looks its key up to set it NULL.
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    batch_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+    )

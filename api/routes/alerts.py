@@ -1,0 +1,83 @@
+"""Alert routes: list, unread count, read, unread, snooze, dismiss."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CurrentUser, NowDep, SessionDep, TodayDep
+from api.schemas.common import PathId
+from api.schemas.forecast import AlertOut, CountOut, SnoozeIn
+from domain.db.models import Alert
+from domain.services import alerts
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+def _out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        kind=alert.kind,
+        severity=alert.severity,
+        title=alert.title,
+        message=alert.message,
+        first_seen_at=alert.first_seen_at,
+        last_seen_at=alert.last_seen_at,
+        resolved_at=alert.resolved_at,
+        read=alert.read_at is not None,
+        snoozed_until=alert.snoozed_until,
+        dismissed=alert.dismissed_at is not None,
+    )
+
+
+@router.get("")
+def list_alerts(
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    now: NowDep,
+    include_closed: bool = False,
+) -> list[AlertOut]:
+    """The user's alerts, evaluated afresh when anything changed."""
+    alerts.refresh_alerts(session, user, today, now)
+    return [
+        _out(a) for a in alerts.list_alerts(session, user, today, include_closed=include_closed)
+    ]
+
+
+@router.get("/unread")
+def unread(user: CurrentUser, session: SessionDep, today: TodayDep, now: NowDep) -> CountOut:
+    """How many visible alerts are unread."""
+    alerts.refresh_alerts(session, user, today, now)
+    return CountOut(count=alerts.unread_count(session, user, today))
+
+
+@router.put("/read-all")
+def read_all(user: CurrentUser, session: SessionDep, today: TodayDep, now: NowDep) -> CountOut:
+    """Mark every visible alert read."""
+    return CountOut(count=alerts.mark_all_read(session, user, today, now))
+
+
+@router.put("/{alert_id}/read")
+def read(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+    """Mark an alert read."""
+    return _out(alerts.mark_read(session, user, alert_id, now))
+
+
+@router.put("/{alert_id}/unread")
+def mark_unread(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+    """Mark an alert unread."""
+    return _out(alerts.mark_read(session, user, alert_id, now, read=False))
+
+
+@router.put("/{alert_id}/snooze")
+def snooze(
+    alert_id: PathId, body: SnoozeIn, user: CurrentUser, session: SessionDep, today: TodayDep
+) -> AlertOut:
+    """Hide an alert until a day."""
+    return _out(alerts.snooze(session, user, alert_id, until=body.until, today=today))
+
+
+@router.put("/{alert_id}/dismiss")
+def dismiss(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+    """Dismiss an alert while its condition lasts."""
+    return _out(alerts.dismiss(session, user, alert_id, now))

@@ -1,0 +1,255 @@
+"""Forecast routes: daily, weekly and monthly paths, summary, what-if, scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
+
+from api.deps import CurrentUser, SessionDep, TodayDep
+from api.schemas.common import PathId
+from api.schemas.forecast import (
+    AffordIn,
+    AffordOut,
+    CompareIn,
+    ComparisonMonthOut,
+    ComparisonOut,
+    DayOut,
+    DriverOut,
+    EventOut,
+    PeriodOut,
+    SafeToSpendOut,
+    ScenarioIn,
+    ScenarioOut,
+    ScenarioPatch,
+    SummaryOut,
+    WhatIfIn,
+    operations_payload,
+)
+from domain.db.models import User
+from domain.errors import InvalidInputError
+from domain.rules.forecast import Forecast
+from domain.rules.forecast_views import Summary, aggregate, explain_month, summarize
+from domain.services import forecasting, scenarios
+from domain.services.user_settings import WEEKDAY, get_user_settings
+
+router = APIRouter(prefix="/forecast", tags=["forecast"])
+Months = Annotated[int | None, Query(ge=1, le=36, description="horizon in months")]
+
+
+def _days(forecast: Forecast) -> list[DayOut]:
+    return [DayOut.model_validate(row) for row in forecast.daily.to_dict("records")]
+
+
+def _periods(session: Session, user: User, forecast: Forecast, period: Any) -> list[PeriodOut]:
+    week_start = WEEKDAY[get_user_settings(session, user).week_start]
+    frame = aggregate(forecast, period, week_start=week_start)
+    return [PeriodOut.model_validate(row) for row in frame.to_dict("records")]
+
+
+def summary_out(summary: Summary) -> SummaryOut:
+    """A summary as its response body."""
+    safe = summary.safe
+    return SummaryOut.model_validate(
+        {
+            **{k: v for k, v in summary.__dict__.items() if k not in {"safe", "crossings"}},
+            "safe_to_spend": SafeToSpendOut(
+                amount=safe.amount,
+                balance=safe.balance,
+                committed=safe.committed,
+                warning=safe.warning,
+                next_income=safe.next_income,
+                commitments=[EventOut.model_validate(e) for e in safe.commitments],
+            ),
+        }
+    )
+
+
+@router.get("")
+def monthly_forecast(
+    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+) -> list[PeriodOut]:
+    """The forecast month by month, with each month's lowest balance and its date."""
+    forecast = forecasting.forecast_for(session, user, today, months=months)
+    return _periods(session, user, forecast, "monthly")
+
+
+@router.get("/daily")
+def daily_forecast(
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    months: Months = None,
+    include_history: bool | None = None,
+) -> list[DayOut]:
+    """The balance day by day: P50 path, P10 to P90 band, chance of dipping."""
+    forecast = forecasting.forecast_for(
+        session, user, today, months=months, include_history=include_history
+    )
+    return _days(forecast)
+
+
+@router.get("/weekly")
+def weekly_forecast(
+    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+) -> list[PeriodOut]:
+    """The forecast week by week (weeks start on the user's week start)."""
+    forecast = forecasting.forecast_for(session, user, today, months=months)
+    return _periods(session, user, forecast, "weekly")
+
+
+@router.get("/summary")
+def forecast_summary(
+    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+) -> SummaryOut:
+    """Lowest point and its date, first dips, end balance, safe to spend until next income."""
+    return summary_out(summarize(forecasting.forecast_for(session, user, today, months=months)))
+
+
+@router.get("/explain")
+def explain(
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    month: Annotated[str, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2027-01"])],
+    months: Months = None,
+) -> list[DriverOut]:
+    """The items that drive a month, largest first."""
+    forecast = forecasting.forecast_for(session, user, today, months=months)
+    first = dt.date.fromisoformat(f"{month}-01")
+    return [DriverOut.model_validate(d) for d in explain_month(forecast, first)]
+
+
+@router.post("/what-if")
+def what_if(
+    body: WhatIfIn, user: CurrentUser, session: SessionDep, today: TodayDep
+) -> ComparisonOut:
+    """Try operations without saving them: the scenario beside the baseline."""
+    return _compare(session, user, today, operations_payload(body.operations), body.months)
+
+
+@router.post("/affordability")
+def afford(body: AffordIn, user: CurrentUser, session: SessionDep, today: TodayDep) -> AffordOut:
+    """The fewest installments (1 to 36) that keep the forecast above the warning level."""
+    answer = forecasting.affordability(
+        session, user, today, amount=body.amount, on=body.date or today
+    )
+    if answer.installments is None:
+        message = "No split into 1 to 36 installments keeps the forecast above the warning level."
+    else:
+        message = (
+            f"Affordable in {answer.installments} installment(s) of about {answer.monthly_payment}."
+        )
+    return AffordOut(
+        affordable=answer.installments is not None,
+        installments=answer.installments,
+        monthly_payment=answer.monthly_payment,
+        lowest=answer.lowest,
+        lowest_date=answer.lowest_date,
+        warning=answer.warning,
+        message=message,
+    )
+
+
+def _compare(
+    session: Session,
+    user: User,
+    today: dt.date,
+    operations: list[dict[str, Any]],
+    months: int | None,
+) -> ComparisonOut:
+    result = forecasting.compare(session, user, today, operations, months=months)
+    base = aggregate(result.baseline, "monthly")
+    other = aggregate(result.scenario, "monthly")
+    rows = [
+        ComparisonMonthOut(
+            period=b["period"],
+            baseline_closing=b["closing"],
+            scenario_closing=s["closing"],
+            difference=s["closing"] - b["closing"],
+            baseline_lowest=b["lowest"],
+            scenario_lowest=s["lowest"],
+        )
+        for b, s in zip(base.to_dict("records"), other.to_dict("records"), strict=True)
+    ]
+    return ComparisonOut(
+        months=rows,
+        baseline=summary_out(result.baseline_summary),
+        scenario=summary_out(result.scenario_summary),
+    )
+
+
+@router.post("/compare")
+def compare(
+    body: CompareIn, user: CurrentUser, session: SessionDep, today: TodayDep
+) -> ComparisonOut:
+    """A saved scenario (or inline operations) beside the baseline."""
+    if body.scenario_id is not None:
+        operations = scenarios.get_scenario(session, user, body.scenario_id).operations
+    elif body.operations:
+        operations = operations_payload(body.operations)
+    else:
+        raise InvalidInputError("scenario_id", "give a scenario id or operations")
+    return _compare(session, user, today, operations, body.months)
+
+
+@router.get("/scenarios")
+def list_scenarios(user: CurrentUser, session: SessionDep) -> list[ScenarioOut]:
+    """The user's scenarios."""
+    return [ScenarioOut.model_validate(s) for s in scenarios.list_scenarios(session, user)]
+
+
+@router.post("/scenarios", status_code=status.HTTP_201_CREATED)
+def create_scenario(
+    body: ScenarioIn, user: CurrentUser, session: SessionDep, today: TodayDep
+) -> ScenarioOut:
+    """Save a scenario."""
+    made = scenarios.create_scenario(
+        session, user, name=body.name, operations=operations_payload(body.operations), today=today
+    )
+    return ScenarioOut.model_validate(made)
+
+
+@router.get("/scenarios/{scenario_id}")
+def get_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> ScenarioOut:
+    """One scenario."""
+    return ScenarioOut.model_validate(scenarios.get_scenario(session, user, scenario_id))
+
+
+@router.put("/scenarios/{scenario_id}")
+def update_scenario(
+    scenario_id: PathId,
+    body: ScenarioPatch,
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+) -> ScenarioOut:
+    """Rename a scenario or replace its operations."""
+    operations = operations_payload(body.operations) if body.operations is not None else None
+    changed = scenarios.update_scenario(
+        session, user, scenario_id, today=today, name=body.name, operations=operations
+    )
+    return ScenarioOut.model_validate(changed)
+
+
+@router.delete("/scenarios/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> None:
+    """Delete a scenario."""
+    scenarios.delete_scenario(session, user, scenario_id)
+
+
+@router.get("/scenarios/{scenario_id}/compute")
+def compute_scenario(
+    scenario_id: PathId,
+    user: CurrentUser,
+    session: SessionDep,
+    today: TodayDep,
+    months: Months = None,
+) -> list[DayOut]:
+    """The scenario's daily forecast."""
+    operations = scenarios.get_scenario(session, user, scenario_id).operations
+    return _days(
+        forecasting.forecast_for(session, user, today, months=months, operations=operations)
+    )

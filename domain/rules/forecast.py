@@ -1,0 +1,240 @@
+"""The forecast engine: a daily balance path with a P10 to P90 band, from pure inputs.
+
+Amounts run as integer agorot (int64) inside the engine and come out as Decimal; no
+float ever touches money. The schema of the daily frame is in `DAILY_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from domain.rules.money import CENT, ZERO
+from domain.rules.occurrences import SourceSpec, occurrences
+from domain.rules.recurrence import DateRange
+
+# Column names of the daily frame, in one place.
+DATE = "date"
+P50 = "p50"
+P10 = "p10"
+P90 = "p90"
+INCOME = "income"
+EXPENSE = "expense"
+VARIABLE = "variable"
+PROB_BELOW_ZERO = "prob_below_zero"
+PROB_BELOW_WARNING = "prob_below_warning"
+DAILY_COLUMNS = (
+    DATE,
+    P50,
+    P10,
+    P90,
+    INCOME,
+    EXPENSE,
+    VARIABLE,
+    PROB_BELOW_ZERO,
+    PROB_BELOW_WARNING,
+)
+HISTORY_MONTHS = 12
+DEFAULT_PATHS = 400
+
+
+@dataclass(frozen=True)
+class Event:
+    """A known movement on a day: + income, - expense."""
+
+    date: date
+    amount: Decimal
+    label: str
+    kind: str
+    category_id: int | None = None
+    source_id: int | None = None
+    due: date | None = None  # a recurring occurrence's own due date (it may be overdue)
+
+
+@dataclass(frozen=True)
+class CategoryHistory:
+    """A category's variable spending per month over the last 12 months, oldest first."""
+
+    category_id: int | None
+    name: str
+    monthly: tuple[Decimal, ...]
+
+    def median(self) -> Decimal:
+        """The median month (mean of the middle two when even)."""
+        ordered = sorted(self.monthly)
+        if not ordered:
+            return ZERO
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return ((ordered[middle - 1] + ordered[middle]) / 2).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    """Everything a forecast needs; `end` is exclusive, the path starts at `today`."""
+
+    today: date
+    end: date
+    opening: Decimal
+    transactions: tuple[Event, ...] = ()
+    specs: tuple[SourceSpec, ...] = ()
+    booked_keys: frozenset[tuple[str, int, date]] = frozenset()
+    history: tuple[CategoryHistory, ...] = ()
+    warning: Decimal = ZERO
+    include_history: bool = True
+    seed: int = 0
+    paths: int = DEFAULT_PATHS
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A computed forecast: the daily frame and the known events behind it."""
+
+    inputs: ForecastInputs
+    daily: pd.DataFrame
+    events: tuple[Event, ...] = field(default=())
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2).to_integral_value())
+
+
+def _money(cents: int) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2).quantize(CENT)
+
+
+def expected_events(inputs: ForecastInputs) -> list[Event]:
+    """Every recurring occurrence not booked yet up to the horizon, plus future transactions.
+
+    Overdue occurrences (due but not booked yet) are expected today: the scheduler
+    books them on their own dates, which are already in the opening balance's past.
+    """
+    events = list(inputs.transactions)
+    for spec in inputs.specs:
+        info = spec.info
+        begin = info.booked_through + timedelta(days=1) if info.booked_through else None
+        window = DateRange(begin or date(1, 1, 1), inputs.end)
+        for o in occurrences(spec, window):
+            if (o.kind, o.source_id, o.due_date) in inputs.booked_keys:
+                continue
+            sign = 1 if o.type == "income" else -1
+            day = max(o.due_date, inputs.today)
+            events.append(
+                Event(day, o.amount * sign, o.description, o.kind, o.category_id, o.source_id)
+            )
+    return sorted((e for e in events if inputs.today <= e.date < inputs.end), key=lambda e: e.date)
+
+
+def _days(inputs: ForecastInputs) -> pd.DatetimeIndex:
+    return pd.date_range(inputs.today, inputs.end - timedelta(days=1), freq="D")
+
+
+def _known_flows(days: pd.DatetimeIndex, events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray]:
+    """Income and expense agorot per day (expense positive)."""
+    income = np.zeros(len(days), dtype=np.int64)
+    expense = np.zeros(len(days), dtype=np.int64)
+    start = days[0].date()
+    for event in events:
+        index = (event.date - start).days
+        cents = _cents(event.amount)
+        if cents >= 0:
+            income[index] += cents
+        else:
+            expense[index] -= cents
+    return income, expense
+
+
+def _spread(monthly_cents: np.ndarray, days: pd.DatetimeIndex, today: date) -> np.ndarray:
+    """Spread month totals (one per path and month) evenly over each month's days after today.
+
+    Args:
+        monthly_cents: shape (paths, months), agorot per calendar month of the horizon.
+        days: the horizon's days.
+        today: no variable spending is added on today itself.
+
+    Returns:
+        shape (paths, days): agorot per day; each whole month's parts sum to its total.
+    """
+    month_index = (days.year - days[0].year) * 12 + (days.month - days[0].month)
+    day_in_month = days.day.to_numpy() - 1
+    month_length = np.array([calendar.monthrange(d.year, d.month)[1] for d in days])
+    totals = monthly_cents[:, month_index]
+    base = totals // month_length
+    extra = (day_in_month < (totals % month_length)).astype(np.int64)
+    daily: np.ndarray = base + extra
+    daily[:, 0] = 0  # today's spending is already in the balance
+    return daily
+
+
+def _months_in(days: pd.DatetimeIndex) -> int:
+    return (days[-1].year - days[0].year) * 12 + days[-1].month - days[0].month + 1
+
+
+def _variable(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The median daily variable spending, and simulated paths (bootstrapped months)."""
+    months = _months_in(days)
+    history = [h for h in inputs.history if h.monthly] if inputs.include_history else []
+    if not history:
+        zero = np.zeros(len(days), dtype=np.int64)
+        return zero, zero[np.newaxis, :]
+    medians = np.array([sum(_cents(h.median()) for h in history)] * months, dtype=np.int64)
+    median_daily = _spread(medians[np.newaxis, :], days, inputs.today)[0]
+    samples = np.array([[_cents(v) for v in h.monthly] for h in history], dtype=np.int64)
+    rng = np.random.default_rng(inputs.seed)
+    picks = rng.integers(0, samples.shape[1], size=(inputs.paths, months, len(history)))
+    monthly = samples[np.arange(len(history)), picks].sum(axis=2)
+    return median_daily, _spread(monthly, days, inputs.today)
+
+
+def build_forecast(inputs: ForecastInputs) -> Forecast:
+    """The daily P50 path, the P10 to P90 band and the chance of dipping, day by day."""
+    days = _days(inputs)
+    events = expected_events(inputs)
+    income, expense = _known_flows(days, events)
+    known = _cents(inputs.opening) + np.cumsum(income - expense)
+    median_daily, simulated_daily = _variable(inputs, days)
+    p50 = known - np.cumsum(median_daily)
+    paths = known[np.newaxis, :] - np.cumsum(simulated_daily, axis=1)
+    ordered = np.sort(paths, axis=0)
+    low, high = ordered[int(0.1 * (len(ordered) - 1))], ordered[int(0.9 * (len(ordered) - 1))]
+    warning = _cents(inputs.warning)
+    frame = pd.DataFrame(
+        {
+            DATE: [d.date() for d in days],
+            P50: [_money(v) for v in p50],
+            P10: [_money(v) for v in np.minimum(low, p50)],
+            P90: [_money(v) for v in np.maximum(high, p50)],
+            INCOME: [_money(v) for v in income],
+            EXPENSE: [_money(v) for v in expense],
+            VARIABLE: [_money(v) for v in median_daily],
+            PROB_BELOW_ZERO: (paths < 0).mean(axis=0).round(4),
+            PROB_BELOW_WARNING: (paths < warning).mean(axis=0).round(4),
+        },
+        columns=list(DAILY_COLUMNS),
+    )
+    return Forecast(inputs, frame, tuple(events))
+
+
+def horizon_end(today: date, months: int) -> date:
+    """The exclusive end of a horizon of whole months from today (same day of month)."""
+    year, month = divmod(today.month - 1 + months, 12)
+    last = calendar.monthrange(today.year + year, month + 1)[1]
+    return date(today.year + year, month + 1, min(today.day, last)) + timedelta(days=1)
+
+
+def first_day(frame: pd.DataFrame, below: Decimal) -> date | None:
+    """The first day the P50 path is below a level, if any."""
+    hits = frame.loc[frame[P50] < below, DATE]
+    return None if hits.empty else hits.iloc[0]
+
+
+def events_between(events: Iterable[Event], start: date, end: date) -> list[Event]:
+    """Events dated in [start, end)."""
+    return [e for e in events if start <= e.date < end]

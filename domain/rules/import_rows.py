@@ -1,0 +1,231 @@
+"""The rows under the header as transactions to import, or as errors by line number."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from domain.errors import InvalidInputError
+from domain.rules.categories import FlowType
+from domain.rules.import_files import MAX_ROWS, Cell, Formula, RawRow, RawTable, refuse
+from domain.rules.import_mapping import Layout
+from domain.rules.import_values import (
+    CellValueError,
+    clean_text,
+    exact_cents,
+    one_line,
+    parse_amount,
+    parse_date,
+    parse_flow,
+    unquote,
+)
+from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX, check_amount
+from domain.rules.money import ZERO
+
+EARLIEST = date(1900, 1, 1)
+AHEAD_DAYS = 366
+FINGERPRINT_CHARS = 32
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A row read from the file: a transaction to import, with the file's category text."""
+
+    line: int
+    date: date
+    amount: Decimal
+    type: FlowType
+    description: str
+    notes: str = ""
+    category: str = ""
+
+    @property
+    def signed(self) -> Decimal:
+        """The amount with its direction: income positive, expense negative."""
+        return self.amount if self.type == "income" else -self.amount
+
+
+@dataclass(frozen=True)
+class LineError:
+    """One problem of one line, naming the field."""
+
+    line: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedRows:
+    """What the file's rows became: the good rows and every error, in line order."""
+
+    rows: tuple[ImportRow, ...]
+    errors: tuple[LineError, ...]
+    total: int
+
+
+def parse_rows(table: RawTable, layout: Layout, today: date) -> ParsedRows:
+    """Read every row under the header; errors are collected, never raised, per line."""
+    data = table.rows[layout.header_index + 1 :]
+    if table.truncated or len(data) > MAX_ROWS:
+        raise refuse(f"the file has more than {MAX_ROWS:,} rows; split it into smaller files")
+    if not data:
+        raise refuse("the file has a header line but no rows under it")
+    rows: list[ImportRow] = []
+    errors: list[LineError] = []
+    for raw in data:
+        parsed = parse_row(raw, layout, today)
+        if isinstance(parsed, ImportRow):
+            rows.append(parsed)
+        else:
+            errors.extend(parsed)
+    return ParsedRows(tuple(rows), tuple(errors), len(data))
+
+
+class _Reader:
+    """Reads the mapped cells of one row, collecting an error per field that fails."""
+
+    def __init__(self, raw: RawRow, layout: Layout) -> None:
+        self.raw = raw
+        self.layout = layout
+        self.errors: list[LineError] = []
+
+    def cell(self, field: str) -> Cell:
+        index = self.layout.columns.get(field)
+        if index is None or index >= len(self.raw.cells):
+            return None
+        return self.raw.cells[index]
+
+    def read(self, field: str, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except CellValueError as exc:
+            self.errors.append(LineError(self.raw.line, field, str(exc)))
+            return None
+
+    def formulas(self) -> None:
+        for field in self.layout.columns:
+            value = self.cell(field)
+            if isinstance(value, Formula):
+                message = f'"{value}" is a formula; formula cells are not accepted (save values)'
+                self.errors.append(LineError(self.raw.line, field, message))
+
+    def text(self, field: str) -> str:
+        value = self.cell(field)
+        if value is None or isinstance(value, Formula):
+            return ""
+        return one_line(value.isoformat() if isinstance(value, date) else str(value))
+
+
+def parse_row(raw: RawRow, layout: Layout, today: date) -> ImportRow | list[LineError]:
+    """One row as a transaction, or every error it has."""
+    reader = _Reader(raw, layout)
+    reader.formulas()
+    if reader.errors:
+        return reader.errors
+    day = reader.read("date", lambda: _date(reader.cell("date"), layout, today))
+    money = reader.read("amount", lambda: _money(reader, layout))
+    description = reader.read("description", lambda: _limited(reader.text("description")))
+    notes = reader.read("notes", lambda: _limited(_notes(reader), NOTES_MAX))
+    if reader.errors or day is None or money is None:
+        return reader.errors
+    amount, flow = money
+    return ImportRow(
+        raw.line, day, amount, flow, description or "", notes or "", reader.text("category")
+    )
+
+
+def _date(value: Cell, layout: Layout, today: date) -> date:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise CellValueError("the date is empty")
+    if isinstance(value, Decimal):
+        raise CellValueError(f'"{value}" is a number, not a date')
+    fmt = layout.mapping.date_format or "DD/MM/YYYY"
+    day = value if isinstance(value, date) else parse_date(value, fmt)
+    if day < EARLIEST:
+        raise CellValueError(f"{day:%d/%m/%Y} is before {EARLIEST:%Y}")
+    if day > today + timedelta(days=AHEAD_DAYS):
+        raise CellValueError(f"{day:%d/%m/%Y} is more than a year ahead")
+    return day
+
+
+def _number(value: Cell, layout: Layout) -> Decimal | None:
+    """A money cell's signed value; None when the cell is blank."""
+    if isinstance(value, date):
+        raise CellValueError(f'"{value}" is a date, not an amount')
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return exact_cents(value, value)
+    if not clean_text(value):
+        return None
+    return parse_amount(value, layout.mapping.decimal or ".")
+
+
+def _signed(reader: _Reader, layout: Layout) -> Decimal:
+    if "amount" in layout.columns:
+        number = _number(reader.cell("amount"), layout)
+        if number is None:
+            raise CellValueError("the amount is empty")
+        return number
+    debit = _number(reader.cell("debit"), layout) or ZERO
+    credit = _number(reader.cell("credit"), layout) or ZERO
+    if debit and credit:
+        raise CellValueError("both the debit and the credit column are filled")
+    if not debit and not credit:
+        raise CellValueError("no amount in the debit or the credit column")
+    return abs(credit) if credit else -abs(debit)
+
+
+def _money(reader: _Reader, layout: Layout) -> tuple[Decimal, FlowType]:
+    signed = _signed(reader, layout)
+    if "type" in layout.columns:
+        flow = parse_flow(reader.text("type"))
+    else:
+        positive = layout.mapping.positive_means or "income"
+        negative: FlowType = "expense" if positive == "income" else "income"
+        flow = positive if signed >= 0 else negative
+    if signed == ZERO:
+        raise CellValueError("the amount is zero")
+    try:
+        return check_amount(abs(signed)), flow
+    except InvalidInputError as exc:
+        raise CellValueError(f'"{abs(signed)}": {exc.message}') from exc
+
+
+def _notes(reader: _Reader) -> str:
+    value = reader.cell("notes")
+    return unquote(clean_text(value)) if isinstance(value, str) else reader.text("notes")
+
+
+def _limited(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    if len(text) > limit:
+        raise CellValueError(f"is {len(text)} characters long; at most {limit}")
+    return text
+
+
+def description_key(description: str) -> str:
+    """A description as compared for duplicates: single-spaced and case-folded."""
+    return one_line(description).casefold()
+
+
+def fingerprint(row: ImportRow) -> str:
+    """The row's identity within a source: its date, signed amount and description."""
+    text = f"{row.date.isoformat()}|{row.signed}|{description_key(row.description)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_CHARS]
+
+
+def keyed(rows: tuple[ImportRow, ...]) -> list[tuple[str, int]]:
+    """Each row's (fingerprint, ordinal): the n-th identical row of a file is ordinal n."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for row in rows:
+        key = fingerprint(row)
+        seen[key] += 1
+        keys.append((key, seen[key]))
+    return keys

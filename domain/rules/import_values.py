@@ -1,0 +1,157 @@
+"""Reading one cell of a bank export: dates in the usual formats, amounts, types, text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from domain.rules.categories import FlowType
+from domain.rules.money import CENT
+
+DateFormat = Literal[
+    "DD/MM/YYYY", "MM/DD/YYYY", "YYYY-MM-DD", "DD.MM.YYYY", "DD-MM-YYYY", "YYYY/MM/DD"
+]
+DecimalMark = Literal[".", ","]
+DATE_FORMATS: tuple[DateFormat, ...] = (
+    "DD/MM/YYYY",
+    "DD.MM.YYYY",
+    "DD-MM-YYYY",
+    "YYYY-MM-DD",
+    "YYYY/MM/DD",
+    "MM/DD/YYYY",
+)
+_DMY = r"(?P<d>\d{1,2})SEP(?P<m>\d{1,2})SEP(?P<y>\d{4}|\d{2})"
+_YMD = r"(?P<y>\d{4})SEP(?P<m>\d{1,2})SEP(?P<d>\d{1,2})"
+_MDY = r"(?P<m>\d{1,2})SEP(?P<d>\d{1,2})SEP(?P<y>\d{4}|\d{2})"
+_PATTERNS: dict[DateFormat, re.Pattern[str]] = {
+    "DD/MM/YYYY": re.compile(_DMY.replace("SEP", "/")),
+    "DD.MM.YYYY": re.compile(_DMY.replace("SEP", r"\.")),
+    "DD-MM-YYYY": re.compile(_DMY.replace("SEP", "-")),
+    "YYYY-MM-DD": re.compile(_YMD.replace("SEP", "-")),
+    "YYYY/MM/DD": re.compile(_YMD.replace("SEP", "/")),
+    "MM/DD/YYYY": re.compile(_MDY.replace("SEP", "/")),
+}
+_ISO = _PATTERNS["YYYY-MM-DD"]
+_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$")
+_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidi marks in Hebrew exports
+_CURRENCY = re.compile(r"₪|\$|€|£|\bILS\b|\bNIS\b|\bUSD\b|\bEUR\b|ש\"ח|ש''ח|ש״ח", re.IGNORECASE)
+_AMOUNT = {
+    ".": re.compile(r"(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?"),
+    ",": re.compile(r"(\d{1,3}(\.\d{3})+|\d+)?(,\d+)?"),
+}
+_SPACES = re.compile(r"\s+")
+TWO_DIGIT_YEAR_BASE = 2000
+INCOME_WORDS = frozenset({"income", "credit", "in", "הכנסה", "הכנסות", "זכות", "זיכוי"})
+EXPENSE_WORDS = frozenset({"expense", "debit", "out", "הוצאה", "הוצאות", "חובה", "חיוב"})
+
+
+class CellValueError(ValueError):
+    """A cell that cannot be read as what its column holds; the message says why."""
+
+
+def clean_text(value: str) -> str:
+    """A cell's text without direction marks and surrounding space."""
+    return _MARKS.sub("", value).strip()
+
+
+def one_line(value: str) -> str:
+    """Text on one line with single spaces (descriptions)."""
+    return _SPACES.sub(" ", unquote(clean_text(value)))
+
+
+def unquote(text: str) -> str:
+    """Undo the quote an export puts before text that starts like a formula."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+def parse_date(value: str, fmt: DateFormat) -> date:
+    """A date in the given format (ISO is always understood); a trailing time is ignored."""
+    text = _TIME.sub("", clean_text(value))
+    match = _PATTERNS[fmt].fullmatch(text) or _ISO.fullmatch(text)
+    if match is None:
+        raise CellValueError(f'"{value}" is not a date in the format {fmt}')
+    year = int(match["y"])
+    if len(match["y"]) == 2:
+        year += TWO_DIGIT_YEAR_BASE
+    try:
+        return date(year, int(match["m"]), int(match["d"]))
+    except ValueError as exc:
+        raise CellValueError(f'"{value}" is not a real day ({exc})') from exc
+
+
+def date_format_fits(value: str, fmt: DateFormat) -> bool:
+    """Whether a sample reads as a date in the format."""
+    try:
+        parse_date(value, fmt)
+    except CellValueError:
+        return False
+    return _PATTERNS[fmt].fullmatch(_TIME.sub("", clean_text(value))) is not None
+
+
+def _sign_and_body(text: str) -> tuple[bool, str]:
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1].strip()
+    text = _CURRENCY.sub("", text).strip()
+    if text.endswith(("-", "\u2212")):  # a trailing minus, as Israeli banks print debits
+        negative, text = not negative, text[:-1].strip()
+    if text.startswith(("-", "\u2212")):
+        negative, text = not negative, _CURRENCY.sub("", text[1:]).strip()
+    elif text.startswith("+"):
+        text = _CURRENCY.sub("", text[1:]).strip()
+    return negative, text.replace(" ", "").replace("'", "").replace("\u2019", "")
+
+
+def parse_amount(value: str, mark: DecimalMark) -> Decimal:
+    """A signed amount with the given decimal mark and the other one as thousands separator.
+
+    Accepts a leading or trailing minus, parentheses and a currency sign; refuses more
+    than two decimal places unless the extra digits are zeros.
+    """
+    negative, body = _sign_and_body(clean_text(value).replace("\xa0", " "))
+    if not body or not _AMOUNT[mark].fullmatch(body) or not any(c.isdigit() for c in body):
+        raise CellValueError(f'"{value}" is not an amount')
+    thousands = "," if mark == "." else "."
+    try:
+        number = Decimal(body.replace(thousands, "").replace(mark, "."))
+    except InvalidOperation as exc:
+        raise CellValueError(f'"{value}" is not an amount') from exc
+    return exact_cents(-number if negative else number, value)
+
+
+def exact_cents(number: Decimal, shown: object) -> Decimal:
+    """The amount to the agora, refusing a third decimal place that is not zero."""
+    if not number.is_finite():
+        raise CellValueError(f'"{shown}" is not an amount')
+    exponent = number.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if places > 2 and number != number.quantize(CENT):
+        raise CellValueError(f'"{shown}" has {places} decimal places; amounts have at most 2')
+    return number.quantize(CENT)
+
+
+def parse_flow(value: str) -> FlowType:
+    """Income or expense, from the words banks and Cashflow's own exports use."""
+    word = clean_text(value).casefold()
+    if word in INCOME_WORDS:
+        return "income"
+    if word in EXPENSE_WORDS:
+        return "expense"
+    raise CellValueError(f'"{value}" is neither income nor expense')
+
+
+def guess_date_format(samples: list[str]) -> DateFormat:
+    """The format most samples read in; day-first wins a tie (the Israeli default)."""
+    scores = {fmt: sum(date_format_fits(s, fmt) for s in samples) for fmt in DATE_FORMATS}
+    return max(DATE_FORMATS, key=lambda fmt: (scores[fmt], -DATE_FORMATS.index(fmt)))
+
+
+def guess_decimal_mark(samples: list[str]) -> DecimalMark:
+    """A decimal comma when more samples end in ',dd' than in '.dd'."""
+    comma = sum(bool(re.search(r",\d{1,2}\)?-?$", clean_text(s))) for s in samples)
+    point = sum(bool(re.search(r"\.\d{1,2}\)?-?$", clean_text(s))) for s in samples)
+    return "," if comma > point else "."

@@ -1,0 +1,241 @@
+"""Alerts: evaluate the conditions, keep one row per condition, read, snooze, dismiss."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from domain.db.models import (
+    Alert,
+    BalanceRecord,
+    Category,
+    FixedItem,
+    InstallmentPlan,
+    Loan,
+    Transaction,
+    User,
+    UserSettings,
+)
+from domain.errors import InvalidInputError, NotFoundError
+from domain.rules import alert_rules
+from domain.rules.alert_rules import Condition, Ending, Unusual
+from domain.rules.forecast_views import summarize
+from domain.rules.money import ZERO
+from domain.services import installment_plans, loans
+from domain.services.forecasting import forecast_for
+from domain.services.user_settings import get_user_settings
+
+RECENT_DAYS = 14
+UNUSUAL_FACTOR = Decimal(2)
+MIN_SAMPLES = 8
+
+
+def _average_income(session: Session, user: User, today: date) -> Decimal:
+    since = today - timedelta(days=365)
+    total = session.scalar(
+        select(func.coalesce(func.sum(Transaction.amount), ZERO)).where(
+            Transaction.user_id == user.id,
+            Transaction.type == "income",
+            Transaction.date > since,
+            Transaction.date <= today,
+        )
+    )
+    return (Decimal(total or 0) / 12).quantize(Decimal("0.01"))
+
+
+def _endings(session: Session, user: User) -> list[Ending]:
+    found = [
+        Ending("installment", p.id, p.name, installment_plans.schedule_of(p)[-1].date)
+        for p in installment_plans.list_plans(session, user)
+    ]
+    for loan in loans.list_loans(session, user):
+        periods = loans.breakdown(session, loan)
+        if periods:
+            found.append(Ending("loan", loan.id, loan.name, periods[-1].date))
+    return found
+
+
+def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
+    """Recent expenses above twice their category's 90th percentile of the past year."""
+    since = today - timedelta(days=365)
+    typical = (
+        select(
+            Transaction.category_id,
+            func.percentile_cont(0.9).within_group(Transaction.amount).label("p90"),
+            func.count().label("n"),
+        )
+        .where(
+            Transaction.user_id == user.id,
+            Transaction.type == "expense",
+            Transaction.date > since,
+            Transaction.date <= today - timedelta(days=RECENT_DAYS),
+            Transaction.category_id.is_not(None),
+        )
+        .group_by(Transaction.category_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Transaction, typical.c.p90, Category.name)
+        .join(typical, typical.c.category_id == Transaction.category_id)
+        .join(Category, Category.id == Transaction.category_id)
+        .where(
+            Transaction.user_id == user.id,
+            Transaction.type == "expense",
+            Transaction.date > today - timedelta(days=RECENT_DAYS),
+            Transaction.date <= today,
+            typical.c.n >= MIN_SAMPLES,
+            Transaction.amount > typical.c.p90 * UNUSUAL_FACTOR,
+        )
+    ).all()
+    return [
+        Unusual(tx.id, tx.description, name, tx.amount, Decimal(str(p90)).quantize(ZERO), tx.date)
+        for tx, p90, name in rows
+    ]
+
+
+def evaluate(session: Session, user: User, today: date) -> list[Condition]:
+    """Every condition that holds for the user now."""
+    prefs = get_user_settings(session, user)
+    forecast = forecast_for(session, user, today)
+    summary = summarize(forecast)
+    conditions = alert_rules.forecast_conditions(
+        summary, critical=prefs.critical_threshold, warning=prefs.warning_threshold
+    )
+    conditions += alert_rules.large_payments(
+        forecast.events,
+        today=today,
+        average_income=_average_income(session, user, today),
+        share=prefs.large_payment_share,
+    )
+    conditions += alert_rules.endings(_endings(session, user), today=today)
+    conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
+    return conditions
+
+
+def sync_alerts(session: Session, user: User, conditions: list[Condition], now: datetime) -> None:
+    """One open alert per condition: update the ones that last, resolve the ones gone."""
+    open_alerts = {
+        a.key: a
+        for a in session.scalars(
+            select(Alert).where(Alert.user_id == user.id, Alert.resolved_at.is_(None))
+        )
+    }
+    unique = {c.key: c for c in conditions}  # a condition counts once
+    for condition in unique.values():
+        alert = open_alerts.pop(condition.key, None)
+        if alert is None:
+            alert = Alert(user_id=user.id, key=condition.key, first_seen_at=now)
+            session.add(alert)
+        alert.kind, alert.severity = condition.kind, condition.severity
+        alert.title, alert.message = condition.title, condition.message
+        alert.data, alert.last_seen_at = condition.data, now
+    for gone in open_alerts.values():
+        gone.resolved_at = now
+    session.flush()
+
+
+def _fingerprint(session: Session, user: User, today: date) -> str:
+    """Changes whenever anything that moves the forecast changes (or the day turns)."""
+    parts = [today.isoformat()]
+    for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord):
+        count, latest = session.execute(
+            select(func.count(), func.max(model.updated_at)).where(model.user_id == user.id)
+        ).one()
+        parts.append(f"{count}/{latest.timestamp() if latest else 0}")
+    prefs = session.get(UserSettings, user.id)
+    parts.append(str(prefs.updated_at.timestamp()) if prefs else "-")
+    return "|".join(parts)
+
+
+def refresh_alerts(
+    session: Session, user: User, today: date, now: datetime, *, force: bool = False
+) -> bool:
+    """Re-evaluate the user's alerts when anything changed since the last time."""
+    prefs = get_user_settings(session, user)
+    mark = _fingerprint(session, user, today)
+    if not force and prefs.alerts_fingerprint == mark:
+        return False
+    sync_alerts(session, user, evaluate(session, user, today), now)
+    prefs.alerts_fingerprint = _fingerprint(session, user, today)
+    session.flush()
+    return True
+
+
+def _visible(user: User, today: date) -> list[ColumnElement[bool]]:
+    return [
+        Alert.user_id == user.id,
+        Alert.resolved_at.is_(None),
+        Alert.dismissed_at.is_(None),
+        (Alert.snoozed_until.is_(None)) | (Alert.snoozed_until <= today),
+    ]
+
+
+def list_alerts(
+    session: Session, user: User, today: date, *, include_closed: bool = False
+) -> list[Alert]:
+    """The user's alerts: open and visible ones, or every one."""
+    query = select(Alert).where(Alert.user_id == user.id)
+    if not include_closed:
+        query = query.where(*_visible(user, today))
+    severity = case({"critical": 0, "warning": 1}, value=Alert.severity, else_=2)
+    return list(session.scalars(query.order_by(severity, Alert.last_seen_at.desc(), Alert.id)))
+
+
+def unread_count(session: Session, user: User, today: date) -> int:
+    """How many visible alerts are unread."""
+    query = (
+        select(func.count())
+        .select_from(Alert)
+        .where(*_visible(user, today), Alert.read_at.is_(None))
+    )
+    return int(session.scalar(query) or 0)
+
+
+def get_alert(session: Session, user: User, alert_id: int) -> Alert:
+    """One of the user's alerts."""
+    alert = session.scalars(
+        select(Alert).where(Alert.id == alert_id, Alert.user_id == user.id)
+    ).one_or_none()
+    if alert is None:
+        raise NotFoundError("alert not found")
+    return alert
+
+
+def mark_read(
+    session: Session, user: User, alert_id: int, now: datetime, *, read: bool = True
+) -> Alert:
+    """Mark an alert read or unread."""
+    alert = get_alert(session, user, alert_id)
+    alert.read_at = now if read else None
+    session.flush()
+    return alert
+
+
+def mark_all_read(session: Session, user: User, today: date, now: datetime) -> int:
+    """Mark every visible alert read."""
+    alerts = [a for a in list_alerts(session, user, today) if a.read_at is None]
+    for alert in alerts:
+        alert.read_at = now
+    session.flush()
+    return len(alerts)
+
+
+def snooze(session: Session, user: User, alert_id: int, *, until: date, today: date) -> Alert:
+    """Hide an alert until a day."""
+    if until <= today:
+        raise InvalidInputError("until", "must be a future day")
+    alert = get_alert(session, user, alert_id)
+    alert.snoozed_until = until
+    session.flush()
+    return alert
+
+
+def dismiss(session: Session, user: User, alert_id: int, now: datetime) -> Alert:
+    """Dismiss an alert for as long as its condition lasts."""
+    alert = get_alert(session, user, alert_id)
+    alert.dismissed_at = now
+    session.flush()
+    return alert

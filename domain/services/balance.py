@@ -1,0 +1,105 @@
+"""The bank balance: recorded readings and the current balance derived from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from domain.db.models import BalanceRecord, Transaction, User
+from domain.errors import ConflictError, InvalidInputError
+from domain.rules.money import MAX_INTEGER_DIGITS, ZERO
+
+
+@dataclass(frozen=True)
+class CurrentBalance:
+    """The latest reading plus the transactions after it, up to today."""
+
+    amount: Decimal
+    as_of: date | None
+    recorded: Decimal
+    movements: Decimal
+
+
+def _signed_sum(session: Session, user: User, after: date | None, through: date) -> Decimal:
+    signed = case((Transaction.type == "income", Transaction.amount), else_=-Transaction.amount)
+    query = select(func.coalesce(func.sum(signed), ZERO)).where(
+        Transaction.user_id == user.id, Transaction.date <= through
+    )
+    if after is not None:
+        query = query.where(Transaction.date > after)
+    return Decimal(session.scalar(query) or ZERO)
+
+
+def latest_record(
+    session: Session, user: User, *, through: date | None = None
+) -> BalanceRecord | None:
+    """The newest reading (on or before a day, when given)."""
+    query = select(BalanceRecord).where(BalanceRecord.user_id == user.id)
+    if through is not None:
+        query = query.where(BalanceRecord.as_of <= through)
+    return session.scalars(
+        query.order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc()).limit(1)
+    ).one_or_none()
+
+
+def current_balance(session: Session, user: User, today: date) -> CurrentBalance:
+    """The balance at the end of today: the latest reading plus what moved after it.
+
+    With no reading yet, every transaction up to today counts from zero.
+    """
+    record = latest_record(session, user, through=today)
+    after = record.as_of if record else None
+    movements = _signed_sum(session, user, after, today)
+    recorded = record.amount if record else ZERO
+    return CurrentBalance(recorded + movements, after, recorded, movements)
+
+
+def _check(amount: Decimal) -> None:
+    if abs(amount) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise InvalidInputError("amount", f"at most {MAX_INTEGER_DIGITS} integer digits")
+
+
+def record_balance(
+    session: Session, user: User, *, amount: Decimal, as_of: date, today: date, note: str = ""
+) -> BalanceRecord:
+    """Record the bank balance at the end of a day (not in the future)."""
+    _check(amount)
+    if as_of > today:
+        raise InvalidInputError("as_of", "a balance cannot be recorded for a future day")
+    record = BalanceRecord(
+        user_id=user.id, as_of=as_of, amount=amount, currency=user.currency, note=note
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def correct_current(
+    session: Session, user: User, *, amount: Decimal, today: date, note: str | None = None
+) -> BalanceRecord:
+    """Correct the latest reading's amount."""
+    _check(amount)
+    record = latest_record(session, user, through=today)
+    if record is None:
+        raise ConflictError("no balance recorded yet: record one first")
+    record.amount = amount
+    if note is not None:
+        record.note = note
+    session.flush()
+    return record
+
+
+def balance_history(session: Session, user: User, *, limit: int = 100) -> list[BalanceRecord]:
+    """The readings, newest first."""
+    return list(
+        session.scalars(
+            select(BalanceRecord)
+            .where(BalanceRecord.user_id == user.id)
+            .order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc())
+            .limit(limit)
+        )
+    )

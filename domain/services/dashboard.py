@@ -1,0 +1,220 @@
+"""Dashboard figures: actual series, breakdowns, upcoming payments, summaries, health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from domain.db.models import Category, Transaction, User
+from domain.rules.forecast import Event, expected_events
+from domain.rules.forecast_views import Summary, summarize
+from domain.rules.money import ZERO
+from domain.rules.recurrence import add_months
+from domain.services import installment_plans, loans
+from domain.services.balance import current_balance
+from domain.services.forecasting import forecast_for, gather_inputs
+
+SeriesPeriod = Literal["week", "month", "quarter"]
+UPCOMING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """Actual income and expenses of one period."""
+
+    start: date
+    income: Decimal
+    expense: Decimal
+    net: Decimal
+
+
+def actual_series(
+    session: Session, user: User, period: SeriesPeriod, start: date, end: date
+) -> list[SeriesRow]:
+    """Income, expenses and net per week, month or quarter over [start, end), from SQL."""
+    bucket = cast(func.date_trunc(period, Transaction.date), Date)
+    income = func.coalesce(func.sum(case((Transaction.type == "income", Transaction.amount))), ZERO)
+    expense = func.coalesce(
+        func.sum(case((Transaction.type == "expense", Transaction.amount))), ZERO
+    )
+    rows = session.execute(
+        select(bucket, income, expense)
+        .where(Transaction.user_id == user.id, Transaction.date >= start, Transaction.date < end)
+        .group_by(bucket)
+        .order_by(bucket)
+    ).all()
+    return [SeriesRow(r[0], r[1], r[2], r[1] - r[2]) for r in rows]
+
+
+@dataclass(frozen=True)
+class CategoryShare:
+    """A category's total over a range and its share of the whole."""
+
+    category_id: int | None
+    name: str
+    color: str
+    total: Decimal
+    share: Decimal
+
+
+def category_breakdown(
+    session: Session, user: User, start: date, end: date, *, flow: str = "expense"
+) -> list[CategoryShare]:
+    """Totals per category over [start, end), largest first."""
+    rows = session.execute(
+        select(Category.id, Category.name, Category.color, func.sum(Transaction.amount))
+        .select_from(Transaction)
+        .outerjoin(Category, Category.id == Transaction.category_id)
+        .where(
+            Transaction.user_id == user.id,
+            Transaction.type == flow,
+            Transaction.date >= start,
+            Transaction.date < end,
+        )
+        .group_by(Category.id, Category.name, Category.color)
+        .order_by(func.sum(Transaction.amount).desc())
+    ).all()
+    whole = sum((r[3] for r in rows), ZERO)
+    return [
+        CategoryShare(
+            r[0],
+            r[1] or "Uncategorised",
+            r[2] or "#757575",
+            r[3],
+            (r[3] / whole * 100).quantize(Decimal("0.1")) if whole else ZERO,
+        )
+        for r in rows
+    ]
+
+
+def top_expenses(
+    session: Session, user: User, start: date, end: date, *, limit: int = 10
+) -> list[Transaction]:
+    """The largest expenses over [start, end)."""
+    return list(
+        session.scalars(
+            select(Transaction)
+            .where(
+                Transaction.user_id == user.id,
+                Transaction.type == "expense",
+                Transaction.date >= start,
+                Transaction.date < end,
+            )
+            .order_by(Transaction.amount.desc(), Transaction.id)
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_payments(session: Session, user: User, today: date) -> list[Event]:
+    """Known movements in the next 30 days (recurring and future-dated), in date order."""
+    inputs = gather_inputs(session, user, today, months=2)
+    end = today + timedelta(days=UPCOMING_DAYS + 1)
+    return [e for e in expected_events(inputs) if e.date < end]
+
+
+def month_bounds(today: date) -> tuple[date, date]:
+    """The first day of this month and of the next."""
+    start = today.replace(day=1)
+    return start, date(*add_months(start.year, start.month, 1), 1)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The dashboard's headline figures."""
+
+    balance: Decimal
+    month_income: Decimal
+    month_expense: Decimal
+    month_net: Decimal
+    forecast: Summary
+
+
+def kpis(session: Session, user: User, today: date) -> Kpis:
+    """Current balance, this month so far, and the forecast's end and lowest point."""
+    start, end = month_bounds(today)
+    month = actual_series(session, user, "month", start, min(end, today + timedelta(days=1)))
+    income = month[0].income if month else ZERO
+    expense = month[0].expense if month else ZERO
+    return Kpis(
+        balance=current_balance(session, user, today).amount,
+        month_income=income,
+        month_expense=expense,
+        month_net=income - expense,
+        forecast=summarize(forecast_for(session, user, today)),
+    )
+
+
+@dataclass(frozen=True)
+class Health:
+    """A 0-100 score and the parts it is made of."""
+
+    score: int
+    savings_rate: Decimal
+    buffer_months: Decimal
+    debt_ratio: Decimal
+    stays_above_warning: bool
+    formula: str
+
+
+HEALTH_FORMULA = (
+    "score = 40 x min(savings rate / 20%, 1) + 30 x min(buffer months / 3, 1) "
+    "+ 20 x (1 - min(max(debt ratio - 10%, 0) / 30%, 1)) + 10 if the forecast stays above "
+    "the warning level; savings rate = net / income over the last 3 whole months; buffer "
+    "months = current balance / average monthly expenses; debt ratio = monthly installment "
+    "and loan payments / average monthly income"
+)
+
+
+def _ratio(part: Decimal, whole: Decimal) -> Decimal:
+    return (part / whole).quantize(Decimal("0.001")) if whole > 0 else ZERO
+
+
+def financial_health(session: Session, user: User, today: date) -> Health:
+    """The score, computed exactly as HEALTH_FORMULA states."""
+    this_month = today.replace(day=1)
+    start = date(*add_months(this_month.year, this_month.month, -3), 1)
+    months = actual_series(session, user, "month", start, this_month)
+    income = sum((m.income for m in months), ZERO)
+    expense = sum((m.expense for m in months), ZERO)
+    savings = _ratio(income - expense, income)
+    balance = current_balance(session, user, today).amount
+    buffer = _ratio(balance, expense / 3) if expense else Decimal(3)
+    monthly_debt = sum((p.amount for p in _monthly_debt(session, user)), ZERO)
+    debt = _ratio(monthly_debt, income / 3) if income else ZERO
+    above = summarize(forecast_for(session, user, today)).first_below_warning is None
+    score = (
+        40 * min(max(savings, ZERO) / Decimal("0.2"), Decimal(1))
+        + 30 * min(max(buffer, ZERO) / 3, Decimal(1))
+        + 20 * (1 - min(max(debt - Decimal("0.1"), ZERO) / Decimal("0.3"), Decimal(1)))
+        + (10 if above else 0)
+    )
+    return Health(int(score), savings, buffer, debt, above, HEALTH_FORMULA)
+
+
+@dataclass(frozen=True)
+class MonthlyDebt:
+    """A plan's or loan's monthly payment."""
+
+    name: str
+    amount: Decimal
+
+
+def _monthly_debt(session: Session, user: User) -> list[MonthlyDebt]:
+    found = []
+    for plan in installment_plans.list_plans(session, user):
+        progress = installment_plans.progress(session, plan)
+        if progress.remaining_count and plan.type == "expense":
+            found.append(
+                MonthlyDebt(plan.name, progress.remaining_amount / progress.remaining_count)
+            )
+    for loan in loans.list_loans(session, user):
+        periods = loans.breakdown(session, loan)
+        if periods:
+            found.append(MonthlyDebt(loan.name, periods[0].payment))
+    return found

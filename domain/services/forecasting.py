@@ -1,0 +1,136 @@
+"""Forecast use cases: gather the inputs, compute, summarise, compare, afford."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from domain.db.forecast_inputs import booked_keys, future_transactions, spending_history
+from domain.db.models import User
+from domain.db.recurring import load_specs
+from domain.errors import InvalidInputError
+from domain.rules.forecast import Forecast, ForecastInputs, build_forecast, horizon_end
+from domain.rules.forecast_views import Summary, summarize
+from domain.rules.occurrences import first_due
+from domain.rules.scenarios import apply_operations
+from domain.services.balance import current_balance
+from domain.services.user_settings import get_user_settings
+
+MAX_HORIZON = 36
+AFFORD_MAX = 36
+
+
+def gather_inputs(
+    session: Session,
+    user: User,
+    today: date,
+    *,
+    months: int | None = None,
+    include_history: bool | None = None,
+) -> ForecastInputs:
+    """Everything the engine needs for this user, read from the database."""
+    prefs = get_user_settings(session, user)
+    horizon = months or prefs.forecast_horizon_months
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise InvalidInputError("months", f"must be 1 to {MAX_HORIZON}")
+    end = horizon_end(today, horizon)
+    specs = load_specs(session, [user.id])
+    unbooked_from = [
+        s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
+        for s in specs
+    ]
+    return ForecastInputs(
+        today=today,
+        end=end,
+        opening=current_balance(session, user, today).amount,
+        transactions=tuple(future_transactions(session, user.id, today, end)),
+        specs=tuple(specs),
+        booked_keys=booked_keys(session, user.id, min(unbooked_from, default=today)),
+        history=tuple(spending_history(session, user.id, today, specs)),
+        warning=prefs.warning_threshold,
+        include_history=prefs.include_history if include_history is None else include_history,
+        seed=user.id * 100_003 + today.toordinal(),
+    )
+
+
+def forecast_for(
+    session: Session,
+    user: User,
+    today: date,
+    *,
+    months: int | None = None,
+    include_history: bool | None = None,
+    operations: list[dict[str, Any]] | None = None,
+) -> Forecast:
+    """The user's forecast, with a scenario's operations applied when given."""
+    inputs = gather_inputs(session, user, today, months=months, include_history=include_history)
+    if operations:
+        inputs = apply_operations(inputs, operations, user_id=user.id)
+    return build_forecast(inputs)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A scenario beside the baseline."""
+
+    baseline: Forecast
+    scenario: Forecast
+    baseline_summary: Summary
+    scenario_summary: Summary
+
+
+def compare(
+    session: Session,
+    user: User,
+    today: date,
+    operations: list[dict[str, Any]],
+    *,
+    months: int | None = None,
+) -> Comparison:
+    """The baseline and the scenario from the same inputs, with their summaries."""
+    inputs = gather_inputs(session, user, today, months=months)
+    baseline = build_forecast(inputs)
+    scenario = build_forecast(apply_operations(inputs, operations, user_id=user.id))
+    return Comparison(baseline, scenario, summarize(baseline), summarize(scenario))
+
+
+@dataclass(frozen=True)
+class Affordability:
+    """The answer to: can I buy this, and in how many installments?"""
+
+    installments: int | None
+    monthly_payment: Decimal | None
+    lowest: Decimal
+    lowest_date: date
+    warning: Decimal
+
+
+def affordability(
+    session: Session, user: User, today: date, *, amount: Decimal, on: date
+) -> Affordability:
+    """The smallest number of installments (1 to 36) that keeps the P50 path above warning."""
+    if amount <= 0:
+        raise InvalidInputError("amount", "must be greater than zero")
+    if on < today:
+        raise InvalidInputError("date", "must not be in the past")
+    base = replace(gather_inputs(session, user, today), paths=1, include_history=True)
+    last = None
+    for count in range(1, AFFORD_MAX + 1):
+        op = {
+            "op": "new_installment",
+            "name": "Purchase",
+            "total_amount": str(amount),
+            "payments_count": count,
+            "first_payment_date": on.isoformat(),
+        }
+        summary = summarize(build_forecast(apply_operations(base, [op], user_id=user.id)))
+        last = summary
+        if summary.lowest >= base.warning:
+            monthly = (amount / count).quantize(Decimal("0.01"))
+            return Affordability(count, monthly, summary.lowest, summary.lowest_date, base.warning)
+    assert last is not None  # noqa: S101 - the loop runs at least once
+    return Affordability(None, None, last.lowest, last.lowest_date, base.warning)

@@ -1,0 +1,75 @@
+"""Saved scenarios: named lists of what-if operations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.db.models import Scenario, User
+from domain.errors import NotFoundError
+from domain.rules.scenarios import apply_operations
+from domain.services.forecasting import gather_inputs
+
+
+def _check(session: Session, user: User, operations: list[dict[str, Any]], today: date) -> None:
+    """Operations must apply to the user's real data (their ids exist, their fields hold)."""
+    apply_operations(gather_inputs(session, user, today, months=1), operations, user_id=user.id)
+
+
+def create_scenario(
+    session: Session, user: User, *, name: str, operations: list[dict[str, Any]], today: date
+) -> Scenario:
+    """Save a scenario."""
+    _check(session, user, operations, today)
+    scenario = Scenario(user_id=user.id, name=name.strip(), operations=operations)
+    session.add(scenario)
+    session.flush()
+    return scenario
+
+
+def list_scenarios(session: Session, user: User) -> list[Scenario]:
+    """The user's scenarios, newest first."""
+    return list(
+        session.scalars(
+            select(Scenario).where(Scenario.user_id == user.id).order_by(Scenario.id.desc())
+        )
+    )
+
+
+def get_scenario(session: Session, user: User, scenario_id: int) -> Scenario:
+    """One of the user's scenarios."""
+    found = session.scalars(
+        select(Scenario).where(Scenario.id == scenario_id, Scenario.user_id == user.id)
+    ).one_or_none()
+    if found is None:
+        raise NotFoundError("scenario not found")
+    return found
+
+
+def update_scenario(
+    session: Session,
+    user: User,
+    scenario_id: int,
+    *,
+    today: date,
+    name: str | None = None,
+    operations: list[dict[str, Any]] | None = None,
+) -> Scenario:
+    """Rename a scenario or replace its operations."""
+    scenario = get_scenario(session, user, scenario_id)
+    if operations is not None:
+        _check(session, user, operations, today)
+        scenario.operations = operations
+    if name is not None:
+        scenario.name = name.strip()
+    session.flush()
+    return scenario
+
+
+def delete_scenario(session: Session, user: User, scenario_id: int) -> None:
+    """Delete a scenario."""
+    session.delete(get_scenario(session, user, scenario_id))
+    session.flush()
