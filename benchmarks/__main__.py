@@ -1,4 +1,4 @@
-"""`python -m benchmarks` (`make bench`): the ledger list over HTTP and the ledger page."""
+"""`python -m benchmarks` (`make bench`): the ledger list, the ledger page, the booking pass."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from benchmarks import report
 from benchmarks.api_bench import Options, compare
+from benchmarks.booking_bench import compare_booking
+from benchmarks.booking_data import ensure_booking_dataset
 from benchmarks.dataset import PASSWORD, USERNAME, ensure_dataset
-from benchmarks.environment import bench_database, configure
+from benchmarks.environment import bench_databases, configure
 from benchmarks.nodelay_probe import probe_nodelay
 from benchmarks.page import PageSpec
 from benchmarks.sql_bench import page_variants, time_queries
@@ -24,8 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="uvicorn workers")
     parser.add_argument("--ui-rounds", type=int, default=3, help="AppTest rounds")
+    parser.add_argument("--skip-ledger", action="store_true", help="skip everything ledger")
     parser.add_argument("--skip-api", action="store_true", help="skip the HTTP comparison")
     parser.add_argument("--skip-ui", action="store_true", help="skip the AppTest render")
+    parser.add_argument("--skip-booking", action="store_true", help="skip the booking pass")
     return parser
 
 
@@ -44,24 +48,40 @@ def _run_api(url: str, spec: PageSpec, token: str, args: argparse.Namespace) -> 
             report.emit(line)
 
 
+def _run_ledger(url: str, args: argparse.Namespace) -> None:
+    """The list endpoint against its baseline, its SQL alone, the ledger page's render."""
+    settings = configure(url)
+    user = ensure_dataset(settings, url, datetime.now(UTC).date())
+    report.emit(report.dataset_line(user))
+    spec = PageSpec.last_year(user.id, user.last_day)
+    report.emit(report.page_line(spec, _options(args)))
+    report.emit(report.sql_line(time_queries(url, page_variants(spec), rounds=args.rounds)))
+    if not args.skip_api:
+        _run_api(url, spec, user.token, args)
+    if not args.skip_ui:
+        result = measure_ledger_page(USERNAME, PASSWORD, rounds=args.ui_rounds)
+        report.emit(report.ui_line(result))
+
+
+def _run_booking(url: str, args: argparse.Namespace) -> None:
+    """The booking pass over 10,000 households against its multi-row INSERT baseline."""
+    report.emit(report.booking_data_line(ensure_booking_dataset(url)))
+    for line in report.booking_lines(compare_booking(url, rounds=args.rounds)):
+        report.emit(line)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Load the data, compare the list endpoint with its baseline, time the ledger page."""
+    """Run the ledger benchmarks, then the booking pass's, each on its own database."""
     args = _parser().parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     report.emit("Cashflow benchmarks: figures are printed, not asserted; the machine is noisy.")
-    with bench_database() as url:
-        upgrade_database(url)
-        settings = configure(url)
-        user = ensure_dataset(settings, url, datetime.now(UTC).date())
-        report.emit(report.dataset_line(user))
-        spec = PageSpec.last_year(user.id, user.last_day)
-        report.emit(report.page_line(spec, _options(args)))
-        report.emit(report.sql_line(time_queries(url, page_variants(spec), rounds=args.rounds)))
-        if not args.skip_api:
-            _run_api(url, spec, user.token, args)
-        if not args.skip_ui:
-            result = measure_ledger_page(USERNAME, PASSWORD, rounds=args.ui_rounds)
-            report.emit(report.ui_line(result))
+    with bench_databases() as databases:
+        upgrade_database(databases.ledger)
+        upgrade_database(databases.booking)
+        if not args.skip_ledger:
+            _run_ledger(databases.ledger, args)
+        if not args.skip_booking:
+            _run_booking(databases.booking, args)
     return 0
 
 

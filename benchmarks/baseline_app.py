@@ -1,8 +1,11 @@
-"""The baseline: the list endpoint's page query through plain psycopg, returned unvalidated.
+"""The baseline: the list endpoint's page and count queries through plain psycopg, unvalidated.
 
-Served by uvicorn like the API (`benchmarks.baseline_app:create_app --factory`); it reads
-DATABASE_URL and the page spec from the environment. No authentication, no SQLAlchemy, no
-pydantic: what is left is the floor the list endpoint is compared with.
+Served like the API (`python -m benchmarks.serve benchmarks.baseline_app:create_app`); it
+reads DATABASE_URL and the page spec from the environment. It runs the very SQL the endpoint
+runs for its data (compiled from the domain's `page_query`, whose rows carry the filter's
+count, and `count_query` only when the page is empty, as `fetch_page` does), but no
+authentication, no SQLAlchemy, no pydantic: what is left is the floor the list endpoint is
+compared with.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from benchmarks.environment import libpq_url
-from benchmarks.page import PAGE_ENV, PageSpec, compiled_page_sql
+from benchmarks.page import PAGE_ENV, PageSpec, compiled_count_sql, compiled_page_sql
 
 
 class ConnectionPool:
@@ -46,13 +49,18 @@ class ConnectionPool:
 
 
 def _page_endpoint(pool: ConnectionPool, spec: PageSpec) -> Any:
-    """The one route: run the page query, dump the rows as they come."""
-    sql, params = compiled_page_sql(spec)
+    """The one route: run the page query and the count query, dump the rows as they come."""
+    page_sql, page_params = compiled_page_sql(spec)
+    count_sql, count_params = compiled_count_sql(spec)
 
     def page(request: Request) -> Response:
         with pool.connection() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        total = rows[0]["total"] if rows else 0
+            rows = conn.execute(page_sql, page_params).fetchall()
+            if rows:
+                total = int(rows[0]["total"])
+            else:
+                found = conn.execute(count_sql, count_params).fetchone() or {"count": 0}
+                total = int(next(iter(found.values())))
         body = {"items": rows, "total": total, "limit": spec.limit, "offset": 0}
         return Response(json.dumps(body, default=str), media_type="application/json")
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
 from sqlalchemy import make_url
 
-from cashflow.embedded import embedded_database
+from cashflow.embedded import embedded_database, ensure_database
 from domain.config import PROJECT_ROOT, Settings, get_settings
 
 EMBEDDED_PGDATA = PROJECT_ROOT / ".data" / "pg-bench"
 EMBEDDED_NAME = "cashflow_bench"
+# The booking pass's 10,000 users live apart, so that they never slow the ledger's figures.
+EMBEDDED_BOOKING_NAME = "cashflow_bench_booking"
 # A throwaway key for a throwaway database; tokens live long enough for the whole run.
 BENCH_ENV = {
     "SECRET_KEY": "benchmark-secret-key-long-enough-for-hs256-signing",
@@ -45,16 +48,28 @@ def _throwaway_database(configured: str) -> Iterator[str]:
             conn.execute(drop.format(sql.Identifier(name)))
 
 
+@dataclass(frozen=True)
+class BenchDatabases:
+    """The URLs of the ledger's database and of the booking pass's, on one server."""
+
+    ledger: str
+    booking: str
+
+
 @contextmanager
-def bench_database() -> Iterator[str]:
-    """A database beside DATABASE_URL's, or the embedded one kept (with its data) between runs."""
+def bench_databases() -> Iterator[BenchDatabases]:
+    """Databases beside DATABASE_URL's, or the embedded ones kept (with their data) between runs."""
     configured = os.environ.get("DATABASE_URL")
     if configured:
-        with _throwaway_database(configured) as url:
-            yield url
+        with ExitStack() as stack:
+            ledger = stack.enter_context(_throwaway_database(configured))
+            booking = stack.enter_context(_throwaway_database(configured))
+            yield BenchDatabases(ledger, booking)
         return
     with embedded_database(EMBEDDED_PGDATA, name=EMBEDDED_NAME) as url:
-        yield url
+        ensure_database(url, EMBEDDED_BOOKING_NAME)
+        sibling = make_url(url).set(database=EMBEDDED_BOOKING_NAME)
+        yield BenchDatabases(url, sibling.render_as_string(hide_password=False))
 
 
 def configure(url: str) -> Settings:

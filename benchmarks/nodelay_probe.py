@@ -1,4 +1,4 @@
-"""Does stock `uvicorn --workers 2` lose TCP_NODELAY here? One connection tells."""
+"""Does stock `uvicorn --workers 2` lose TCP_NODELAY here, and does the product keep it?"""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ WARM_UP_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class NodelayProbe:
-    """The baseline over one keep-alive connection, stock uvicorn and with TCP_NODELAY kept."""
+    """The baseline over one keep-alive connection: stock uvicorn, and as the product serves."""
 
     stock: Sample
     kept: Sample
 
 
-def _one_connection(url: str, spec: PageSpec, *, keep_nodelay: bool, seconds: float) -> Sample:
+def _one_connection(url: str, spec: PageSpec, *, stock: bool, seconds: float) -> Sample:
+    """One request at a time against the baseline with two workers."""
     env = server_env(url, **{PAGE_ENV: spec.to_env()})
-    server = uvicorn_server(BASELINE_APP, workers=WORKERS, env=env, keep_nodelay=keep_nodelay)
+    server = uvicorn_server(BASELINE_APP, workers=WORKERS, env=env, stock=stock)
     with server as (base, _pid):
         target = f"{base}/page?{spec.query_string()}"
         measure(target, {}, seconds=WARM_UP_SECONDS, connections=1)
@@ -33,6 +34,6 @@ def _one_connection(url: str, spec: PageSpec, *, keep_nodelay: bool, seconds: fl
 
 def probe_nodelay(url: str, spec: PageSpec, *, seconds: float = 2.0) -> NodelayProbe:
     """Measure the same server both ways, one request at a time."""
-    stock = _one_connection(url, spec, keep_nodelay=False, seconds=seconds)
-    kept = _one_connection(url, spec, keep_nodelay=True, seconds=seconds)
+    stock = _one_connection(url, spec, stock=True, seconds=seconds)
+    kept = _one_connection(url, spec, stock=False, seconds=seconds)
     return NodelayProbe(stock, kept)

@@ -1,4 +1,4 @@
-"""The page both endpoints serve: a year of expenses, newest first, 50 rows."""
+"""The page both endpoints serve: a year of expenses, newest first, 50 rows, and its count."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Select, create_engine
 
-from domain.db.ledger import page_query
+from domain.db.ledger import count_query, page_query
 from domain.rules.categories import FlowType
 from domain.rules.ledger import LedgerFilter, SortKey
 
@@ -57,14 +57,23 @@ class PageSpec:
         return cls(**data)
 
 
-def page_statement(spec: PageSpec) -> Select[Any]:
-    """The list endpoint's statement for the spec, built by the domain's own query."""
-    ledger_filter = LedgerFilter(
+def ledger_filter(spec: PageSpec) -> LedgerFilter:
+    """The domain filter the list endpoint builds from the spec's query string."""
+    return LedgerFilter(
         start=spec.date_from,
         end=spec.date_to + timedelta(days=1),
         type=spec.type,
     )
-    return page_query(spec.user_id, ledger_filter, SORT, spec.limit, 0)
+
+
+def page_statement(spec: PageSpec) -> Select[Any]:
+    """The list endpoint's page statement for the spec, built by the domain's own query."""
+    return page_query(spec.user_id, ledger_filter(spec), SORT, spec.limit, 0)
+
+
+def count_statement(spec: PageSpec) -> Select[Any]:
+    """The list endpoint's count statement for the spec, built by the domain's own query."""
+    return count_query(spec.user_id, ledger_filter(spec))
 
 
 def psycopg_sql(statement: Select[Any]) -> tuple[str, dict[str, Any]]:
@@ -75,5 +84,10 @@ def psycopg_sql(statement: Select[Any]) -> tuple[str, dict[str, Any]]:
 
 
 def compiled_page_sql(spec: PageSpec) -> tuple[str, dict[str, Any]]:
-    """The list endpoint's SQL and parameters for the spec."""
+    """The list endpoint's page SQL and parameters for the spec."""
     return psycopg_sql(page_statement(spec))
+
+
+def compiled_count_sql(spec: PageSpec) -> tuple[str, dict[str, Any]]:
+    """The list endpoint's count SQL and parameters for the spec."""
+    return psycopg_sql(count_statement(spec))

@@ -1,30 +1,45 @@
-"""`python -m benchmarks.serve ARGS`: uvicorn's own CLI with TCP_NODELAY kept under --workers.
+"""`python -m benchmarks.serve APP --port N --workers W`: an app served as `cashflow api` serves.
 
-With --workers N > 1 uvicorn binds the listening socket itself with `proto` 0; accepted
-sockets inherit it and asyncio then leaves Nagle's algorithm on, so on Linux every keep-alive
-response waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149, open). Rebuilding
-the bound socket from its descriptor lets the kernel report IPPROTO_TCP. With one worker
-uvicorn never calls `bind_socket`, so that path is exactly stock uvicorn.
+Both the API and the baseline go through `cashflow.serving.run_uvicorn`, the function
+`cashflow api` runs, which keeps TCP_NODELAY with several workers; so the comparison stays
+fair and measures the product's own serving. Only its logging is quieted: no access log (as
+`--no-access-log`) and warnings only, so the benchmark's report stays readable.
 """
 
 from __future__ import annotations
 
-import socket
+import argparse
 
-import uvicorn
-from uvicorn.config import Config
+from uvicorn.config import LOGGING_CONFIG
 
-_stock_bind_socket = Config.bind_socket
+from cashflow.serving import run_uvicorn
 
 
-def _bind_socket_with_tcp_proto(config: Config) -> socket.socket:
-    """Uvicorn's listening socket, re-wrapped so its protocol reads IPPROTO_TCP."""
-    bound = _stock_bind_socket(config)
-    if bound.family not in {socket.AF_INET, socket.AF_INET6}:
-        return bound
-    return socket.socket(fileno=bound.detach())
+def quiet_uvicorn_logging() -> None:
+    """Drop the access log and uvicorn's start-up chatter from the default log config.
+
+    `run_uvicorn` passes uvicorn's default `LOGGING_CONFIG`; its workers receive a pickled
+    copy of it, so editing it in place before the call reaches them too.
+    """
+    LOGGING_CONFIG["loggers"]["uvicorn.access"]["handlers"] = []
+    LOGGING_CONFIG["handlers"]["default"]["level"] = "WARNING"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve", description=__doc__)
+    parser.add_argument("app", help="module:factory")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the app factory until terminated."""
+    args = _parser().parse_args(argv)
+    quiet_uvicorn_logging()
+    run_uvicorn(args.app, host=args.host, port=args.port, workers=args.workers, factory=True)
 
 
 if __name__ == "__main__":
-    Config.bind_socket = _bind_socket_with_tcp_proto  # type: ignore[method-assign,assignment]
-    uvicorn.main()
+    main()

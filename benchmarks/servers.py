@@ -78,21 +78,26 @@ def group_cpu_seconds(pid: int) -> float:
     return total
 
 
+def _argv(app: str, port: int, workers: int, *, stock: bool) -> list[str]:
+    """The product's way (`benchmarks.serve` over `cashflow.serving`), or stock uvicorn's CLI."""
+    common = ["--host", HOST, "--port", str(port), "--workers", str(workers)]
+    if stock:
+        quiet = ["--log-level", "warning", "--no-access-log"]
+        return [sys.executable, "-m", "uvicorn", app, "--factory", *common, *quiet]
+    return [sys.executable, "-m", "benchmarks.serve", app, *common]
+
+
 @contextmanager
 def uvicorn_server(
-    app: str, *, workers: int, env: dict[str, str], keep_nodelay: bool = True
+    app: str, *, workers: int, env: dict[str, str], stock: bool = False
 ) -> Iterator[tuple[str, int]]:
     """Run `app` (an app factory) under uvicorn; yield its base URL and process id.
 
-    `keep_nodelay` runs uvicorn through benchmarks.serve, which keeps TCP_NODELAY with
-    several workers; without it, stock uvicorn.
+    By default it is served as `cashflow api` serves (TCP_NODELAY kept with several
+    workers); `stock` runs uvicorn's own CLI instead.
     """
     port = _free_port()
-    launcher = "benchmarks.serve" if keep_nodelay else "uvicorn"
-    argv = [
-        sys.executable, "-m", launcher, app, "--factory", "--host", HOST, "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+    argv = _argv(app, port, workers, stock=stock)
     process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, start_new_session=True)  # noqa: S603 - our own argv
     base_url = f"http://{HOST}:{port}"
     try:

@@ -57,7 +57,13 @@ class _Stop(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    _ignore_signals()  # one stop is enough: a second signal must not interrupt the clean-up
     raise _Stop
+
+
+def _ignore_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start(argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -112,6 +118,7 @@ def run_all(settings: Settings) -> int:
             except (KeyboardInterrupt, _Stop):
                 code = 0
             finally:
+                _ignore_signals()
                 _stop_all(procs)
     except (KeyboardInterrupt, _Stop):
         _stop_all(procs)

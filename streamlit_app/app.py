@@ -11,6 +11,7 @@ from streamlit_app.auth import (
     logout_button,
     restore_session,
 )
+from streamlit_app.views.alerts import unread_badge
 
 PAGES = (
     ("home", "Home", ":material/home:"),
@@ -20,6 +21,7 @@ PAGES = (
     ("installments", "Installments", ":material/credit_card:"),
     ("loans", "Loans", ":material/account_balance:"),
     ("forecast", "Forecast", ":material/trending_up:"),
+    ("scenarios", "Scenarios", ":material/alt_route:"),
     ("alerts", "Alerts", ":material/notifications:"),
     ("settings", "Settings", ":material/settings:"),
     ("import_export", "Import & export", ":material/swap_vert:"),
@@ -41,6 +43,11 @@ def main() -> None:
         st.navigation([st.Page(login_page, title="Log in", url_path="login")]).run()
         return
     st.sidebar.write(f"Signed in as **{st.session_state.get('name')}**")
+    unread = unread_badge(int(current_user_id() or 0))
+    if unread:
+        st.sidebar.warning(
+            f"{unread} unread alert{'s' if unread != 1 else ''}", icon=":material/notifications:"
+        )
     logout_button()
     st.navigation(_pages()).run()
 

@@ -263,3 +263,23 @@ def test_prepayments_keep_the_schedule_exact(
         assert amount >= terms.principal - repaid
     if periods:
         assert periods[-1].balance == D("0.00") or repaid != terms.principal
+
+
+@given(
+    st.sampled_from(["monthly", "weekly", "biweekly", "quarterly", "yearly"]),
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1)),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=31)),
+    st.integers(min_value=0, max_value=4000),
+    st.integers(min_value=1, max_value=800),
+)
+def test_a_window_anywhere_gives_the_same_dates_as_walking_from_the_start(
+    frequency: str, start: date, day: int | None, offset: int, length: int
+) -> None:
+    rule = Recurrence(
+        frequency,  # type: ignore[arg-type]
+        start,
+        day_of_month=day if frequency in ("monthly", "quarterly", "yearly") else None,
+    )
+    window = DateRange(start + timedelta(days=offset), start + timedelta(days=offset + length))
+    everything = expand_occurrences(rule, DateRange(start, window.end))
+    assert expand_occurrences(rule, window) == [d for d in everything if d in window]

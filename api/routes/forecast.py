@@ -113,7 +113,9 @@ def explain(
     user: CurrentUser,
     session: SessionDep,
     today: TodayDep,
-    month: Annotated[str, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2027-01"])],
+    month: Annotated[
+        str, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2027-01"])
+    ],
     months: Months = None,
 ) -> list[DriverOut]:
     """The items that drive a month, largest first."""

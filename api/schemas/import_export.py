@@ -167,5 +167,5 @@ class ReportQuery(BaseModel):
     """Which month the report covers (default: the current month)."""
 
     month: str | None = Field(
-        default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"]
+        default=None, pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2026-11"]
     )

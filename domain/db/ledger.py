@@ -68,12 +68,21 @@ def _ordering(sort: SortKey) -> list[Any]:
     return [column.asc(), T.id.asc()]
 
 
+def count_query(user_id: int, spec: LedgerFilter) -> Select[Any]:
+    """How many rows the filter matches (no row is materialised)."""
+    return select(func.count()).select_from(Transaction).where(*filter_conditions(user_id, spec))
+
+
 def page_query(
     user_id: int, spec: LedgerFilter, sort: SortKey, limit: int, offset: int
 ) -> Select[Any]:
-    """One page of rows: an index range scan that stops after `limit` rows."""
+    """One page of rows, with the filter's count beside them in the same round trip.
+
+    The count is an uncorrelated scalar subquery, which PostgreSQL runs once (an
+    InitPlan), unlike `count(*) OVER ()`, which materialises every matching row.
+    """
     return (
-        select(*LIST_COLUMNS)
+        select(*LIST_COLUMNS, count_query(user_id, spec).scalar_subquery().label("total"))
         .where(and_(*filter_conditions(user_id, spec)))
         .order_by(*_ordering(sort))
         .limit(limit)
@@ -81,18 +90,13 @@ def page_query(
     )
 
 
-def count_query(user_id: int, spec: LedgerFilter) -> Select[Any]:
-    """How many rows the filter matches (no row is materialised)."""
-    return select(func.count()).select_from(Transaction).where(*filter_conditions(user_id, spec))
-
-
 def fetch_page(
     session: Session, user_id: int, spec: LedgerFilter, *, sort: SortKey, limit: int, offset: int
 ) -> tuple[Sequence[Any], int]:
-    """Rows of one page and the total count of the filter."""
+    """Rows of one page and the total count of the filter (one statement unless empty)."""
     rows = session.execute(page_query(user_id, spec, sort, limit, offset)).all()
-    if offset == 0 and len(rows) < limit:
-        return rows, len(rows)  # the page holds every match: no need to count
+    if rows:
+        return rows, int(rows[0].total)
     return rows, int(session.scalar(count_query(user_id, spec)) or 0)
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, any_, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from domain.db.models import FixedItem, FixedPause, InstallmentPlan, Loan, LoanPrepayment
@@ -88,28 +89,35 @@ def prepayment_of(row: Any) -> Prepayment:
     return Prepayment(row.date, row.amount, cast("PrepaymentMode", row.mode))
 
 
+def _any_of(ids: Sequence[int]) -> Any:
+    """`= ANY(array)` with one array parameter, not one parameter per id."""
+    return any_(literal(list(ids), type_=ARRAY(BigInteger)))
+
+
 def load_specs(session: Session, user_ids: Sequence[int]) -> list[SourceSpec]:
     """Every recurring source of the given users, with pauses and prepayments."""
     ids = list(user_ids)
-    fixed = session.execute(select(FixedItem.__table__).where(FixedItem.user_id.in_(ids))).all()
+    fixed = session.execute(
+        select(FixedItem.__table__).where(FixedItem.user_id == _any_of(ids))
+    ).all()
     pauses: dict[int, list[DateRange]] = defaultdict(list)
     if fixed:
         fixed_ids = [row.id for row in fixed]
         for row in session.execute(
             select(FixedPause.fixed_id, FixedPause.start_date, FixedPause.end_date).where(
-                FixedPause.fixed_id.in_(fixed_ids)
+                FixedPause.fixed_id == _any_of(fixed_ids)
             )
         ):
             pauses[row.fixed_id].append(DateRange(row.start_date, row.end_date))
     plans = session.execute(
-        select(InstallmentPlan.__table__).where(InstallmentPlan.user_id.in_(ids))
+        select(InstallmentPlan.__table__).where(InstallmentPlan.user_id == _any_of(ids))
     ).all()
-    loans = session.execute(select(Loan.__table__).where(Loan.user_id.in_(ids))).all()
+    loans = session.execute(select(Loan.__table__).where(Loan.user_id == _any_of(ids))).all()
     prepayments: dict[int, list[Prepayment]] = defaultdict(list)
     if loans:
         for row in session.execute(
             select(LoanPrepayment.__table__).where(
-                LoanPrepayment.loan_id.in_([row.id for row in loans])
+                LoanPrepayment.loan_id == _any_of([row.id for row in loans])
             )
         ):
             prepayments[row.loan_id].append(prepayment_of(row))

@@ -7,6 +7,7 @@ float ever touches money. The schema of the daily frame is in `DAILY_COLUMNS`.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -54,7 +55,7 @@ class Event:
     kind: str
     category_id: int | None = None
     source_id: int | None = None
-    due: date | None = None  # a recurring occurrence's own due date (it may be overdue)
+    due: dt.date | None = None  # a recurring occurrence's own due date (it may be overdue)
 
 
 @dataclass(frozen=True)

@@ -265,8 +265,10 @@ def _no_header(table: RawTable, chosen: ColumnMapping) -> InvalidInputError:
     missing = [c for c in chosen.columns().values() if fold(c) not in {fold(n) for n in names}]
     if missing:
         return refuse(f'the file has no column "{missing[0]}"; its columns are: {listed}')
-    check_mapping(chosen.merged(guess_mapping(names)))
-    return refuse(f"could not tell which columns hold the date and the amount; columns: {listed}")
+    return refuse(
+        f"could not tell which columns hold the date and the amount (columns: {listed}); "
+        "choose date_column and amount_column, or debit_column and credit_column"
+    )
 
 
 def looks_like_data(row: RawRow) -> bool:

@@ -67,19 +67,27 @@ def check_recurrence(rule: Recurrence) -> Recurrence:
     return rule
 
 
-def _raw(rule: Recurrence) -> Iterator[date]:
-    """Every candidate date from the start, in order, without end or pauses."""
+def _raw(rule: Recurrence, begin: date) -> Iterator[date]:
+    """Every candidate date from the first one on or after `begin`, without end or pauses.
+
+    It starts at `begin` arithmetically rather than stepping from the start date, so a
+    ten-year-old item costs the same as a new one.
+    """
     if rule.frequency in DAY_STEP:
-        step = timedelta(days=DAY_STEP[rule.frequency])
-        day = rule.start
+        step = DAY_STEP[rule.frequency]
+        skipped = max(0, -(-(begin - rule.start).days // step))
+        day = rule.start + timedelta(days=step * skipped)
         while True:
             yield day
-            day += step
+            day += timedelta(days=step)
     day_of_month = rule.day_of_month or rule.start.day
     step_months = MONTH_STEP[rule.frequency]
     year, month = rule.start.year, rule.start.month
     if clamp_day(year, month, day_of_month) < rule.start:
         year, month = add_months(year, month, step_months)
+    behind = (begin.year - year) * 12 + begin.month - month
+    if behind > 0:
+        year, month = add_months(year, month, (behind // step_months) * step_months)
     while True:
         yield clamp_day(year, month, day_of_month)
         year, month = add_months(year, month, step_months)
@@ -93,7 +101,7 @@ def expand_occurrences(rule: Recurrence, window: DateRange) -> list[date]:
     if rule.end is not None:
         last = min(last, rule.end)
     found = []
-    for day in _raw(rule):
+    for day in _raw(rule, max(rule.start, window.begin)):
         if day > last:
             break
         if day >= window.begin and not any(day in pause for pause in rule.pauses):

@@ -67,7 +67,7 @@ class _Styles:
 
     def cell(self, kind: str, value: Any) -> Any:
         cell = WriteOnlyCell(self.worksheet, value)
-        cell._style = self.templates[kind]._style  # noqa: SLF001 - shared immutable style array
+        cell._style = self.templates[kind]._style
         return cell
 
 

@@ -17,7 +17,6 @@ from domain.db.models import (
     Loan,
     Transaction,
     User,
-    UserSettings,
 )
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules import alert_rules
@@ -145,8 +144,15 @@ def _fingerprint(session: Session, user: User, today: date) -> str:
             select(func.count(), func.max(model.updated_at)).where(model.user_id == user.id)
         ).one()
         parts.append(f"{count}/{latest.timestamp() if latest else 0}")
-    prefs = session.get(UserSettings, user.id)
-    parts.append(str(prefs.updated_at.timestamp()) if prefs else "-")
+    prefs = get_user_settings(session, user)
+    parts += [
+        str(prefs.warning_threshold),
+        str(prefs.critical_threshold),
+        str(prefs.large_payment_share),
+        str(prefs.forecast_horizon_months),
+        str(prefs.include_history),
+        user.timezone,
+    ]
     return "|".join(parts)
 
 

@@ -218,3 +218,25 @@ def _monthly_debt(session: Session, user: User) -> list[MonthlyDebt]:
         if periods:
             found.append(MonthlyDebt(loan.name, periods[0].payment))
     return found
+
+
+def past_balances(
+    session: Session, user: User, today: date, *, days: int = 90
+) -> list[tuple[date, Decimal]]:
+    """The end-of-day balance over the last days, walked back from today's balance."""
+    signed = case((Transaction.type == "income", Transaction.amount), else_=-Transaction.amount)
+    start = today - timedelta(days=days)
+    rows = session.execute(
+        select(Transaction.date, func.sum(signed))
+        .where(Transaction.user_id == user.id, Transaction.date > start, Transaction.date <= today)
+        .group_by(Transaction.date)
+    ).all()
+    nets: dict[date, Decimal] = {row[0]: row[1] for row in rows}
+    balance = current_balance(session, user, today).amount
+    found = []
+    day = today
+    while day >= start:
+        found.append((day, balance))
+        balance -= nets.get(day, ZERO)
+        day -= timedelta(days=1)
+    return found[::-1]

@@ -1,5 +1,5 @@
-"""Page: Alerts (not built yet)."""
+"""Page: alerts."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.alerts import alerts_page
 
-coming_soon("Alerts", "Warnings before the balance goes wrong.")()
+alerts_page()

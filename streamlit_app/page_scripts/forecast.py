@@ -1,5 +1,5 @@
-"""Page: Forecast (not built yet)."""
+"""Page: forecast."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.forecast import forecast_page
 
-coming_soon("Forecast", "The balance day by day, with its dips and their causes.")()
+forecast_page()

@@ -1,5 +1,5 @@
-"""Page: home."""
+"""Page: home, the dashboard."""
 
-from streamlit_app.views.home import home_page
+from streamlit_app.views.dashboard import dashboard_page
 
-home_page()
+dashboard_page()

@@ -1,5 +1,5 @@
-"""Page: Settings (not built yet)."""
+"""Page: settings."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.settings import settings_page
 
-coming_soon("Settings", "Currency, timezone, horizon and thresholds.")()
+settings_page()

@@ -1,0 +1,183 @@
+"""The booking pass against its baseline, interleaved round by round, from the same state.
+
+Before every timed step, outside the clock and in its own statements: the booked rows are
+emptied (TRUNCATE: the database holds nothing but the benchmark's households), every
+watermark goes back to the day before the month, the tables are vacuumed and analysed and a
+checkpoint is taken, so that each step writes the same rows into the same empty tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import psycopg
+from psycopg import errors
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchmarks.booking_baseline import Connection, baseline_params, insert_rows, reserve_ids
+from benchmarks.booking_parts import Breakdown, measure_parts
+from benchmarks.booking_rows import AS_OF, WATERMARK
+from benchmarks.environment import libpq_url
+from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
+from domain.rules.occurrences import Occurrence
+from domain.services.booking import run_booking_pass
+
+NOW = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # the night after the month under test
+SOURCE_TABLES = ("fixed_items", "installment_plans", "loans")
+BOOKED_TABLES = ("transactions", "recurring_bookings")
+WRITTEN_SQL = (
+    "SELECT count(*), coalesce(sum(amount), 0), min(date), max(date), "
+    "(SELECT count(*) FROM recurring_bookings) FROM transactions"
+)
+# The pass's rows as occurrences (a booked row is dated on its due date), for the baseline.
+BOOKED_SQL = (
+    "SELECT source_kind, source_id, user_id, date, amount, type, category_id, currency, "
+    "description FROM transactions ORDER BY id"
+)
+Written = tuple[int, Decimal, date | None, date | None, int]
+
+
+class BookingMismatchError(RuntimeError):
+    """The pass and the baseline did not write the same rows."""
+
+
+@dataclass(frozen=True)
+class BookingSample:
+    """One timed step: seconds end to end, committed, and the transactions it booked."""
+
+    seconds: float
+    rows: int
+
+    @property
+    def rows_per_second(self) -> float:
+        """Transactions booked per second."""
+        return self.rows / self.seconds
+
+
+@dataclass
+class BookingComparison:
+    """Every round of the pass and of the baseline, and the pass's breakdown."""
+
+    parts: Breakdown
+    pass_samples: list[BookingSample] = field(default_factory=list)
+    baseline_samples: list[BookingSample] = field(default_factory=list)
+    due: list[Occurrence] = field(default_factory=list)  # the first pass's rows
+    state: Written | None = None  # what the first pass left in the database
+
+    @property
+    def rows(self) -> int:
+        """Transactions each step books."""
+        return len(self.due)
+
+    @property
+    def ratio(self) -> float:
+        """The pass's median rows per second over the baseline's."""
+        return median_rows_per_second(self.pass_samples) / median_rows_per_second(
+            self.baseline_samples
+        )
+
+
+def median_seconds(samples: Sequence[BookingSample]) -> float:
+    """The median seconds over the rounds."""
+    return statistics.median(sample.seconds for sample in samples)
+
+
+def median_rows_per_second(samples: Sequence[BookingSample]) -> float:
+    """The median rows per second over the rounds."""
+    return statistics.median(sample.rows_per_second for sample in samples)
+
+
+def reset_bookings(conn: Connection) -> None:
+    """Empty the booked rows, rewind the watermarks, vacuum, checkpoint (autocommit)."""
+    conn.execute(f"TRUNCATE {', '.join(BOOKED_TABLES)} CASCADE")  # and whatever refers to them
+    for table in SOURCE_TABLES:
+        conn.execute(
+            f"UPDATE {table} SET booked_through = %s WHERE booked_through <> %s",  # noqa: S608 - fixed names
+            (WATERMARK, WATERMARK),
+        )
+    conn.execute(f"VACUUM ANALYZE {', '.join(SOURCE_TABLES + BOOKED_TABLES)}")
+    with contextlib.suppress(errors.InsufficientPrivilege):  # then a little noisier
+        conn.execute("CHECKPOINT")
+
+
+def written(conn: Connection) -> Written:
+    """Transactions, their sum, first and last dates, and booking keys now in the database."""
+    found = conn.execute(WRITTEN_SQL).fetchone()
+    if found is None:
+        raise RuntimeError("the check query returned nothing")
+    count, total, first, last, keys = found
+    return int(count), Decimal(total), first, last, int(keys)
+
+
+def booked_rows(conn: Connection) -> list[Occurrence]:
+    """The rows the pass just booked, as the occurrences they came from."""
+    return [Occurrence(*row) for row in conn.execute(BOOKED_SQL)]
+
+
+def _check_month(state: Written) -> Written:
+    """The pass booked rows, one booking key each, all inside the month under test."""
+    count, _, first, last, keys = state
+    if not count or keys != count or first is None or last is None:
+        raise BookingMismatchError(f"the pass booked {count} rows and {keys} keys")
+    if first <= WATERMARK or last > AS_OF:
+        raise BookingMismatchError(f"the pass booked {first}..{last}, outside the month")
+    return state
+
+
+def time_pass(factory: sessionmaker[Session]) -> BookingSample:
+    """The product's pass over every user in one unit of work, committed."""
+    started = time.perf_counter()
+    with unit_of_work(factory) as session:
+        report = run_booking_pass(session, now=NOW, as_of=AS_OF)
+    seconds = time.perf_counter() - started
+    if report.skipped or report.errors:
+        raise BookingMismatchError(f"the pass failed: {report.errors or 'skipped'}")
+    return BookingSample(seconds, report.total)
+
+
+def time_baseline(conn: Connection, due: Sequence[Occurrence]) -> BookingSample:
+    """The same rows by one multi-row INSERT per table, their arrays built before timing."""
+    params = baseline_params(due, reserve_ids(conn, len(due)))
+    started = time.perf_counter()
+    insert_rows(conn, params)
+    return BookingSample(time.perf_counter() - started, len(due))
+
+
+def _round(conn: Connection, factory: sessionmaker[Session], result: BookingComparison) -> None:
+    """One pass and one baseline, each from the reset state, each checked afterwards.
+
+    The first pass's rows become the baseline's; every later step must write the same.
+    """
+    reset_bookings(conn)
+    result.pass_samples.append(time_pass(factory))
+    state = _check_month(written(conn))
+    if not result.due:
+        result.due, result.state = booked_rows(conn), state
+    if state != result.state:
+        raise BookingMismatchError(f"the pass wrote {state}, before {result.state}")
+    reset_bookings(conn)
+    result.baseline_samples.append(time_baseline(conn, result.due))
+    if written(conn) != result.state:
+        raise BookingMismatchError(f"the baseline wrote {written(conn)}, not {result.state}")
+
+
+def compare_booking(url: str, *, rounds: int) -> BookingComparison:
+    """Time the pass's parts once, then pass, baseline, pass, baseline ... for each round."""
+    engine = create_db_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            reset_bookings(conn)
+            result = BookingComparison(measure_parts(factory, AS_OF))
+            for _ in range(rounds):
+                _round(conn, factory, result)
+            reset_bookings(conn)
+    finally:
+        engine.dispose()
+    return result

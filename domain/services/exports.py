@@ -1,0 +1,307 @@
+"""Exports: the ledger as CSV, and the whole household as an Excel workbook.
+
+Transactions are streamed from a server-side cursor into the writers, so neither the
+CSV nor the workbook holds the ledger in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from domain.db import exports as reads
+from domain.db.models import User
+from domain.errors import InvalidInputError
+from domain.rules.export_csv import TRANSACTION_HEADERS, csv_chunks
+from domain.rules.export_labels import Language, label
+from domain.rules.forecast_views import AGGREGATE_COLUMNS, aggregate
+from domain.rules.ledger import LedgerFilter, total_rows
+from domain.rules.workbook import Column, Sheet, WorkbookWriter
+from domain.services import fixed, installment_plans, loans
+from domain.services.forecasting import forecast_for
+
+TRANSACTIONS = Sheet(
+    "Transactions",
+    (
+        Column("Date", 12, "date"),
+        Column("Type", 10, "label"),
+        Column("Category", 22),
+        Column("Amount", 14, "money"),
+        Column("Description", 42),
+        Column("Notes", 30),
+        Column("Currency", 9),
+        Column("Source", 10),
+    ),
+)
+CATEGORIES = Sheet(
+    "Categories",
+    (
+        Column("Name", 24),
+        Column("Hebrew name", 24),
+        Column("Type", 10, "label"),
+        Column("Parent", 20),
+        Column("Colour", 10),
+        Column("Icon", 6),
+        Column("Archived", 10, "label"),
+        Column("Order", 8, "count"),
+    ),
+)
+FIXED = Sheet(
+    "Fixed items",
+    (
+        Column("Name", 28),
+        Column("Type", 10, "label"),
+        Column("Category", 20),
+        Column("Amount", 14, "money"),
+        Column("Frequency", 12),
+        Column("Day of month", 12, "count"),
+        Column("Start", 12, "date"),
+        Column("End", 12, "date"),
+        Column("Paused", 9, "label"),
+        Column("Currency", 9),
+        Column("Notes", 30),
+    ),
+)
+PLANS = Sheet(
+    "Installment plans",
+    (
+        Column("Name", 28),
+        Column("Type", 10, "label"),
+        Column("Category", 20),
+        Column("Total", 14, "money"),
+        Column("Payments", 10, "count"),
+        Column("First payment", 13, "date"),
+        Column("Paid", 8, "count"),
+        Column("Remaining", 14, "money"),
+        Column("Next date", 12, "date"),
+        Column("Currency", 9),
+    ),
+)
+PLAN_SCHEDULE = Sheet(
+    "Installment schedule",
+    (
+        Column("Plan", 28),
+        Column("Number", 8, "count"),
+        Column("Date", 12, "date"),
+        Column("Amount", 14, "money"),
+        Column("Paid", 8, "label"),
+    ),
+)
+LOANS = Sheet(
+    "Loans",
+    (
+        Column("Name", 24),
+        Column("Category", 20),
+        Column("Principal", 14, "money"),
+        Column("Annual rate %", 12, "rate"),
+        Column("Term (months)", 12, "count"),
+        Column("First payment", 13, "date"),
+        Column("Method", 14),
+        Column("Monthly payment", 14, "money"),
+        Column("Remaining balance", 16, "money"),
+        Column("Next date", 12, "date"),
+    ),
+)
+AMORTIZATION = Sheet(
+    "Loan amortization",
+    (
+        Column("Loan", 24),
+        Column("Number", 8, "count"),
+        Column("Date", 12, "date"),
+        Column("Payment", 13, "money"),
+        Column("Principal", 13, "money"),
+        Column("Interest", 13, "money"),
+        Column("Prepayment", 13, "money"),
+        Column("Balance", 15, "money"),
+    ),
+)
+FORECAST = Sheet(
+    "Forecast",
+    (
+        Column("Month", 10),
+        Column("Start", 12, "date"),
+        Column("Opening", 15, "money"),
+        Column("Income", 15, "money"),
+        Column("Expenses", 15, "money"),
+        Column("Net", 15, "money"),
+        Column("Closing", 15, "money"),
+        Column("Lowest", 15, "money"),
+        Column("Lowest date", 12, "date"),
+    ),
+)
+SUMMARY = Sheet(
+    "Summary",
+    (
+        Column("Start", 12, "date"),
+        Column("End", 12, "date"),
+        Column("Transactions", 13, "count"),
+        Column("Income", 16, "money"),
+        Column("Expenses", 16, "money"),
+        Column("Net", 16, "money"),
+        Column("Currency", 9),
+    ),
+)
+
+
+def check_range(spec: LedgerFilter) -> None:
+    """Refuse a range whose end comes before its start."""
+    if spec.start is not None and spec.end is not None and spec.end <= spec.start:
+        raise InvalidInputError("date_to", "must not be before date_from")
+
+
+def export_language(session: Session, user: User) -> Language:
+    """The language of the user's exports."""
+    return reads.language_of(session, user.id)
+
+
+def _transaction_rows(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    for r in rows:
+        yield (r.date, r.type, r.category, r.amount, r.description, r.notes, r.currency, r.source)
+
+
+def export_transactions_csv(session: Session, user: User, spec: LedgerFilter) -> bytes:
+    """The filtered ledger as CSV bytes: UTF-8 with a BOM, formula-safe text."""
+    check_range(spec)
+    language = export_language(session, user)
+    rows = reads.stream_transactions(session, user.id, spec, hebrew=language == "he")
+    worded = ((row[0], label(row[1], language), *row[2:]) for row in _transaction_rows(rows))
+    return b"".join(csv_chunks(TRANSACTION_HEADERS, worded, language))
+
+
+def export_workbook(session: Session, user: User, today: date, target: IO[bytes]) -> None:
+    """The household as a workbook written to `target`: ledger, sources, schedules, forecast."""
+    language = export_language(session, user)
+    writer = WorkbookWriter(language)
+    hebrew = language == "he"
+    names = reads.category_names(session, user.id, hebrew=hebrew)
+    counted: list[tuple[Any, ...]] = []
+    rows = reads.stream_transactions(session, user.id, LedgerFilter(), hebrew=hebrew)
+    writer.write_sheet(TRANSACTIONS, _counting(_transaction_rows(rows), counted))
+    writer.write_sheet(CATEGORIES, _category_rows(session, user))
+    writer.write_sheet(FIXED, _fixed_rows(session, user, names, today))
+    plans = installment_plans.list_plans(session, user)
+    writer.write_sheet(PLANS, _plan_rows(session, plans, names))
+    writer.write_sheet(PLAN_SCHEDULE, _schedule_rows(session, plans))
+    user_loans = loans.list_loans(session, user)
+    writer.write_sheet(LOANS, _loan_rows(session, user_loans, names, today))
+    writer.write_sheet(AMORTIZATION, _amortization_rows(session, user_loans))
+    writer.write_sheet(FORECAST, _forecast_rows(session, user, today))
+    writer.write_sheet(SUMMARY, [_summary_row(counted, user)])
+    writer.save(target)
+
+
+def _counting(
+    rows: Iterable[tuple[Any, ...]], seen: list[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    """Pass rows through, keeping (type, amount, date) for the summary."""
+    for row in rows:
+        seen.append((row[1], row[3], row[0]))
+        yield row
+
+
+def _summary_row(seen: list[tuple[Any, ...]], user: User) -> tuple[Any, ...]:
+    totals = total_rows((t[0], t[1]) for t in seen)
+    dates = [t[2] for t in seen]
+    return (
+        min(dates, default=None),
+        max(dates, default=None),
+        totals.count,
+        totals.income,
+        totals.expense,
+        totals.net,
+        user.currency,
+    )
+
+
+def _category_rows(session: Session, user: User) -> Iterator[tuple[Any, ...]]:
+    for c in reads.categories_with_parents(session, user.id):
+        archived = "yes" if c.archived else "no"
+        yield (c.name, c.name_he, c.type, c.parent, c.color, c.icon, archived, c.sort_order)
+
+
+def _fixed_rows(
+    session: Session, user: User, names: dict[int, str], today: date
+) -> Iterator[tuple[Any, ...]]:
+    for item in fixed.list_fixed(session, user):
+        yield (
+            item.name,
+            item.type,
+            names.get(item.category_id or 0),
+            item.amount,
+            item.frequency,
+            item.day_of_month,
+            item.start_date,
+            item.end_date,
+            "yes" if fixed.is_paused(session, item.id, today) else "no",
+            item.currency,
+            item.notes,
+        )
+
+
+def _plan_rows(
+    session: Session, plans: list[Any], names: dict[int, str]
+) -> Iterator[tuple[Any, ...]]:
+    for plan in plans:
+        progress = installment_plans.progress(session, plan)
+        yield (
+            plan.name,
+            plan.type,
+            names.get(plan.category_id or 0),
+            plan.total_amount,
+            plan.payments_count,
+            plan.first_payment_date,
+            progress.paid_count,
+            progress.remaining_amount,
+            progress.next_date,
+            plan.currency,
+        )
+
+
+def _schedule_rows(session: Session, plans: list[Any]) -> Iterator[tuple[Any, ...]]:
+    for plan in plans:
+        for item in installment_plans.payments(session, plan):
+            p = item.payment
+            yield (plan.name, p.number, p.date, p.amount, "yes" if item.paid else "no")
+
+
+def _loan_rows(
+    session: Session, user_loans: list[Any], names: dict[int, str], today: date
+) -> Iterator[tuple[Any, ...]]:
+    for loan in user_loans:
+        where = loans.status(session, loan, today)
+        yield (
+            loan.name,
+            names.get(loan.category_id or 0),
+            loan.principal,
+            loan.annual_rate,
+            loan.term_months,
+            loan.first_payment_date,
+            loan.method,
+            where.payment,
+            where.remaining_balance,
+            where.next_date,
+        )
+
+
+def _amortization_rows(session: Session, user_loans: list[Any]) -> Iterator[tuple[Any, ...]]:
+    for loan in user_loans:
+        for p in loans.breakdown(session, loan):
+            yield (
+                loan.name,
+                p.number,
+                p.date,
+                p.payment,
+                p.principal,
+                p.interest,
+                p.prepayment,
+                p.balance,
+            )
+
+
+def _forecast_rows(session: Session, user: User, today: date) -> list[tuple[Any, ...]]:
+    """The monthly forecast (the forecast engine's P50 path, aggregated by month)."""
+    frame = aggregate(forecast_for(session, user, today), "monthly")
+    return list(frame[list(AGGREGATE_COLUMNS)].itertuples(index=False, name=None))

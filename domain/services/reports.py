@@ -1,0 +1,98 @@
+"""The monthly report: its figures from the database, and the PDF made of them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from domain.db import exports as reads
+from domain.db.ledger import fetch_totals
+from domain.db.models import User
+from domain.rules.ledger import LedgerFilter
+from domain.rules.monthly_report import (
+    Due,
+    Expense,
+    MonthlyReport,
+    category_shares,
+    daily_balances,
+    month_bounds,
+)
+from domain.rules.report_pdf import Fonts, render_report
+from domain.services.balance import current_balance
+from domain.services.booking import preview_booking
+
+UPCOMING_DAYS = 30
+UPCOMING_MAX = 15
+UNCATEGORISED = "Uncategorised"
+# DejaVu covers Hebrew; Debian ships it as fonts-dejavu-core.
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/share/fonts/TTF"),
+)
+
+
+def report_fonts() -> Fonts:
+    """A Unicode font found on this machine, or the PDF's core font when there is none."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file():
+            return Fonts(regular, bold if bold.is_file() else None)
+    return Fonts()
+
+
+def _upcoming(session: Session, user: User, today: date) -> tuple[Due, ...]:
+    due = preview_booking(session, user, today + timedelta(days=UPCOMING_DAYS))
+    return tuple(Due(o.due_date, o.description, o.amount, o.type) for o in due[:UPCOMING_MAX])
+
+
+def _previous_expense(session: Session, user: User, start: date) -> Decimal | None:
+    previous_start, _ = month_bounds(start - timedelta(days=1))
+    totals = fetch_totals(session, user.id, LedgerFilter(start=previous_start, end=start))
+    return totals.expense if totals.count else None
+
+
+def monthly_report(session: Session, user: User, month: date, today: date) -> MonthlyReport:
+    """The month's KPIs, its daily balance up to today, categories, largest and due items."""
+    start, end = month_bounds(month)
+    hebrew = reads.language_of(session, user.id) == "he"
+    names = reads.category_names(session, user.id, hebrew=hebrew)
+    totals = fetch_totals(session, user.id, LedgerFilter(start=start, end=end))
+    shown_end = min(end, today + timedelta(days=1))
+    opening = current_balance(session, user, start - timedelta(days=1)).amount
+    balances = daily_balances(
+        opening,
+        reads.daily_net(session, user.id, start, shown_end),
+        start,
+        shown_end,
+        reads.readings(session, user.id, start, shown_end),
+    )
+    spending = reads.spending_by_category(session, user.id, start, end)
+    largest = reads.largest_expenses(session, user.id, start, end)
+    previous = _previous_expense(session, user, start)
+    return MonthlyReport(
+        title=user.display_name or user.username,
+        currency=user.currency,
+        month=start,
+        generated_on=today,
+        income=totals.income,
+        expense=totals.expense,
+        count=totals.count,
+        opening=opening,
+        balances=balances,
+        categories=category_shares([(names.get(c or 0, UNCATEGORISED), a) for c, a in spending]),
+        upcoming=_upcoming(session, user, today),
+        largest=tuple(
+            Expense(r.date, r.description, names.get(r.category_id or 0, UNCATEGORISED), r.amount)
+            for r in largest
+        ),
+        previous_expense=previous,
+    )
+
+
+def monthly_report_pdf(session: Session, user: User, month: date, today: date) -> bytes:
+    """The monthly report as PDF bytes."""
+    return render_report(monthly_report(session, user, month, today), report_fonts())

@@ -1,0 +1,82 @@
+"""The alerts page: what needs attention, read, snooze, dismiss."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from domain.services import alerts
+from streamlit_app.session import require_user_id
+from streamlit_app.views.forms import run_action, today_of, user_work
+
+ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+
+
+def unread_badge(user_id: int) -> int:
+    """Re-evaluate alerts when data changed; return the unread count (for the sidebar)."""
+    now = datetime.now(UTC)
+    today = today_of(user_id)
+    with user_work(user_id) as (session, user):
+        alerts.refresh_alerts(session, user, today, now)
+        return alerts.unread_count(session, user, today)
+
+
+def alerts_page() -> None:
+    """Render the alerts."""
+    user_id = require_user_id()
+    today = today_of(user_id)
+    now = datetime.now(UTC)
+    st.title("Alerts")
+    with user_work(user_id) as (session, user):
+        alerts.refresh_alerts(session, user, today, now)
+        found = alerts.list_alerts(session, user, today)
+    if not found:
+        st.success("Nothing needs your attention.")
+        return
+
+    def read_all() -> None:
+        with user_work(user_id) as (session, user):
+            alerts.mark_all_read(session, user, today, now)
+
+    if st.button("Mark all read", key="alerts_read_all"):
+        run_action(read_all, "All read.") and st.rerun()
+    for alert in found:
+        with st.container(border=True):
+            weight = "" if alert.read_at else "**"
+            st.markdown(f"{ICONS.get(alert.severity, '')} {weight}{alert.title}{weight}")
+            st.write(alert.message)
+            cols = st.columns([1, 1, 2, 1])
+            _buttons(user_id, alert.id, alert.read_at is not None, list(cols), today)
+
+
+def _buttons(
+    user_id: int, alert_id: int, is_read: bool, cols: list[DeltaGenerator], today: date
+) -> None:
+    now = datetime.now(UTC)
+    until = cols[2].date_input(
+        "Snooze until",
+        value=today + timedelta(days=7),
+        key=f"alert_until_{alert_id}",
+        label_visibility="collapsed",
+    )
+
+    def toggle() -> None:
+        with user_work(user_id) as (session, user):
+            alerts.mark_read(session, user, alert_id, now, read=not is_read)
+
+    def snooze() -> None:
+        with user_work(user_id) as (session, user):
+            alerts.snooze(session, user, alert_id, until=until or today, today=today)
+
+    def dismiss() -> None:
+        with user_work(user_id) as (session, user):
+            alerts.dismiss(session, user, alert_id, now)
+
+    if cols[0].button("Mark unread" if is_read else "Mark read", key=f"alert_read_{alert_id}"):
+        run_action(toggle, "Done.") and st.rerun()
+    if cols[1].button("Snooze", key=f"alert_snooze_{alert_id}"):
+        run_action(snooze, "Snoozed.") and st.rerun()
+    if cols[3].button("Dismiss", key=f"alert_dismiss_{alert_id}"):
+        run_action(dismiss, "Dismissed.") and st.rerun()

@@ -1,0 +1,145 @@
+"""The dashboard: KPIs, the balance past and ahead, flows, categories, health.
+
+It also shows upcoming payments and the scheduler's recent passes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from domain.rules.forecast_views import band, lowest_point
+from domain.rules.money import format_money
+from domain.services import dashboard
+from domain.services.forecasting import forecast_for
+from domain.services.jobs import recent_job_runs
+from domain.services.user_settings import get_user_settings
+from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
+from streamlit_app.db import transaction
+from streamlit_app.session import require_user_id
+from streamlit_app.views.forms import today_of, user_work
+
+
+def _kpis(user_id: int, today: date) -> None:
+    with user_work(user_id) as (session, user):
+        k = dashboard.kpis(session, user, today)
+    cols = st.columns(6)
+    cols[0].metric("Balance now", format_money(k.balance))
+    cols[1].metric("Income this month", format_money(k.month_income))
+    cols[2].metric("Expenses this month", format_money(k.month_expense))
+    cols[3].metric("Net this month", format_money(k.month_net))
+    cols[4].metric("Forecast end", format_money(k.forecast.end_balance))
+    cols[5].metric(
+        "Lowest ahead",
+        format_money(k.forecast.lowest),
+        help=f"on {k.forecast.lowest_date:%d/%m/%Y}",
+    )
+    safe = k.forecast.safe
+    until = f" until {safe.next_income:%d/%m/%Y}" if safe.next_income else ""
+    st.success(f"Safe to spend{until}: **{format_money(safe.amount)}**")
+
+
+def _balance_chart(user_id: int, today: date) -> None:
+    with user_work(user_id) as (session, user):
+        forecast = forecast_for(session, user, today)
+        past = pd.DataFrame(
+            dashboard.past_balances(session, user, today), columns=["date", "balance"]
+        )
+        warning = get_user_settings(session, user).warning_threshold
+    low_value, low_date = lowest_point(forecast.daily)
+    st.subheader("Balance: past and forecast")
+    figure = forecast_figure(
+        band(forecast), warning=float(warning), lowest=(low_date, float(low_value)), past=past
+    )
+    st.plotly_chart(figure, key="dashboard_balance")
+
+
+def _flows(user_id: int, today: date) -> None:
+    start, end = dashboard.month_bounds(today)
+    with user_work(user_id) as (session, user):
+        months = pd.DataFrame(
+            [
+                r.__dict__
+                for r in dashboard.actual_series(
+                    session, user, "month", date(start.year - 1, start.month, 1), end
+                )
+            ]
+        )
+        shares = pd.DataFrame(
+            [c.__dict__ for c in dashboard.category_breakdown(session, user, start, end)]
+        )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Income against expenses")
+        if months.empty:
+            st.info("No transactions in the last twelve months yet.")
+        else:
+            st.plotly_chart(income_expense_figure(months), key="dashboard_flows")
+    with right:
+        st.subheader("Spending by category this month")
+        if shares.empty:
+            st.info("No spending recorded this month yet.")
+        else:
+            st.plotly_chart(category_figure(shares), key="dashboard_categories")
+
+
+def _upcoming_and_health(user_id: int, today: date) -> None:
+    with user_work(user_id) as (session, user):
+        upcoming = dashboard.upcoming_payments(session, user, today)
+        health = dashboard.financial_health(session, user, today)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Next 30 days")
+        rows = [
+            {"date": e.date, "item": e.label, "amount": format_money(e.amount)} for e in upcoming
+        ]
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.info("Nothing known is due in the next 30 days.")
+    with right:
+        st.subheader("Financial health")
+        st.metric("Score", f"{health.score} / 100")
+        st.caption(
+            f"Savings rate {health.savings_rate:.0%} · buffer {health.buffer_months:.1f} months · "
+            f"debt {health.debt_ratio:.0%} of income"
+        )
+        with st.expander("How the score is computed"):
+            st.write(health.formula)
+
+
+def job_panel(user_id: int) -> None:
+    """The scheduler's recent passes and what they booked for this user."""
+    with transaction() as session:
+        runs = recent_job_runs(session, job="booking", limit=10)
+        rows = [
+            {
+                "started": run.started_at,
+                "finished": run.finished_at,
+                "status": run.status,
+                "booked for you": int((run.details.get("booked") or {}).get(str(user_id), 0)),  # type: ignore[attr-defined]
+                "problem": (run.details.get("errors") or {}).get(str(user_id), ""),  # type: ignore[attr-defined]
+            }
+            for run in runs
+        ]
+    st.subheader("Scheduler")
+    if not rows:
+        st.info("The scheduler has not run yet; it books due payments daily at 00:05.")
+        return
+    st.dataframe(pd.DataFrame.from_records(rows), hide_index=True, width="stretch")
+
+
+def dashboard_page() -> None:
+    """Render the dashboard under a greeting."""
+    user_id = require_user_id()
+    today = today_of(user_id)
+    with user_work(user_id) as (_, user):
+        st.title(f"Welcome, {user.display_name}")
+        st.caption(f"Currency {user.currency} · timezone {user.timezone} · today {today:%d/%m/%Y}")
+    _kpis(user_id, today)
+    _balance_chart(user_id, today)
+    _flows(user_id, today)
+    _upcoming_and_health(user_id, today)
+    job_panel(user_id)

@@ -1,0 +1,133 @@
+"""The settings page: preferences, thresholds, and the bank balance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from domain.rules.money import format_money
+from domain.services import balance
+from domain.services.user_settings import get_user_settings, update_user_settings
+from streamlit_app.session import require_user_id
+from streamlit_app.views.forms import money, run_action, today_of, user_work
+
+TIMEZONES = ["Asia/Jerusalem", "Europe/London", "Europe/Berlin", "America/New_York", "UTC"]
+
+
+def _balance_section(user_id: int) -> None:
+    today = today_of(user_id)
+    with user_work(user_id) as (session, user):
+        current = balance.current_balance(session, user, today)
+        history = balance.balance_history(session, user, limit=20)
+        rows = [
+            {"as of": r.as_of, "amount": format_money(r.amount), "note": r.note} for r in history
+        ]
+    st.subheader("Bank balance")
+    st.metric("Balance now", format_money(current.amount))
+    if current.as_of:
+        st.caption(
+            f"Recorded {format_money(current.recorded)} on {current.as_of:%d/%m/%Y}, "
+            f"then {format_money(current.movements)} of movements."
+        )
+    else:
+        st.caption("No balance recorded yet: the balance is the sum of your transactions.")
+    with st.form("balance_record", clear_on_submit=True):
+        cols = st.columns([1, 1, 2])
+        amount = cols[0].text_input("Balance", key="balance_amount", placeholder="0.00")
+        as_of = cols[1].date_input("At the end of", value=today, key="balance_as_of")
+        note = cols[2].text_input("Note", key="balance_note", max_chars=200)
+        if st.form_submit_button("Record balance"):
+
+            def record() -> None:
+                with user_work(user_id) as (session, user):
+                    balance.record_balance(
+                        session,
+                        user,
+                        amount=money(amount, "amount"),
+                        as_of=as_of,
+                        today=today,
+                        note=note,
+                    )
+
+            run_action(record, "Balance recorded.")
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _preferences(user_id: int) -> None:
+    with user_work(user_id) as (session, user):
+        row = get_user_settings(session, user)
+        now: dict[str, Any] = {
+            "currency": user.currency,
+            "timezone": user.timezone,
+            "language": row.language,
+            "horizon": row.forecast_horizon_months,
+            "warning": format_money(row.warning_threshold),
+            "critical": format_money(row.critical_threshold),
+            "week_start": row.week_start,
+            "share": int(row.large_payment_share * 100),
+            "history": row.include_history,
+        }
+    st.subheader("Preferences")
+    with st.form("settings_form"):
+        cols = st.columns(3)
+        currency = cols[0].text_input(
+            "Currency", value=now["currency"], max_chars=3, key="set_currency"
+        )
+        zones = [now["timezone"], *[z for z in TIMEZONES if z != now["timezone"]]]
+        timezone = cols[1].selectbox("Timezone", zones, key="set_timezone")
+        language = cols[2].selectbox(
+            "Language", ["en", "he"], index=["en", "he"].index(now["language"]), key="set_language"
+        )
+        cols = st.columns(3)
+        horizon = cols[0].slider(
+            "Forecast horizon (months)", 1, 36, now["horizon"], key="set_horizon"
+        )
+        warning = cols[1].text_input("Warning threshold", value=now["warning"], key="set_warning")
+        critical = cols[2].text_input(
+            "Critical threshold", value=now["critical"], key="set_critical"
+        )
+        cols = st.columns(3)
+        week = cols[0].selectbox(
+            "Week starts on",
+            ["sunday", "monday"],
+            index=["sunday", "monday"].index(now["week_start"]),
+            key="set_week",
+        )
+        share = cols[1].number_input(
+            "Large payment (% of monthly income)", 1, 500, now["share"], key="set_share"
+        )
+        history = cols[2].toggle(
+            "Forecast everyday spending", value=now["history"], key="set_history"
+        )
+        if st.form_submit_button("Save settings", type="primary"):
+
+            def save() -> None:
+                with user_work(user_id) as (session, user):
+                    update_user_settings(
+                        session,
+                        user,
+                        {
+                            "currency": currency.strip().upper(),
+                            "timezone": timezone,
+                            "language": language,
+                            "forecast_horizon_months": int(horizon),
+                            "warning_threshold": money(warning, "warning_threshold"),
+                            "critical_threshold": money(critical, "critical_threshold"),
+                            "week_start": week,
+                            "large_payment_share": money(str(share), "large_payment_share") / 100,
+                            "include_history": history,
+                        },
+                    )
+
+            run_action(save, "Settings saved.")
+
+
+def settings_page() -> None:
+    """Render the settings."""
+    user_id = require_user_id()
+    st.title("Settings")
+    _preferences(user_id)
+    _balance_section(user_id)
