@@ -69,9 +69,7 @@ def post_file(
 ) -> Any:
     """POST a file to the import route with form fields."""
     fields = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in form.items()}
-    return client.post(
-        IMPORT_URL, headers=headers, files={"file": (name, data)}, data=fields
-    )
+    return client.post(IMPORT_URL, headers=headers, files={"file": (name, data)}, data=fields)
 
 
 def counts(session: Session, user: User) -> dict[str, int]:

@@ -36,7 +36,9 @@ def main(argv: list[str]) -> None:
         user = session.get(User, int(user_id))
         assert user is not None  # noqa: S101 - a test helper
         today = datetime.now(UTC).date()
-        commit_import(session, user, Upload(Path(path).read_bytes(), "big.csv"), today, progress=progress)
+        commit_import(
+            session, user, Upload(Path(path).read_bytes(), "big.csv"), today, progress=progress
+        )
 
 
 if __name__ == "__main__":

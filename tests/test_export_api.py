@@ -91,7 +91,16 @@ def test_the_workbook_has_typed_formatted_sheets_whose_totals_match_the_ledger(
     assert book.sheetnames == SHEETS
     sheet = book["Transactions"]
     header = [c.value for c in sheet[1]]
-    assert header == ["Date", "Type", "Category", "Amount", "Description", "Notes", "Currency", "Source"]
+    assert header == [
+        "Date",
+        "Type",
+        "Category",
+        "Amount",
+        "Description",
+        "Notes",
+        "Currency",
+        "Source",
+    ]
     assert sheet[1][0].font.bold
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:H{sheet.max_row}"
@@ -149,19 +158,22 @@ def test_text_that_looks_like_a_formula_stays_text(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
-    for text in ("=HYPERLINK(\"http://x\",\"y\")", "+972501234567", "-refund", "@SUM(A1)"):
+    for text in ('=HYPERLINK("http://x","y")', "+972501234567", "-refund", "@SUM(A1)"):
         make_transaction(session, user, description=text)
     session.commit()
     book = load_workbook(io.BytesIO(_workbook(client, user, settings)))
     cells = [row[4] for row in book["Transactions"].iter_rows(min_row=2)]
     assert all(cell.data_type == "s" for cell in cells)
-    assert cells[0].value == "=HYPERLINK(\"http://x\",\"y\")"
+    assert cells[0].value == '=HYPERLINK("http://x","y")'
     csv = client.get(f"{API}/export/transactions.csv", headers=bearer(settings, user))
     assert csv.status_code == 200
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     lines = csv.content.decode("utf-8").splitlines()
     assert lines[0] == "\ufeffDate,Type,Category,Amount,Description,Notes,Currency,Source"
-    assert lines[1] == '2026-01-15,expense,Groceries,12.30,"\'=HYPERLINK(""http://x"",""y"")",,ILS,manual'
+    assert (
+        lines[1]
+        == '2026-01-15,expense,Groceries,12.30,"\'=HYPERLINK(""http://x"",""y"")",,ILS,manual'
+    )
     assert [line.split(",")[4] for line in lines[2:]] == ["'+972501234567", "'-refund", "'@SUM(A1)"]
 
 
@@ -190,7 +202,9 @@ def test_the_monthly_report_pdf_shows_the_months_figures(
 ) -> None:
     month = today.replace(day=1)
     response = client.get(
-        f"{API}/export/report.pdf", headers=bearer(settings, demo), params={"month": f"{month:%Y-%m}"}
+        f"{API}/export/report.pdf",
+        headers=bearer(settings, demo),
+        params={"month": f"{month:%Y-%m}"},
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"

@@ -137,7 +137,11 @@ def test_another_source_is_not_a_duplicate(
 def test_mapping_and_formats_are_remembered_for_the_next_file_of_that_shape(
     client: TestClient, session: Session, user: User, headers: dict[str, str]
 ) -> None:
-    rows = [["Wann", "Betrag", "Was"], ["2.3.2026", "-1.234,50", "Miete"], ["3.3.2026", "99,9", "x"]]
+    rows = [
+        ["Wann", "Betrag", "Was"],
+        ["2.3.2026", "-1.234,50", "Miete"],
+        ["3.3.2026", "99,9", "x"],
+    ]
     data = csv_file(rows, encoding="utf-8-sig", sep=";")
     mapping = {
         "date_column": "Wann",
@@ -173,7 +177,10 @@ def test_categories_come_from_the_file_then_from_remembered_rules(
     body = post_file(client, headers, csv_file(rows), dry_run=False).json()
     assert body["uncategorised"] == 1
     groceries = category_named(session, user, "Groceries").id
-    next_month = [["Date", "Amount", "Description"], ["2026-04-01", "-310.20", "Shufersal Deal 5678"]]
+    next_month = [
+        ["Date", "Amount", "Description"],
+        ["2026-04-01", "-310.20", "Shufersal Deal 5678"],
+    ]
     preview = post_file(client, headers, csv_file(next_month)).json()
     assert preview["rows"][0]["category_id"] == groceries
     assert preview["rows"][0]["category"] == "Groceries"
@@ -219,7 +226,14 @@ def test_the_dry_run_lists_every_error_with_its_line(
     ]
     body = post_file(client, headers, csv_file(rows)).json()
     found = {(e["line"], e["field"]) for e in body["errors"]}
-    assert found == {(3, "date"), (4, "amount"), (5, "date"), (6, "amount"), (7, "amount"), (8, "amount")}
+    assert found == {
+        (3, "date"),
+        (4, "amount"),
+        (5, "date"),
+        (6, "amount"),
+        (7, "amount"),
+        (8, "amount"),
+    }
     assert body["error_count"] == 6
     assert body["new_rows"] == 0
     assert [r["line"] for r in body["rows"]] == [2]
@@ -238,13 +252,23 @@ BAD_FILES: list[tuple[str, bytes, dict[str, str], str]] = [
     ("old xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, {}, ".xls"),
     ("pdf", b"%PDF-1.7\n" + b"x" * 100, {}, "PDF"),
     ("damaged xlsx", b"PK\x03\x04" + b"garbage" * 50, {}, "damaged"),
-    ("no header", csv_file([["01/03/2026", "-1.00", "shop"], ["02/03/2026", "-2", "x"]]), {}, "not column names"),
-    ("wrong columns", _bad([["01/03/2026", "-1.00", "x"]]), {"date_column": "Datum"}, 'no column "Datum"'),
+    (
+        "no header",
+        csv_file([["01/03/2026", "-1.00", "shop"], ["02/03/2026", "-2", "x"]]),
+        {},
+        "not column names",
+    ),
+    (
+        "wrong columns",
+        _bad([["01/03/2026", "-1.00", "x"]]),
+        {"date_column": "Datum"},
+        'no column "Datum"',
+    ),
     ("unrecognised", csv_file([["Foo", "Bar"], ["a", "b"]]), {}, "could not tell which columns"),
     ("header only", _bad([]), {}, "no rows"),
     ("three decimals", _bad([["01/03/2026", "-12.345", "x"]]), {}, "3 decimal places"),
     ("date in 2099", _bad([["01/01/2099", "-1.00", "x"]]), {}, "more than a year ahead"),
-    ("formula cell", _bad([["01/03/2026", "-1.00", "=HYPERLINK(\"x\")"]]), {}, "formula"),
+    ("formula cell", _bad([["01/03/2026", "-1.00", '=HYPERLINK("x")']]), {}, "formula"),
     ("formula injection", _bad([["01/03/2026", "-1.00", "-2+3+cmd|' /C calc'!A0"]]), {}, "formula"),
     (
         "excel formula",
@@ -253,11 +277,18 @@ BAD_FILES: list[tuple[str, bytes, dict[str, str], str]] = [
         "formula",
     ),
     ("too big", BIG_ROW * (MAX_BYTES // len(BIG_ROW) + 1), {}, "the limit is 10 MB"),
-    ("too many rows", b"Date,Amount\n" + b"01/03/2026,-1.00\n" * (MAX_ROWS + 1), {}, "more than 100,000 rows"),
+    (
+        "too many rows",
+        b"Date,Amount\n" + b"01/03/2026,-1.00\n" * (MAX_ROWS + 1),
+        {},
+        "more than 100,000 rows",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "data", "form", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("case", "data", "form", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES]
+)
 def test_a_bad_file_gets_a_clear_error_and_writes_nothing(
     client: TestClient,
     session: Session,
@@ -306,11 +337,21 @@ def test_a_commit_killed_midway_leaves_nothing_behind(
 ) -> None:
     start = date(2020, 1, 1)
     rows = [["Date", "Amount", "Description"]]
-    rows += [[f"{start + timedelta(days=i % 1500):%d/%m/%Y}", f"-{i % 900 + 1}.25", f"shop {i}"] for i in range(12_000)]
+    rows += [
+        [f"{start + timedelta(days=i % 1500):%d/%m/%Y}", f"-{i % 900 + 1}.25", f"shop {i}"]
+        for i in range(12_000)
+    ]
     path = tmp_path / "big.csv"
     path.write_bytes(csv_file(rows))
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.kill_import", database_url, str(committed_user.id), str(path)],
+        [
+            sys.executable,
+            "-m",
+            "tests.kill_import",
+            database_url,
+            str(committed_user.id),
+            str(path),
+        ],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -202,7 +202,7 @@ def test_browser_add_find_and_edit_in_the_ledger(running: Running, chromium: str
         search.press("Enter")
         expect(page.get_by_text("1 transactions · page 1 of 1")).to_be_visible(timeout=20_000)
         expenses = page.get_by_test_id("stMetric").filter(has_text="Expenses")
-        expect(expenses).to_contain_text("321.09")
+        expect(expenses).to_contain_text("321.09", timeout=20_000)
         grid = page.get_by_test_id("stDataFrame").first
         box = grid.bounding_box()
         assert box is not None
@@ -214,6 +214,25 @@ def test_browser_add_find_and_edit_in_the_ledger(running: Running, chromium: str
         editor.press("Enter")
         expect(expenses).to_contain_text("300.00", timeout=20_000)
         page.screenshot(path=str(ARTIFACTS / "ledger-after-edit.png"), full_page=True)
+        browser.close()
+
+
+@pytest.mark.browser
+def test_browser_opens_the_forecast_and_sees_the_chart(running: Running, chromium: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        _browser_login(page, running)
+        page.get_by_role("link", name="Forecast").click()
+        expect(page.get_by_role("heading", name="Forecast")).to_be_visible(timeout=20_000)
+        chart = page.get_by_test_id("stPlotlyChart").first
+        expect(chart).to_be_visible(timeout=20_000)
+        expect(chart.locator(".scatterlayer .trace").first).to_be_attached(timeout=20_000)
+        expect(page.get_by_text("Safe to spend")).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("Lowest point:")).to_be_visible(timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
         browser.close()
 
 

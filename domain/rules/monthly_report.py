@@ -59,6 +59,7 @@ class MonthlyReport:
     upcoming: tuple[Due, ...]
     largest: tuple[Expense, ...]
     previous_expense: Decimal | None = None
+    overdue: int = 0
 
     @property
     def net(self) -> Decimal:

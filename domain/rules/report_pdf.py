@@ -21,7 +21,7 @@ from domain.rules.monthly_report import MonthlyReport
 PAGE_WIDTH = 210.0
 MARGIN = 15.0
 CONTENT = PAGE_WIDTH - 2 * MARGIN
-CHART_HEIGHT = 55.0
+CHART_HEIGHT = 45.0
 ACCENT = (21, 101, 192)
 GREY = (110, 110, 110)
 _HEBREW = re.compile("[\u0590-\u05ff]")
@@ -249,3 +249,7 @@ def _upcoming(pdf: _Pdf, report: MonthlyReport) -> None:
         rows or [("-", "Nothing due", "", "")],
         (25, 100, 30, 25),
     )
+    if report.overdue:
+        pdf.style(8, color=GREY)
+        note = f"{report.overdue} earlier payments are due and wait for the scheduler to book them."
+        pdf.cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")

@@ -20,13 +20,15 @@ from domain.db.models import ImportBatch, User
 from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.import_categories import Assignment, CategoryBook, learned_rules
-from domain.rules.import_files import RawTable, read_table
+from domain.rules.import_files import HEADER_SEARCH_ROWS, FileKind, RawTable, read_table
 from domain.rules.import_mapping import (
     SOURCE_MAX,
     ColumnMapping,
     Layout,
     default_source,
+    header_names,
     locate_header,
+    looks_like_data,
     mapping_from,
 )
 from domain.rules.import_rows import ImportRow, LineError, keyed, parse_rows
@@ -69,7 +71,7 @@ class ImportPreview:
     """What a commit of this file would do, and every problem it has, by line."""
 
     filename: str
-    kind: str
+    kind: FileKind
     encoding: str
     sheet: str
     delimiter: str
@@ -308,3 +310,13 @@ def _remember(session: Session, user: User, analysis: _Analysis) -> None:
         mapping=layout.mapping.as_dict(),
     )
     store.save_rules(session, user.id, learned_rules(analysis.rows, analysis.assignments))
+
+
+def peek_columns(upload: Upload) -> tuple[str, ...]:
+    """The column names a mapping can choose from, even when none was recognised."""
+    table = read_table(upload.data, sheet=upload.sheet, delimiter=upload.delimiter)
+    for row in table.rows[:HEADER_SEARCH_ROWS]:
+        names = header_names(row)
+        if len(names) > 1 and not looks_like_data(row):
+            return names
+    return header_names(table.rows[0])

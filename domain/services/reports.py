@@ -44,9 +44,11 @@ def report_fonts() -> Fonts:
     return Fonts()
 
 
-def _upcoming(session: Session, user: User, today: date) -> tuple[Due, ...]:
+def _due(session: Session, user: User, today: date) -> tuple[tuple[Due, ...], int]:
+    """What falls due from today to 30 days ahead, and how many earlier items wait unbooked."""
     due = preview_booking(session, user, today + timedelta(days=UPCOMING_DAYS))
-    return tuple(Due(o.due_date, o.description, o.amount, o.type) for o in due[:UPCOMING_MAX])
+    ahead = [Due(o.due_date, o.description, o.amount, o.type) for o in due if o.due_date >= today]
+    return tuple(ahead[:UPCOMING_MAX]), len(due) - len(ahead)
 
 
 def _previous_expense(session: Session, user: User, start: date) -> Decimal | None:
@@ -73,6 +75,7 @@ def monthly_report(session: Session, user: User, month: date, today: date) -> Mo
     spending = reads.spending_by_category(session, user.id, start, end)
     largest = reads.largest_expenses(session, user.id, start, end)
     previous = _previous_expense(session, user, start)
+    upcoming, overdue = _due(session, user, today)
     return MonthlyReport(
         title=user.display_name or user.username,
         currency=user.currency,
@@ -84,7 +87,8 @@ def monthly_report(session: Session, user: User, month: date, today: date) -> Mo
         opening=opening,
         balances=balances,
         categories=category_shares([(names.get(c or 0, UNCATEGORISED), a) for c, a in spending]),
-        upcoming=_upcoming(session, user, today),
+        upcoming=upcoming,
+        overdue=overdue,
         largest=tuple(
             Expense(r.date, r.description, names.get(r.category_id or 0, UNCATEGORISED), r.amount)
             for r in largest

@@ -1,0 +1,127 @@
+"""Dashboard, forecast, scenarios, alerts and settings pages, driven with AppTest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.db.models import BalanceRecord, Scenario, User, UserSettings
+from domain.rules.dates import local_today
+from domain.services import balance, fixed
+from tests.test_ui_ledger import _logged_in
+
+
+@pytest.fixture
+def household(engine: Engine, committed_user: User) -> Iterator[User]:
+    """The committed user with a balance, rent and a salary."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    today = local_today(datetime.now(UTC), committed_user.timezone)
+    with factory() as session, session.begin():
+        user = session.get(User, committed_user.id)
+        assert user is not None
+        balance.record_balance(session, user, amount=Decimal("6000.00"), as_of=today, today=today)
+        for name, amount, flow, day in (
+            ("Rent", "4000.00", "expense", 1),
+            ("Salary", "9000.00", "income", 10),
+        ):
+            item = fixed.create_fixed(
+                session,
+                user,
+                name=name,
+                amount=Decimal(amount),
+                type=flow,
+                frequency="monthly",
+                start_date=today + timedelta(days=1),
+                day_of_month=day,
+            )
+            assert item.id
+    yield committed_user
+
+
+def _figure(at: object, index: int = 0) -> dict:  # type: ignore[type-arg]
+    return json.loads(at.get("plotly_chart")[index].proto.spec)  # type: ignore[attr-defined]
+
+
+def test_home_is_the_dashboard_with_kpis_and_charts(household: User) -> None:
+    at = _logged_in(household, "home")
+    assert at.title[0].value.startswith("Welcome")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Balance now"] == "6000.00"
+    assert any("Safe to spend" in s.value for s in at.success)
+    balance_chart = _figure(at)
+    assert {"Forecast (P50)", "P10 to P90", "Past"} <= {
+        t.get("name") for t in balance_chart["data"]
+    }
+
+
+def test_forecast_page_shows_path_band_lines_and_a_month_explained(household: User) -> None:
+    at = _logged_in(household, "forecast")
+    assert not at.exception
+    figure = _figure(at)
+    names = {t.get("name") for t in figure["data"]}
+    assert {"Forecast (P50)", "P10 to P90", "Lowest point"} <= names
+    lines = [shape["y0"] for shape in figure["layout"]["shapes"]]
+    assert 0 in lines and 1000 in lines  # zero and the warning threshold
+    assert "Lowest balance" in [m.label for m in at.metric]
+    drivers = at.dataframe[-1].value
+    assert "Rent" in set(drivers["item"]) or "Salary" in set(drivers["item"])
+    at.radio(key="forecast_view").set_value("monthly").run()
+    assert not at.exception
+    assert "Closing balance" in {t.get("name") for t in _figure(at)["data"]}
+
+
+def test_scenarios_page_compares_a_24_installment_purchase(household: User, engine: Engine) -> None:
+    at = _logged_in(household, "scenarios")
+    at.selectbox(key="op_kind").set_value("A new installment purchase").run()
+    at.text_input(key="op_total").input("12000")
+    at.number_input(key="op_count").set_value(24)
+    at.button(key="FormSubmitter:op_form-Add operation").click().run()
+    assert not at.exception
+    names = {t.get("name") for t in _figure(at)["data"]}
+    assert names == {"Baseline", "Scenario"}
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["End balance"].startswith("-")
+    at.button(key="scenario_save").click().run()
+    with sessionmaker(bind=engine)() as session:
+        saved = session.scalars(select(Scenario).where(Scenario.user_id == household.id)).all()
+    assert [s.operations[0]["payments_count"] for s in saved] == [24]
+
+
+def test_alerts_page_shows_an_alert_when_the_threshold_is_crossed(
+    household: User, engine: Engine
+) -> None:
+    with sessionmaker(bind=engine)() as session, session.begin():
+        session.add(UserSettings(user_id=household.id, warning_threshold=Decimal("50000.00")))
+    at = _logged_in(household, "alerts")
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("below 50,000.00" in t for t in texts)
+    assert any("unread alert" in w.value for w in at.sidebar.warning)
+
+
+def test_settings_page_saves_and_refuses_bad_thresholds(household: User, engine: Engine) -> None:
+    at = _logged_in(household, "settings")
+    at.slider(key="set_horizon").set_value(12)
+    at.text_input(key="set_warning").input("2500")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert not at.exception
+    with sessionmaker(bind=engine)() as session:
+        row = session.get(UserSettings, household.id)
+        assert row is not None
+        assert (row.forecast_horizon_months, row.warning_threshold) == (12, Decimal("2500.00"))
+    at.text_input(key="set_critical").input("9000")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert any("critical_threshold" in e.value for e in at.error)
+    at.text_input(key="balance_amount").input("7000.50")
+    at.button(key="FormSubmitter:balance_record-Record balance").click().run()
+    with sessionmaker(bind=engine)() as session:
+        amounts = session.scalars(
+            select(BalanceRecord.amount).where(BalanceRecord.user_id == household.id)
+        ).all()
+    assert Decimal("7000.50") in amounts
