@@ -34,7 +34,7 @@ def main(argv: list[str]) -> None:
 
     with unit_of_work(factory) as session:
         user = session.get(User, int(user_id))
-        assert user is not None  # noqa: S101 - a test helper
+        assert user is not None
         today = datetime.now(UTC).date()
         commit_import(
             session, user, Upload(Path(path).read_bytes(), "big.csv"), today, progress=progress

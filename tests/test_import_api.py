@@ -196,9 +196,9 @@ def test_categories_come_from_the_file_then_from_remembered_rules(
 def test_an_excel_file_with_dates_and_numbers_imports(
     client: TestClient, session: Session, user: User, headers: dict[str, str]
 ) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["Date", "Description", "Amount"],
-        [datetime(2026, 3, 1), "Rent", -5200],
+        [datetime(2026, 3, 1), "Rent", -5200],  # noqa: DTZ001 - Excel times are naive
         [date(2026, 3, 10), "Salary", 12600.5],
         [date(2026, 3, 11), "Float noise", 0.1 + 0.2],
     ]

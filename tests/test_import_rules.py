@@ -144,7 +144,7 @@ def test_a_chosen_money_column_replaces_the_remembered_ones() -> None:
 
 
 def test_title_lines_above_the_header_are_skipped() -> None:
-    table = read_table("Statement\n\nDate,Amount\n01/03/2026,-5\n".encode())
+    table = read_table(b"Statement\n\nDate,Amount\n01/03/2026,-5\n")
     assert [row.line for row in table.rows] == [1, 3, 4]
 
 

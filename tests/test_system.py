@@ -230,7 +230,7 @@ def test_browser_opens_the_forecast_and_sees_the_chart(running: Running, chromiu
         chart = page.get_by_test_id("stPlotlyChart").first
         expect(chart).to_be_visible(timeout=20_000)
         expect(chart.locator(".scatterlayer .trace").first).to_be_attached(timeout=20_000)
-        expect(page.get_by_text("Safe to spend")).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("Safe to spend").first).to_be_visible(timeout=20_000)
         expect(page.get_by_text("Lowest point:")).to_be_visible(timeout=20_000)
         page.screenshot(path=str(ARTIFACTS / "forecast.png"), full_page=True)
         browser.close()

@@ -1,5 +1,5 @@
-"""Page: Import & export (not built yet)."""
+"""Page: import and export."""
 
-from streamlit_app.views.placeholder import coming_soon
+from streamlit_app.views.import_export import import_export_page
 
-coming_soon("Import & export", "Bank files in, Excel, CSV and PDF out.")()
+import_export_page()

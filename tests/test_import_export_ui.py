@@ -1,0 +1,114 @@
+"""The import and export page, driven with AppTest against the real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from streamlit.testing.v1 import AppTest
+
+from domain.db.models import Category, Transaction, User
+from tests.io_support import csv_file
+from tests.test_ui_ledger import _logged_in
+
+HEADER = ["תאריך", "תיאור", "חובה", "זכות"]
+ROWS = [
+    ["01/03/2026", "שופרסל דיל", "1,234.50", ""],
+    ["02/03/2026", "משכורת", "", "12,600.00"],
+    ["05/03/2026", "קפה גרג", "18.00", ""],
+]
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on committed data (the page runs its own units of work)."""
+    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+        yield session
+
+
+def _ledger(db: Session, user: User) -> list[tuple[str, Decimal, int | None]]:
+    db.expire_all()
+    rows = db.execute(
+        select(Transaction.description, Transaction.amount, Transaction.category_id)
+        .where(Transaction.user_id == user.id)
+        .order_by(Transaction.date)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _upload(at: AppTest, data: bytes, name: str = "leumi.csv") -> AppTest:
+    at.file_uploader(key="io_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_errors_first_then_commit_then_nothing_twice(committed_user: User, db: Session) -> None:
+    at = _logged_in(committed_user, "import_export")
+    assert at.title[0].value == "Import & export"
+    bad = csv_file([HEADER, *ROWS, ["06/03/2026", "ארנונה", "689.905", ""]], encoding="cp1255")
+    at = _upload(at, bad)
+    assert not at.exception, at.exception
+    assert _metrics(at)["Errors"] == "1"
+    assert any("nothing can be imported" in e.value for e in at.error)
+    assert at.button(key="io_commit").disabled
+    at = _upload(at, csv_file([HEADER, *ROWS], encoding="cp1255"))
+    assert (_metrics(at)["Rows"], _metrics(at)["New"]) == ("3", "3")
+    at.button(key="io_commit").click().run()
+    assert not at.exception, at.exception
+    assert any("Imported 3 transactions" in s.value for s in at.success)
+    assert [row[:2] for row in _ledger(db, committed_user)] == [
+        ("שופרסל דיל", Decimal("1234.50")),
+        ("משכורת", Decimal("12600.00")),
+        ("קפה גרג", Decimal("18.00")),
+    ]
+    assert (_metrics(at)["New"], _metrics(at)["Already imported"]) == ("0", "3")
+    assert at.button(key="io_commit").disabled
+
+
+def test_columns_the_page_cannot_recognise_are_mapped_by_hand(
+    committed_user: User, db: Session
+) -> None:
+    at = _logged_in(committed_user, "import_export")
+    data = csv_file([["Wann", "Betrag", "Was"], ["02.03.2026", "-12,50", "Brot"]], sep=";")
+    at = _upload(at, data)
+    assert any("could not tell which columns" in e.value for e in at.error)
+    at.selectbox(key="io_map_date").select("Wann")
+    at.selectbox(key="io_map_amount").select("Betrag")
+    at.selectbox(key="io_map_description").select("Was").run()
+    assert not at.exception, at.exception
+    assert (_metrics(at)["New"], _metrics(at)["Errors"]) == ("1", "0")
+    at.button(key="io_commit").click().run()
+    assert _ledger(db, committed_user) == [("Brot", Decimal("12.50"), None)]
+
+
+def test_uncategorised_rows_are_sorted_out_and_remembered(
+    committed_user: User, db: Session
+) -> None:
+    at = _logged_in(committed_user, "import_export")
+    at = _upload(at, csv_file([HEADER, *ROWS], encoding="cp1255"))
+    at.button(key="io_commit").click().run()
+    frame = at.data_editor(key="io_uncategorised").value
+    coffee = list(frame["description"]).index("קפה גרג")
+    at.session_state["io_uncategorised"] = {
+        "edited_rows": {coffee: {"category": "Dining out"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="io_apply_categories").click().run()
+    assert not at.exception, at.exception
+    assert any("Categorised 1 transactions" in s.value for s in at.success)
+    dining = db.scalars(
+        select(Category.id).where(
+            Category.user_id == committed_user.id, Category.name == "Dining out"
+        )
+    ).one()
+    assert _ledger(db, committed_user)[2] == ("קפה גרג", Decimal("18.00"), dining)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download workbook", "Download report"]
