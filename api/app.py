@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +25,7 @@ from api.routes import (
 )
 from domain.config import Settings, get_settings
 from domain.db.engine import create_db_engine, make_session_factory
+from domain.logs import configure_logging
 
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -52,6 +54,8 @@ API_ROUTERS = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API with its database engine, routes, CORS and error handling."""
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:  # a uvicorn worker process starts unconfigured
+        configure_logging(debug=settings.debug)
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set; start the API with `cashflow api`")
     app = FastAPI(

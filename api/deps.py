@@ -44,6 +44,7 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 
 def get_auth(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
@@ -52,7 +53,9 @@ def get_auth(
     """The user behind a valid, unrevoked access token, and the token's claims."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationError("not authenticated")
-    return auth.verify_token(session, settings, credentials.credentials, "access", now)
+    user, claims = auth.verify_token(session, settings, credentials.credentials, "access", now)
+    request.state.user_id = user.id
+    return user, claims
 
 
 AuthDep = Annotated[tuple[User, TokenClaims], Depends(get_auth)]

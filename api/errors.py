@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from fastapi import FastAPI, Request, Response
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from domain.errors import DomainError, InvalidInputError, ThrottledError
 
 log = logging.getLogger("cashflow.api")
+request_log = logging.getLogger("cashflow.requests")
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
@@ -48,30 +50,49 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 class RequestIdMiddleware:
-    """Give every request an id (the caller's, when sane) and return it in a header.
+    """Give every request an id, return it in a header, and log one line per request.
 
-    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request.
+    The line holds the request id, method, path, status, duration and user id; never
+    a header, a body, a token or a password. A plain ASGI middleware: Starlette's
+    BaseHTTPMiddleware costs a task per request.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Tag the request and its response."""
+        """Tag the request and its response, then log it."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode()
         request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "user_id": state.get("user_id"),
+                },
+            )
 
 
 def install_error_handling(app: FastAPI) -> None:

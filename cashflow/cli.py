@@ -8,9 +8,11 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from domain.config import Settings, get_settings
 from domain.errors import DomainError, InvalidInputError
+from domain.logs import configure_logging
 
 log = logging.getLogger("cashflow")
 
@@ -121,6 +123,32 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from cashflow.database import database_url  # noqa: PLC0415
+    from domain.db.backups import backup_database  # noqa: PLC0415
+
+    target = Path(args.dir) if args.dir else settings.backup_dir
+    with database_url(settings) as url:
+        manifest = backup_database(url, target, datetime.now(UTC))
+    print(f"backup written: {target / manifest.file} (sha256 {manifest.sha256})")  # noqa: T201
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import make_url  # noqa: PLC0415
+
+    from cashflow.database import database_url  # noqa: PLC0415
+    from domain.db.backups import restore_backup  # noqa: PLC0415
+
+    with database_url(settings) as url:
+        target = make_url(url).set(database=args.database).render_as_string(hide_password=False)
+        manifest = restore_backup(Path(args.file), target)
+    print(f"restored {manifest.file} into database {args.database}")  # noqa: T201
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: `cashflow --help` explains each subcommand."""
     parser = argparse.ArgumentParser(
@@ -172,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="make the account an admin")
     create.set_defaults(func=_cmd_user)
 
+    backup = sub.add_parser("backup", help="a verified, compressed pg_dump with a SHA-256 manifest")
+    backup.add_argument("--dir", default=None, help="where to write it (default BACKUP_DIR)")
+    backup.set_defaults(func=_cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into an empty database")
+    restore.add_argument("file", help="the .dump file (its .json manifest beside it)")
+    restore.add_argument(
+        "--database", required=True, help="the empty (or new) database to restore into"
+    )
+    restore.set_defaults(func=_cmd_restore)
+
     seed = sub.add_parser("seed", help="sample data")
     seed.add_argument("--demo", action="store_true", help="the demo user and its history")
     seed.set_defaults(func=_cmd_seed)
@@ -180,11 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
-        return func(args, get_settings())
+        settings = get_settings()
+        log_file = settings.backup_dir / "scheduler_logs" / "scheduler.log"
+        configure_logging(
+            debug=settings.debug, log_file=log_file if args.command == "scheduler" else None
+        )
+        return func(args, settings)
     except DomainError as exc:
         field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
         print(f"error: {field}{exc.message}", file=sys.stderr)  # noqa: T201 - CLI output

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
+from domain.db.backups import backup_database, delete_backup, list_backups
 from domain.db.engine import unit_of_work
+from domain.rules.backups import prunable
 from domain.rules.dates import local_today
 from domain.services.alerts import refresh_alerts
 from domain.services.auth import prune_auth_records
@@ -105,3 +107,46 @@ def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | Non
     """The daily job: book what is due, then evaluate alerts on the new state."""
     booking_pass(factory, as_of=as_of)
     alerts_pass(factory)
+
+
+def backup_pass(factory: sessionmaker[Session], settings: Settings) -> None:
+    """Take a verified backup and record it (a failure is recorded too)."""
+    started = datetime.now(UTC)
+    status, details, error = "ok", {}, None
+    try:
+        manifest = backup_database(str(settings.database_url), settings.backup_dir, started)
+        details = {"file": manifest.file, "sha256": manifest.sha256, "size": manifest.size}
+    except Exception as exc:
+        log.exception("backup failed")
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    with unit_of_work(factory) as session:
+        record_job_run(
+            session,
+            job="backup",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            status=status,
+            details=details,
+            error=error,
+        )
+    log.info("backup %s", status, extra=details)
+
+
+def prune_pass(factory: sessionmaker[Session], settings: Settings) -> list[str]:
+    """Delete backups past the retention period, never the newest verified one."""
+    started = datetime.now(UTC)
+    doomed = prunable(list_backups(settings.backup_dir), started, settings.backup_retention_days)
+    for backup in doomed:
+        delete_backup(settings.backup_dir, backup.name)
+    names = [b.name for b in doomed]
+    with unit_of_work(factory) as session:
+        record_job_run(
+            session,
+            job="prune",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            status="ok",
+            details={"deleted": names},
+        )
+    log.info("pruned %s backups", len(names))
+    return names

@@ -12,7 +12,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from domain.config import Settings
 from domain.db.engine import create_db_engine, make_session_factory, wait_for_database
-from jobs.passes import alerts_pass, booking_and_alerts_pass, booking_pass, heartbeat_pass
+from jobs.passes import (
+    alerts_pass,
+    backup_pass,
+    booking_and_alerts_pass,
+    booking_pass,
+    heartbeat_pass,
+    prune_pass,
+)
 
 log = logging.getLogger("cashflow.jobs")
 HEARTBEAT_SECONDS = 60
@@ -45,6 +52,28 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         args=(factory,),
         id="booking",
         next_run_time=datetime.now(tz),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        backup_pass,
+        "cron",
+        hour=2,
+        minute=0,
+        args=(factory, settings),
+        id="backup",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        prune_pass,
+        "cron",
+        hour=3,
+        minute=0,
+        args=(factory, settings),
+        id="prune",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=3600,

@@ -94,7 +94,7 @@ def test_timezone_edge_late_evening_utc_is_already_tomorrow_in_jerusalem(
     assert (today, local_today(late, "UTC")) == (date(2027, 3, 11), date(2027, 3, 10))
     daily = forecast_for(session, user, today, months=1, include_history=False).daily
     assert daily[DATE].iloc[0] == date(2027, 3, 11)
-    assert daily.set_index(DATE).loc[date(2027, 3, 12), P50] == D("1000.00")
+    assert dict(zip(daily[DATE], daily[P50], strict=True))[date(2027, 3, 12)] == D("1000.00")
 
 
 def test_current_balance_is_latest_reading_plus_later_movements(

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.errors import DomainError
 
 STATEMENT_TIMEOUT_MS = 30_000
+SLOW_QUERY_SECONDS = 1.0
+slow_log = logging.getLogger("cashflow.slow_query")
+
+
+def _watch_slow_queries(engine: Engine) -> None:
+    """Log every statement that takes longer than a second (its text, never its values)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _end(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        started = conn.info["query_started"].pop()
+        seconds = time.perf_counter() - started
+        if seconds > SLOW_QUERY_SECONDS:
+            slow_log.warning(
+                "slow query", extra={"seconds": round(seconds, 3), "statement": statement[:2000]}
+            )
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the process's engine with the pool and timeouts the product runs with."""
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         pool_size=10,
@@ -26,6 +47,8 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         pool_pre_ping=True,
         connect_args={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"},
     )
+    _watch_slow_queries(engine)
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

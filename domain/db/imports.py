@@ -106,46 +106,49 @@ def existing_keys(
     return {(row.fingerprint, row.ordinal) for row in rows}
 
 
+STAGING_SQL = text(
+    """
+CREATE TEMPORARY TABLE IF NOT EXISTS import_staging (
+    fingerprint text, ordinal int, date date, amount numeric(15, 2), type text,
+    category_id bigint, description text, notes text
+) ON COMMIT DROP
+"""
+)
+COPY_SQL = (
+    "COPY import_staging (fingerprint, ordinal, date, amount, type, category_id, description, "
+    "notes) FROM STDIN"
+)
 # One statement claims the keys and inserts the transactions of the claimed ones: a row
 # whose key exists (an earlier import, or a concurrent one) is skipped, never doubled.
 INSERT_SQL = text(
     """
-WITH incoming AS (
-    SELECT * FROM unnest(
-        CAST(:fingerprints AS text[]), CAST(:ordinals AS int[]), CAST(:dates AS date[]),
-        CAST(:amounts AS numeric[]), CAST(:types AS text[]), CAST(:category_ids AS bigint[]),
-        CAST(:descriptions AS text[]), CAST(:notes AS text[])
-    ) AS r(fingerprint, ordinal, date, amount, type, category_id, description, notes)
-), keyed AS MATERIALIZED (
-    SELECT incoming.*, nextval(pg_get_serial_sequence('transactions', 'id')) AS tx_id
-    FROM incoming
-), claimed AS (
-    INSERT INTO import_keys (user_id, source, fingerprint, ordinal, transaction_id, batch_id)
-    SELECT :user_id, :source, fingerprint, ordinal, tx_id, :batch_id FROM keyed
+WITH claimed AS (
+    INSERT INTO import_keys (user_id, source, fingerprint, ordinal, batch_id)
+    SELECT :user_id, :source, fingerprint, ordinal, :batch_id FROM import_staging
     ON CONFLICT (user_id, source, fingerprint, ordinal) DO NOTHING
-    RETURNING transaction_id
+    RETURNING fingerprint, ordinal
 )
 INSERT INTO transactions
-    (id, user_id, date, amount, type, category_id, description, notes, currency, source,
+    (user_id, date, amount, type, category_id, description, notes, currency, source,
      source_kind, source_id)
-SELECT k.tx_id, :user_id, k.date, k.amount, k.type, k.category_id, k.description, k.notes,
+SELECT :user_id, r.date, r.amount, r.type, r.category_id, r.description, r.notes,
        :currency, 'import', 'import_batch', :batch_id
-FROM keyed k JOIN claimed c ON c.transaction_id = k.tx_id
+FROM import_staging r JOIN claimed c USING (fingerprint, ordinal)
 RETURNING category_id IS NULL AS uncategorised
 """
 )
+StagedRow = tuple[str, int, date, Decimal, str, int | None, str, str]
 
 
-ROW_PARAMS = (
-    "fingerprints",
-    "ordinals",
-    "dates",
-    "amounts",
-    "types",
-    "category_ids",
-    "descriptions",
-    "notes",
-)
+def _stage(session: Session, rows: Sequence[StagedRow]) -> None:
+    """COPY the rows into a temporary table of this transaction (dropped at its end)."""
+    session.execute(STAGING_SQL)
+    session.execute(text("TRUNCATE import_staging"))
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # noqa: S101 - a live psycopg connection inside the unit of work
+    with driver.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(
@@ -155,17 +158,16 @@ def insert_rows(
     currency: str,
     source: str,
     batch_id: int,
-    rows: Sequence[tuple[str, int, date, Decimal, str, int | None, str, str]],
+    rows: Sequence[StagedRow],
 ) -> tuple[int, int]:
     """Insert (fingerprint, ordinal, date, amount, type, category, description, notes) rows.
 
     Returns how many were new and how many of those have no category; rows whose key is
-    taken are skipped.
+    taken are skipped. The rows travel by COPY, the claim and the insert are one statement.
     """
     if not rows:
         return 0, 0
-    columns = [list(values) for values in zip(*rows, strict=True)]
-    params: dict[str, Any] = dict(zip(ROW_PARAMS, columns, strict=True))
-    params |= {"user_id": user_id, "currency": currency, "source": source, "batch_id": batch_id}
+    _stage(session, rows)
+    params = {"user_id": user_id, "currency": currency, "source": source, "batch_id": batch_id}
     flags = list(session.execute(INSERT_SQL, params).scalars())
     return len(flags), sum(1 for flag in flags if flag)

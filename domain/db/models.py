@@ -443,30 +443,21 @@ class ImportKey(IdKey, Timestamped, Base):
     The fingerprint hashes the row's date, signed amount and description; the ordinal
     counts identical rows inside one file, so two real coffees on one day both import
     while the same file imported twice books nothing twice. Written in the same
-    statement as the transaction; it outlives that transaction, so a row the user
-    deleted is not brought back by importing an overlapping file.
+    statement as the transaction, it outlives it: a row the user deleted is not brought
+    back by importing an overlapping file. (No link to the transaction: that foreign key
+    would cost a check per imported row for nothing the import needs.)
     """
 
     __tablename__ = "import_keys"
     __table_args__ = (
         UniqueConstraint("user_id", "source", "fingerprint", "ordinal", name="uq_import_keys_row"),
         CheckConstraint("ordinal >= 1", name="ordinal_positive"),
-        ForeignKeyConstraint(
-            ["transaction_id"],
-            ["transactions.id"],
-            name="fk_import_keys_transaction",
-            ondelete="SET NULL",
-            deferrable=True,
-            initially="DEFERRED",
-        ),
     )
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(32))
     ordinal: Mapped[int] = mapped_column(Integer)
-    # Indexed: deleting a transaction looks its key up to set it NULL.
-    transaction_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     batch_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from domain.rules.backups import is_stale
 from domain.rules.forecast import Event
 from domain.rules.forecast_views import Summary
 
@@ -142,4 +143,23 @@ def unusual_expenses(items: Sequence[Unusual]) -> list[Condition]:
             {"transaction_id": item.transaction_id, "amount": str(item.amount)},
         )
         for item in items
+    ]
+
+
+def backup_conditions(last_verified: datetime | None, now: datetime) -> list[Condition]:
+    """For admins: no verified backup within 36 hours."""
+    if not is_stale(last_verified, now):
+        return []
+    when = (
+        f"the last one was on {last_verified:%d/%m/%Y %H:%M} UTC" if last_verified else "none yet"
+    )
+    return [
+        Condition(
+            "backup_stale",
+            "backup_stale",
+            "critical",
+            "No recent verified backup",
+            f"No verified backup within 36 hours ({when}). Run `cashflow backup` or check the "
+            "scheduler.",
+        )
     ]

@@ -35,13 +35,17 @@ _PATTERNS: dict[DateFormat, re.Pattern[str]] = {
 }
 _ISO = _PATTERNS["YYYY-MM-DD"]
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$")
-_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # bidi marks in Hebrew exports
+# Direction marks that Hebrew exports put around numbers and dates.
+_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _CURRENCY = re.compile(r"₪|\$|€|£|\bILS\b|\bNIS\b|\bUSD\b|\bEUR\b|ש\"ח|ש''ח|ש״ח", re.IGNORECASE)
 _AMOUNT = {
     ".": re.compile(r"(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?"),
     ",": re.compile(r"(\d{1,3}(\.\d{3})+|\d+)?(,\d+)?"),
 }
-_SPACES = re.compile(r"\s+")
+_PLAIN = {
+    ".": re.compile(r"-?\d{1,12}(?:\.\d{1,2})?"),
+    ",": re.compile(r"-?\d{1,12}(?:,\d{1,2})?"),
+}
 TWO_DIGIT_YEAR_BASE = 2000
 INCOME_WORDS = frozenset({"income", "credit", "in", "הכנסה", "הכנסות", "זכות", "זיכוי"})
 EXPENSE_WORDS = frozenset({"expense", "debit", "out", "הוצאה", "הוצאות", "חובה", "חיוב"})
@@ -53,12 +57,12 @@ class CellValueError(ValueError):
 
 def clean_text(value: str) -> str:
     """A cell's text without direction marks and surrounding space."""
-    return _MARKS.sub("", value).strip()
+    return value.translate(_MARKS).strip()
 
 
 def one_line(value: str) -> str:
     """Text on one line with single spaces (descriptions)."""
-    return _SPACES.sub(" ", unquote(clean_text(value)))
+    return " ".join(unquote(clean_text(value)).split())
 
 
 def unquote(text: str) -> str:
@@ -112,7 +116,10 @@ def parse_amount(value: str, mark: DecimalMark) -> Decimal:
     Accepts a leading or trailing minus, parentheses and a currency sign; refuses more
     than two decimal places unless the extra digits are zeros.
     """
-    negative, body = _sign_and_body(clean_text(value).replace("\xa0", " "))
+    text = clean_text(value)
+    if _PLAIN[mark].fullmatch(text):  # the common case, read without the general rules
+        return exact_cents(Decimal(text if mark == "." else text.replace(",", ".")), value)
+    negative, body = _sign_and_body(text.replace("\xa0", " "))
     if not body or not _AMOUNT[mark].fullmatch(body) or not any(c.isdigit() for c in body):
         raise CellValueError(f'"{value}" is not an amount')
     thousands = "," if mark == "." else "."

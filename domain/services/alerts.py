@@ -25,6 +25,7 @@ from domain.rules.forecast_views import summarize
 from domain.rules.money import ZERO
 from domain.services import installment_plans, loans
 from domain.services.forecasting import forecast_for
+from domain.services.jobs import last_verified_backup
 from domain.services.user_settings import get_user_settings
 
 RECENT_DAYS = 14
@@ -95,7 +96,7 @@ def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
     ]
 
 
-def evaluate(session: Session, user: User, today: date) -> list[Condition]:
+def evaluate(session: Session, user: User, today: date, now: datetime) -> list[Condition]:
     """Every condition that holds for the user now."""
     prefs = get_user_settings(session, user)
     forecast = forecast_for(session, user, today)
@@ -111,6 +112,8 @@ def evaluate(session: Session, user: User, today: date) -> list[Condition]:
     )
     conditions += alert_rules.endings(_endings(session, user), today=today)
     conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
+    if user.is_admin:
+        conditions += alert_rules.backup_conditions(last_verified_backup(session), now)
     return conditions
 
 
@@ -136,9 +139,9 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
     session.flush()
 
 
-def _fingerprint(session: Session, user: User, today: date) -> str:
+def _fingerprint(session: Session, user: User, today: date, now: datetime) -> str:
     """Changes whenever anything that moves the forecast changes (or the day turns)."""
-    parts = [today.isoformat()]
+    parts = [today.isoformat(), f"{now:%Y%m%d%H}" if user.is_admin else ""]
     for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord):
         count, latest = session.execute(
             select(func.count(), func.max(model.updated_at)).where(model.user_id == user.id)
@@ -161,11 +164,11 @@ def refresh_alerts(
 ) -> bool:
     """Re-evaluate the user's alerts when anything changed since the last time."""
     prefs = get_user_settings(session, user)
-    mark = _fingerprint(session, user, today)
+    mark = _fingerprint(session, user, today, now)
     if not force and prefs.alerts_fingerprint == mark:
         return False
-    sync_alerts(session, user, evaluate(session, user, today), now)
-    prefs.alerts_fingerprint = _fingerprint(session, user, today)
+    sync_alerts(session, user, evaluate(session, user, today, now), now)
+    prefs.alerts_fingerprint = _fingerprint(session, user, today, now)
     session.flush()
     return True
 

@@ -18,7 +18,8 @@ from domain.errors import InvalidInputError
 from domain.rules.export_csv import TRANSACTION_HEADERS, csv_chunks
 from domain.rules.export_labels import Language, label
 from domain.rules.forecast_views import AGGREGATE_COLUMNS, aggregate
-from domain.rules.ledger import LedgerFilter, total_rows
+from domain.rules.ledger import LedgerFilter
+from domain.rules.money import ZERO
 from domain.rules.workbook import Column, Sheet, WorkbookWriter
 from domain.services import fixed, installment_plans, loans
 from domain.services.forecasting import forecast_for
@@ -177,9 +178,9 @@ def export_workbook(session: Session, user: User, today: date, target: IO[bytes]
     writer = WorkbookWriter(language)
     hebrew = language == "he"
     names = reads.category_names(session, user.id, hebrew=hebrew)
-    counted: list[tuple[Any, ...]] = []
+    tally = _Tally()
     rows = reads.stream_transactions(session, user.id, LedgerFilter(), hebrew=hebrew)
-    writer.write_sheet(TRANSACTIONS, _counting(_transaction_rows(rows), counted))
+    writer.write_sheet(TRANSACTIONS, tally.watch(_transaction_rows(rows)))
     writer.write_sheet(CATEGORIES, _category_rows(session, user))
     writer.write_sheet(FIXED, _fixed_rows(session, user, names, today))
     plans = installment_plans.list_plans(session, user)
@@ -189,31 +190,37 @@ def export_workbook(session: Session, user: User, today: date, target: IO[bytes]
     writer.write_sheet(LOANS, _loan_rows(session, user_loans, names, today))
     writer.write_sheet(AMORTIZATION, _amortization_rows(session, user_loans))
     writer.write_sheet(FORECAST, _forecast_rows(session, user, today))
-    writer.write_sheet(SUMMARY, [_summary_row(counted, user)])
+    writer.write_sheet(SUMMARY, [tally.row(user.currency)])
     writer.save(target)
 
 
-def _counting(
-    rows: Iterable[tuple[Any, ...]], seen: list[tuple[Any, ...]]
-) -> Iterator[tuple[Any, ...]]:
-    """Pass rows through, keeping (type, amount, date) for the summary."""
-    for row in rows:
-        seen.append((row[1], row[3], row[0]))
-        yield row
+class _Tally:
+    """Running totals of the rows streamed past, for the summary sheet (constant memory)."""
 
+    def __init__(self) -> None:
+        self.count = 0
+        self.income = ZERO
+        self.expense = ZERO
+        self.first: date | None = None
+        self.last: date | None = None
 
-def _summary_row(seen: list[tuple[Any, ...]], user: User) -> tuple[Any, ...]:
-    totals = total_rows((t[0], t[1]) for t in seen)
-    dates = [t[2] for t in seen]
-    return (
-        min(dates, default=None),
-        max(dates, default=None),
-        totals.count,
-        totals.income,
-        totals.expense,
-        totals.net,
-        user.currency,
-    )
+    def watch(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """Pass (date, type, category, amount, ...) rows through, counting them."""
+        for row in rows:
+            day, flow, amount = row[0], row[1], row[3]
+            self.count += 1
+            if flow == "income":
+                self.income += amount
+            else:
+                self.expense += amount
+            self.first = day if self.first is None else min(self.first, day)
+            self.last = day if self.last is None else max(self.last, day)
+            yield row
+
+    def row(self, currency: str) -> tuple[Any, ...]:
+        """The summary sheet's row."""
+        net = self.income - self.expense
+        return (self.first, self.last, self.count, self.income, self.expense, net, currency)
 
 
 def _category_rows(session: Session, user: User) -> Iterator[tuple[Any, ...]]:

@@ -57,3 +57,13 @@ def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20
     if job is not None:
         query = query.where(JobRun.job == job)
     return list(session.scalars(query))
+
+
+def last_verified_backup(session: Session) -> datetime | None:
+    """When the newest verified backup was taken, from the backup job's records."""
+    return session.scalar(
+        select(JobRun.finished_at)
+        .where(JobRun.job == "backup", JobRun.status == "ok")
+        .order_by(JobRun.finished_at.desc())
+        .limit(1)
+    )
