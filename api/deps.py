@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.engine import unit_of_work
+from domain.db.engine import end_unit_of_work
 from domain.db.models import User
 from domain.errors import AuthenticationError
 from domain.rules.dates import local_today
@@ -27,10 +28,19 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One request, one unit of work, committed before the response is sent."""
-    with unit_of_work(request.app.state.session_factory) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One request, one unit of work, committed before the response is sent.
+
+    Opening a session does no I/O, so it happens on the event loop; the commit (or
+    rollback) runs in the threadpool. That spares a thread hop per request.
+    """
+    session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException as exc:
+        await run_in_threadpool(end_unit_of_work, session, exc)
+        raise
+    await run_in_threadpool(end_unit_of_work, session, None)
 
 
 async def get_now() -> datetime:

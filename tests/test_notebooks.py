@@ -46,7 +46,7 @@ def test_a_notebook_runs_top_to_bottom(
 ) -> None:
     # The kernel inherits the environment: DATABASE_URL (the test database) and the user.
     monkeypatch.setenv("CASHFLOW_USER", demo_household.username)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     client = NotebookClient(
         notebook,

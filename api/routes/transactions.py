@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep
+from api.json import json_response
 from api.schemas.common import Id, PathId
 from api.schemas.ledger import (
     BulkCreateIn,
@@ -64,7 +65,10 @@ def _draft(body: TransactionIn) -> TransactionDraft:
     return TransactionDraft(**body.model_dump())
 
 
-@router.get("")
+ROW_FIELDS = tuple(TransactionOut.model_fields)
+
+
+@router.get("", response_model=TransactionPage)
 def list_transactions(
     *,
     filters: Filters,
@@ -73,16 +77,14 @@ def list_transactions(
     sort: SortKey = "-date",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> TransactionPage:
+) -> Response:
     """A filtered, sorted page of the user's transactions with the total count."""
     page = transactions.list_transactions(
         session, user, filters.to_filter(), sort=sort, limit=limit, offset=offset
     )
-    return TransactionPage(
-        items=[TransactionOut.model_validate(row) for row in page.rows],
-        total=page.total,
-        limit=page.limit,
-        offset=page.offset,
+    items = [{name: row._mapping[name] for name in ROW_FIELDS} for row in page.rows]
+    return json_response(
+        {"items": items, "total": page.total, "limit": page.limit, "offset": page.offset}
     )
 
 

@@ -80,25 +80,29 @@ def database_ok(engine: Engine) -> bool:
     return True
 
 
-@contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on failure.
+def end_unit_of_work(session: Session, error: BaseException | None) -> None:
+    """Commit or roll back, then close: the end of every unit of work.
 
     A domain error raised with `keep_changes` (a failed login to count, a reused
     token to revoke) is committed before it propagates.
     """
-    session = factory()
     try:
-        yield session
-        session.commit()
-    except DomainError as exc:
-        if exc.keep_changes:
+        keep = isinstance(error, DomainError) and error.keep_changes
+        if error is None or keep:
             session.commit()
         else:
             session.rollback()
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     finally:
         session.close()
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on failure."""
+    session = factory()
+    try:
+        yield session
+    except BaseException as exc:
+        end_unit_of_work(session, exc)
+        raise
+    end_unit_of_work(session, None)
