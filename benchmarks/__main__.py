@@ -1,4 +1,4 @@
-"""`python -m benchmarks` (`make bench`): the ledger list, the ledger page, the booking pass."""
+"""`python -m benchmarks` (`make bench`): ledger list and page, booking pass, forecast."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from benchmarks.booking_bench import compare_booking
 from benchmarks.booking_data import ensure_booking_dataset
 from benchmarks.dataset import PASSWORD, USERNAME, ensure_dataset
 from benchmarks.environment import bench_databases, configure
+from benchmarks.forecast_bench import compare_forecast
+from benchmarks.forecast_data import ensure_forecast_dataset, forecast_database
 from benchmarks.nodelay_probe import probe_nodelay
 from benchmarks.page import PageSpec
 from benchmarks.sql_bench import page_variants, time_queries
@@ -30,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-api", action="store_true", help="skip the HTTP comparison")
     parser.add_argument("--skip-ui", action="store_true", help="skip the AppTest render")
     parser.add_argument("--skip-booking", action="store_true", help="skip the booking pass")
+    parser.add_argument("--skip-forecast", action="store_true", help="skip the forecast")
+    parser.add_argument(
+        "--forecast-rounds", type=int, default=11, help="interleaved forecast/read rounds"
+    )
     return parser
 
 
@@ -70,8 +76,19 @@ def _run_booking(url: str, args: argparse.Namespace) -> None:
         report.emit(line)
 
 
+def _run_forecast(ledger_url: str, args: argparse.Namespace) -> None:
+    """The heavy user's 36-month forecast against reading its rows, on its own database."""
+    with forecast_database(ledger_url) as url:
+        upgrade_database(url)
+        data = ensure_forecast_dataset(configure(url), url)
+        report.emit(report.forecast_data_line(data))
+        result = compare_forecast(url, data.user_id, rounds=args.forecast_rounds)
+        for line in report.forecast_lines(result):
+            report.emit(line)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the ledger benchmarks, then the booking pass's, each on its own database."""
+    """Run the ledger benchmarks, the booking pass's, the forecast's, each on its own database."""
     args = _parser().parse_args(argv)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     report.emit("Cashflow benchmarks: figures are printed, not asserted; the machine is noisy.")
@@ -82,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             _run_ledger(databases.ledger, args)
         if not args.skip_booking:
             _run_booking(databases.booking, args)
+        if not args.skip_forecast:
+            _run_forecast(databases.ledger, args)
     return 0
 
 

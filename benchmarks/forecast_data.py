@@ -38,6 +38,8 @@ from domain.services.user_settings import update_user_settings
 Connection = psycopg.Connection[TupleRow]
 FORECAST_DATABASE = "cashflow_bench_forecast"
 USERNAME = "forecast-heavy"
+# Changing the generators changes this, so that an older run's rows are not reused.
+DISPLAY_NAME = "Forecast heavy user (data v4)"
 PASSWORD = "forecast bench password"  # noqa: S105 - the throwaway bench user's password
 ROWS = 60_000
 PAID_AHEAD = 8  # payments recorded before their due dates, within three weeks
@@ -54,6 +56,7 @@ SELECT (SELECT count(*) FROM transactions WHERE user_id = %(u)s),
        (SELECT count(*) FROM loan_prepayments AS p
             JOIN loans AS l ON l.id = p.loan_id WHERE l.user_id = %(u)s),
        (SELECT count(*) FROM recurring_bookings WHERE user_id = %(u)s),
+       (SELECT count(*) FROM recurring_bookings WHERE user_id = %(u)s AND due_date > %(today)s),
        (SELECT count(*) FROM balance_records WHERE user_id = %(u)s)
 """
 
@@ -65,13 +68,14 @@ class ForecastDataset:
     user_id: int
     transactions: int
     booked: int  # of which the scheduler's
-    ahead: int  # of which dated after today
+    dated_ahead: int  # of which dated after today
     fixed: int
     paused: int
     plans: int
     loans: int
     prepayments: int
     bookings: int
+    paid_ahead: int  # of which due after today
     balances: int
     load_seconds: float | None = None  # None when the data of an earlier run was reused
 
@@ -106,7 +110,9 @@ def forecast_database(ledger_url: str) -> Iterator[str]:
 
 
 def _counts(conn: Connection) -> ForecastDataset | None:
-    found = conn.execute("SELECT id FROM users WHERE lower(username) = %s", (USERNAME,)).fetchone()
+    """The heavy user's counts, or None when it is missing or from older generators."""
+    query = "SELECT id FROM users WHERE lower(username) = %s AND display_name = %s"
+    found = conn.execute(query, (USERNAME, DISPLAY_NAME)).fetchone()
     if found is None:
         return None
     counts = conn.execute(COUNTS_SQL, {"u": found[0], "today": TODAY}).fetchone()
@@ -160,7 +166,9 @@ def _book(session: Session, user_id: int) -> int:
 def _create(session: Session, settings: Settings) -> None:
     """Replace any earlier heavy user by a fresh one with exactly ROWS transactions."""
     session.execute(delete(User).where(func.lower(User.username) == USERNAME))
-    user = users.create_user(session, settings, username=USERNAME, password=PASSWORD)
+    user = users.create_user(
+        session, settings, username=USERNAME, password=PASSWORD, display_name=DISPLAY_NAME
+    )
     session.flush()
     query = select(Category.name, Category.id).where(Category.user_id == user.id)
     categories = {row.name: row.id for row in session.execute(query)}

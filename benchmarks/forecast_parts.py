@@ -32,6 +32,7 @@ from domain.services.users import get_user
 
 PASSES = 3
 Steps = defaultdict[str, float]
+SESSION_STEPS = ("session",)
 GATHER_STEPS = ("settings", "load_specs", "balance", "future", "keys", "history")
 BUILD_STEPS = ("expected_events", "flows", "variable", "band", "decimals", "frame")
 KINDS = ("fixed", "installment", "loan")
@@ -145,9 +146,17 @@ def _build(inputs: engine.ForecastInputs, steps: Steps) -> pd.DataFrame:
         return pd.DataFrame({**columns, **extra}, columns=list(engine.DAILY_COLUMNS))
 
 
+def _session(factory: sessionmaker[Session], user_id: int, steps: Steps) -> None:
+    """What the forecast costs around its inputs: pool checkout (pre-ping), user, rollback."""
+    with _timed(steps, "session"), factory() as session:
+        get_user(session, user_id)
+        session.rollback()
+
+
 def _pass(factory: sessionmaker[Session], user_id: int, today: date, months: int) -> Steps:
     """One pass over every step, rolled back; the copy is checked against the product."""
     steps: Steps = defaultdict(float)
+    _session(factory, user_id, steps)
     with factory() as session:
         inputs = _gather(session, user_id, today, months, steps)
         session.rollback()
@@ -164,7 +173,7 @@ def measure_forecast_parts(
     """The median seconds of each step over PASSES passes."""
     passes = [_pass(factory, user_id, today, months) for _ in range(PASSES)]
     parts = ForecastParts()
-    for name in (*GATHER_STEPS, *BUILD_STEPS, *KINDS):
+    for name in (*SESSION_STEPS, *GATHER_STEPS, *BUILD_STEPS, *KINDS):
         median = statistics.median(steps[name] for steps in passes)
         (parts.expand if name in KINDS else parts.steps)[name] = median
     return parts

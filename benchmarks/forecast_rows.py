@@ -43,15 +43,15 @@ MONTHLY: tuple[tuple[str, str, str, int, int, int], ...] = (
 )
 # Category -> (weight, lowest amount, highest amount, descriptions) of the irregular rows.
 IRREGULAR: Mapping[str, tuple[int, int, int, tuple[str, ...]]] = {
-    "Groceries": (22, 10, 400, ("Rami Levy", "Victory", "שופרסל", "Makolet")),
-    "Dining out": (14, 15, 250, ("Cafe Aroma coffee", "Wolt order", "Japanika")),
-    "Transport": (10, 6, 60, ("Rav-Kav top-up", "Gett taxi", "Israel Railways")),
-    "Car": (6, 30, 600, ("Paz fuel", "Delek fuel", "Parking", "Car wash")),
-    "Health": (4, 20, 400, ("Super-Pharm", "Maccabi co-payment")),
-    "Leisure": (6, 20, 250, ("Cinema City", "Spotify", "Steimatzky")),
-    "Clothing": (4, 40, 500, ("Castro", "Fox", "Zara")),
-    "Gifts & donations": (2, 50, 500, ("Wedding gift", "Donation")),
-    "Other expenses": (3, 10, 300, ("ATM withdrawal", "Bit transfer", "AliExpress")),
+    "Groceries": (22, 8, 150, ("Rami Levy", "Victory", "שופרסל", "Makolet")),
+    "Dining out": (14, 12, 120, ("Cafe Aroma coffee", "Wolt order", "Japanika")),
+    "Transport": (10, 6, 40, ("Rav-Kav top-up", "Gett taxi", "Israel Railways")),
+    "Car": (6, 30, 300, ("Paz fuel", "Delek fuel", "Parking", "Car wash")),
+    "Health": (4, 20, 250, ("Super-Pharm", "Maccabi co-payment")),
+    "Leisure": (6, 20, 150, ("Cinema City", "Spotify", "Steimatzky")),
+    "Clothing": (4, 40, 300, ("Castro", "Fox", "Zara")),
+    "Gifts & donations": (2, 50, 300, ("Wedding gift", "Donation")),
+    "Other expenses": (3, 10, 150, ("ATM withdrawal", "Bit transfer", "AliExpress")),
 }
 INCOME: Mapping[str, tuple[int, int, int, tuple[str, ...]]] = {
     "Refunds": (3, 20, 600, ("Refund AliExpress", "Tax refund")),

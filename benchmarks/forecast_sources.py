@@ -28,16 +28,16 @@ ENDING_SHARE = 0.08
 LONG_MONTH_SHARE = 0.1  # days 29-31, which clamp in short months
 # Category -> (weight, lowest and highest amount a month, names).
 FIXED_KINDS: Mapping[str, tuple[int, int, int, tuple[str, ...]]] = {
-    "Salary": (2, 3000, 20000, ("Salary", "Pension", "Rental income")),
-    "Benefits": (1, 150, 1500, ("Child allowance", "Disability allowance")),
-    "Freelance": (1, 1000, 6000, ("Retainer client",)),
-    "Rent": (2, 300, 6500, ("Rent", "Storage unit", "Parking spot")),
-    "Utilities": (4, 50, 900, ("Electricity", "Water", "Gas", "Heating")),
-    "Arnona": (1, 400, 900, ("Arnona",)),
-    "Insurance": (4, 40, 600, ("Health insurance", "Car insurance", "Home insurance")),
-    "Phone & internet": (5, 20, 250, ("Mobile", "Internet", "TV", "Cloud storage")),
-    "Childcare": (4, 50, 3500, ("Kindergarten", "Babysitter", "After-school", "Pocket money")),
-    "Education": (4, 100, 2500, ("Tuition", "Music lessons", "Swimming lessons", "Tutor")),
+    "Salary": (2, 2000, 9000, ("Salary", "Pension", "Rental income")),
+    "Benefits": (1, 100, 800, ("Child allowance", "Disability allowance")),
+    "Freelance": (1, 300, 2500, ("Retainer client",)),
+    "Rent": (2, 50, 1000, ("Rent share", "Storage unit", "Parking spot")),
+    "Utilities": (4, 30, 400, ("Electricity", "Water", "Gas", "Heating")),
+    "Arnona": (1, 100, 600, ("Arnona",)),
+    "Insurance": (4, 30, 300, ("Health insurance", "Car insurance", "Home insurance")),
+    "Phone & internet": (5, 15, 150, ("Mobile", "Internet", "TV", "Cloud storage")),
+    "Childcare": (4, 50, 700, ("Kindergarten", "Babysitter", "After-school", "Pocket money")),
+    "Education": (4, 50, 500, ("Tuition", "Music lessons", "Swimming lessons", "Tutor")),
 }
 INCOME_KINDS = frozenset({"Salary", "Benefits", "Freelance"})
 # Frequency -> (weight, share of a month's amount per occurrence).
@@ -157,7 +157,7 @@ def _plan(rng: random.Random, user_id: int, category_id: int, number: int) -> Ro
     first = clamp_day(*add_months(TODAY.year, TODAY.month, -months_in), day)
     booked = YESTERDAY if first <= YESTERDAY else None
     name = f"{PLAN_NAMES[number % len(PLAN_NAMES)]} #{number + 1}"
-    total = _amount(rng, 600, 15000)
+    total = _amount(rng, 300, 6000)
     return (user_id, name, "expense", category_id, CURRENCY, booked, total, count, first, day)
 
 
@@ -197,6 +197,9 @@ def prepayments(loan_ids: Sequence[int]) -> Iterator[Row]:
 def balance_records(user_id: int) -> list[Row]:
     """A reading each New Year, and the latest one twelve days ago."""
     rng = random.Random(21)  # noqa: S311 - reproducible test data, not cryptography
-    days = [date(year, 1, 1) for year in range(FIRST_DAY.year + 1, TODAY.year + 1)]
-    days.append(TODAY - timedelta(days=12))
-    return [(user_id, day, _amount(rng, 5000, 80000), CURRENCY, "bank app") for day in days]
+    rows: list[Row] = [
+        (user_id, date(year, 1, 1), _amount(rng, 5000, 80000), CURRENCY, "bank app")
+        for year in range(FIRST_DAY.year + 1, TODAY.year + 1)
+    ]
+    latest = TODAY - timedelta(days=12)
+    return [*rows, (user_id, latest, _amount(rng, 30000, 60000), CURRENCY, "bank app")]

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 from openpyxl import Workbook
@@ -42,7 +43,14 @@ WHERE t.user_id = %s ORDER BY t.date, t.id
 
 
 def _peak_kib() -> int:
+    """The process's highest resident memory so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _resident_kib() -> int:
+    """The process's resident memory now (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * resource.getpagesize() // 1024
 
 
 def _export_ours(url: str, user_id: int) -> None:
@@ -72,7 +80,7 @@ def child(argv: list[str]) -> None:
     """In a fresh process: run one export, print its seconds and its peak memory growth."""
     kind, url, user_id = argv
     configure(url)
-    before = _peak_kib()
+    before = _resident_kib()
     start = time.perf_counter()
     (_export_ours if kind == "ours" else _export_bare)(url, int(user_id))
     seconds = time.perf_counter() - start

@@ -22,6 +22,18 @@ from benchmarks.booking_data import BookingDataset
 from benchmarks.booking_parts import Breakdown
 from benchmarks.booking_rows import AS_OF, WATERMARK
 from benchmarks.dataset import BenchUser
+from benchmarks.forecast_bench import MONTHS, ForecastComparison
+from benchmarks.forecast_data import ForecastDataset
+from benchmarks.forecast_parts import (
+    BUILD_STEPS,
+    GATHER_STEPS,
+    KINDS,
+    PASSES,
+    SESSION_STEPS,
+    ForecastParts,
+)
+from benchmarks.forecast_read import READS
+from benchmarks.forecast_rows import SCHEDULER_SINCE, TODAY, YEARS
 from benchmarks.load import Sample
 from benchmarks.nodelay_probe import NodelayProbe
 from benchmarks.page import PageSpec
@@ -33,6 +45,19 @@ BOOKING_TARGET = 0.20
 MIN_ROUNDS = 3
 RENDER_TARGET_SECONDS = 1.0
 NAGLE_SUSPECT_SECONDS = 0.020  # delayed ACK adds ~40 ms on Linux
+FORECAST_RATIO_TARGET = 3.0
+FORECAST_SECONDS_TARGET = 1.0
+MIN_FORECAST_ROUNDS = 5
+STEP_LABELS = {
+    "session": "session (pool checkout with pre-ping, load the user, rollback)",
+    "future": "future transactions",
+    "keys": "booking keys",
+    "flows": "known flows",
+    "variable": "variable spending (bootstrap + spread)",
+    "band": "band (paths, sort, P10/P90, chances)",
+    "decimals": "Decimal columns",
+    "frame": "DataFrame",
+}
 
 
 def emit(line: str = "") -> None:
@@ -191,3 +216,69 @@ def _parts_line(parts: Breakdown) -> str:
         f"{_share(sum(parts.expand.values()), parts)} ({expand}), insert "
         f"{_share(parts.insert, parts)}, watermarks {_share(parts.watermarks, parts)}"
     )
+
+
+def forecast_data_line(data: ForecastDataset) -> str:
+    """The heavy user under the forecast and where the rows came from."""
+    how = "reused" if data.load_seconds is None else f"created in {data.load_seconds:.1f} s"
+    return (
+        f"forecast data: user 'forecast-heavy', {data.transactions:,} transactions over "
+        f"{YEARS} years to {TODAY} ({data.booked:,} booked by the scheduler since "
+        f"{SCHEDULER_SINCE}, {data.dated_ahead} dated ahead), {data.fixed} fixed items "
+        f"({data.paused} paused), {data.plans} installment plans, {data.loans} loans "
+        f"({data.prepayments} prepayments), {data.bookings:,} booking keys ({data.paid_ahead} "
+        f"paid ahead of their due dates), {data.balances} "
+        f"balance readings ({how}; separate database)"
+    )
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def _steps(parts: ForecastParts, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{STEP_LABELS.get(name, name)} {_ms(parts.steps[name])}" for name in names)
+
+
+def _forecast_parts_line(parts: ForecastParts) -> str:
+    """The forecast's steps: its session, gather, build, with expansion alone by kind."""
+    session, gather = parts.total(SESSION_STEPS), parts.total(GATHER_STEPS)
+    build = parts.total(BUILD_STEPS)
+    total = session + gather + build
+    expand = ", ".join(f"{kind} {_ms(parts.expand[kind])}" for kind in KINDS)
+    return (
+        f"    where the forecast's time goes (median of {PASSES} passes, ms; sum "
+        f"{_ms(total)}): {_steps(parts, SESSION_STEPS)} ({session / total:.0%}); gather_inputs "
+        f"{_ms(gather)} ({gather / total:.0%}) = {_steps(parts, GATHER_STEPS)}; "
+        f"build_forecast {_ms(build)} ({build / total:.0%}) = {_steps(parts, BUILD_STEPS)}; "
+        f"of expected_events, the expansion alone: {expand}"
+    )
+
+
+def forecast_lines(result: ForecastComparison) -> list[str]:
+    """The forecast against merely reading its rows, the rounds, where the time goes."""
+    shape, rows, rounds = result.shape, result.rows, len(result.forecast_seconds)
+    few = "; fewer than 5 rounds: indicative only" if rounds < MIN_FORECAST_ROUNDS else ""
+    ratio_met = result.ratio <= FORECAST_RATIO_TARGET
+    fast = result.forecast < FORECAST_SECONDS_TARGET
+    sources = ", ".join(f"{count} {kind}" for kind, count in shape.sources.items())
+    read = ", ".join(f"{rows[table]:,} {table}" for table in READS)
+    pairs = " ".join(
+        f"{_ms(f)}/{_ms(r)}"
+        for f, r in zip(result.forecast_seconds, result.read_seconds, strict=True)
+    )
+    return [
+        f"forecast, {MONTHS} months daily with the band: forecast {result.forecast:.3f} s | "
+        f"read {result.read:.3f} s | ratio {result.ratio:.2f} (target <= "
+        f"{FORECAST_RATIO_TARGET:.2f}) {verdict(ratio_met)} | forecast < "
+        f"{FORECAST_SECONDS_TARGET:g} s {verdict(fast)}",
+        f"    forecast = forecast_for(session, user, {TODAY}, months={MONTHS}) end to end in "
+        f"one rolled-back session from a warm pool: {shape.days:,} days x {shape.paths} paths; "
+        f"{sources} sources -> {shape.events:,} expected events; {shape.future} future "
+        f"transactions, {shape.keys} booking keys, {shape.history} history categories",
+        f"    read = plain psycopg, every column of every row the forecast depends on, "
+        f"fetchall, one rolled-back transaction, no computation: {read}. The forecast sums "
+        "the balance and the history in SQL, so it fetches far fewer rows than the read",
+        f"    {rounds} interleaved rounds, forecast/read ms: {pairs}{few}",
+        _forecast_parts_line(result.parts),
+    ]

@@ -98,7 +98,14 @@ def uvicorn_server(
     """
     port = _free_port()
     argv = _argv(app, port, workers, stock=stock)
-    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, start_new_session=True)  # noqa: S603 - our own argv
+    process = subprocess.Popen(  # noqa: S603 - our own argv
+        argv,
+        cwd=PROJECT_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # a JSON line per request: the figures are what matter
+    )
     base_url = f"http://{HOST}:{port}"
     try:
         _wait_ready(base_url, process)

@@ -15,7 +15,6 @@ from typing import IO, Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -27,6 +26,8 @@ RATE_FORMAT = "0.00##"
 COUNT_FORMAT = "0"
 Kind = Literal["text", "money", "date", "count", "rate", "label"]
 SHEET_TITLE_MAX = 31
+# The control characters Excel refuses in a cell (tab, newline and return are allowed).
+_ILLEGAL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class _Styles:
 
 def _text(value: object) -> str:
     """Text Excel accepts: control characters dropped."""
-    return str(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return str(value).translate(_ILLEGAL)
 
 
 class WorkbookWriter:

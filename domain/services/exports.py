@@ -159,8 +159,8 @@ def export_language(session: Session, user: User) -> Language:
 
 
 def _transaction_rows(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-    for r in rows:
-        yield (r.date, r.type, r.category, r.amount, r.description, r.notes, r.currency, r.source)
+    """Streamed rows as plain tuples, in the sheet's column order (the query's order)."""
+    return (tuple(row) for row in rows)
 
 
 def export_transactions_csv(session: Session, user: User, spec: LedgerFilter) -> bytes:

@@ -13,7 +13,13 @@ from domain.db.forecast_inputs import booked_keys, future_transactions, spending
 from domain.db.models import User
 from domain.db.recurring import load_specs
 from domain.errors import InvalidInputError
-from domain.rules.forecast import Forecast, ForecastInputs, build_forecast, horizon_end
+from domain.rules.forecast import (
+    Forecast,
+    ForecastInputs,
+    build_forecast,
+    expected_events,
+    horizon_end,
+)
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.occurrences import first_due
 from domain.rules.scenarios import apply_operations
@@ -117,7 +123,11 @@ def affordability(
         raise InvalidInputError("amount", "must be greater than zero")
     if on < today:
         raise InvalidInputError("date", "must not be in the past")
-    base = replace(gather_inputs(session, user, today), paths=1, include_history=True)
+    gathered = replace(gather_inputs(session, user, today), paths=1, include_history=True)
+    # Expand the real items once; each candidate only adds its own plan on top.
+    base = replace(
+        gathered, transactions=tuple(expected_events(gathered)), specs=(), booked_keys=frozenset()
+    )
     last = None
     for count in range(1, AFFORD_MAX + 1):
         op = {
