@@ -13,7 +13,9 @@ COPY migrations migrations
 RUN /venv/bin/pip install --no-cache-dir --no-deps .
 
 FROM python:3.11-slim
-RUN useradd --create-home cashflow
+# DejaVu: the PDF report's font with Hebrew glyphs.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* && useradd --create-home cashflow
 COPY --from=build /venv /venv
 COPY --from=build /app /app
 WORKDIR /app

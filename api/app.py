@@ -18,6 +18,7 @@ from api.routes import (
     fixed,
     forecast,
     health,
+    import_export,
     installments,
     loans,
     settings,
@@ -48,6 +49,7 @@ API_ROUTERS = (
     forecast.router,
     alerts.router,
     settings.router,
+    import_export.router,
 )
 
 

@@ -1,4 +1,4 @@
-"""`python -m benchmarks` (`make bench`): ledger list and page, booking pass, forecast."""
+"""`python -m benchmarks` (`make bench`): ledger, booking pass, forecast, import and export."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from benchmarks.dataset import PASSWORD, USERNAME, ensure_dataset
 from benchmarks.environment import bench_databases, configure
 from benchmarks.forecast_bench import compare_forecast
 from benchmarks.forecast_data import ensure_forecast_dataset, forecast_database
+from benchmarks.io_bench import run_io_benchmarks
 from benchmarks.nodelay_probe import probe_nodelay
 from benchmarks.page import PageSpec
 from benchmarks.sql_bench import page_variants, time_queries
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-ui", action="store_true", help="skip the AppTest render")
     parser.add_argument("--skip-booking", action="store_true", help="skip the booking pass")
     parser.add_argument("--skip-forecast", action="store_true", help="skip the forecast")
+    parser.add_argument("--skip-io", action="store_true", help="skip Excel export and CSV import")
     parser.add_argument(
         "--forecast-rounds", type=int, default=11, help="interleaved forecast/read rounds"
     )
@@ -101,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             _run_booking(databases.booking, args)
         if not args.skip_forecast:
             _run_forecast(databases.ledger, args)
+        if not args.skip_io:
+            for line in run_io_benchmarks(databases.ledger, rounds=args.rounds):
+                report.emit(line)
     return 0
 
 

@@ -259,3 +259,25 @@ def test_round_trip_the_demo_workbook_into_a_new_user_gives_an_identical_ledger(
     assert done.status_code == 200, done.text
     assert done.json()["imported"] == len(_ledger(session, demo))
     assert _ledger(session, newcomer) == _ledger(session, demo)
+
+
+def test_round_trip_through_csv_keeps_tricky_text_exactly(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    for text, notes in (
+        ('=HYPERLINK("x")', ""),
+        ("-refund", "line one\nline two"),
+        ("קפה, גרג", "@home"),
+        ("Plain", ""),
+    ):
+        make_transaction(session, user, description=text, notes=notes)
+    make_transaction(session, user, type="income", category="Salary", amount="12600.00")
+    session.commit()
+    exported = client.get(f"{API}/export/transactions.csv", headers=bearer(settings, user)).content
+    newcomer = make_user(session, settings)
+    session.commit()
+    done = post_file(client, bearer(settings, newcomer), exported, dry_run=False)
+    assert done.status_code == 200, done.text
+    assert done.json()["imported"] == 5
+    assert _ledger(session, newcomer) == _ledger(session, user)

@@ -42,10 +42,11 @@ def test_there_are_notebooks() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 def test_a_notebook_runs_top_to_bottom(
-    path: Path, demo_household: User, monkeypatch: pytest.MonkeyPatch
+    path: Path, demo_household: User, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The kernel inherits the environment: DATABASE_URL (the test database) and the user.
     monkeypatch.setenv("CASHFLOW_USER", demo_household.username)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # Jupyter's connection files
     notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     client = NotebookClient(

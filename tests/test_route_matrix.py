@@ -174,6 +174,10 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("PUT", "/alerts/{alert_id}/unread"): None,
     ("PUT", "/alerts/{alert_id}/snooze"): lambda o: {"until": "2099-01-01"},
     ("PUT", "/alerts/{alert_id}/dismiss"): None,
+    ("POST", "/import/transactions"): None,
+    ("GET", "/export/transactions.csv"): None,
+    ("GET", "/export/workbook.xlsx"): None,
+    ("GET", "/export/report.pdf"): None,
 }
 # Routes where the victim's id travels in the body: refused as 404 (a path or a list of
 # targets) or as 422 naming the field (a reference inside a new row).

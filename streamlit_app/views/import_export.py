@@ -117,9 +117,10 @@ def _summary(preview: imports.ImportPreview) -> None:
 
 def _problems(preview: imports.ImportPreview) -> None:
     if preview.errors:
+        count = len(preview.errors)
         st.error(
-            f"{len(preview.errors):,} problems in the file: nothing can be imported until every "
-            "line reads. Fix the file (or the mapping) and upload it again."
+            f"{count:,} problem{'' if count == 1 else 's'} in the file: nothing can be imported "
+            "until every line reads. Fix the file (or the mapping) and upload it again."
         )
         frame = pd.DataFrame(
             [e.__dict__ for e in preview.errors], columns=["line", "field", "message"]
