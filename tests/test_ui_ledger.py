@@ -109,3 +109,17 @@ def test_categories_page_archives_and_renames(committed_user: User, db: Session)
     assert category.name == "Wages"
     at = _edit(at, "categories_editor_key", {"1": {"name": ""}})
     assert any("name" in e.value for e in at.error)
+
+
+def test_ledger_filters_uncategorised_rows(committed_user: User, db: Session) -> None:
+    today = local_today(datetime.now(UTC), committed_user.timezone)
+    user = db.get(User, committed_user.id)
+    assert user is not None
+    make_transaction(db, user, amount="11.00", on=today, category=None, description="Mystery")
+    make_transaction(db, user, amount="22.00", on=today, description="Groceries run")
+    db.commit()
+    at = _logged_in(committed_user, "transactions")
+    assert {m.label: m.value for m in at.metric}["Transactions"] == "2"
+    at.toggle(key="f_uncategorised").set_value(True).run()
+    assert {m.label: m.value for m in at.metric}["Transactions"] == "1"
+    assert list(at.data_editor[0].value["description"]) == ["Mystery"]

@@ -47,11 +47,12 @@ def _choices(user_id: int) -> CategoryChoices:
 
 def _filters(choices: CategoryChoices) -> LedgerFilter:
     today = choices.today
-    cols = st.columns([2, 2, 1, 2])
+    cols = st.columns([2, 2, 1, 2, 1])
     picked = cols[0].date_input("Dates", value=(today - timedelta(days=90), today), key="f_dates")
     names = cols[1].multiselect("Categories", sorted(choices.active), key="f_categories")
     flow = cols[2].selectbox("Type", ["all", "income", "expense"], key="f_type")
     text = cols[3].text_input("Search description and notes", key="f_text")
+    bare = cols[4].toggle("Uncategorised", key="f_uncategorised", help="rows with no category")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
     return LedgerFilter(
         start=start,
@@ -59,6 +60,7 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
         category_ids=tuple(choices.active[name] for name in names),
         type=None if flow == "all" else cast("FlowType", flow),
         text=text.strip() or None,
+        uncategorised=bare,
     )
 
 
