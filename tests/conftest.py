@@ -159,3 +159,17 @@ def committed_user(engine: Engine, settings: Settings) -> Iterator[User]:
     yield user
     with factory() as session, session.begin():
         session.delete(session.get(User, user.id))
+
+
+@pytest.fixture
+def user(session: Session, settings: Settings) -> User:
+    """A user visible to the API client (its commits release savepoints of the test)."""
+    created = make_user(session, settings)
+    session.commit()
+    return created
+
+
+@pytest.fixture
+def headers(settings: Settings, user: User) -> dict[str, str]:
+    """Bearer headers for `user`."""
+    return bearer(settings, user)

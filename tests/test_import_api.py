@@ -21,7 +21,6 @@ from domain.db.models import Transaction, User
 from domain.rules.dates import local_today
 from domain.rules.import_files import MAX_BYTES, MAX_ROWS
 from tests.builders import category_named
-from tests.conftest import bearer, make_user
 from tests.io_support import counts, csv_file, io_client, post_file, xlsx_file
 from tests.kill_import import APPLICATION_NAME
 
@@ -43,18 +42,6 @@ BANK = [
 @pytest.fixture
 def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     yield from io_client(settings, session_factory)
-
-
-@pytest.fixture
-def user(session: Session, settings: Settings) -> User:
-    created = make_user(session, settings)
-    session.commit()
-    return created
-
-
-@pytest.fixture
-def headers(settings: Settings, user: User) -> dict[str, str]:
-    return bearer(settings, user)
 
 
 def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:

@@ -12,21 +12,9 @@ from sqlalchemy.orm import Session
 from domain.config import Settings
 from domain.db.models import Transaction, User
 from tests.builders import category_named
-from tests.conftest import bearer, make_user
+from tests.conftest import make_user
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def user(session: Session, settings: Settings) -> User:
-    created = make_user(session, settings)
-    session.commit()
-    return created
-
-
-@pytest.fixture
-def headers(settings: Settings, user: User) -> dict[str, str]:
-    return bearer(settings, user)
 
 
 def _count(session: Session, user: User) -> int:

@@ -33,18 +33,6 @@ LOAN = {
 }
 
 
-@pytest.fixture
-def user(session: Session, settings: Settings) -> User:
-    created = make_user(session, settings)
-    session.commit()
-    return created
-
-
-@pytest.fixture
-def headers(settings: Settings, user: User) -> dict[str, str]:
-    return bearer(settings, user)
-
-
 def _rows(session: Session, user: User) -> int:
     total = 0
     for model in (FixedItem, InstallmentPlan, Loan, Transaction):

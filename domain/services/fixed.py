@@ -14,6 +14,7 @@ from domain.errors import ConflictError, InvalidInputError
 from domain.rules.occurrences import FixedSpec
 from domain.rules.recurrence import DAY_STEP, DateRange, Recurrence, check_recurrence
 from domain.services.sources import (
+    assign_fields,
     check_common,
     check_positive,
     forget_bookings,
@@ -56,13 +57,8 @@ def _check(session: Session, user: User, item: FixedItem) -> None:
 
 def create_fixed(session: Session, user: User, **fields: Any) -> FixedItem:
     """Add a fixed item (salary on the 10th, rent on the 1st, a yearly insurance)."""
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise InvalidInputError(sorted(unknown)[0], "is not a field of a fixed item")
-    fields.setdefault("currency", user.currency)
-    item = FixedItem(user_id=user.id, **{k: v for k, v in fields.items() if v is not None})
-    item.currency = item.currency or user.currency
-    item.notes = item.notes or ""
+    item = FixedItem(user_id=user.id, currency=user.currency, notes="")
+    assign_fields(item, {k: v for k, v in fields.items() if v is not None}, FIELDS)
     _check(session, user, item)
     session.add(item)
     session.flush()
@@ -82,11 +78,7 @@ def list_fixed(session: Session, user: User) -> list[FixedItem]:
 def update_fixed(session: Session, user: User, fixed_id: int, changes: dict[str, Any]) -> FixedItem:
     """Change some fields; the result must pass every rule."""
     item = get_fixed(session, user, fixed_id)
-    unknown = set(changes) - set(FIELDS)
-    if unknown:
-        raise InvalidInputError(sorted(unknown)[0], "cannot be changed")
-    for name, value in changes.items():
-        setattr(item, name, value)
+    assign_fields(item, changes, FIELDS)
     _check(session, user, item)
     session.flush()
     return item

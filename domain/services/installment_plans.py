@@ -21,6 +21,7 @@ from domain.rules.installments import (
 from domain.rules.occurrences import occurrences
 from domain.rules.recurrence import DateRange
 from domain.services.sources import (
+    assign_fields,
     booked_dates,
     check_common,
     check_day,
@@ -72,18 +73,10 @@ def _check(session: Session, user: User, plan: InstallmentPlan) -> None:
         plan.day_of_month = plan.first_payment_date.day
 
 
-def _assign(plan: InstallmentPlan, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise InvalidInputError(sorted(unknown)[0], "is not a field of an installment plan")
-    for name, value in fields.items():
-        setattr(plan, name, value)
-
-
 def create_plan(session: Session, user: User, **fields: Any) -> InstallmentPlan:
     """Add a plan: a total split into monthly payments from the first payment date."""
     plan = InstallmentPlan(user_id=user.id, currency=user.currency, notes="", type="expense")
-    _assign(plan, {k: v for k, v in fields.items() if v is not None})
+    assign_fields(plan, {k: v for k, v in fields.items() if v is not None}, FIELDS)
     _check(session, user, plan)
     session.add(plan)
     session.flush()
@@ -105,7 +98,7 @@ def update_plan(
 ) -> InstallmentPlan:
     """Change a plan; recorded payments stay recorded by their due dates."""
     plan = get_plan(session, user, plan_id)
-    _assign(plan, changes)
+    assign_fields(plan, changes, FIELDS)
     _check(session, user, plan)
     session.flush()
     return plan

@@ -18,6 +18,7 @@ from domain.rules.money import ZERO
 from domain.rules.occurrences import LoanSpec, occurrences
 from domain.services.installment_plans import ALL_TIME
 from domain.services.sources import (
+    assign_fields,
     booked_dates,
     check_common,
     forget_bookings,
@@ -66,18 +67,10 @@ def _check(session: Session, user: User, loan: Loan) -> None:
     check_terms(loan_terms(loan))
 
 
-def _assign(loan: Loan, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise InvalidInputError(sorted(unknown)[0], "is not a field of a loan")
-    for name, value in fields.items():
-        setattr(loan, name, value)
-
-
 def create_loan(session: Session, user: User, **fields: Any) -> Loan:
     """Add a loan; its payment is computed from the terms."""
     loan = Loan(user_id=user.id, currency=user.currency, notes="", type="expense", method="spitzer")
-    _assign(loan, {k: v for k, v in fields.items() if v is not None})
+    assign_fields(loan, {k: v for k, v in fields.items() if v is not None}, FIELDS)
     _check(session, user, loan)
     session.add(loan)
     session.flush()
@@ -97,7 +90,7 @@ def list_loans(session: Session, user: User) -> list[Loan]:
 def update_loan(session: Session, user: User, loan_id: int, changes: dict[str, Any]) -> Loan:
     """Change a loan's terms or labels; the schedule follows."""
     loan = get_loan(session, user, loan_id)
-    _assign(loan, changes)
+    assign_fields(loan, changes, FIELDS)
     _check(session, user, loan)
     session.flush()
     return loan

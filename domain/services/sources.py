@@ -39,6 +39,15 @@ def list_sources(session: Session, user: User, model: type[SourceT]) -> list[Sou
     return list(session.scalars(select(model).where(model.user_id == user.id).order_by(model.id)))
 
 
+def assign_fields(row: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """Set the given fields on a source, refusing any it does not have."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise InvalidInputError(sorted(unknown)[0], "is not a field that can be set here")
+    for name, value in fields.items():
+        setattr(row, name, value)
+
+
 def check_common(
     session: Session, user: User, *, name: str, flow: str, category_id: int | None, currency: str
 ) -> None:

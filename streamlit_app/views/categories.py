@@ -12,11 +12,9 @@ from domain.errors import DomainError, InvalidInputError
 from domain.services import categories
 from streamlit_app.db import transaction
 from streamlit_app.session import load_user, require_user_id
+from streamlit_app.views.grid import editable_grid, messages
 
 COLUMNS = ["order", "name", "name_he", "type", "icon", "color", "archived"]
-VERSION = "categories_version"
-EDITOR_KEY = "categories_editor_key"
-MESSAGES = "categories_messages"
 
 
 def _frame(user_id: int) -> tuple[pd.DataFrame, list[int]]:
@@ -139,21 +137,13 @@ def categories_page() -> None:
         "Edit names, icons and colours in place; tick Archived to hide a category from "
         "pickers (its transactions keep it); change Order to move one; add a row to create."
     )
-    for message in st.session_state.get(MESSAGES, []):
+    for message in messages("categories"):
         st.error(message)
     frame, ids = _frame(user_id)
-    key = f"categories_editor_{st.session_state.get(VERSION, 0)}"
-    st.session_state[EDITOR_KEY] = key
-    st.data_editor(
+    editable_grid(
         frame,
-        key=key,
+        name="categories",
         column_config=_column_config(),
         num_rows="dynamic",
-        width="stretch",
-        hide_index=True,
+        save=lambda changes: _save(user_id, frame, ids, changes),
     )
-    changes = st.session_state.get(key) or {}
-    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
-        st.session_state[MESSAGES] = _save(user_id, frame, ids, changes)
-        st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
-        st.rerun()

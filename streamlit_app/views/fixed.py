@@ -20,11 +20,9 @@ from streamlit_app.views.forms import (
     today_of,
     user_work,
 )
+from streamlit_app.views.grid import editable_grid, messages
 
 FREQUENCIES = ["monthly", "weekly", "biweekly", "quarterly", "yearly"]
-VERSION = "fixed_version"
-EDITOR_KEY = "fixed_editor_key"
-MESSAGES = "fixed_messages"
 COLUMNS = [
     "name",
     "type",
@@ -153,24 +151,16 @@ def fixed_page() -> None:
         "delete a row to remove it."
     )
     _add_form(user_id, today)
-    for message in st.session_state.get(MESSAGES, []):
+    for message in messages("fixed"):
         st.error(message)
     frame, ids = _frame(user_id, today)
     if not ids:
         st.info("No fixed items yet: add your salary and rent above.")
         return
-    key = f"fixed_editor_{st.session_state.get(VERSION, 0)}"
-    st.session_state[EDITOR_KEY] = key
-    st.data_editor(
+    editable_grid(
         frame,
-        key=key,
+        name="fixed",
         column_config=_column_config(),
         num_rows="delete",
-        width="stretch",
-        hide_index=True,
+        save=lambda changes: _save(user_id, ids, frame, changes),
     )
-    changes = st.session_state.get(key) or {}
-    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
-        st.session_state[MESSAGES] = _save(user_id, ids, frame, changes)
-        st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
-        st.rerun()

@@ -17,13 +17,12 @@ from domain.rules.money import MoneyError, format_money, parse_money
 from domain.services import categories, transactions
 from streamlit_app.db import transaction
 from streamlit_app.session import load_user, require_user_id
+from streamlit_app.views.grid import editable_grid, messages
 
 PAGE_SIZE = 50
 COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue"]
 NO_CATEGORY = "(none)"
 ERRORS = "ledger_errors"
-VERSION = "ledger_version"
-EDITOR_KEY = "ledger_editor_key"
 
 
 @dataclass(frozen=True)
@@ -171,15 +170,13 @@ def _apply_deletions(user_id: int, ids: list[int], deleted: list[int]) -> None:
 
 def _save_grid(
     user_id: int, ids: list[int], changes: dict[str, Any], choices: CategoryChoices
-) -> None:
-    """Turn the editor's changes into service calls, then reload the grid."""
-    errors = _apply_edits(user_id, ids, changes.get("edited_rows", {}), choices)
+) -> list[str]:
+    """Turn the editor's changes into service calls; refused edits go beside their rows."""
+    st.session_state[ERRORS] = _apply_edits(user_id, ids, changes.get("edited_rows", {}), choices)
     problems = _apply_additions(user_id, changes.get("added_rows", []), choices)
     if changes.get("deleted_rows"):
         _apply_deletions(user_id, ids, changes["deleted_rows"])
-    st.session_state[ERRORS] = errors
-    st.session_state["ledger_new_errors"] = problems
-    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+    return problems
 
 
 def _add_form(user_id: int, choices: CategoryChoices) -> None:
@@ -243,24 +240,16 @@ def transactions_page() -> None:
         rows = transactions.list_transactions(
             session, user, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         ).rows
-    for problem in st.session_state.get("ledger_new_errors", []):
+    for problem in messages("ledger"):
         st.error(problem)
     errors: dict[int, str] = st.session_state.get(ERRORS, {})
     if errors:
         st.error("Some edits were refused; see the Issue column. Nothing else was changed.")
-    frame = _frame(rows, choices, errors)
     ids = [row.id for row in rows]
-    key = f"ledger_editor_{st.session_state.get(VERSION, 0)}"
-    st.session_state[EDITOR_KEY] = key
-    st.data_editor(
-        frame,
-        key=key,
+    editable_grid(
+        _frame(rows, choices, errors),
+        name="ledger",
         column_config=_column_config(choices),
         num_rows="dynamic",
-        width="stretch",
-        hide_index=True,
+        save=lambda changes: _save_grid(user_id, ids, changes, choices),
     )
-    changes = st.session_state.get(key) or {}
-    if any(changes.get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
-        _save_grid(user_id, ids, changes, choices)
-        st.rerun()
