@@ -207,8 +207,12 @@ def test_browser_add_find_and_edit_in_the_ledger(running: Running, chromium: str
         box = grid.bounding_box()
         assert box is not None
         amount_x = box["x"] + box["width"] * 0.42  # the Amount column of 7
-        page.mouse.dblclick(amount_x, box["y"] + 35 + 17)
         editor = page.locator("input.gdg-input, textarea.gdg-input").first
+        for _attempt in range(6):  # the grid may still be re-mounting after the filter's rerun
+            page.wait_for_timeout(1000)
+            page.mouse.dblclick(amount_x, box["y"] + 35 + 17)
+            if editor.is_visible():
+                break
         expect(editor).to_be_visible(timeout=10_000)
         editor.fill("300.00")
         editor.press("Enter")
