@@ -168,7 +168,7 @@ def refresh_alerts(
     if not force and prefs.alerts_fingerprint == mark:
         return False
     sync_alerts(session, user, evaluate(session, user, today, now), now)
-    prefs.alerts_fingerprint = _fingerprint(session, user, today, now)
+    prefs.alerts_fingerprint = mark  # alerts are not part of it: the mark still holds
     session.flush()
     return True
 

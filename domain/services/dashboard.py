@@ -135,7 +135,7 @@ class Kpis:
     forecast: Summary
 
 
-def kpis(session: Session, user: User, today: date) -> Kpis:
+def kpis(session: Session, user: User, today: date, *, summary: Summary | None = None) -> Kpis:
     """Current balance, this month so far, and the forecast's end and lowest point."""
     start, end = month_bounds(today)
     month = actual_series(session, user, "month", start, min(end, today + timedelta(days=1)))
@@ -146,7 +146,7 @@ def kpis(session: Session, user: User, today: date) -> Kpis:
         month_income=income,
         month_expense=expense,
         month_net=income - expense,
-        forecast=summarize(forecast_for(session, user, today)),
+        forecast=summary or summarize(forecast_for(session, user, today)),
     )
 
 
@@ -175,7 +175,9 @@ def _ratio(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(Decimal("0.001")) if whole > 0 else ZERO
 
 
-def financial_health(session: Session, user: User, today: date) -> Health:
+def financial_health(
+    session: Session, user: User, today: date, *, summary: Summary | None = None
+) -> Health:
     """The score, computed exactly as HEALTH_FORMULA states."""
     this_month = today.replace(day=1)
     start = date(*add_months(this_month.year, this_month.month, -3), 1)
@@ -187,7 +189,8 @@ def financial_health(session: Session, user: User, today: date) -> Health:
     buffer = _ratio(balance, expense / 3) if expense else Decimal(3)
     monthly_debt = sum((p.amount for p in _monthly_debt(session, user)), ZERO)
     debt = _ratio(monthly_debt, income / 3) if income else ZERO
-    above = summarize(forecast_for(session, user, today)).first_below_warning is None
+    summary = summary or summarize(forecast_for(session, user, today))
+    above = summary.first_below_warning is None
     score = (
         40 * min(max(savings, ZERO) / Decimal("0.2"), Decimal(1))
         + 30 * min(max(buffer, ZERO) / 3, Decimal(1))

@@ -10,7 +10,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from domain.rules.forecast_views import band, lowest_point
+from domain.rules.forecast import Forecast
+from domain.rules.forecast_views import Summary, band, lowest_point, summarize
 from domain.rules.money import format_money
 from domain.services import dashboard
 from domain.services.forecasting import forecast_for
@@ -22,9 +23,9 @@ from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import today_of, user_work
 
 
-def _kpis(user_id: int, today: date) -> None:
+def _kpis(user_id: int, today: date, summary: Summary) -> None:
     with user_work(user_id) as (session, user):
-        k = dashboard.kpis(session, user, today)
+        k = dashboard.kpis(session, user, today, summary=summary)
     cols = st.columns(6)
     cols[0].metric("Balance now", format_money(k.balance))
     cols[1].metric("Income this month", format_money(k.month_income))
@@ -41,9 +42,8 @@ def _kpis(user_id: int, today: date) -> None:
     st.success(f"Safe to spend{until}: **{format_money(safe.amount)}**")
 
 
-def _balance_chart(user_id: int, today: date) -> None:
+def _balance_chart(user_id: int, today: date, forecast: Forecast) -> None:
     with user_work(user_id) as (session, user):
-        forecast = forecast_for(session, user, today)
         past = pd.DataFrame(
             dashboard.past_balances(session, user, today), columns=["date", "balance"]
         )
@@ -85,10 +85,10 @@ def _flows(user_id: int, today: date) -> None:
             st.plotly_chart(category_figure(shares), key="dashboard_categories")
 
 
-def _upcoming_and_health(user_id: int, today: date) -> None:
+def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
     with user_work(user_id) as (session, user):
         upcoming = dashboard.upcoming_payments(session, user, today)
-        health = dashboard.financial_health(session, user, today)
+        health = dashboard.financial_health(session, user, today, summary=summary)
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Next 30 days")
@@ -138,8 +138,11 @@ def dashboard_page() -> None:
     with user_work(user_id) as (_, user):
         st.title(f"Welcome, {user.display_name}")
         st.caption(f"Currency {user.currency} · timezone {user.timezone} · today {today:%d/%m/%Y}")
-    _kpis(user_id, today)
-    _balance_chart(user_id, today)
+    with user_work(user_id) as (session, user):
+        forecast = forecast_for(session, user, today)  # once, for every section below
+    summary = summarize(forecast)
+    _kpis(user_id, today, summary)
+    _balance_chart(user_id, today, forecast)
     _flows(user_id, today)
-    _upcoming_and_health(user_id, today)
+    _upcoming_and_health(user_id, today, summary)
     job_panel(user_id)
