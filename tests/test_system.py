@@ -107,8 +107,22 @@ def running(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         _wait_for(f"{ui}/_stcore/health", 30)
         yield Running(process, api, ui, banner)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+        _stop_launcher(process)
+
+
+def _stop_launcher(process: subprocess.Popen[str]) -> None:
+    """Stop the launcher as a user would (SIGTERM), then make sure nothing it started lives."""
+    if process.poll() is not None:
+        return
+    children = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    for child in children:
+        if child.is_running():
+            child.kill()
 
 
 def test_banner_prints_urls_and_demo_credentials(running: Running) -> None:
