@@ -12,6 +12,7 @@ from domain.errors import DomainError, InvalidInputError
 from domain.services import categories
 from streamlit_app.db import transaction
 from streamlit_app.session import load_user, require_user_id
+from streamlit_app.views.forms import describe
 from streamlit_app.views.grid import editable_grid, messages
 
 COLUMNS = ["order", "name", "name_he", "type", "icon", "color", "archived"]
@@ -52,8 +53,7 @@ def _column_config() -> dict[str, Any]:
 
 
 def _describe(label: str, exc: DomainError) -> str:
-    field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
-    return f"{label}: {field}{exc.message}"
+    return f"{label}: {describe(exc)}"
 
 
 def _edit_one(user_id: int, category_id: int, change: dict[str, Any]) -> None:

@@ -13,15 +13,15 @@ from domain.errors import DomainError, InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.dates import local_today
 from domain.rules.ledger import LedgerFilter, TransactionDraft
-from domain.rules.money import MoneyError, format_money, parse_money
+from domain.rules.money import format_money
 from domain.services import categories, transactions
 from streamlit_app.db import transaction
 from streamlit_app.session import load_user, require_user_id
+from streamlit_app.views.forms import NO_CATEGORY, describe, money
 from streamlit_app.views.grid import editable_grid, messages
 
 PAGE_SIZE = 50
 COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue"]
-NO_CATEGORY = "(none)"
 ERRORS = "ledger_errors"
 
 
@@ -103,10 +103,7 @@ def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str,
     out: dict[str, Any] = {}
     for column, value in change.items():
         if column == "amount":
-            try:
-                out["amount"] = parse_money(str(value or "").replace(",", ""))
-            except MoneyError as exc:
-                raise InvalidInputError("amount", str(exc)) from exc
+            out["amount"] = money(str(value or ""), "amount")
         elif column == "date":
             if not value:
                 raise InvalidInputError("date", "is required")
@@ -118,11 +115,6 @@ def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str,
         elif column in {"type", "description", "notes"}:
             out[column] = value if value is not None else ""
     return out
-
-
-def _describe(exc: DomainError) -> str:
-    field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
-    return f"{field}{exc.message}"
 
 
 def _apply_edits(
@@ -139,7 +131,7 @@ def _apply_edits(
                     session, user, tx_id, _cell_changes(change, choices)
                 )
         except DomainError as exc:
-            errors[tx_id] = _describe(exc)
+            errors[tx_id] = describe(exc)
     return errors
 
 
@@ -158,7 +150,7 @@ def _apply_additions(
                 draft = TransactionDraft(type=flow, **fields)
                 transactions.record_transaction(session, user, draft)
         except DomainError as exc:
-            problems.append(f"New row {index}: {_describe(exc)}")
+            problems.append(f"New row {index}: {describe(exc)}")
     return problems
 
 
@@ -202,7 +194,7 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
             with transaction() as session:
                 transactions.record_transaction(session, load_user(session, user_id), draft)
         except DomainError as exc:
-            st.error(_describe(exc))
+            st.error(describe(exc))
             return
         st.success(f"Added {format_money(draft.amount)} on {draft.date:%d/%m/%Y}.")
 
