@@ -24,8 +24,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from benchmarks.environment import libpq_url
 from benchmarks.page import PAGE_ENV, PageSpec, compiled_count_sql, compiled_page_sql
+from domain.db.engine import libpq_url
 
 
 class ConnectionPool:

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks.booking_baseline import Connection, baseline_params, insert_rows, reserve_ids
 from benchmarks.booking_parts import Breakdown, measure_parts
 from benchmarks.booking_rows import AS_OF, WATERMARK
-from benchmarks.environment import libpq_url
-from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
+from domain.db.engine import create_db_engine, libpq_url, make_session_factory, unit_of_work
 from domain.rules.occurrences import Occurrence
 from domain.services.booking import run_booking_pass
 

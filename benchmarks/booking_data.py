@@ -23,7 +23,7 @@ from benchmarks.booking_rows import (
     Row,
     generate_sources,
 )
-from benchmarks.environment import libpq_url
+from domain.db.engine import libpq_url
 from domain.rules.passwords import hash_password
 
 Connection = psycopg.Connection[TupleRow]

@@ -14,6 +14,7 @@ from sqlalchemy import make_url
 
 from cashflow.embedded import embedded_database, ensure_database
 from domain.config import PROJECT_ROOT, Settings, get_settings
+from domain.db.engine import libpq_url
 
 EMBEDDED_PGDATA = PROJECT_ROOT / ".data" / "pg-bench"
 EMBEDDED_NAME = "cashflow_bench"
@@ -25,11 +26,6 @@ BENCH_ENV = {
     "BCRYPT_ROUNDS": "4",
     "ACCESS_TOKEN_EXPIRE_MINUTES": "600",
 }
-
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy psycopg URL as libpq understands it."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 @contextmanager

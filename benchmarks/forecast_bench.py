@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 import psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.environment import libpq_url
 from benchmarks.forecast_parts import ForecastParts, measure_forecast_parts
 from benchmarks.forecast_read import Connection, ReadSample, read_inputs
 from benchmarks.forecast_rows import TODAY
-from domain.db.engine import create_db_engine, make_session_factory
+from domain.db.engine import create_db_engine, libpq_url, make_session_factory
 from domain.rules.forecast import Forecast
 from domain.services.forecasting import forecast_for
 from domain.services.users import get_user

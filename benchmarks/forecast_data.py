@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from benchmarks import forecast_sources as sources
 from benchmarks.dataset import COPY_SQL
-from benchmarks.environment import EMBEDDED_NAME, libpq_url
+from benchmarks.environment import EMBEDDED_NAME
 from benchmarks.forecast_rows import SCHEDULER_SINCE, TODAY, YESTERDAY, Row, generate_ledger
 from domain.config import Settings
-from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
+from domain.db.engine import create_db_engine, libpq_url, make_session_factory, unit_of_work
 from domain.db.models import Category, User
 from domain.db.recurring import book_occurrences, load_specs
 from domain.rules.occurrences import Occurrence, occurrences

@@ -26,9 +26,9 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from benchmarks.environment import bench_databases, configure, libpq_url
+from benchmarks.environment import bench_databases, configure
 from benchmarks.io_data import bank_csv, copy_rows, copy_text, fill_ledger, new_user
-from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
+from domain.db.engine import create_db_engine, libpq_url, make_session_factory, unit_of_work
 from domain.db.migrate import upgrade_database
 from domain.db.models import User
 from domain.services.exports import export_workbook

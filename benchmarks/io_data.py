@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import psycopg
 from sqlalchemy.orm import Session
 
-from benchmarks.environment import libpq_url
 from domain.config import Settings
+from domain.db.engine import libpq_url
 from domain.db.models import User
 from domain.services.users import create_user
 

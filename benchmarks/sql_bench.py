@@ -11,8 +11,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Select
 
-from benchmarks.environment import libpq_url
 from benchmarks.page import SORT, PageSpec, count_statement, page_statement, psycopg_sql
+from domain.db.engine import libpq_url
 from domain.db.ledger import count_query, page_query
 from domain.rules.ledger import LedgerFilter
 

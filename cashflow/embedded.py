@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from domain.db.engine import create_db_engine, wait_for_database
+from domain.db.engine import create_db_engine, libpq_url, wait_for_database
 
 log = logging.getLogger(__name__)
 APP_DATABASE = "cashflow"
@@ -33,8 +33,7 @@ def start_server(pgdata: Path) -> Any:
 
 def ensure_database(server_url: str, name: str) -> None:
     """Create database `name` on the server when it does not exist yet."""
-    conninfo = server_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

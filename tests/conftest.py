@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.app import create_app
 from cashflow.embedded import embedded_database
 from domain.config import PROJECT_ROOT, Settings, get_settings
-from domain.db.engine import create_db_engine
+from domain.db.engine import create_db_engine, libpq_url
 from domain.db.migrate import upgrade_database
 from domain.db.models import User
 from domain.services import auth, users
@@ -27,22 +27,18 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 PASSWORD = "correct horse battery"
 
 
-def _libpq(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 @contextmanager
 def _external_database(configured: str) -> Iterator[str]:
     """A fresh database beside the one DATABASE_URL names, dropped afterwards."""
     base = make_url(configured)
     name = f"cashflow_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = base.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+        with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
@@ -57,7 +53,7 @@ def _embedded_test_database() -> Iterator[str]:
             yield url
         finally:
             admin = make_url(url).set(database="postgres").render_as_string(hide_password=False)
-            with psycopg.connect(_libpq(admin), autocommit=True) as conn:
+            with psycopg.connect(libpq_url(admin), autocommit=True) as conn:
                 conn.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )

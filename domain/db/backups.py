@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import make_url
 
+from domain.db.engine import libpq_url
 from domain.errors import DomainError
 from domain.rules.backups import BackupFile
 
@@ -40,11 +41,6 @@ class Manifest:
     server_version: int
     database: str
     verified: bool
-
-
-def libpq_url(url: str) -> str:
-    """A SQLAlchemy URL as a libpq connection URI."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def server_major(url: str) -> int:

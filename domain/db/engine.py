@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,11 @@ def _watch_slow_queries(engine: Engine) -> None:
             slow_log.warning(
                 "slow query", extra={"seconds": round(seconds, 3), "statement": statement[:2000]}
             )
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as a libpq connection URI (for psycopg and the pg_* tools)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
