@@ -25,7 +25,7 @@ from api.routes import (
     transactions,
 )
 from domain.config import Settings, get_settings
-from domain.db.engine import create_db_engine, make_session_factory
+from domain.db.engine import create_db_engine, make_read_session_factory, make_session_factory
 from domain.logs import configure_logging
 
 API_PREFIX = "/api/v1"
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url, echo=settings.debug)
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.read_session_factory = make_read_session_factory(app.state.engine)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,12 +28,35 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+READ_ONLY = "cashflow_read_only"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def read_only(endpoint: Endpoint) -> Endpoint:
+    """Declare that an endpoint only reads: its unit of work runs without a transaction.
+
+    That spares the BEGIN and COMMIT round trips of the hottest reads (the ledger's pages);
+    a write attempted through such a unit of work is refused, never committed.
+    """
+    setattr(endpoint, READ_ONLY, True)
+    return endpoint
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One request, one unit of work, committed before the response is sent.
 
     Opening a session does no I/O, so it happens on the event loop; the commit (or
-    rollback) runs in the threadpool. That spares a thread hop per request.
+    rollback) runs in the threadpool. That spares a thread hop per request. A read-only
+    endpoint's session has nothing to commit, and closing it does no I/O either.
     """
+    if getattr(request.scope.get("endpoint"), READ_ONLY, False):
+        reader = request.app.state.read_session_factory()
+        try:
+            yield reader
+        finally:
+            reader.close()
+        return
     session = request.app.state.session_factory()
     try:
         yield session

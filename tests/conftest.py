@@ -126,7 +126,7 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     """The API over HTTP (ASGI), its units of work inside the test's transaction."""
     app = create_app(settings)
-    app.state.session_factory = session_factory
+    app.state.session_factory = app.state.read_session_factory = session_factory
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()

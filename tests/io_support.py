@@ -32,7 +32,7 @@ def with_io_routes(app: FastAPI) -> FastAPI:
 def io_client(settings: Settings, factory: sessionmaker[Session]) -> Iterator[TestClient]:
     """A TestClient whose units of work run inside the test's transaction."""
     app = with_io_routes(create_app(settings))
-    app.state.session_factory = factory
+    app.state.session_factory = app.state.read_session_factory = factory
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()

@@ -148,7 +148,7 @@ def test_log_lines_are_json_and_hold_no_secrets(
 ) -> None:
     caplog.set_level(logging.INFO)
     app = create_app(settings)
-    app.state.session_factory = session_factory
+    app.state.session_factory = app.state.read_session_factory = session_factory
     with TestClient(app) as client:
         name = f"log{uuid.uuid4().hex[:8]}"
         client.post("/api/v1/auth/register", json={"username": name, "password": PASSWORD})

@@ -47,7 +47,7 @@ def live_app(settings: Settings, engine: Engine, session_factory: sessionmaker[S
     """Point the app at the test settings, database and rolled-back transaction."""
     APP.state.settings = settings
     APP.state.engine = engine
-    APP.state.session_factory = session_factory
+    APP.state.session_factory = APP.state.read_session_factory = session_factory
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentUser, NowDep, SessionDep
+from api.deps import CurrentUser, NowDep, SessionDep, read_only
 from api.schemas.common import PathId
 from api.schemas.ledger import CategoryIn, CategoryOut, CategoryPatch, ReorderIn
 from domain.services import categories
@@ -13,6 +13,7 @@ router = APIRouter(prefix="/categories", tags=["categories"])
 
 
 @router.get("")
+@read_only
 def list_categories(
     user: CurrentUser, session: SessionDep, include_archived: bool = False
 ) -> list[CategoryOut]:
@@ -39,6 +40,7 @@ def reorder_categories(
 
 
 @router.get("/{category_id}")
+@read_only
 def get_category(category_id: PathId, user: CurrentUser, session: SessionDep) -> CategoryOut:
     """One category."""
     return CategoryOut.model_validate(categories.get_category(session, user, category_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import CurrentUser, SessionDep, read_only
 from api.json import json_response
 from api.schemas.common import Id, PathId
 from api.schemas.ledger import (
@@ -69,6 +69,7 @@ ROW_FIELDS = tuple(TransactionOut.model_fields)
 
 
 @router.get("", response_model=TransactionPage)
+@read_only
 def list_transactions(
     *,
     filters: Filters,
@@ -82,13 +83,15 @@ def list_transactions(
     page = transactions.list_transactions(
         session, user, filters.to_filter(), sort=sort, limit=limit, offset=offset
     )
-    items = [{name: row._mapping[name] for name in ROW_FIELDS} for row in page.rows]
+    mappings = (row._mapping for row in page.rows)  # one mapping per row, not one per field
+    items = [{name: mapping[name] for name in ROW_FIELDS} for mapping in mappings]
     return json_response(
         {"items": items, "total": page.total, "limit": page.limit, "offset": page.offset}
     )
 
 
 @router.get("/totals")
+@read_only
 def transaction_totals(filters: Filters, user: CurrentUser, session: SessionDep) -> TotalsOut:
     """Income, expenses and net of the filtered transactions."""
     return TotalsOut.model_validate(transactions.ledger_totals(session, user, filters.to_filter()))
@@ -129,6 +132,7 @@ def bulk_delete(body: BulkDeleteIn, user: CurrentUser, session: SessionDep) -> C
 
 
 @router.get("/{transaction_id}")
+@read_only
 def get_transaction(
     transaction_id: PathId, user: CurrentUser, session: SessionDep
 ) -> TransactionOut:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from domain.errors import DomainError
 
@@ -59,6 +59,36 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that never expire objects on commit (adapters read them afterwards)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class ReadOnlyUnitError(RuntimeError):
+    """A unit of work declared read-only tried to write."""
+
+
+def _refuse_flush(session: Session, *args: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyUnitError("a read-only unit of work cannot write")
+
+
+def _refuse_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyUnitError("a read-only unit of work cannot write")
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for units of work that only read, sharing the engine's pool.
+
+    They run in autocommit: each statement is its own snapshot and there is no BEGIN and
+    no COMMIT to send, so closing one does no I/O. Writing through one is refused before
+    anything reaches the database (autocommit would otherwise make each write permanent
+    on its own, outside any unit of work).
+    """
+    factory = sessionmaker(
+        bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+    event.listen(factory, "before_flush", _refuse_flush)
+    event.listen(factory, "do_orm_execute", _refuse_write)
+    return factory
 
 
 def wait_for_database(engine: Engine, *, seconds: float = 10.0) -> None:
