@@ -43,8 +43,15 @@ WHERE t.user_id = %s ORDER BY t.date, t.id
 
 
 def _peak_kib() -> int:
-    """The process's highest resident memory so far."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The process's highest resident memory so far (Linux's VmHWM).
+
+    Not `getrusage`'s ru_maxrss: Linux carries that over from the parent through fork and
+    exec, so a child started by a large benchmark process reports the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _resident_kib() -> int:

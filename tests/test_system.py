@@ -141,6 +141,14 @@ def test_demo_user_gets_tokens_over_http(running: Running) -> None:
         headers={"Authorization": f"Bearer {response.json()['access_token']}"},
     )
     assert me.json()["username"] == "demo"
+    page = httpx.get(
+        f"{running.api}/api/v1/transactions",
+        params={"limit": 5},
+        headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+    )
+    assert page.status_code == 200  # a read-only unit of work on the real pool
+    assert len(page.json()["items"]) == 5
+    assert page.json()["total"] > 100  # the demo's two years of history
     assert httpx.get(f"{running.api}/docs").status_code == 200
     assert httpx.get(f"{running.api}/redoc").status_code == 200
 
