@@ -292,6 +292,9 @@ class RecurringBooking(IdKey, Timestamped, Base):
             initially="DEFERRED",
         ),
         Index("ix_recurring_bookings_user", "user_id", "due_date"),
+        # Deleting a transaction sets its booking's link to NULL; without this index every
+        # deleted row would scan all the bookings.
+        Index("ix_recurring_bookings_transaction", "transaction_id"),
     )
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
