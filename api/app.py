@@ -29,6 +29,10 @@ from domain.db.engine import create_db_engine, make_read_session_factory, make_s
 from domain.logs import configure_logging
 
 API_PREFIX = "/api/v1"
+# The largest body a JSON route may receive: a bulk call of 1,000 rows whose every text is
+# at its limit and every character escaped as \uXXXX stays under it. Larger bodies answer
+# 413 before they are read; the import route has its own limit (the file's plus the form).
+MAX_BODY_BYTES = 20 * 1024 * 1024
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request body"},
     401: {"description": "Missing, invalid, expired or revoked token"},
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=health.VERSION,
         description="Self-hosted cash-flow manager. Amounts are decimal strings.",
         responses=ERROR_RESPONSES,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url, echo=settings.debug)

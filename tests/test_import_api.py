@@ -366,3 +366,27 @@ def test_a_commit_killed_midway_leaves_nothing_behind(
 
         preview = preview_import(session, user, Upload(path.read_bytes()), today)
         assert (preview.duplicates, preview.new_rows) == (0, 12_000)
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
+    client: TestClient, session: Session, user: User, headers: dict[str, str]
+) -> None:
+    """413 as soon as the declared length, or the bytes streamed so far, pass the limit."""
+    huge = BIG_ROW * ((MAX_BYTES + 1024 * 1024) // len(BIG_ROW))
+    declared = post_file(client, headers, huge, dry_run=False)
+    assert declared.status_code == 413, declared.text
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
+        boundary = b"--cashflow\r\n"
+        yield boundary + b'Content-Disposition: form-data; name="file"; filename="b.csv"\r\n\r\n'
+        for _ in range(12):
+            yield b"x" * (1024 * 1024)
+        yield b"\r\n--cashflow--\r\n"
+
+    streamed = client.post(
+        "/api/v1/import/transactions",
+        headers={**headers, "Content-Type": "multipart/form-data; boundary=cashflow"},
+        content=chunks(),
+    )
+    assert streamed.status_code == 413, streamed.text
+    assert counts(session, user) == EMPTY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.app import MAX_BODY_BYTES
 from domain.config import Settings
 from domain.db.models import Transaction, User
 from tests.builders import category_named
@@ -270,3 +272,20 @@ def test_category_lifecycle_archive_restore_reorder(
     assert order[0]["id"] == pets
     renamed = client.put(f"{API}/categories/{pets}", headers=headers, json={"name": "Animals"})
     assert renamed.json()["name"] == "Animals"
+
+
+def test_a_json_body_over_the_limit_answers_413_and_writes_nothing(
+    client: TestClient, session: Session, user: User, headers: dict[str, str]
+) -> None:
+    row = {"date": "2026-03-01", "amount": "1.00", "type": "expense", "notes": "x" * 2000}
+    body = {"items": [row] * 12_000}  # about 25 MB, far past any bulk call of 1,000 rows
+    response = client.post(f"{API}/transactions/bulk", headers=headers, json=body)
+    assert response.status_code == 413, response.text[:200]
+    assert _count(session, user) == 0
+
+
+def test_the_largest_bulk_call_fits_under_the_body_limit() -> None:
+    text = "\\u05d0" * 500  # every character escaped, at its limit
+    row: dict[str, Any] = {"date": "2026-03-01", "amount": "1234567890123.45", "type": "expense"}
+    row |= {"category_id": 2**62, "description": text, "notes": text * 4, "currency": "ILS"}
+    assert len(json.dumps({"items": [row] * 1000})) < MAX_BODY_BYTES

@@ -27,6 +27,9 @@ from domain.rules.import_files import MAX_BYTES, refuse
 from domain.rules.ledger import LedgerFilter
 from domain.services import exports, imports, reports
 
+# Room for the form's fields and the multipart boundaries beside a file at its limit.
+FORM_SLACK_BYTES = 64 * 1024
+
 router = APIRouter(tags=["import and export"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 16 * 1024 * 1024
@@ -78,7 +81,7 @@ def _preview_out(preview: imports.ImportPreview) -> ImportPreviewOut:
     )
 
 
-@router.post("/import/transactions")
+@router.post("/import/transactions", max_body_size=MAX_BYTES + FORM_SLACK_BYTES)
 def import_transactions(
     file: Annotated[UploadFile, File(description="CSV or .xlsx, at most 10 MB")],
     form: Annotated[ImportForm, Form()],
