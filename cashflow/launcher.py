@@ -106,7 +106,7 @@ def run_all(settings: Settings) -> int:
                 f"  UI         http://{host}:{settings.ui_port}\n"
                 f"  API        http://{host}:{settings.api_port}/api/v1  "
                 f"(docs http://{host}:{settings.api_port}/docs)\n"
-                f"  Scheduler  running (books due payments at 00:05 and now; backups at 02:00)\n"
+                f"  Scheduler  running (books due payments now, then hourly; backups at 02:00)\n"
                 f"  Log in as  {username} / {password}\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,

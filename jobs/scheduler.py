@@ -56,6 +56,19 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         max_instances=1,
         misfire_grace_time=3600,
     )
+    # Each user's day is booked up to their own local today: the hourly pass books it within
+    # an hour of their midnight wherever they live (idempotent; a pass with nothing due is cheap).
+    scheduler.add_job(
+        booking_pass,
+        "cron",
+        hour="1-23",
+        minute=5,
+        args=(factory,),
+        id="booking-hourly",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
     scheduler.add_job(
         backup_pass,
         "cron",

@@ -6,8 +6,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, delete, func, select, update
@@ -17,6 +18,7 @@ from domain.config import Settings
 from domain.db.models import FixedItem, JobRun, RecurringBooking, Transaction, User
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
+from jobs.scheduler import build_scheduler
 from tests.builders import category_named
 from tests.conftest import make_user
 
@@ -209,3 +211,21 @@ def test_two_scheduler_processes_at_once_book_nothing_twice(
         ).all()
     assert count == dates == 26  # every Monday from 4 January to 28 June 2027, once each
     assert set(runs) <= {"ok", "skipped", "partial"}
+
+
+def test_every_users_day_is_booked_within_an_hour_of_their_midnight(settings: Settings) -> None:
+    """The daily pass at 00:05 and the hourly one between them fire at :05 of every hour."""
+    scheduler = build_scheduler(settings)
+    tz = ZoneInfo(settings.timezone)
+    booking = [job for job in scheduler.get_jobs() if job.id in {"booking", "booking-hourly"}]
+    assert {job.func.__name__ for job in booking} == {"booking_and_alerts_pass", "booking_pass"}
+    fires: set[datetime] = set()
+    for job in booking:
+        moment = datetime(2026, 11, 25, 0, 0, tzinfo=tz)
+        while (after := job.trigger.get_next_fire_time(None, moment)) < datetime(
+            2026, 11, 26, tzinfo=tz
+        ):
+            fires.add(after)
+            moment = after + timedelta(seconds=1)
+    assert sorted(fires) == [datetime(2026, 11, 25, h, 5, tzinfo=tz) for h in range(24)]
+    booking[0].args[0].kw["bind"].dispose()

@@ -126,7 +126,7 @@ def job_panel(user_id: int) -> None:
         ]
     st.subheader("Scheduler")
     if not rows:
-        st.info("The scheduler has not run yet; it books due payments daily at 00:05.")
+        st.info("The scheduler has not run yet; it books due payments hourly.")
         return
     st.dataframe(pd.DataFrame.from_records(rows), hide_index=True, width="stretch")
 
