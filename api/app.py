@@ -30,14 +30,16 @@ from domain.logs import configure_logging
 
 API_PREFIX = "/api/v1"
 # The largest body a JSON route may receive: a bulk call of 1,000 rows whose every text is
-# at its limit and every character escaped as \uXXXX stays under it. Larger bodies answer
-# 413 before they are read; the import route has its own limit (the file's plus the form).
-MAX_BODY_BYTES = 20 * 1024 * 1024
+# at its limit in characters outside the BMP, each escaped as a \uXXXX\uXXXX pair (12 bytes,
+# as Python's json does by default), stays under it. Larger bodies answer 413 before they
+# are read; the import route has its own limit (the file's plus the form).
+MAX_BODY_BYTES = 32 * 1024 * 1024
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request body"},
     401: {"description": "Missing, invalid, expired or revoked token"},
     404: {"description": "Not found, or not yours"},
     409: {"description": "Conflicts with stored data"},
+    413: {"description": "The request body is over the route's size limit"},
     422: {"description": "A field breaks a rule; `detail` names it"},
     429: {"description": "Too many failed attempts"},
 }
