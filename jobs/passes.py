@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,11 +85,15 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
     return report
 
 
-def alerts_pass(factory: sessionmaker[Session]) -> dict[str, int]:
-    """Re-evaluate every active user's alerts, each user in a unit of work of its own."""
+def alerts_pass(
+    factory: sessionmaker[Session], *, only: Collection[int] | None = None
+) -> dict[str, int]:
+    """Re-evaluate every active user's alerts (or only these users'), each in its own unit."""
     now = datetime.now(UTC)
     with unit_of_work(factory) as session:
-        people = [(u.id, u.timezone) for u in list_active_users(session)]
+        people = [
+            (u.id, u.timezone) for u in list_active_users(session) if only is None or u.id in only
+        ]
     counts = {"evaluated": 0, "failed": 0}
     for user_id, timezone in people:
         try:
@@ -107,6 +112,14 @@ def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | Non
     """The daily job: book what is due, then evaluate alerts on the new state."""
     booking_pass(factory, as_of=as_of)
     alerts_pass(factory)
+
+
+def hourly_booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> None:
+    """Book what is due; re-evaluate the alerts of the users the pass booked something for."""
+    report = booking_pass(factory, as_of=as_of)
+    booked = {user_id for user_id, rows in report.booked.items() if rows}
+    if booked:
+        alerts_pass(factory, only=booked)
 
 
 def backup_pass(factory: sessionmaker[Session], settings: Settings) -> None:

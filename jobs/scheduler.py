@@ -18,6 +18,7 @@ from jobs.passes import (
     booking_and_alerts_pass,
     booking_pass,
     heartbeat_pass,
+    hourly_booking_pass,
     prune_pass,
 )
 
@@ -57,9 +58,10 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         misfire_grace_time=3600,
     )
     # Each user's day is booked up to their own local today: the hourly pass books it within
-    # an hour of their midnight wherever they live (idempotent; a pass with nothing due is cheap).
+    # an hour of their midnight wherever they live (idempotent; a pass with nothing due is cheap)
+    # and re-evaluates the alerts of those it booked for.
     scheduler.add_job(
-        booking_pass,
+        hourly_booking_pass,
         "cron",
         hour="1-23",
         minute=5,

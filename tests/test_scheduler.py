@@ -15,9 +15,17 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.models import FixedItem, JobRun, RecurringBooking, Transaction, User
+from domain.db.models import (
+    FixedItem,
+    JobRun,
+    RecurringBooking,
+    Transaction,
+    User,
+    UserSettings,
+)
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
+from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
 from tests.conftest import make_user
@@ -218,7 +226,8 @@ def test_every_users_day_is_booked_within_an_hour_of_their_midnight(settings: Se
     scheduler = build_scheduler(settings)
     tz = ZoneInfo(settings.timezone)
     booking = [job for job in scheduler.get_jobs() if job.id in {"booking", "booking-hourly"}]
-    assert {job.func.__name__ for job in booking} == {"booking_and_alerts_pass", "booking_pass"}
+    names = {job.func.__name__ for job in booking}
+    assert names == {"booking_and_alerts_pass", "hourly_booking_pass"}
     fires: set[datetime] = set()
     for job in booking:
         moment = datetime(2026, 11, 25, 0, 0, tzinfo=tz)
@@ -229,3 +238,23 @@ def test_every_users_day_is_booked_within_an_hour_of_their_midnight(settings: Se
             moment = after + timedelta(seconds=1)
     assert sorted(fires) == [datetime(2026, 11, 25, h, 5, tzinfo=tz) for h in range(24)]
     booking[0].args[0].kw["bind"].dispose()
+
+
+def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
+    session: Session, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    renter, idle = make_user(session, settings), make_user(session, settings)
+    _rent(session, renter)
+    session.commit()
+    hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
+    session.expire_all()
+    assert _booked(session, renter) == [("2027-06-01", Decimal("5200.00"), "Rent")]
+    marks = dict(
+        session.execute(
+            select(UserSettings.user_id, UserSettings.alerts_fingerprint).where(
+                UserSettings.user_id.in_([renter.id, idle.id])
+            )
+        ).all()
+    )
+    assert marks.get(renter.id)  # evaluated after its rent was booked
+    assert marks.get(idle.id) is None  # nothing booked, nothing evaluated
