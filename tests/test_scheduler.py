@@ -25,6 +25,7 @@ from domain.db.models import (
 )
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
+from domain.services.jobs import job_runs_for_user, record_job_run
 from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
@@ -258,3 +259,32 @@ def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     )
     assert marks.get(renter.id)  # evaluated after its rent was booked
     assert marks.get(idle.id) is None  # nothing booked, nothing evaluated
+
+
+def test_a_users_passes_are_those_that_booked_for_them_or_failed_them(
+    session: Session, settings: Settings
+) -> None:
+    me, other = make_user(session, settings), make_user(session, settings)
+    at = datetime(2030, 1, 1, tzinfo=UTC)  # newer than any other run in the database
+
+    def run(hours: int, booked: dict[int, int], errors: dict[int, str]) -> int:
+        recorded = record_job_run(
+            session,
+            job="booking",
+            started_at=at + timedelta(hours=hours),
+            finished_at=at + timedelta(hours=hours),
+            status="partial" if errors else "ok",
+            details={
+                "booked": {str(k): v for k, v in booked.items()},
+                "errors": {str(k): v for k, v in errors.items()},
+            },
+        )
+        return recorded.id
+
+    mine_booked = run(0, {me.id: 2, other.id: 1}, {})
+    run(1, {other.id: 4}, {})
+    run(2, {}, {})
+    mine_failed = run(3, {other.id: 1}, {me.id: "ValueError: bad timezone"})
+    found = job_runs_for_user(session, me.id, job="booking")
+    assert [r.id for r in found] == [mine_failed, mine_booked]  # newest first
+    assert [r.id for r in job_runs_for_user(session, me.id, job="backup")] == []

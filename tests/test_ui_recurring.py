@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.db.models import FixedItem, FixedPause, InstallmentPlan, Loan, User
+from domain.services.jobs import record_job_run
 from tests.test_ui_ledger import _edit, _logged_in
 
 
@@ -91,6 +93,24 @@ def test_loans_page_shows_schedule_and_chart(committed_user: User, db: Session) 
     assert table.iloc[-1]["balance"] == "0.00"
 
 
-def test_home_shows_the_scheduler_panel(committed_user: User) -> None:
-    at = _logged_in(committed_user, "home")
-    assert any(s.value == "Scheduler" for s in at.subheader)
+def test_home_shows_the_scheduler_panel(committed_user: User, db: Session) -> None:
+    """The last pass, and the passes that booked for this user, in the user's own time."""
+    at = datetime(2030, 1, 1, 22, 30, tzinfo=UTC)  # newer than any other pass; 00:30 in Israel
+    mine = record_job_run(
+        db,
+        job="booking",
+        started_at=at,
+        finished_at=at,
+        status="ok",
+        details={"booked": {str(committed_user.id): 3}, "errors": {}},
+    )
+    db.commit()
+    try:
+        app = _logged_in(committed_user, "home")
+        assert any(s.value == "Scheduler" for s in app.subheader)
+        assert any("Last pass 02/01/2030 00:30 (Asia/Jerusalem)" in c.value for c in app.caption)
+        table = app.dataframe[-1].value
+        assert list(table.iloc[0]) == ["02/01/2030 00:30", "ok", 3, ""]
+    finally:
+        db.delete(mine)
+        db.commit()

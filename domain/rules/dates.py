@@ -11,3 +11,8 @@ def local_today(now: datetime, timezone: str) -> date:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """An instant as wall-clock time in a timezone."""
+    return moment.astimezone(ZoneInfo(timezone))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from domain.db.models import JobRun
@@ -56,6 +56,19 @@ def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20
     query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
     if job is not None:
         query = query.where(JobRun.job == job)
+    return list(session.scalars(query))
+
+
+def job_runs_for_user(session: Session, user_id: int, *, job: str, limit: int = 10) -> list[JobRun]:
+    """The latest passes of a job that booked something for the user or failed them."""
+    key = str(user_id)
+    concerns = or_(JobRun.details["booked"].has_key(key), JobRun.details["errors"].has_key(key))
+    query = (
+        select(JobRun)
+        .where(JobRun.job == job, concerns)
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

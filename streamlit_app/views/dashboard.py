@@ -10,15 +10,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from domain.rules.dates import local_time
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import Summary, band, lowest_point, summarize
 from domain.rules.money import format_money
 from domain.services import dashboard
 from domain.services.forecasting import forecast_for
-from domain.services.jobs import recent_job_runs
+from domain.services.jobs import job_runs_for_user, recent_job_runs
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
-from streamlit_app.db import transaction
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import today_of, user_work
 
@@ -111,22 +111,30 @@ def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
 
 
 def job_panel(user_id: int) -> None:
-    """The scheduler's recent passes and what they booked for this user."""
-    with transaction() as session:
-        runs = recent_job_runs(session, job="booking", limit=10)
+    """The scheduler's last pass, and the recent passes that booked for this user."""
+    with user_work(user_id) as (session, user):
+        zone = user.timezone
+        latest = recent_job_runs(session, job="booking", limit=1)
         rows = [
             {
-                "started": run.started_at,
-                "finished": run.finished_at,
+                "started": f"{local_time(run.started_at, zone):%d/%m/%Y %H:%M}",
                 "status": run.status,
                 "booked for you": int((run.details.get("booked") or {}).get(str(user_id), 0)),  # type: ignore[attr-defined]
                 "problem": (run.details.get("errors") or {}).get(str(user_id), ""),  # type: ignore[attr-defined]
             }
-            for run in runs
+            for run in job_runs_for_user(session, user_id, job="booking", limit=10)
         ]
     st.subheader("Scheduler")
-    if not rows:
+    if not latest:
         st.info("The scheduler has not run yet; it books due payments hourly.")
+        return
+    last = latest[0]
+    st.caption(
+        f"Last pass {local_time(last.started_at, zone):%d/%m/%Y %H:%M} ({zone}) · {last.status}. "
+        "It books due payments every hour at :05; below, the passes that booked for you."
+    )
+    if not rows:
+        st.write("No pass has booked anything for you yet.")
         return
     st.dataframe(pd.DataFrame.from_records(rows), hide_index=True, width="stretch")
 
