@@ -13,7 +13,7 @@ from domain.config import Settings
 from domain.db.models import Alert, User
 from domain.rules.dates import local_today
 from domain.rules.forecast import DATE, P50
-from domain.services import alerts, balance, fixed, user_settings
+from domain.services import alerts, balance, dashboard, fixed, user_settings
 from domain.services.booking import run_booking_pass
 from domain.services.forecasting import forecast_for
 from tests.builders import make_transaction
@@ -235,3 +235,35 @@ def test_settings_validation_names_the_field(
         f"{API}/settings", headers=headers, json={"language": "he", "week_start": "monday"}
     )
     assert (ok.json()["language"], ok.json()["week_start"]) == ("he", "monday")
+
+
+def test_dashboard_series_start_on_a_whole_period(session: Session, settings: Settings) -> None:
+    user = make_user(session, settings)
+    today = date(2026, 11, 25)  # a Wednesday in the fourth quarter
+    for day, amount in (
+        ("2024-12-31", "1.00"),  # the day before the quarterly window
+        ("2025-01-01", "2.00"),  # the quarterly window's first day
+        ("2025-11-30", "4.00"),  # the day before the monthly window
+        ("2025-12-01", "8.00"),  # the monthly window's first day
+        ("2026-09-06", "16.00"),  # the Sunday before the weekly window
+        ("2026-09-07", "32.00"),  # the weekly window's first day, a Monday
+        ("2026-11-25", "64.00"),  # today
+    ):
+        make_transaction(session, user, amount=amount, on=date.fromisoformat(day))
+
+    def bars(period: dashboard.SeriesPeriod) -> list[tuple[str, str]]:
+        rows = dashboard.recent_series(session, user, today, period)
+        return [(r.start.isoformat(), str(r.expense)) for r in rows]
+
+    assert bars("quarter") == [
+        ("2025-01-01", "2.00"),
+        ("2025-10-01", "12.00"),
+        ("2026-07-01", "48.00"),
+        ("2026-10-01", "64.00"),
+    ]
+    assert bars("month") == [
+        ("2025-12-01", "8.00"),
+        ("2026-09-01", "48.00"),
+        ("2026-11-01", "64.00"),
+    ]
+    assert bars("week") == [("2026-09-07", "32.00"), ("2026-11-23", "64.00")]

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from domain.db.models import BalanceRecord, Scenario, User, UserSettings
 from domain.rules.dates import local_today
-from domain.services import balance, fixed
+from domain.rules.ledger import TransactionDraft
+from domain.services import balance, fixed, installment_plans, transactions
 from tests.test_ui_ledger import _logged_in
 
 
@@ -128,3 +129,43 @@ def test_settings_page_saves_and_refuses_bad_thresholds(household: User, engine:
             select(BalanceRecord.amount).where(BalanceRecord.user_id == household.id)
         ).all()
     assert Decimal("7000.50") in amounts
+
+
+def test_home_shows_top_expenses_commitments_and_any_period(
+    engine: Engine, committed_user: User
+) -> None:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    today = local_today(datetime.now(UTC), committed_user.timezone)
+    with factory() as session, session.begin():
+        user = session.get(User, committed_user.id)
+        assert user is not None
+        for description, amount in (("Bakery", "250.00"), ("Pharmacy", "80.50")):
+            draft = TransactionDraft(
+                date=today, amount=Decimal(amount), type="expense", description=description
+            )
+            transactions.record_transaction(session, user, draft)
+        installment_plans.create_plan(
+            session,
+            user,
+            name="TV",
+            total_amount=Decimal("1200.00"),
+            payments_count=3,
+            first_payment_date=today + timedelta(days=40),
+        )
+    at = _logged_in(committed_user, "home")
+    assert not at.exception
+    subheaders = [s.value for s in at.subheader]
+    assert {"Top expenses this month", "Installments and loans"} <= set(subheaders)
+    top = next(f.value for f in at.dataframe if "description" in f.value.columns)
+    assert list(top["description"]) == ["Bakery", "Pharmacy"]  # largest first
+    assert list(top["amount"]) == ["250.00", "80.50"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Installments left"] == "1200.00"
+    assert metrics["Loan balance left"] == "0.00"
+    captions = [c.value for c in at.caption]
+    assert "1 of 1 plans running · 400.00 a month" in captions
+    assert "0 loans · 0.00 a month" in captions
+    at.radio(key="dashboard_period").set_value("Weekly").run()
+    assert not at.exception
+    weeks = _figure(at, 1)  # the flows chart, after the balance chart
+    assert len(weeks["data"][0]["x"]) == 1  # this week's bar only

@@ -20,9 +20,7 @@ from api.schemas.forecast import (
 )
 from api.schemas.recurring import JobRunOut, OccurrenceOut
 from domain.db.models import JobRun, User
-from domain.rules.money import CENT, ZERO
-from domain.rules.recurrence import add_months
-from domain.services import dashboard, installment_plans, loans
+from domain.services import dashboard
 from domain.services.booking import preview_booking
 from domain.services.jobs import recent_job_runs
 
@@ -98,34 +96,28 @@ def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
 
 
 def _series(
-    session: SessionDep, user: User, today: dt.date, period: dashboard.SeriesPeriod, count: int
+    session: SessionDep, user: User, today: dt.date, period: dashboard.SeriesPeriod
 ) -> list[SeriesRowOut]:
-    if period == "week":
-        start = today - dt.timedelta(days=7 * count)
-    else:
-        step = 3 if period == "quarter" else 1
-        year, month = add_months(today.year, today.month, -step * (count - 1))
-        start = dt.date(year, month, 1)
-    rows = dashboard.actual_series(session, user, period, start, today + dt.timedelta(days=1))
+    rows = dashboard.recent_series(session, user, today, period)
     return [SeriesRowOut.model_validate(r) for r in rows]
 
 
 @router.get("/weekly")
 def weekly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 weeks."""
-    return _series(session, user, today, "week", 12)
+    return _series(session, user, today, "week")
 
 
 @router.get("/monthly")
 def monthly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 months."""
-    return _series(session, user, today, "month", 12)
+    return _series(session, user, today, "month")
 
 
 @router.get("/quarterly")
 def quarterly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 8 quarters."""
-    return _series(session, user, today, "quarter", 8)
+    return _series(session, user, today, "quarter")
 
 
 @router.get("/category-breakdown")
@@ -169,28 +161,13 @@ def top_expenses(
 @router.get("/installments-summary")
 def installments_summary(user: CurrentUser, session: SessionDep) -> InstallmentSummaryOut:
     """All installment plans at a glance."""
-    plans = installment_plans.list_plans(session, user)
-    progress = [installment_plans.progress(session, p) for p in plans]
-    active = [p for p in progress if p.remaining_count]
-    return InstallmentSummaryOut(
-        plans=len(plans),
-        active=len(active),
-        remaining_amount=sum((p.remaining_amount for p in progress), ZERO),
-        monthly_amount=sum(
-            ((p.remaining_amount / p.remaining_count).quantize(CENT) for p in active), ZERO
-        ),
-    )
+    return InstallmentSummaryOut.model_validate(dashboard.installments_summary(session, user))
 
 
 @router.get("/loans-summary")
 def loans_summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> LoanSummaryOut:
     """All loans at a glance."""
-    found = [loans.status(session, loan, today) for loan in loans.list_loans(session, user)]
-    return LoanSummaryOut(
-        loans=len(found),
-        remaining_balance=sum((s.remaining_balance for s in found), ZERO),
-        monthly_payment=sum((s.payment for s in found if s.next_date), ZERO),
-    )
+    return LoanSummaryOut.model_validate(dashboard.loans_summary(session, user, today))
 
 
 @router.get("/financial-health")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from domain.db.models import Category, Transaction, User
 from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
-from domain.rules.money import ZERO
+from domain.rules.money import CENT, ZERO
 from domain.rules.recurrence import add_months
 from domain.services import installment_plans, loans
 from domain.services.balance import current_balance
@@ -49,6 +49,28 @@ def actual_series(
         .order_by(bucket)
     ).all()
     return [SeriesRow(r[0], r[1], r[2], r[1] - r[2]) for r in rows]
+
+
+SERIES_COUNTS: dict[SeriesPeriod, int] = {"week": 12, "month": 12, "quarter": 8}
+
+
+def recent_series(
+    session: Session, user: User, today: date, period: SeriesPeriod
+) -> list[SeriesRow]:
+    """The last 12 weeks, 12 months or 8 quarters up to today, this one included.
+
+    The window starts where a period starts (a Monday, as PostgreSQL's weeks do; the first
+    of a month or of a quarter), so its first bar is a whole period, not a slice of one.
+    """
+    count = SERIES_COUNTS[period]
+    if period == "week":
+        start = today - timedelta(days=today.weekday() + 7 * (count - 1))
+    else:
+        step = 3 if period == "quarter" else 1
+        first_month = today.month - (today.month - 1) % step
+        year, month = add_months(today.year, first_month, -step * (count - 1))
+        start = date(year, month, 1)
+    return actual_series(session, user, period, start, today + timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,50 @@ def upcoming_payments(session: Session, user: User, today: date) -> list[Event]:
     inputs = gather_inputs(session, user, today, months=2)
     end = today + timedelta(days=UPCOMING_DAYS + 1)
     return [e for e in expected_events(inputs) if e.date < end]
+
+
+@dataclass(frozen=True)
+class InstallmentsSummary:
+    """All installment plans at a glance; `monthly_amount` is what the active ones cost a month."""
+
+    plans: int
+    active: int
+    remaining_amount: Decimal
+    monthly_amount: Decimal
+
+
+def installments_summary(session: Session, user: User) -> InstallmentsSummary:
+    """How many plans, how many still running, what is left to pay and per month."""
+    plans = installment_plans.list_plans(session, user)
+    progress = [installment_plans.progress(session, plan) for plan in plans]
+    active = [p for p in progress if p.remaining_count]
+    return InstallmentsSummary(
+        plans=len(plans),
+        active=len(active),
+        remaining_amount=sum((p.remaining_amount for p in progress), ZERO),
+        monthly_amount=sum(
+            ((p.remaining_amount / p.remaining_count).quantize(CENT) for p in active), ZERO
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class LoansSummary:
+    """All loans at a glance."""
+
+    loans: int
+    remaining_balance: Decimal
+    monthly_payment: Decimal
+
+
+def loans_summary(session: Session, user: User, today: date) -> LoansSummary:
+    """How many loans, the balance left on them and what the running ones cost a month."""
+    found = [loans.status(session, loan, today) for loan in loans.list_loans(session, user)]
+    return LoansSummary(
+        loans=len(found),
+        remaining_balance=sum((s.remaining_balance for s in found), ZERO),
+        monthly_payment=sum((s.payment for s in found if s.next_date), ZERO),
+    )
 
 
 def month_bounds(today: date) -> tuple[date, date]:

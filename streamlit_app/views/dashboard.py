@@ -1,6 +1,7 @@
 """The dashboard: KPIs, the balance past and ahead, flows, categories, health.
 
-It also shows upcoming payments and the scheduler's recent passes.
+It also shows the month's top expenses, installments and loans at a glance, upcoming
+payments and the scheduler's recent passes.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from domain.rules.dates import local_time
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import Summary, band, lowest_point, summarize
 from domain.rules.money import format_money
-from domain.services import dashboard
+from domain.services import categories, dashboard
 from domain.services.forecasting import forecast_for
 from domain.services.jobs import job_runs_for_user, recent_job_runs
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import today_of, user_work
+from streamlit_app.views.forms import NO_CATEGORY, today_of, user_work
 
 
 def _kpis(user_id: int, today: date, summary: Summary) -> None:
@@ -56,33 +57,81 @@ def _balance_chart(user_id: int, today: date, forecast: Forecast) -> None:
     st.plotly_chart(figure, key="dashboard_balance")
 
 
+FLOW_PERIODS: dict[str, dashboard.SeriesPeriod] = {
+    "Monthly": "month",
+    "Weekly": "week",
+    "Quarterly": "quarter",
+}
+
+
 def _flows(user_id: int, today: date) -> None:
     start, end = dashboard.month_bounds(today)
-    with user_work(user_id) as (session, user):
-        months = pd.DataFrame(
-            [
-                r.__dict__
-                for r in dashboard.actual_series(
-                    session, user, "month", date(start.year - 1, start.month, 1), end
-                )
-            ]
-        )
-        shares = pd.DataFrame(
-            [c.__dict__ for c in dashboard.category_breakdown(session, user, start, end)]
-        )
     left, right = st.columns(2)
     with left:
         st.subheader("Income against expenses")
-        if months.empty:
-            st.info("No transactions in the last twelve months yet.")
+        label = st.radio(
+            "Per",
+            list(FLOW_PERIODS),
+            horizontal=True,
+            key="dashboard_period",
+            label_visibility="collapsed",
+        )
+    with user_work(user_id) as (session, user):
+        series = dashboard.recent_series(session, user, today, FLOW_PERIODS[label or "Monthly"])
+        flows = pd.DataFrame([r.__dict__ for r in series])
+        shares = pd.DataFrame(
+            [c.__dict__ for c in dashboard.category_breakdown(session, user, start, end)]
+        )
+    with left:
+        if flows.empty:
+            st.info("No transactions in this period yet.")
         else:
-            st.plotly_chart(income_expense_figure(months), key="dashboard_flows")
+            st.plotly_chart(income_expense_figure(flows), key="dashboard_flows")
     with right:
         st.subheader("Spending by category this month")
         if shares.empty:
             st.info("No spending recorded this month yet.")
         else:
             st.plotly_chart(category_figure(shares), key="dashboard_categories")
+
+
+def _expenses_and_commitments(user_id: int, today: date) -> None:
+    start, end = dashboard.month_bounds(today)
+    with user_work(user_id) as (session, user):
+        names = {
+            c.id: c.name for c in categories.list_categories(session, user, include_archived=True)
+        }
+        top = [
+            {
+                "date": t.date,
+                "description": t.description,
+                "category": names.get(t.category_id, NO_CATEGORY) if t.category_id else NO_CATEGORY,
+                "amount": format_money(t.amount),
+            }
+            for t in dashboard.top_expenses(session, user, start, end, limit=5)
+        ]
+        plans = dashboard.installments_summary(session, user)
+        debts = dashboard.loans_summary(session, user, today)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Top expenses this month")
+        if top:
+            st.dataframe(pd.DataFrame(top), hide_index=True, width="stretch")
+        else:
+            st.info("No expenses recorded this month yet.")
+    with right:
+        st.subheader("Installments and loans")
+        plans_col, loans_col = st.columns(2)
+        plans_col.metric("Installments left", format_money(plans.remaining_amount))
+        plans_col.caption(
+            f"{plans.active} of {plans.plans} plans running · "
+            f"{format_money(plans.monthly_amount)} a month"
+        )
+        loans_col.metric("Loan balance left", format_money(debts.remaining_balance))
+        loans_col.caption(
+            f"{debts.loans} loan{'' if debts.loans == 1 else 's'} · "
+            f"{format_money(debts.monthly_payment)} a month"
+        )
 
 
 def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
@@ -152,5 +201,6 @@ def dashboard_page() -> None:
     _kpis(user_id, today, summary)
     _balance_chart(user_id, today, forecast)
     _flows(user_id, today)
+    _expenses_and_commitments(user_id, today)
     _upcoming_and_health(user_id, today, summary)
     job_panel(user_id)
