@@ -95,6 +95,14 @@ def _flows(user_id: int, today: date) -> None:
             st.plotly_chart(category_figure(shares), key="dashboard_categories")
 
 
+def _table(rows: list[dict[str, object]], *, empty: str) -> None:
+    """Rows as a table, or a note saying there are none."""
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.info(empty)
+
+
 def _expenses_and_commitments(user_id: int, today: date) -> None:
     start, end = dashboard.month_bounds(today)
     with user_work(user_id) as (session, user):
@@ -115,10 +123,7 @@ def _expenses_and_commitments(user_id: int, today: date) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Top expenses this month")
-        if top:
-            st.dataframe(pd.DataFrame(top), hide_index=True, width="stretch")
-        else:
-            st.info("No expenses recorded this month yet.")
+        _table(top, empty="No expenses recorded this month yet.")
     with right:
         st.subheader("Installments and loans")
         plans_col, loans_col = st.columns(2)
@@ -144,10 +149,7 @@ def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
         rows = [
             {"date": e.date, "item": e.label, "amount": format_money(e.amount)} for e in upcoming
         ]
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        else:
-            st.info("Nothing known is due in the next 30 days.")
+        _table(rows, empty="Nothing known is due in the next 30 days.")
     with right:
         st.subheader("Financial health")
         st.metric("Score", f"{health.score} / 100")
