@@ -285,6 +285,14 @@ def test_a_users_passes_are_those_that_booked_for_them_or_failed_them(
     run(1, {other.id: 4}, {})
     run(2, {}, {})
     mine_failed = run(3, {other.id: 1}, {me.id: "ValueError: bad timezone"})
+    everyone_failed = record_job_run(
+        session,
+        job="booking",
+        started_at=at + timedelta(hours=4),
+        finished_at=at + timedelta(hours=4),
+        status="failed",
+        error="OperationalError: the database went away",
+    ).id
     found = job_runs_for_user(session, me.id, job="booking")
-    assert [r.id for r in found] == [mine_failed, mine_booked]  # newest first
+    assert [r.id for r in found] == [everyone_failed, mine_failed, mine_booked]  # newest first
     assert [r.id for r in job_runs_for_user(session, me.id, job="backup")] == []

@@ -168,4 +168,5 @@ def test_home_shows_top_expenses_commitments_and_any_period(
     at.radio(key="dashboard_period").set_value("Weekly").run()
     assert not at.exception
     weeks = _figure(at, 1)  # the flows chart, after the balance chart
-    assert len(weeks["data"][0]["x"]) == 1  # this week's bar only
+    monday = today - timedelta(days=today.weekday())
+    assert weeks["data"][0]["x"] == [monday.isoformat()]  # one bar: this week, from Monday

@@ -60,9 +60,16 @@ def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20
 
 
 def job_runs_for_user(session: Session, user_id: int, *, job: str, limit: int = 10) -> list[JobRun]:
-    """The latest passes of a job that booked something for the user or failed them."""
+    """The latest passes of a job that booked something for the user or failed them.
+
+    A pass that failed outright (status "failed") failed everyone, so it is always listed.
+    """
     key = str(user_id)
-    concerns = or_(JobRun.details["booked"].has_key(key), JobRun.details["errors"].has_key(key))
+    concerns = or_(
+        JobRun.details["booked"].has_key(key),
+        JobRun.details["errors"].has_key(key),
+        JobRun.status == "failed",
+    )
     query = (
         select(JobRun)
         .where(JobRun.job == job, concerns)
