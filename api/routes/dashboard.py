@@ -22,24 +22,23 @@ from api.schemas.recurring import JobRunOut, OccurrenceOut
 from domain.db.models import JobRun, User
 from domain.services import dashboard
 from domain.services.booking import preview_booking
-from domain.services.jobs import recent_job_runs
+from domain.services.jobs import recent_job_runs, share_of
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 
 def _run_out(run: JobRun, user: User) -> JobRunOut:
     details = run.details or {}
-    booked = details.get("booked", {})
     errors = details.get("errors", {})
-    mine = str(user.id)
+    mine = share_of(run, user.id)
     out = JobRunOut(
         id=run.id,
         job=run.job,
         started_at=run.started_at,
         finished_at=run.finished_at,
         status=run.status,
-        booked_for_you=int(booked.get(mine, 0)) if isinstance(booked, dict) else 0,
-        error_for_you=errors.get(mine) if isinstance(errors, dict) else None,
+        booked_for_you=mine.booked,
+        error_for_you=mine.error,
     )
     if user.is_admin:
         out.booked_total = int(details.get("booked_total", 0) or 0)  # type: ignore[call-overload]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -77,6 +78,25 @@ def job_runs_for_user(session: Session, user_id: int, *, job: str, limit: int = 
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class RunShare:
+    """What one booking pass did for one user."""
+
+    booked: int
+    error: str | None
+
+
+def share_of(run: JobRun, user_id: int) -> RunShare:
+    """The rows a pass booked for the user, and the error that stopped it for them."""
+    details = run.details or {}
+    booked, errors = details.get("booked"), details.get("errors")
+    key = str(user_id)
+    return RunShare(
+        booked=int(booked.get(key, 0)) if isinstance(booked, dict) else 0,
+        error=errors.get(key) if isinstance(errors, dict) else None,
+    )
 
 
 def last_verified_backup(session: Session) -> datetime | None:

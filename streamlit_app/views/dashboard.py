@@ -11,13 +11,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from domain.db.models import JobRun
 from domain.rules.dates import local_time
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import Summary, band, lowest_point, summarize
 from domain.rules.money import format_money
 from domain.services import categories, dashboard
 from domain.services.forecasting import forecast_for
-from domain.services.jobs import job_runs_for_user, recent_job_runs
+from domain.services.jobs import job_runs_for_user, recent_job_runs, share_of
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.session import require_user_id
@@ -161,18 +162,23 @@ def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
             st.write(health.formula)
 
 
+def _pass_row(run: JobRun, user_id: int, zone: str) -> dict[str, object]:
+    share = share_of(run, user_id)
+    return {
+        "started": f"{local_time(run.started_at, zone):%d/%m/%Y %H:%M}",
+        "status": run.status,
+        "booked for you": share.booked,
+        "problem": share.error or "",
+    }
+
+
 def job_panel(user_id: int) -> None:
     """The scheduler's last pass, and the recent passes that booked for this user."""
     with user_work(user_id) as (session, user):
         zone = user.timezone
         latest = recent_job_runs(session, job="booking", limit=1)
         rows = [
-            {
-                "started": f"{local_time(run.started_at, zone):%d/%m/%Y %H:%M}",
-                "status": run.status,
-                "booked for you": int((run.details.get("booked") or {}).get(str(user_id), 0)),  # type: ignore[attr-defined]
-                "problem": (run.details.get("errors") or {}).get(str(user_id), ""),  # type: ignore[attr-defined]
-            }
+            _pass_row(run, user_id, zone)
             for run in job_runs_for_user(session, user_id, job="booking", limit=10)
         ]
     st.subheader("Scheduler")
