@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, Transaction
+from domain.db.models import Transaction
 from domain.rules.ledger import LedgerFilter, SortKey, Totals
 from domain.rules.money import ZERO
 
@@ -108,11 +108,3 @@ def fetch_totals(session: Session, user_id: int, spec: LedgerFilter) -> Totals:
         select(income, expense, func.count()).where(*filter_conditions(user_id, spec))
     ).one()
     return Totals(income=row[0], expense=row[1], count=int(row[2]))
-
-
-def category_names(session: Session, user_id: int) -> dict[int, str]:
-    """Id to name of all the user's categories, archived included (for display)."""
-    rows = session.execute(
-        select(Category.id, Category.name).where(Category.user_id == user_id)
-    ).all()
-    return {row.id: row.name for row in rows}
