@@ -201,3 +201,40 @@ def test_job_status_shows_only_my_share(
         "booked_total",
         "errors_total",
     }  # nothing about other users
+
+
+def test_annual_rate_reads_back_in_one_form(client: TestClient, headers: dict[str, str]) -> None:
+    created = client.post(f"{API}/loans", headers=headers, json={**LOAN, "annual_rate": "5"})
+    loan_id = created.json()["id"]
+    seen = [
+        created.json()["annual_rate"],
+        client.get(f"{API}/loans/{loan_id}", headers=headers).json()["annual_rate"],
+        client.get(f"{API}/loans", headers=headers).json()[0]["annual_rate"],
+    ]
+    assert seen == ["5.00"] * 3
+    changed = client.put(f"{API}/loans/{loan_id}", headers=headers, json={"annual_rate": "4.1250"})
+    again = client.get(f"{API}/loans/{loan_id}", headers=headers)
+    assert [changed.json()["annual_rate"], again.json()["annual_rate"]] == ["4.125", "4.125"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["LoanOut"]
+    assert schema["properties"]["annual_rate"]["pattern"] == r"^[0-9]{1,3}\.[0-9]{2,4}$"
+
+
+def test_a_prepayment_of_the_whole_balance_shows_and_ends_the_loan(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    loan = client.post(f"{API}/loans", headers=headers, json=LOAN).json()
+    client.post(f"{API}/loans/{loan['id']}/payment", headers=headers)
+    paid_off = client.post(
+        f"{API}/loans/{loan['id']}/prepayment",
+        headers=headers,
+        json={"amount": "91855.92", "mode": "shorten_term", "date": "2026-02-10"},
+    ).json()
+    assert (paid_off["remaining_balance"], paid_off["next_date"]) == ("0.00", None)
+    assert paid_off["end_date"] == "2026-02-10"
+    rows = client.get(f"{API}/loans/{loan['id']}/breakdown", headers=headers).json()
+    assert [(r["date"], r["payment"], r["prepayment"], r["balance"]) for r in rows] == [
+        ("2026-01-31", "8560.75", "0.00", "91855.92"),
+        ("2026-02-10", "0.00", "91855.92", "0.00"),
+    ]
+    done = client.post(f"{API}/loans/{loan['id']}/payment", headers=headers)
+    assert done.status_code == 409

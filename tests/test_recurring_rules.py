@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from domain.errors import InvalidInputError
 from domain.rules.dates import local_today
 from domain.rules.installments import installment_schedule, plan_progress, split_installments
-from domain.rules.loans import LoanTerms, Prepayment, amortize, spitzer_payment
+from domain.rules.loans import LoanTerms, Period, Prepayment, amortize, spitzer_payment
 from domain.rules.recurrence import DateRange, Recurrence, check_recurrence, expand_occurrences
 
 D = Decimal
@@ -283,3 +283,76 @@ def test_a_window_anywhere_gives_the_same_dates_as_walking_from_the_start(
     window = DateRange(start + timedelta(days=offset), start + timedelta(days=offset + length))
     everything = expand_occurrences(rule, DateRange(start, window.end))
     assert expand_occurrences(rule, window) == [d for d in everything if d in window]
+
+
+LOAN_100K = LoanTerms(D("100000.00"), D("5"), 12, date(2027, 1, 31))
+# (date, payment, principal, interest, balance, prepayment): 20,000 prepaid on payment day 3
+PREPAID_ON_DAY_3 = {
+    "shorten_term": [
+        ("2027-03-31", "8560.75", "8212.09", "348.66", "55465.81", "20000.00"),
+        ("2027-04-30", "8560.75", "8329.64", "231.11", "47136.17", "0.00"),
+        ("2027-05-31", "8560.75", "8364.35", "196.40", "38771.82", "0.00"),
+        ("2027-06-30", "8560.75", "8399.20", "161.55", "30372.62", "0.00"),
+        ("2027-07-31", "8560.75", "8434.20", "126.55", "21938.42", "0.00"),
+        ("2027-08-31", "8560.75", "8469.34", "91.41", "13469.08", "0.00"),
+        ("2027-09-30", "8560.75", "8504.63", "56.12", "4964.45", "0.00"),
+        ("2027-10-31", "4985.14", "4964.45", "20.69", "0.00", "0.00"),
+    ],
+    "lower_payment": [
+        ("2027-03-31", "8560.75", "8212.09", "348.66", "55465.81", "20000.00"),
+        ("2027-04-30", "6291.97", "6060.86", "231.11", "49404.95", "0.00"),
+        ("2027-05-31", "6291.97", "6086.12", "205.85", "43318.83", "0.00"),
+        ("2027-06-30", "6291.97", "6111.47", "180.50", "37207.36", "0.00"),
+        ("2027-07-31", "6291.97", "6136.94", "155.03", "31070.42", "0.00"),
+        ("2027-08-31", "6291.97", "6162.51", "129.46", "24907.91", "0.00"),
+        ("2027-09-30", "6291.97", "6188.19", "103.78", "18719.72", "0.00"),
+        ("2027-10-31", "6291.97", "6213.97", "78.00", "12505.75", "0.00"),
+        ("2027-11-30", "6291.97", "6239.86", "52.11", "6265.89", "0.00"),
+        ("2027-12-31", "6292.00", "6265.89", "26.11", "0.00", "0.00"),
+    ],
+}
+
+
+def _rows(periods: list[Period]) -> list[tuple[str, ...]]:
+    return [
+        (
+            p.date.isoformat(),
+            str(p.payment),
+            str(p.principal),
+            str(p.interest),
+            str(p.balance),
+            str(p.prepayment),
+        )
+        for p in periods
+    ]
+
+
+@pytest.mark.parametrize("mode", ["shorten_term", "lower_payment"])
+def test_a_prepayment_on_a_payment_day_applies_after_that_days_payment(mode: str) -> None:
+    extra = Prepayment(date(2027, 3, 31), D("20000.00"), mode)  # type: ignore[arg-type]
+    periods = amortize(LOAN_100K, (extra,))
+    # payments 1 and 2 are untouched; payment 3's interest is on the 83,677.90 that bore it
+    assert _rows(periods[:2]) == _rows(amortize(LOAN_100K)[:2])
+    assert _rows(periods[2:]) == PREPAID_ON_DAY_3[mode]
+    assert sum((p.principal + p.prepayment for p in periods), D("0.00")) == D("100000.00")
+
+
+def test_a_prepayment_the_day_before_a_payment_day_applies_before_it() -> None:
+    extra = Prepayment(date(2027, 3, 30), D("20000.00"), "shorten_term")
+    third = amortize(LOAN_100K, (extra,))[2]
+    assert (third.interest, third.prepayment) == (D("265.32"), D("20000.00"))  # on 63,677.90
+
+
+def test_a_payoff_between_payment_days_closes_the_schedule_on_its_own_row() -> None:
+    payoff = Prepayment(date(2027, 3, 10), D("83677.90"), "shorten_term")
+    periods = amortize(LOAN_100K, (payoff,))
+    assert _rows(periods[2:]) == [("2027-03-10", "0.00", "0.00", "0.00", "0.00", "83677.90")]
+    assert len(periods) == 3
+
+
+def test_a_payoff_on_a_payment_day_ends_the_loan_after_that_payment() -> None:
+    payoff = Prepayment(date(2027, 3, 31), D("75465.81"), "lower_payment")
+    periods = amortize(LOAN_100K, (payoff,))
+    assert _rows(periods[2:]) == [
+        ("2027-03-31", "8560.75", "8212.09", "348.66", "0.00", "75465.81")
+    ]

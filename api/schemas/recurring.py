@@ -7,9 +7,10 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from api.schemas.common import MAX_ID, RequestBody, ResponseBody
+from domain.rules.loans import format_rate
 from domain.rules.money import PositiveMoney
 
 RATE_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,4})?$"
@@ -29,6 +30,20 @@ Rate = Annotated[
     Decimal,
     BeforeValidator(_parse_rate),
     WithJsonSchema({"type": "string", "pattern": RATE_PATTERN, "examples": ["5.0"]}),
+]
+RATE_OUT_PATTERN = r"^[0-9]{1,3}\.[0-9]{2,4}$"
+RateOut = Annotated[
+    Decimal,
+    PlainSerializer(format_rate, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": RATE_OUT_PATTERN,
+            "description": 'percent a year, always two places, more only when needed: "5.00", '
+            '"4.125"',
+            "examples": ["5.00"],
+        }
+    ),
 ]
 FlowType = Literal["income", "expense"]
 Frequency = Literal["monthly", "weekly", "biweekly", "quarterly", "yearly"]
@@ -208,7 +223,7 @@ class LoanOut(ResponseBody):
     id: int
     name: str
     principal: Decimal
-    annual_rate: Decimal
+    annual_rate: RateOut
     term_months: int
     first_payment_date: dt.date
     day_of_month: int

@@ -55,6 +55,16 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def format_rate(annual_rate: Decimal) -> str:
+    """The one written form of a yearly rate in percent: two places, more only when needed.
+
+    5 -> "5.00", 5.0000 -> "5.00", 4.125 -> "4.125", 3.1416 -> "3.1416".
+    """
+    exponent = annual_rate.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{annual_rate:.{places}f}"
+
+
 def monthly_rate(annual_rate: Decimal) -> Decimal:
     """The monthly rate as a fraction (5.0 percent a year is 0.05 / 12)."""
     return annual_rate / Decimal(1200)
@@ -112,48 +122,82 @@ def _prepay(
     return balance, months, level, applied
 
 
+@dataclass
+class _State:
+    """Where the loan stands while the schedule is walked."""
+
+    balance: Decimal
+    remaining: int
+    level: Decimal
+    last_prepaid: date | None = None
+
+
+def _settle(
+    terms: LoanTerms, state: _State, pending: list[Prepayment], due: date, *, on_due: bool
+) -> Decimal:
+    """Apply the pending prepayments dated before `due` (and on it, when `on_due`)."""
+    applied_total = ZERO
+    while pending and state.balance > ZERO:
+        when = pending[0].date
+        if when > due or (when == due and not on_due):
+            break
+        state.balance, state.remaining, state.level, applied = _prepay(
+            terms, state.balance, state.remaining, state.level, pending.pop(0)
+        )
+        state.last_prepaid = when
+        applied_total += applied
+    return applied_total
+
+
+def _pay(terms: LoanTerms, state: _State) -> tuple[Decimal, Decimal]:
+    """One scheduled payment, its interest on the balance that bore the period."""
+    interest = _round(state.balance * monthly_rate(terms.annual_rate))
+    principal = state.level - interest if terms.method == "spitzer" else state.level
+    if state.remaining == 1 or principal >= state.balance:
+        principal = state.balance
+    state.balance -= principal
+    state.remaining -= 1
+    return principal, interest
+
+
 def amortize(terms: LoanTerms, prepayments: tuple[Prepayment, ...] = ()) -> list[Period]:
     """The full schedule; each interest is rounded to the agora, the last period closes at 0.00.
 
+    The prepayment rule: a prepayment dated before a payment day applies before that day's
+    payment, so that period's interest is on the lowered balance. One dated on a payment day
+    applies after that day's payment: the period's interest is due on the balance that bore
+    it. Either way it shows on that period's row (`prepayment`), and `balance` is what is
+    owed after both. Its mode then shortens the term (the same payment, fewer periods) or
+    lowers the payments left (the same number of periods). A prepayment that repays the
+    whole balance between payment days gets a closing row of its own on its date (payment
+    0.00, prepayment the amount, balance 0.00); the loan ends there.
+
     Args:
         terms: the loan.
-        prepayments: extra repayments; each applies before the first period due on or after
-            its date and recomputes the rest of the schedule as its mode says.
+        prepayments: extra repayments, in any order; those after the loan ended are ignored.
 
     Returns:
-        One Period per payment; principal parts (with prepayments) sum to the principal.
+        One Period per payment, plus the closing row of a payoff between payment days.
+        Principal parts and prepayments together sum to the principal.
     """
     check_terms(terms)
     dates = installment_dates(terms.first_payment, terms.term_months, terms.day_of_month)
-    rate = monthly_rate(terms.annual_rate)
-    balance, remaining = terms.principal, terms.term_months
-    level = _level(terms, balance, remaining)
+    level = _level(terms, terms.principal, terms.term_months)
+    state = _State(terms.principal, terms.term_months, level)
     pending = sorted(prepayments, key=lambda p: p.date)
     periods: list[Period] = []
     for due in dates:
-        extra_total = ZERO
-        while pending and pending[0].date <= due and balance > ZERO:
-            balance, remaining, level, applied = _prepay(
-                terms, balance, remaining, level, pending.pop(0)
-            )
-            extra_total += applied
-        if balance == ZERO or remaining == 0:
+        before = _settle(terms, state, pending, due, on_due=False)
+        if state.balance == ZERO:
+            closing = state.last_prepaid or due
+            periods.append(Period(len(periods) + 1, closing, ZERO, ZERO, ZERO, ZERO, before))
             break
-        interest = _round(balance * rate)
-        principal = level - interest if terms.method == "spitzer" else level
-        if remaining == 1 or principal >= balance:
-            principal = balance
-        balance -= principal
-        remaining -= 1
+        principal, interest = _pay(terms, state)
+        after = _settle(terms, state, pending, due, on_due=True)
+        number, payment = len(periods) + 1, principal + interest
         periods.append(
-            Period(
-                len(periods) + 1,
-                due,
-                principal + interest,
-                principal,
-                interest,
-                balance,
-                extra_total,
-            )
+            Period(number, due, payment, principal, interest, state.balance, before + after)
         )
+        if state.balance == ZERO:
+            break
     return periods

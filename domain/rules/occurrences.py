@@ -13,6 +13,7 @@ from typing import Literal
 from domain.rules.categories import FlowType
 from domain.rules.installments import installment_schedule
 from domain.rules.loans import LoanTerms, Prepayment, amortize
+from domain.rules.money import ZERO
 from domain.rules.recurrence import DateRange, Recurrence, expand_occurrences
 
 SourceKind = Literal["fixed", "installment", "loan"]
@@ -107,7 +108,8 @@ def occurrences(spec: SourceSpec, window: DateRange) -> list[Occurrence]:
             for p in plan
             if p.date in window
         ]
-    periods = amortize(spec.terms, spec.prepayments)
+    # a payoff's closing row moves no scheduled payment: the prepayment is its own transaction
+    periods = [p for p in amortize(spec.terms, spec.prepayments) if p.payment > ZERO]
     return [
         _make(info, p.date, p.payment, f"{info.name} ({p.number}/{len(periods)})")
         for p in periods

@@ -128,7 +128,7 @@ def status(session: Session, loan: Loan, today: date) -> LoanStatus:
     paid = [p for p in periods if p.date in booked]
     prepaid = sum((p.amount for p in spec.prepayments if p.date <= today), ZERO)
     remaining = loan.principal - sum((p.principal for p in paid), ZERO) - prepaid
-    unpaid = [p for p in periods if p.date not in booked]
+    unpaid = [p for p in periods if p.payment > ZERO and p.date not in booked]
     return LoanStatus(
         payment=periods[0].payment if periods else ZERO,
         paid_count=len(paid),
