@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -44,6 +45,8 @@ BAD = [
     ("installments", {**PLAN, "payments_count": 0}, "payments_count"),
     ("installments", {**PLAN, "payments_count": 361}, "payments_count"),
     ("installments", {**PLAN, "day_of_month": 32}, "day_of_month"),
+    ("installments", {**PLAN, "total_amount": "0.02", "payments_count": 3}, "payments_count"),
+    ("installments", {**PLAN, "total_amount": "1.00", "payments_count": 360}, "payments_count"),
     ("installments", {**PLAN, "total_amount": "0"}, "total_amount"),
     ("loans", {**LOAN, "annual_rate": "-1"}, "annual_rate"),
     ("loans", {**LOAN, "annual_rate": 5.5}, "annual_rate"),
@@ -238,3 +241,21 @@ def test_a_prepayment_of_the_whole_balance_shows_and_ends_the_loan(
     ]
     done = client.post(f"{API}/loans/{loan['id']}/payment", headers=headers)
     assert done.status_code == 409
+
+
+def test_a_change_that_would_leave_parts_of_zero_is_refused(
+    client: TestClient, session: Session, user: User, headers: dict[str, str]
+) -> None:
+    plan = client.post(
+        f"{API}/installments", headers=headers, json={**PLAN, "total_amount": "1.00"}
+    ).json()
+    for change in ({"payments_count": 360}, {"total_amount": "0.02"}):
+        response = client.put(f"{API}/installments/{plan['id']}", headers=headers, json=change)
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"][0]
+        assert detail["loc"][-1] == "payments_count"
+        assert "the most that works is" in detail["msg"]
+    session.expire_all()
+    stored = session.get(InstallmentPlan, plan["id"])
+    assert stored is not None
+    assert (stored.total_amount, stored.payments_count) == (Decimal("1.00"), 3)

@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidInputError
 from domain.rules.dates import local_today
-from domain.rules.installments import installment_schedule, plan_progress, split_installments
+from domain.rules.installments import (
+    installment_schedule,
+    largest_count,
+    plan_progress,
+    split_installments,
+)
 from domain.rules.loans import LoanTerms, Period, Prepayment, amortize, spitzer_payment
 from domain.rules.recurrence import DateRange, Recurrence, check_recurrence, expand_occurrences
 
@@ -147,6 +152,26 @@ def test_split_refuses_counts_outside_1_to_360(count: int) -> None:
     assert err.value.field == "payments_count"
 
 
+@pytest.mark.parametrize(
+    ("total", "count", "largest"),
+    [
+        ("0.02", 3, 2),
+        ("1.00", 360, 100),
+        ("1.00", 101, 100),
+        ("3.59", 360, 359),
+        ("0.01", 2, 1),
+    ],
+)
+def test_a_split_with_parts_of_zero_is_refused_naming_the_largest_count(
+    total: str, count: int, largest: int
+) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        split_installments(D(total), count)
+    assert err.value.field == "payments_count"
+    assert f"the most that works is {largest}" in err.value.message
+    assert min(split_installments(D(total), largest)) == D("0.01")
+
+
 @given(
     st.decimals(min_value=D("0.01"), max_value=D("9999999.99"), places=2),
     st.integers(min_value=1, max_value=360),
@@ -154,7 +179,9 @@ def test_split_refuses_counts_outside_1_to_360(count: int) -> None:
 def test_installment_parts_sum_to_the_total_and_differ_by_at_most_a_cent(
     total: Decimal, count: int
 ) -> None:
+    count = min(count, largest_count(total))
     parts = split_installments(total, count)
+    assert min(parts) >= D("0.01")
     assert sum(parts) == total
     assert max(parts) - min(parts) <= D("0.01")
     assert parts == sorted(parts, reverse=True)  # the remainder sits at the front

@@ -22,6 +22,23 @@ class Payment:
     amount: Decimal
 
 
+def largest_count(total: Decimal) -> int:
+    """The most payments a total splits into with no part of 0.00 (one agora each at least)."""
+    return max(0, min(MAX_PAYMENTS, int(total / CENT)))
+
+
+def check_count(total: Decimal, count: int) -> None:
+    """Refuse a count outside 1 to 360, or one that would leave parts of 0.00."""
+    if not 1 <= count <= MAX_PAYMENTS:
+        raise InvalidInputError("payments_count", f"must be 1 to {MAX_PAYMENTS}")
+    if count > largest_count(total):
+        raise InvalidInputError(
+            "payments_count",
+            f"{count} payments of {total} would include parts of 0.00; "
+            f"the most that works is {largest_count(total)}",
+        )
+
+
 def split_installments(total: Decimal, count: int) -> list[Decimal]:
     """Split a total into `count` parts that sum to it exactly and differ by at most 0.01.
 
@@ -30,8 +47,7 @@ def split_installments(total: Decimal, count: int) -> list[Decimal]:
     first payment carries it when it is a single agora (1000.00 in 3: 333.34,
     333.33, 333.33).
     """
-    if not 1 <= count <= MAX_PAYMENTS:
-        raise InvalidInputError("payments_count", f"must be 1 to {MAX_PAYMENTS}")
+    check_count(total, count)
     base = (total / count).quantize(CENT, rounding=ROUND_DOWN)
     extra = int((total - base * count) / CENT)
     return [base + CENT if n < extra else base for n in range(count)]

@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 
 from domain.db.models import InstallmentPlan, User
 from domain.db.recurring import book_occurrences, installment_spec
-from domain.errors import InvalidInputError
 from domain.rules.installments import (
-    MAX_PAYMENTS,
     Payment,
     Progress,
+    check_count,
     installment_schedule,
     plan_progress,
 )
@@ -66,8 +65,7 @@ def _check(session: Session, user: User, plan: InstallmentPlan) -> None:
         currency=plan.currency,
     )
     check_positive(plan.total_amount, "total_amount")
-    if not 1 <= plan.payments_count <= MAX_PAYMENTS:
-        raise InvalidInputError("payments_count", f"must be 1 to {MAX_PAYMENTS}")
+    check_count(plan.total_amount, plan.payments_count)
     check_day(plan.day_of_month)
     if plan.day_of_month is None:
         plan.day_of_month = plan.first_payment_date.day
