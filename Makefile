@@ -3,14 +3,20 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+UV := $(BIN)/uv
 
-.PHONY: install run test lint unit bench notebook clean test-external
+.PHONY: install lock run test lint unit bench notebook clean test-external
 
-$(STAMP): requirements-dev.lock pyproject.toml
+# pip installs uv and setuptools from requirements-tools.lock; uv installs the rest.
+# Every install checks hashes; only the project itself (editable) has none.
+$(UV): requirements-tools.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements-dev.lock
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-tools.lock
+	touch $(UV)
+
+$(STAMP): $(UV) requirements-dev.lock pyproject.toml
+	$(UV) pip install -q --python $(BIN)/python --require-hashes -r requirements-dev.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,6 +40,15 @@ bench: install
 
 notebook: install
 	$(BIN)/jupyter lab notebooks/
+
+# Re-resolve the locks after a change to pyproject.toml or requirements-tools.in. Pins that
+# still fit are kept; `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them.
+LOCK_ARGS ?=
+LOCK := $(UV) pip compile --quiet --generate-hashes --python $(BIN)/python $(LOCK_ARGS)
+lock: $(UV)
+	$(LOCK) requirements-tools.in -o requirements-tools.lock
+	$(LOCK) pyproject.toml -o requirements.lock
+	$(LOCK) --extra dev pyproject.toml -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
