@@ -11,9 +11,21 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The checkout's root; in an installed wheel it is site-packages, so data files are found
+# through domain.resources.package_path instead.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 MIN_SECRET_BYTES = 32
+
+
+def default_data_dir() -> Path:
+    """`.data` in the checkout when run from one, else in the working directory.
+
+    An installed package never writes beside its own code in site-packages.
+    """
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / ".data"
+    return Path.cwd() / ".data"
 
 
 class Settings(BaseSettings):
@@ -29,8 +41,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8501"]
     admin_default_password: SecretStr | None = None
     debug: bool = False
-    data_dir: Path = PROJECT_ROOT / ".data"
-    backup_dir: Path = PROJECT_ROOT / ".data" / "backups"
+    data_dir: Path = Field(default_factory=default_data_dir)
+    backup_dir: Path = Field(default_factory=lambda: default_data_dir() / "backups")
     backup_retention_days: int = Field(default=30, ge=1)
     timezone: str = "Asia/Jerusalem"
     default_currency: str = Field(default="ILS", min_length=3, max_length=3)

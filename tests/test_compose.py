@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from typing import Any
 
 import pytest
 import yaml
@@ -11,19 +13,46 @@ import yaml
 from domain.config import PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
+# A tag that names a version ("16.14-alpine", "9.18", "0.1.0"), never a moving one.
+VERSION_TAG = re.compile(r":\d+\.\d+[\w.-]*$")
+
+
+def _services() -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    services: dict[str, Any] = spec["services"]
+    return services
 
 
 def test_compose_services_and_ordering() -> None:
-    spec = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
-    services = spec["services"]
-    assert services["db"]["image"] == "postgres:16-alpine"
+    services = _services()
+    assert services["db"]["image"].startswith("postgres:16.")
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert services["migrate"]["command"] == ["cashflow", "db", "upgrade"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     for name in ("api", "ui", "scheduler"):
-        condition = services[name]["depends_on"]["migrate"]["condition"]
-        assert condition == "service_completed_successfully"
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["db"]["condition"] == "service_healthy"
     assert services["pgadmin"]["profiles"] == ["admin"]
+    assert services["pgadmin"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_every_image_is_pinned_by_version() -> None:
+    images = {name: service["image"] for name, service in _services().items()}
+    assert set(images) == {"db", "migrate", "api", "ui", "scheduler", "pgadmin"}
+    unpinned = {name: image for name, image in images.items() if not VERSION_TAG.search(image)}
+    assert unpinned == {}
+
+
+def test_served_services_are_health_checked_and_one_shots_are_not() -> None:
+    services = _services()
+    for name, path in (("api", "/health"), ("ui", "/_stcore/health")):
+        check = services[name]["healthcheck"]["test"]
+        assert check[0] == "CMD"
+        assert path in check[-1]
+    # The image's HEALTHCHECK asks the API: it must not mark the other commands unhealthy.
+    for name in ("migrate", "scheduler"):
+        assert services[name]["healthcheck"] == {"disable": True}
 
 
 def test_docker_compose_config_validates() -> None:

@@ -5,13 +5,23 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from domain.config import PROJECT_ROOT
+from domain.resources import package_path
+
+MIGRATIONS_PACKAGE = "migrations"
+# The same [alembic] options as alembic.ini, which serves the `alembic` command in a checkout
+# (tests/test_migrations.py keeps the two in step); ConfigParser needs %% for a literal %.
+ALEMBIC_OPTIONS = {
+    "file_template": "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s",
+    "path_separator": "os",
+}
 
 
 def alembic_config(database_url: str) -> Config:
-    """An Alembic config pointed at the project's migrations and the given database."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """An Alembic config for the packaged migrations and the given database (no ini file)."""
+    config = Config()
+    config.set_main_option("script_location", str(package_path(MIGRATIONS_PACKAGE)))
+    for key, value in ALEMBIC_OPTIONS.items():
+        config.set_main_option(key, value)
     config.attributes["database_url"] = database_url
     return config
 
