@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep, TodayDep
+from api.routes.forecast import safe_out
 from api.schemas.forecast import (
     CategoryShareOut,
     EventOut,
@@ -79,7 +80,10 @@ def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[
 
 @router.get("/summary")
 def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
-    """Current balance, this month's income, expenses and net, the forecast's end and low."""
+    """Current balance, this month so far, the forecast's end and low, and safe to spend.
+
+    `has_data` is false for an empty account (no transaction, balance or recurring item).
+    """
     k = dashboard.kpis(session, user, today)
     return KpisOut(
         balance=k.balance,
@@ -91,6 +95,9 @@ def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
         forecast_lowest_date=k.forecast.lowest_date,
         safe_to_spend=k.forecast.safe.amount,
         next_income=k.forecast.safe.next_income,
+        safe_to_spend_cautious=k.forecast.safe.cautious,
+        safe_to_spend_detail=safe_out(k.forecast.safe),
+        has_data=k.has_data,
     )
 
 

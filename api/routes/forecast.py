@@ -13,6 +13,7 @@ from api.schemas.common import PathId
 from api.schemas.forecast import (
     AffordIn,
     AffordOut,
+    CautiousOut,
     CompareIn,
     ComparisonMonthOut,
     ComparisonOut,
@@ -30,8 +31,16 @@ from api.schemas.forecast import (
 )
 from domain.db.models import User
 from domain.errors import InvalidInputError
+from domain.rules.affordability import afford_message
 from domain.rules.forecast import Forecast
-from domain.rules.forecast_views import Summary, aggregate, explain_month, summarize
+from domain.rules.forecast_views import (
+    SAFE_RULE,
+    SafeToSpend,
+    Summary,
+    aggregate,
+    explain_month,
+    summarize,
+)
 from domain.services import forecasting, scenarios
 from domain.services.user_settings import WEEKDAY, get_user_settings
 
@@ -49,20 +58,37 @@ def _periods(session: Session, user: User, forecast: Forecast, period: Any) -> l
     return [PeriodOut.model_validate(row) for row in frame.to_dict("records")]
 
 
+def safe_out(safe: SafeToSpend) -> SafeToSpendOut:
+    """Safe to spend as its response body."""
+    return SafeToSpendOut(
+        amount=safe.amount,
+        balance=safe.balance,
+        committed=safe.committed,
+        warning=safe.warning,
+        next_income=safe.next_income,
+        commitments=[EventOut.model_validate(e) for e in safe.commitments],
+        rule=SAFE_RULE,
+        headroom=safe.headroom,
+        lowest=safe.lowest,
+        lowest_date=safe.lowest_date,
+        binding=safe.binding,
+        binding_date=safe.binding_date,
+        drivers=[EventOut.model_validate(e) for e in safe.drivers],
+        everyday_spending=safe.everyday,
+        shortfall=safe.shortfall,
+        reason=safe.reason,
+        cautious=CautiousOut(
+            amount=safe.cautious, lowest=safe.cautious_lowest, lowest_date=safe.cautious_date
+        ),
+    )
+
+
 def summary_out(summary: Summary) -> SummaryOut:
     """A summary as its response body."""
-    safe = summary.safe
     return SummaryOut.model_validate(
         {
             **{k: v for k, v in summary.__dict__.items() if k not in {"safe", "crossings"}},
-            "safe_to_spend": SafeToSpendOut(
-                amount=safe.amount,
-                balance=safe.balance,
-                committed=safe.committed,
-                warning=safe.warning,
-                next_income=safe.next_income,
-                commitments=[EventOut.model_validate(e) for e in safe.commitments],
-            ),
+            "safe_to_spend": safe_out(summary.safe),
         }
     )
 
@@ -138,12 +164,6 @@ def afford(body: AffordIn, user: CurrentUser, session: SessionDep, today: TodayD
     answer = forecasting.affordability(
         session, user, today, amount=body.amount, on=body.date or today
     )
-    if answer.installments is None:
-        message = "No split into 1 to 36 installments keeps the forecast above the warning level."
-    else:
-        message = (
-            f"Affordable in {answer.installments} installment(s) of about {answer.monthly_payment}."
-        )
     return AffordOut(
         affordable=answer.installments is not None,
         installments=answer.installments,
@@ -151,7 +171,9 @@ def afford(body: AffordIn, user: CurrentUser, session: SessionDep, today: TodayD
         lowest=answer.lowest,
         lowest_date=answer.lowest_date,
         warning=answer.warning,
-        message=message,
+        checked_from=answer.checked_from,
+        checked_through=answer.checked_through,
+        message=afford_message(answer),
     )
 
 

@@ -115,8 +115,24 @@ class EventOut(ResponseBody):
     kind: str
 
 
+class CautiousOut(ResponseBody):
+    """Safe to spend on the cautious P10 path (nine times in ten the balance does better)."""
+
+    label: str = "cautious (P10 path)"
+    amount: Decimal
+    lowest: Decimal
+    lowest_date: dt.date
+
+
 class SafeToSpendOut(ResponseBody):
-    """Safe to spend until the next income, with the breakdown that gives it."""
+    """What can leave the account today while the P50 path stays at or above the warning.
+
+    `amount` is the lowest point ahead minus the warning level, never more than `headroom`
+    (the balance minus what is `committed` until the next income minus the warning level),
+    never below 0.00. `binding_date` is the day that limits it; `drivers` are the known
+    items from today through that day and `everyday_spending` the everyday spending over the
+    same days. `shortfall` and `reason` are set only when the amount is 0.00.
+    """
 
     amount: Decimal
     balance: Decimal
@@ -124,6 +140,17 @@ class SafeToSpendOut(ResponseBody):
     warning: Decimal
     next_income: dt.date | None
     commitments: list[EventOut]
+    rule: str
+    headroom: Decimal
+    lowest: Decimal
+    lowest_date: dt.date
+    binding: Literal["lowest_point", "next_income"]
+    binding_date: dt.date
+    drivers: list[EventOut]
+    everyday_spending: Decimal
+    shortfall: Decimal | None
+    reason: str | None
+    cautious: CautiousOut
 
 
 class SummaryOut(ResponseBody):
@@ -310,7 +337,11 @@ class AffordIn(RequestBody):
 
 
 class AffordOut(ResponseBody):
-    """The smallest number of installments that keeps the forecast above the warning level."""
+    """The smallest number of installments that keeps the forecast above the warning level.
+
+    `checked_from` and `checked_through` (inclusive) are the window checked: through a
+    month after the last installment, and at least the user's forecast horizon.
+    """
 
     affordable: bool
     installments: int | None
@@ -318,6 +349,8 @@ class AffordOut(ResponseBody):
     lowest: Decimal
     lowest_date: dt.date
     warning: Decimal
+    checked_from: dt.date
+    checked_through: dt.date
     message: str
 
 
@@ -361,6 +394,9 @@ class KpisOut(ResponseBody):
     forecast_lowest_date: dt.date
     safe_to_spend: Decimal
     next_income: dt.date | None
+    safe_to_spend_cautious: Decimal
+    safe_to_spend_detail: SafeToSpendOut
+    has_data: bool
 
 
 class SeriesRowOut(ResponseBody):
@@ -393,9 +429,15 @@ class ExpenseOut(ResponseBody):
 
 
 class HealthOut(ResponseBody):
-    """The financial-health score and the formula that gives it."""
+    """The financial-health score and the formula that gives it.
 
-    score: int
+    With too little history to judge (`status` "not_enough_data"), `score` is null and
+    `reason` says what is missing.
+    """
+
+    status: Literal["ok", "not_enough_data"]
+    score: int | None
+    reason: str | None
     savings_rate: Decimal
     buffer_months: Decimal
     debt_ratio: Decimal

@@ -6,10 +6,18 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, func, or_, select
+from sqlalchemy import Date, cast, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, RecurringBooking, Transaction
+from domain.db.models import (
+    BalanceRecord,
+    Category,
+    FixedItem,
+    InstallmentPlan,
+    Loan,
+    RecurringBooking,
+    Transaction,
+)
 from domain.rules.forecast import HISTORY_MONTHS, CategoryHistory, Event
 from domain.rules.money import ZERO
 from domain.rules.occurrences import SourceSpec
@@ -95,3 +103,14 @@ def spending_history(
         )
         for category_id, totals in sorted(by_category.items(), key=lambda kv: kv[0] or 0)
     ]
+
+
+def has_any_data(session: Session, user_id: int) -> bool:
+    """Whether the user has a transaction, a balance reading or a recurring source."""
+    owned = union_all(
+        *(
+            select(table.id).where(table.user_id == user_id).limit(1)
+            for table in (Transaction, BalanceRecord, FixedItem, InstallmentPlan, Loan)
+        )
+    )
+    return bool(session.scalar(select(exists(owned))))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -221,6 +221,15 @@ def build_forecast(inputs: ForecastInputs) -> Forecast:
         columns=list(DAILY_COLUMNS),
     )
     return Forecast(inputs, frame, tuple(events))
+
+
+def median_path(inputs: ForecastInputs) -> np.ndarray:
+    """The P50 balance in agorot, one value per day from today: the engine without the band."""
+    days = _days(inputs)
+    income, expense = _known_flows(days, expected_events(inputs))
+    median_daily, _ = _variable(replace(inputs, paths=1), days)
+    path: np.ndarray = _cents(inputs.opening) + np.cumsum(income - expense - median_daily)
+    return path
 
 
 def horizon_end(today: date, months: int) -> date:

@@ -37,9 +37,9 @@ LOWEST_DATE = "lowest_date"
 AGGREGATE_COLUMNS = (PERIOD, START, OPENING, INCOME, EXPENSE, NET, CLOSING, LOWEST, LOWEST_DATE)
 
 
-def lowest_point(frame: pd.DataFrame) -> tuple[Decimal, date]:
-    """The lowest P50 balance of a frame and its first date."""
-    values: list[Decimal] = list(frame[P50])
+def lowest_point(frame: pd.DataFrame, column: str = P50) -> tuple[Decimal, date]:
+    """The lowest balance of a frame's path (P50 unless named) and its first date."""
+    values: list[Decimal] = list(frame[column])
     index = min(range(len(values)), key=values.__getitem__)
     return values[index], frame[DATE].iloc[index]
 
@@ -93,9 +93,26 @@ def aggregate(forecast: Forecast, period: Period, *, week_start: int = 6) -> pd.
     return pd.DataFrame.from_records(rows, columns=list(AGGREGATE_COLUMNS))
 
 
+SAFE_RULE = (
+    "safe to spend = what can leave the account today while the P50 path stays at or above "
+    "the warning level on every day of the horizon: the lowest point ahead minus the warning "
+    "level, never more than the balance minus what is due until the next income minus the "
+    "warning level, never below 0.00"
+)
+Binding = Literal["lowest_point", "next_income"]
+
+
 @dataclass(frozen=True)
 class SafeToSpend:
-    """What may be spent before the next income without going below the warning level."""
+    """What can leave the account today and keep the P50 path at or above the warning level.
+
+    `headroom` is the balance minus the outflows due until the next income minus the
+    warning level. `binding_date` is the day that limits the amount (the lowest point,
+    or the next income when the headroom is smaller); `drivers` are the known items from
+    today through that day and `everyday` the everyday spending over the same days, so
+    balance + drivers - everyday is the balance on that day. `shortfall` and `reason` are
+    set only when the amount is 0.00. `cautious` is the same rule on the P10 path.
+    """
 
     amount: Decimal
     balance: Decimal
@@ -103,18 +120,85 @@ class SafeToSpend:
     warning: Decimal
     next_income: date | None
     commitments: tuple[Event, ...]
+    headroom: Decimal
+    lowest: Decimal
+    lowest_date: date
+    binding: Binding
+    binding_date: date
+    drivers: tuple[Event, ...]
+    everyday: Decimal
+    shortfall: Decimal | None
+    reason: str | None
+    cautious: Decimal
+    cautious_lowest: Decimal
+    cautious_date: date
 
 
-def safe_to_spend(forecast: Forecast) -> SafeToSpend:
-    """The balance minus committed outflows until the next income, minus the warning level."""
+def _headroom(forecast: Forecast) -> tuple[date | None, tuple[Event, ...], Decimal]:
+    """The next income, the outflows due until then and what they leave above the warning."""
     inputs = forecast.inputs
     incomes = [e for e in forecast.events if e.amount > 0 and e.date > inputs.today]
     next_income = incomes[0].date if incomes else None
     until = next_income or inputs.end
     commitments = tuple(e for e in forecast.events if e.amount < 0 and e.date <= until)
     committed = -sum((e.amount for e in commitments), ZERO)
-    amount = inputs.opening - committed - inputs.warning
-    return SafeToSpend(amount, inputs.opening, committed, inputs.warning, next_income, commitments)
+    return next_income, commitments, inputs.opening - committed - inputs.warning
+
+
+def _binding(
+    forecast: Forecast, headroom: Decimal, next_income: date | None
+) -> tuple[Binding, date, Decimal]:
+    """Which limit binds, its day, and the balance there that the rule keeps above warning."""
+    lowest, lowest_date = lowest_point(forecast.daily)
+    if lowest - forecast.inputs.warning <= headroom:
+        return "lowest_point", lowest_date, lowest
+    until = next_income or forecast.daily[DATE].iloc[-1]
+    return "next_income", until, headroom + forecast.inputs.warning
+
+
+def _reason(binding: Binding, day: date, level: Decimal, warning: Decimal) -> str:
+    """Why nothing is safe to spend: the day that binds and how far short it falls."""
+    where = "the lowest point ahead" if binding == "lowest_point" else "until the next income"
+    if level == warning:
+        return (
+            f"Nothing to spend: on {day.isoformat()} ({where}) the balance is expected at "
+            f"exactly the warning level of {warning}."
+        )
+    return (
+        f"Nothing to spend: on {day.isoformat()} ({where}) the balance is expected to be "
+        f"{level}, {warning - level} below the warning level of {warning}."
+    )
+
+
+def safe_to_spend(forecast: Forecast) -> SafeToSpend:
+    """Safe to spend today as SAFE_RULE states, with the day that binds and why."""
+    inputs, daily = forecast.inputs, forecast.daily
+    next_income, commitments, headroom = _headroom(forecast)
+    lowest, lowest_date = lowest_point(daily)
+    cautious_lowest, cautious_date = lowest_point(daily, P10)
+    binding, day, level = _binding(forecast, headroom, next_income)
+    amount = max(level - inputs.warning, ZERO)
+    short = amount == ZERO
+    return SafeToSpend(
+        amount=amount,
+        balance=inputs.opening,
+        committed=inputs.opening - inputs.warning - headroom,
+        warning=inputs.warning,
+        next_income=next_income,
+        commitments=commitments,
+        headroom=headroom,
+        lowest=lowest,
+        lowest_date=lowest_date,
+        binding=binding,
+        binding_date=day,
+        drivers=tuple(e for e in forecast.events if e.date <= day),
+        everyday=sum(daily.loc[daily[DATE] <= day, VARIABLE], ZERO),
+        shortfall=inputs.warning - level if short else None,
+        reason=_reason(binding, day, level, inputs.warning) if short else None,
+        cautious=max(min(cautious_lowest - inputs.warning, headroom), ZERO),
+        cautious_lowest=cautious_lowest,
+        cautious_date=cautious_date,
+    )
 
 
 @dataclass(frozen=True)

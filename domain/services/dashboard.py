@@ -10,6 +10,7 @@ from typing import Literal
 from sqlalchemy import Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from domain.db.forecast_inputs import has_any_data
 from domain.db.models import Category, Transaction, User
 from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
@@ -199,6 +200,12 @@ class Kpis:
     month_expense: Decimal
     month_net: Decimal
     forecast: Summary
+    has_data: bool = True
+
+
+def has_data(session: Session, user: User) -> bool:
+    """False for an empty account: no transaction, no balance reading, no recurring source."""
+    return has_any_data(session, user.id)
 
 
 def kpis(session: Session, user: User, today: date, *, summary: Summary | None = None) -> Kpis:
@@ -213,14 +220,17 @@ def kpis(session: Session, user: User, today: date, *, summary: Summary | None =
         month_expense=expense,
         month_net=income - expense,
         forecast=summary or summarize(forecast_for(session, user, today)),
+        has_data=has_data(session, user),
     )
 
 
 @dataclass(frozen=True)
 class Health:
-    """A 0-100 score and the parts it is made of."""
+    """A 0-100 score and the parts it is made of; no score without enough history."""
 
-    score: int
+    status: Literal["ok", "not_enough_data"]
+    score: int | None
+    reason: str | None
     savings_rate: Decimal
     buffer_months: Decimal
     debt_ratio: Decimal
@@ -235,6 +245,9 @@ HEALTH_FORMULA = (
     "months = current balance / average monthly expenses; debt ratio = monthly installment "
     "and loan payments / average monthly income"
 )
+NOT_ENOUGH_DATA = (
+    "Not enough data yet: the score needs income or expenses recorded in the last 3 whole months."
+)
 
 
 def _ratio(part: Decimal, whole: Decimal) -> Decimal:
@@ -244,7 +257,7 @@ def _ratio(part: Decimal, whole: Decimal) -> Decimal:
 def financial_health(
     session: Session, user: User, today: date, *, summary: Summary | None = None
 ) -> Health:
-    """The score, computed exactly as HEALTH_FORMULA states."""
+    """The score, computed exactly as HEALTH_FORMULA states, once there is history to judge."""
     this_month = today.replace(day=1)
     start = date(*add_months(this_month.year, this_month.month, -3), 1)
     months = actual_series(session, user, "month", start, this_month)
@@ -257,13 +270,17 @@ def financial_health(
     debt = _ratio(monthly_debt, income / 3) if income else ZERO
     summary = summary or summarize(forecast_for(session, user, today))
     above = summary.first_below_warning is None
+    if not months:
+        return Health(
+            "not_enough_data", None, NOT_ENOUGH_DATA, savings, buffer, debt, above, HEALTH_FORMULA
+        )
     score = (
         40 * min(max(savings, ZERO) / Decimal("0.2"), Decimal(1))
         + 30 * min(max(buffer, ZERO) / 3, Decimal(1))
         + 20 * (1 - min(max(debt - Decimal("0.1"), ZERO) / Decimal("0.3"), Decimal(1)))
         + (10 if above else 0)
     )
-    return Health(int(score), savings, buffer, debt, above, HEALTH_FORMULA)
+    return Health("ok", int(score), None, savings, buffer, debt, above, HEALTH_FORMULA)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,8 @@ from domain.db.forecast_inputs import booked_keys, future_transactions, spending
 from domain.db.models import User
 from domain.db.recurring import load_specs
 from domain.errors import InvalidInputError
-from domain.rules.forecast import (
-    Forecast,
-    ForecastInputs,
-    build_forecast,
-    expected_events,
-    horizon_end,
-)
+from domain.rules.affordability import Affordability, afford, inputs_end
+from domain.rules.forecast import Forecast, ForecastInputs, build_forecast, horizon_end
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.occurrences import first_due
 from domain.rules.scenarios import apply_operations
@@ -27,7 +22,6 @@ from domain.services.balance import current_balance
 from domain.services.user_settings import get_user_settings
 
 MAX_HORIZON = 36
-AFFORD_MAX = 36
 
 
 def gather_inputs(
@@ -37,13 +31,17 @@ def gather_inputs(
     *,
     months: int | None = None,
     include_history: bool | None = None,
+    end: date | None = None,
 ) -> ForecastInputs:
-    """Everything the engine needs for this user, read from the database."""
+    """Everything the engine needs for this user, read from the database.
+
+    The horizon is `months` (default: the user's setting), unless an exclusive `end` is given.
+    """
     prefs = get_user_settings(session, user)
     horizon = months or prefs.forecast_horizon_months
     if not 1 <= horizon <= MAX_HORIZON:
         raise InvalidInputError("months", f"must be 1 to {MAX_HORIZON}")
-    end = horizon_end(today, horizon)
+    end = end or horizon_end(today, horizon)
     specs = load_specs(session, [user.id])
     unbooked_from = [
         s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
@@ -104,43 +102,23 @@ def compare(
     return Comparison(baseline, scenario, summarize(baseline), summarize(scenario))
 
 
-@dataclass(frozen=True)
-class Affordability:
-    """The answer to: can I buy this, and in how many installments?"""
-
-    installments: int | None
-    monthly_payment: Decimal | None
-    lowest: Decimal
-    lowest_date: date
-    warning: Decimal
-
-
 def affordability(
     session: Session, user: User, today: date, *, amount: Decimal, on: date
 ) -> Affordability:
-    """The smallest number of installments (1 to 36) that keeps the P50 path above warning."""
+    """The fewest installments (1 to 36) that keep the P50 path at or above the warning level.
+
+    Each option is checked through a month after its last installment, and at least over
+    the user's forecast horizon, whatever that setting is.
+    """
     if amount <= 0:
         raise InvalidInputError("amount", "must be greater than zero")
     if on < today:
         raise InvalidInputError("date", "must not be in the past")
-    gathered = replace(gather_inputs(session, user, today), paths=1, include_history=True)
-    # Expand the real items once; each candidate only adds its own plan on top.
-    base = replace(
-        gathered, transactions=tuple(expected_events(gathered)), specs=(), booked_keys=frozenset()
+    if on >= horizon_end(today, MAX_HORIZON):
+        raise InvalidInputError("date", f"must be within {MAX_HORIZON} months from today")
+    months = get_user_settings(session, user).forecast_horizon_months
+    horizon_through = horizon_end(today, months) - timedelta(days=1)
+    inputs = gather_inputs(
+        session, user, today, include_history=True, end=inputs_end(on, horizon_through)
     )
-    last = None
-    for count in range(1, AFFORD_MAX + 1):
-        op = {
-            "op": "new_installment",
-            "name": "Purchase",
-            "total_amount": str(amount),
-            "payments_count": count,
-            "first_payment_date": on.isoformat(),
-        }
-        summary = summarize(build_forecast(apply_operations(base, [op], user_id=user.id)))
-        last = summary
-        if summary.lowest >= base.warning:
-            monthly = (amount / count).quantize(Decimal("0.01"))
-            return Affordability(count, monthly, summary.lowest, summary.lowest_date, base.warning)
-    assert last is not None  # noqa: S101 - the loop runs at least once
-    return Affordability(None, None, last.lowest, last.lowest_date, base.warning)
+    return afford(replace(inputs, paths=1), amount, on, horizon_through=horizon_through)

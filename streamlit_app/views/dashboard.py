@@ -22,6 +22,7 @@ from domain.services.jobs import job_runs_for_user, recent_job_runs, share_of
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.session import require_user_id
+from streamlit_app.views.forecast import safe_box, safe_explained
 from streamlit_app.views.forms import NO_CATEGORY, today_of, user_work
 
 
@@ -39,9 +40,9 @@ def _kpis(user_id: int, today: date, summary: Summary) -> None:
         format_money(k.forecast.lowest),
         help=f"on {k.forecast.lowest_date:%d/%m/%Y}",
     )
-    safe = k.forecast.safe
-    until = f" until {safe.next_income:%d/%m/%Y}" if safe.next_income else ""
-    st.success(f"Safe to spend{until}: **{format_money(safe.amount)}**")
+    safe_box(k.forecast.safe)
+    with st.expander("How safe to spend is worked out"):
+        safe_explained(k.forecast.safe)
 
 
 def _balance_chart(user_id: int, today: date, forecast: Forecast) -> None:
@@ -153,6 +154,10 @@ def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
         _table(rows, empty="Nothing known is due in the next 30 days.")
     with right:
         st.subheader("Financial health")
+        if health.score is None:
+            st.metric("Score", "not enough data yet")
+            st.caption(health.reason or "")
+            return
         st.metric("Score", f"{health.score} / 100")
         st.caption(
             f"Savings rate {health.savings_rate:.0%} · buffer {health.buffer_months:.1f} months · "
@@ -196,6 +201,26 @@ def job_panel(user_id: int) -> None:
     st.dataframe(pd.DataFrame.from_records(rows), hide_index=True, width="stretch")
 
 
+FIRST_STEPS = (
+    ("page_scripts/settings.py", "Record your bank balance", "Settings: today's balance"),
+    ("page_scripts/import_export.py", "Import a bank or card file", "CSV or Excel, up to 10 MB"),
+    ("page_scripts/fixed.py", "Add your salary and rent", "Fixed items: what comes and goes"),
+)
+
+
+def first_steps() -> None:
+    """What a new, empty account does first: the forecast needs a balance and known items."""
+    with st.container(border=True):
+        st.subheader("First steps")
+        st.write(
+            "Nothing is recorded yet, so there is no balance to forecast, nothing safe to "
+            "spend and no health score. Start here:"
+        )
+        for number, (page, label, hint) in enumerate(FIRST_STEPS, start=1):
+            st.page_link(page, label=f"{number}. {label}")
+            st.caption(hint)
+
+
 def dashboard_page() -> None:
     """Render the dashboard under a greeting."""
     user_id = require_user_id()
@@ -203,6 +228,12 @@ def dashboard_page() -> None:
     with user_work(user_id) as (_, user):
         st.title(f"Welcome, {user.display_name}")
         st.caption(f"Currency {user.currency} · timezone {user.timezone} · today {today:%d/%m/%Y}")
+    with user_work(user_id) as (session, user):
+        empty = not dashboard.has_data(session, user)
+    if empty:
+        first_steps()
+        job_panel(user_id)
+        return
     with user_work(user_id) as (session, user):
         forecast = forecast_for(session, user, today)  # once, for every section below
     summary = summarize(forecast)

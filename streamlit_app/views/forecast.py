@@ -10,18 +10,62 @@ import streamlit as st
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import (
     Period,
+    SafeToSpend,
     aggregate,
     band,
     explain_month,
     lowest_point,
     summarize,
 )
-from domain.rules.money import format_money
+from domain.rules.money import ZERO, format_money
+from domain.services import dashboard
 from domain.services.forecasting import forecast_for
 from domain.services.user_settings import WEEKDAY, get_user_settings
 from streamlit_app.charts import forecast_figure, periods_figure
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import today_of, user_work
+
+
+def safe_box(safe: SafeToSpend) -> None:
+    """Safe to spend today, the cautious figure, and why when there is nothing to spend."""
+    if safe.amount > 0:
+        st.success(f"Safe to spend today: **{format_money(safe.amount)}**")
+    else:
+        st.warning(
+            f"Safe to spend today: **{format_money(safe.amount)}**. "
+            f"On {safe.binding_date:%d/%m/%Y} the balance is expected "
+            f"{format_money(safe.shortfall or safe.amount)} short of the warning level of "
+            f"{format_money(safe.warning)}."
+        )
+    st.caption(
+        f"Cautious (P10 path): {format_money(safe.cautious)} · the P50 path's lowest point "
+        f"{format_money(safe.lowest)} on {safe.lowest_date:%d/%m/%Y} binds"
+        if safe.binding == "lowest_point"
+        else f"Cautious (P10 path): {format_money(safe.cautious)} · what is due until the "
+        f"next income on {safe.binding_date:%d/%m/%Y} binds"
+    )
+
+
+def safe_explained(safe: SafeToSpend) -> None:
+    """The day that binds and the items that lead to it."""
+    st.write(
+        f"What can leave the account today while the forecast (P50) stays at or above the "
+        f"warning level of {format_money(safe.warning)} every day: the balance on "
+        f"{safe.binding_date:%d/%m/%Y} minus the warning level, never more than the balance "
+        f"{format_money(safe.balance)} less {format_money(safe.committed)} due until the next "
+        f"income less the warning level ({format_money(safe.headroom)}), never below 0.00."
+    )
+    reached = safe.balance + sum((e.amount for e in safe.drivers), ZERO) - safe.everyday
+    st.write(
+        f"From {format_money(safe.balance)} today, the items below and "
+        f"{format_money(safe.everyday)} of everyday spending lead to {format_money(reached)} "
+        f"on {safe.binding_date:%d/%m/%Y}, the day that binds."
+    )
+    rows = [
+        {"date": e.date, "item": e.label, "amount": format_money(e.amount)} for e in safe.drivers
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="safe_drivers")
 
 
 def _summary(forecast: Forecast) -> None:
@@ -35,20 +79,9 @@ def _summary(forecast: Forecast) -> None:
     cols[2].metric("First day below zero", f"{below:%d/%m/%Y}" if below else "none")
     cols[3].metric("Chance of going below zero", f"{summary.max_prob_below_zero:.0%}")
     st.caption(f"Lowest point: {format_money(summary.lowest)} on {summary.lowest_date:%d/%m/%Y}")
-    safe = summary.safe
-    until = f" until the next income on {safe.next_income:%d/%m/%Y}" if safe.next_income else ""
-    st.success(f"Safe to spend{until}: **{format_money(safe.amount)}**")
+    safe_box(summary.safe)
     with st.expander("How safe to spend is worked out"):
-        st.write(
-            f"Balance {format_money(safe.balance)} − committed {format_money(safe.committed)} "
-            f"− warning level {format_money(safe.warning)} = {format_money(safe.amount)}"
-        )
-        rows = [
-            {"date": e.date, "item": e.label, "amount": format_money(e.amount)}
-            for e in safe.commitments
-        ]
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        safe_explained(summary.safe)
 
 
 def _explain(forecast: Forecast) -> None:
@@ -85,6 +118,13 @@ def forecast_page() -> None:
     history = cols[2].toggle("Include everyday spending", value=True, key="forecast_history")
     with user_work(user_id) as (session, user):
         forecast = forecast_for(session, user, today, months=months, include_history=history)
+        empty = not dashboard.has_data(session, user)
+    if empty:
+        st.info(
+            "Nothing to forecast yet: record your bank balance, import a bank file or add "
+            "your salary and rent, and the forecast appears here."
+        )
+        return
     _summary(forecast)
     if view == "daily":
         low_value, low_date = lowest_point(forecast.daily)

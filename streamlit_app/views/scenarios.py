@@ -212,17 +212,22 @@ def _afford(user_id: int, today: date) -> None:
             except DomainError as exc:
                 st.error(describe(exc))
                 return
+            window = (
+                f"Checked from {answer.checked_from:%d/%m/%Y} through "
+                f"{answer.checked_through:%d/%m/%Y}: every installment plus one month, and "
+                "at least your forecast horizon."
+            )
             if answer.installments is None:
                 st.warning(
-                    "No split into 1 to 36 installments keeps your forecast above "
-                    "the warning level."
+                    "No split into 1 to 36 installments keeps your forecast at or above "
+                    f"the warning level. {window}"
                 )
             else:
                 st.success(
                     f"Affordable in {answer.installments} installment(s) of about "
                     f"{format_money(answer.monthly_payment or answer.lowest)}; "
                     "the lowest balance would be "
-                    f"{format_money(answer.lowest)} on {answer.lowest_date:%d/%m/%Y}."
+                    f"{format_money(answer.lowest)} on {answer.lowest_date:%d/%m/%Y}. {window}"
                 )
 
 
