@@ -22,6 +22,7 @@ from api.schemas.import_export import (
     LineErrorOut,
     MappingOut,
     ReportQuery,
+    SkippedLineOut,
 )
 from domain.rules.import_files import MAX_BYTES, refuse
 from domain.rules.ledger import LedgerFilter
@@ -77,6 +78,8 @@ def _preview_out(preview: imports.ImportPreview) -> ImportPreviewOut:
         error_count=len(preview.errors),
         errors=[LineErrorOut.model_validate(e) for e in preview.errors[:ERRORS_MAX]],
         warnings=[LineErrorOut.model_validate(w) for w in preview.warnings[:ERRORS_MAX]],
+        skipped_count=len(preview.skipped),
+        skipped=[SkippedLineOut.model_validate(s) for s in preview.skipped[:ERRORS_MAX]],
         rows=[ImportRowOut.model_validate(r) for r in preview.rows[:PREVIEW_ROWS_MAX]],
     )
 
@@ -91,9 +94,11 @@ def import_transactions(
 ) -> ImportPreviewOut | ImportResultOut:
     """Import transactions from a bank or card export: a dry run first, then a commit.
 
-    The dry run (the default) returns the parsed rows and every error with its line
-    number. A commit (`dry_run=false`) is all or nothing, refused while any line has an
-    error, and skips rows already imported from the same source.
+    The dry run (the default) returns the parsed rows, every error with its line number,
+    and the lines passed over as not transactions (titles, section headings, totals
+    lines, repeated headers), each with its reason; those never block a commit. A commit
+    (`dry_run=false`) is all or nothing, refused while any line has an error, and skips
+    rows already imported from the same source.
     """
     upload = _upload(file, form)
     if form.dry_run:
@@ -106,6 +111,7 @@ def import_transactions(
         imported=result.imported,
         skipped_duplicates=result.skipped,
         uncategorised=result.uncategorised,
+        skipped_lines=result.skipped_lines,
     )
 
 

@@ -10,10 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import ResponseBody
 from domain.rules.import_mapping import SOURCE_MAX, ColumnMapping
-from domain.rules.import_values import DateFormat
+from domain.rules.import_values import DateFormat, check_storable
 
 FlowType = Literal["income", "expense"]
 ColumnName = Field(default=None, max_length=200, description="a header name of the file")
+TEXT_FIELDS = (
+    "source",
+    "date_column",
+    "amount_column",
+    "debit_column",
+    "credit_column",
+    "type_column",
+    "description_column",
+    "category_column",
+    "notes_column",
+    "sheet",
+)
 PREVIEW_ROWS_MAX = 1000
 ERRORS_MAX = 1000
 
@@ -50,6 +62,8 @@ class ImportForm(BaseModel):
 
     def mapping(self) -> ColumnMapping:
         """The chosen columns and formats as a domain mapping."""
+        for name in TEXT_FIELDS:  # checked here: a 422 that echoed them could not be encoded
+            check_storable(name, getattr(self, name))
         return ColumnMapping(
             date=self.date_column or None,
             amount=self.amount_column or None,
@@ -106,6 +120,14 @@ class LineErrorOut(ResponseBody):
     message: str
 
 
+class SkippedLineOut(ResponseBody):
+    """A line under the header that is not a transaction: a heading, a total, a footer."""
+
+    line: int
+    reason: str = Field(description="no date and no amount, a totals line, a repeated header...")
+    text: str = Field(description="what the line said, shortened")
+
+
 class ImportRowOut(ResponseBody):
     """A row as it would be imported."""
 
@@ -141,6 +163,10 @@ class ImportPreviewOut(ResponseBody):
     error_count: int
     errors: list[LineErrorOut] = Field(description=f"the first {ERRORS_MAX} errors")
     warnings: list[LineErrorOut]
+    skipped_count: int = Field(description="lines that are not transactions; never block a commit")
+    skipped: list[SkippedLineOut] = Field(
+        description=f"the first {ERRORS_MAX} lines passed over, with the reason"
+    )
     rows: list[ImportRowOut] = Field(description=f"the first {PREVIEW_ROWS_MAX} rows")
 
 
@@ -154,6 +180,7 @@ class ImportResultOut(ResponseBody):
     imported: int
     skipped_duplicates: int
     uncategorised: int = Field(description="imported rows left without a category")
+    skipped_lines: int = Field(description="lines that are not transactions (headings, totals)")
 
 
 class ExportQuery(BaseModel):

@@ -29,12 +29,43 @@ MONEY_FIELDS = ("amount", "debit", "credit")
 SAMPLE_ROWS = 200
 SOURCE_MAX = 60
 # Header names as banks, card companies and Cashflow's own exports write them, best first.
+# The Israeli layouts, as public open-source importers read them (not guessed):
+# - Leumi (HTML .xls): תאריך, תאריך ערך, תיאור, אסמכתא, בחובה, בזכות, היתרה בש"ח, תאור מורחב
+#   (a Leumi import-notes document in the public code index; `find_string "בחובה"` also shows a
+#   Leumi parser reading בחובה/חובה and בזכות/זכות).
+# - Hapoalim (CSV): תאריך, תיאור הפעולה, פרטים, חשבון, אסמכתא, תאריך ערך, חובה, זכות,
+#   יתרה לאחר פעולה (a YNAB importer's poalimAnalyzer.ts checks exactly this header).
+# - Discount (עובר ושב): title lines (תנועות אחרונות) above תאריך, יום ערך, תיאור התנועה,
+#   ₪ זכות/חובה (one signed column), ₪ יתרה, אסמכתה (alongat/budgeteer
+#   app/helpers/parsers/discount_bank.rb; a school-manager importer's column constants).
+# - Mizrahi-Tefahot: "יתרה ותנועות בחשבון" and "מספר חשבון:" above תאריך, סוג תנועה, חובה,
+#   זכות, אסמכתא; dates DD/MM/YY (the same YNAB importer's mizrahiTfahotAnalyzer.ts).
+# - Isracard and American Express (one format): title and card lines, then a domestic section
+#   תאריך רכישה, שם בית עסק, סכום עסקה, ..., סכום חיוב, ..., פירוט נוסף, its total
+#   'סך חיוב בש"ח:', a heading 'עסקאות בחו"ל' and a second header תאריך רכישה, תאריך חיוב,
+#   שם בית עסק, ..., סכום חיוב with "TOTAL FOR DATE" lines (noamshabat/expensifier
+#   server/fetcher/identifiers/isracard.ts; yaronmolho1/Expense-tracker
+#   lib/parsers/isracard-parser.ts; the YNAB importer's isracardAnalyzer.ts).
+# - Max: "כל המשתמשים", "כל הכרטיסים" and the month above תאריך עסקה, שם בית העסק, קטגוריה,
+#   ..., סוג עסקה, סכום חיוב, מטבע חיוב, סכום עסקה מקורי, ..., הערות ("תשלום 2 מתוך 3"),
+#   then "סך הכל" and the total (yaronmolho1/Expense-tracker docs/MAX-PARSER-SPEC.md;
+#   alongat/budgeteer max_credit_card.rb; sushi30/firefly-iii-extensions excel_to_records.py).
+# - Cal: "פירוט עסקות נכון לתאריך" and card lines above תאריך העסקה, שם בית העסק,
+#   סכום העסקה, סכום החיוב, סוג העסקה, ענף, הערות; amounts as "₪ 1,234.50"; a 'סה"כ:' line
+#   (noamshabat/expensifier server/fetcher/identifiers/cal.ts; alongat/budgeteer
+#   visa_cal_credit_card.rb; yaronmolho1/Expense-tracker lib/parsers/visa-cal-parser.ts).
+# A card statement's charged amount is what leaves the account; the purchase amount differs
+# for installments and foreign currency, so the charged one is preferred.
+CARD_CHARGED = ("סכום חיוב", "סכום החיוב", 'סכום חיוב בש"ח', "סכום חיוב ₪")
+CARD_PURCHASE = ("סכום העסקה", "סכום עסקה", "סכום עסקה מקורי", "סכום מקורי")
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": (
         "date",
         "תאריך",
         "transaction date",
         "תאריך עסקה",
+        "תאריך העסקה",
+        "תאריך רכישה",
         "תאריך פעולה",
         "booking date",
         "posted date",
@@ -45,26 +76,49 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "amount": (
         "amount",
         "סכום",
-        "סכום חיוב",
-        "סכום החיוב",
-        'סכום חיוב בש"ח',
-        "סכום העסקה",
-        "סכום עסקה",
+        *CARD_CHARGED,
+        "₪ זכות/חובה",
+        "זכות/חובה ₪",
+        "זכות/חובה",
+        'סכום בש"ח',
+        *CARD_PURCHASE,
         "sum",
         "value",
     ),
-    "debit": ("debit", "חובה", "withdrawal", "withdrawals", "money out", "paid out", "out"),
-    "credit": ("credit", "זכות", "deposit", "deposits", "money in", "paid in", "in"),
+    "debit": (
+        "debit",
+        "חובה",
+        "בחובה",
+        "סכום בחובה",
+        "withdrawal",
+        "withdrawals",
+        "money out",
+        "paid out",
+        "out",
+    ),
+    "credit": (
+        "credit",
+        "זכות",
+        "בזכות",
+        "סכום בזכות",
+        "deposit",
+        "deposits",
+        "money in",
+        "paid in",
+        "in",
+    ),
     "type": ("type", "סוג", "income/expense"),
     "description": (
         "description",
         "תיאור",
         "details",
-        "פרטים",
         "תיאור הפעולה",
+        "תיאור התנועה",
+        "פרטים",
         "שם בית העסק",
         "שם בית עסק",
         "בית עסק",
+        "סוג תנועה",
         "payee",
         "memo",
         "narrative",
@@ -72,8 +126,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "name",
     ),
     "category": ("category", "קטגוריה", "ענף"),
-    "notes": ("notes", "note", "הערות", "הערה"),
+    "notes": ("notes", "note", "הערות", "הערה", "פירוט נוסף"),
 }
+# A card statement lists charges as positive amounts and refunds as negative ones.
+CARD_AMOUNTS = frozenset(CARD_CHARGED + CARD_PURCHASE)
 CONTAINS: dict[str, tuple[str, ...]] = {
     "date": ("date", "תאריך"),
     "amount": ("amount", "סכום"),
@@ -186,7 +242,10 @@ def guess_mapping(names: tuple[str, ...]) -> ColumnMapping:
     if "amount" in found:
         found.pop("debit", None)
         found.pop("credit", None)
-    return ColumnMapping(**found)  # type: ignore[arg-type]  # column names only
+    positive: FlowType | None = None
+    if "amount" in found and fold(found["amount"]) in CARD_AMOUNTS:
+        positive = "expense"
+    return ColumnMapping(**found, positive_means=positive)  # type: ignore[arg-type]
 
 
 def _find(
@@ -217,6 +276,26 @@ def _indices(names: tuple[str, ...], mapping: ColumnMapping) -> dict[str, int] |
         if len(hits) != 1:
             return None
         found[field_name] = hits[0]
+    return found
+
+
+def section_columns(row: RawRow, mapping: ColumnMapping) -> dict[str, int] | None:
+    """Field to column index when a row under the header is itself a header, else None.
+
+    Such a row repeats the header, or heads a new section (abroad after domestic) with the
+    columns elsewhere: it holds names, not values, and names the mapped date and money
+    columns. A mapped column the section lacks reads as blank there.
+    """
+    folded = [fold(name) for name in header_names(row)]
+    if not mapping.date or fold(mapping.date) not in folded or looks_like_data(row):
+        return None
+    found = {}
+    for field_name, column in mapping.columns().items():
+        hits = [i for i, name in enumerate(folded) if name == fold(column)]
+        if len(hits) == 1:
+            found[field_name] = hits[0]
+    if "date" not in found or not any(name in found for name in MONEY_FIELDS):
+        return None
     return found
 
 

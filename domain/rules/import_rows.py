@@ -1,11 +1,18 @@
-"""The rows under the header as transactions to import, or as errors by line number."""
+"""The rows under the header as transactions to import, as errors, or as lines passed over.
+
+Bank and card exports carry more than transactions under the header: section headings, a
+second header for the next section, totals lines and legal footers. Those are recognised
+and skipped with their reason; a line that looks like a transaction but is broken is an
+error.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -13,11 +20,12 @@ from typing import TypeVar
 from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.import_files import MAX_ROWS, Cell, Formula, RawRow, RawTable, refuse
-from domain.rules.import_mapping import Layout
+from domain.rules.import_mapping import MONEY_FIELDS, Layout, fold, header_names, section_columns
 from domain.rules.import_values import (
     CellValueError,
     clean_text,
     exact_cents,
+    looks_like_date,
     one_line,
     parse_amount,
     parse_date,
@@ -30,6 +38,15 @@ from domain.rules.money import ZERO
 EARLIEST = date(1900, 1, 1)
 AHEAD_DAYS = 366
 FINGERPRINT_CHARS = 32
+SHOWN_TEXT = 80
+# Labels of totals lines: סה"כ, סה"כ לחיוב, סך הכל, 'סך חיוב בש"ח:' (Isracard), "TOTAL FOR
+# DATE" (Isracard abroad), "Total:". A merchant named "Total Energies" is not one.
+TOTALS = re.compile(
+    r"^(סה[\"״'׳]{1,2}כ|סהכ\b|סך\s+הכו?ל|סך\s+כל|סך\s+חיוב|totals?\s*(for\b|:|$))",
+    re.IGNORECASE,
+)
+# An installment's place in its plan, as card companies write it: "תשלום 2 מתוך 12".
+INSTALLMENT = re.compile(r"תשלום\s*\d+\s*מתוך\s*\d+")
 T = TypeVar("T")
 
 
@@ -61,12 +78,25 @@ class LineError:
 
 
 @dataclass(frozen=True)
+class SkippedLine:
+    """A line under the header that is not a transaction, why, and what it said."""
+
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ParsedRows:
-    """What the file's rows became: the good rows and every error, in line order."""
+    """What the file's rows became: good rows, errors and skipped lines, in line order.
+
+    `total` counts the lines read as transactions (good or not), not the skipped ones.
+    """
 
     rows: tuple[ImportRow, ...]
     errors: tuple[LineError, ...]
     total: int
+    skipped: tuple[SkippedLine, ...] = ()
 
 
 def parse_rows(table: RawTable, layout: Layout, today: date) -> ParsedRows:
@@ -74,17 +104,85 @@ def parse_rows(table: RawTable, layout: Layout, today: date) -> ParsedRows:
     data = table.rows[layout.header_index + 1 :]
     if table.truncated or len(data) > MAX_ROWS:
         raise refuse(f"the file has more than {MAX_ROWS:,} rows; split it into smaller files")
-    if not data:
-        raise refuse("the file has a header line but no rows under it")
     rows: list[ImportRow] = []
     errors: list[LineError] = []
+    skipped: list[SkippedLine] = []
+    section, after_totals = layout, False
     for raw in data:
-        parsed = parse_row(raw, layout, today)
+        reason, columns = _not_a_transaction(raw, layout, section, after_totals=after_totals)
+        after_totals = reason is not None and reason.startswith("a totals line")
+        if columns is not None:
+            section = replace(layout, columns=columns)
+        if reason is not None:
+            skipped.append(SkippedLine(raw.line, reason, _shown(raw)))
+            continue
+        parsed = parse_row(raw, section, today)
         if isinstance(parsed, ImportRow):
             rows.append(parsed)
         else:
             errors.extend(parsed)
-    return ParsedRows(tuple(rows), tuple(errors), len(data))
+    if not rows and not errors:
+        raise refuse("the file has a header line but no rows of transactions under it")
+    return ParsedRows(tuple(rows), tuple(errors), len(data) - len(skipped), tuple(skipped))
+
+
+def _not_a_transaction(
+    raw: RawRow, layout: Layout, section: Layout, *, after_totals: bool
+) -> tuple[str | None, dict[str, int] | None]:
+    """Why a row is passed over (None when it is read), and a new section's columns."""
+    label = _totals_label(raw)
+    if label is not None:
+        return f'a totals line ("{label}")', None
+    columns = section_columns(raw, layout.mapping)
+    if columns is not None:
+        same = [fold(n) for n in header_names(raw)] == [fold(n) for n in layout.header]
+        return ("a repeated header" if same else "the header of a new section"), columns
+    dated = _dated(_cell(raw, section, "date"))
+    if not dated and not any(_has_amount(_cell(raw, section, f)) for f in MONEY_FIELDS):
+        return "no date and no amount", None
+    if not dated and after_totals and sum(1 for c in raw.cells if _filled(c)) == 1:
+        return "the figure of the totals line above", None
+    return None, None
+
+
+def _cell(raw: RawRow, layout: Layout, field: str) -> Cell:
+    index = layout.columns.get(field)
+    return raw.cells[index] if index is not None and index < len(raw.cells) else None
+
+
+def _filled(cell: Cell) -> bool:
+    return cell is not None and (not isinstance(cell, str) or bool(clean_text(cell)))
+
+
+def _dated(cell: Cell) -> bool:
+    """Whether a date cell holds a date, or text shaped like one (a broken date)."""
+    if isinstance(cell, date):
+        return True
+    return isinstance(cell, str) and looks_like_date(cell)
+
+
+def _has_amount(cell: Cell) -> bool:
+    """Whether a money cell holds a number, a formula, or text with a digit in it."""
+    if isinstance(cell, Decimal | Formula):
+        return True
+    return isinstance(cell, str) and any(ch.isdigit() for ch in cell)
+
+
+def _totals_label(raw: RawRow) -> str | None:
+    for cell in raw.cells:
+        if isinstance(cell, str) and not isinstance(cell, Formula):
+            text = " ".join(clean_text(cell).split())
+            if TOTALS.match(text):
+                return text[:SHOWN_TEXT]
+    return None
+
+
+def _shown(raw: RawRow) -> str:
+    """A skipped line as the dry run shows it: its filled cells, shortened."""
+    text = " | ".join(
+        one_line(c.isoformat() if isinstance(c, date) else str(c)) for c in raw.cells if _filled(c)
+    )
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
 
 
 class _Reader:
@@ -200,7 +298,20 @@ def _money(reader: _Reader, layout: Layout) -> tuple[Decimal, FlowType]:
 
 def _notes(reader: _Reader) -> str:
     value = reader.cell("notes")
-    return unquote(clean_text(value)) if isinstance(value, str) else reader.text("notes")
+    text = unquote(clean_text(value)) if isinstance(value, str) else reader.text("notes")
+    return _with_installment(reader.raw, text)
+
+
+def _with_installment(raw: RawRow, notes: str) -> str:
+    """The notes, with the row's installment note ("תשלום 2 מתוך 12") wherever it was written."""
+    if INSTALLMENT.search(notes):
+        return notes
+    for cell in raw.cells:
+        found = INSTALLMENT.search(clean_text(cell)) if isinstance(cell, str) else None
+        if found:
+            note = " ".join(found.group(0).split())
+            return f"{notes}; {note}" if notes else note
+    return notes
 
 
 def _limited(text: str, limit: int = DESCRIPTION_MAX) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.money import CENT
 
@@ -34,6 +35,9 @@ _PATTERNS: dict[DateFormat, re.Pattern[str]] = {
     "MM/DD/YYYY": re.compile(_MDY.replace("SEP", "/")),
 }
 _ISO = _PATTERNS["YYYY-MM-DD"]
+_DATE_SHAPE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
+# PostgreSQL cannot store NUL in text, and a lone surrogate is no character at all.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$")
 # Direction marks that Hebrew exports put around numbers and dates.
 _MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
@@ -94,6 +98,22 @@ def date_format_fits(value: str, fmt: DateFormat) -> bool:
     except CellValueError:
         return False
     return _PATTERNS[fmt].fullmatch(_TIME.sub("", clean_text(value))) is not None
+
+
+def check_storable(field: str, value: str | None) -> None:
+    """Refuse, naming the field, text with a NUL character or a lone surrogate."""
+    if value is not None and _UNSTORABLE.search(value):
+        raise InvalidInputError(
+            field, "must not contain a NUL character (\\u0000) or a lone surrogate"
+        )
+
+
+def looks_like_date(value: str) -> bool:
+    """Whether a text has a date's shape (digits, a separator, digits, the same separator...).
+
+    A cell of that shape that does not read as a date is a broken date, not a note.
+    """
+    return _DATE_SHAPE.fullmatch(_TIME.sub("", clean_text(value))) is not None
 
 
 def _sign_and_body(text: str) -> tuple[bool, str]:

@@ -1,8 +1,9 @@
 """Importing a bank or card export: a dry run that shows everything, then an all-or-nothing commit.
 
-Both read the file the same way. A commit writes in the caller's unit of work only: the
-batch, every new row with its at-most-once key, the remembered mapping and the learned
-category rules land together or not at all.
+Both read the file the same way; lines that are not transactions (titles, section headings,
+totals, footers) are skipped with their reason and never block a commit. A commit writes in
+the caller's unit of work only: the batch, every new row with its at-most-once key, the
+remembered mapping and the learned category rules land together or not at all.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from domain.rules.import_mapping import (
     looks_like_data,
     mapping_from,
 )
-from domain.rules.import_rows import ImportRow, LineError, keyed, parse_rows
+from domain.rules.import_rows import ImportRow, LineError, SkippedLine, keyed, parse_rows
+from domain.rules.import_values import check_storable
 
 CHUNK_ROWS = 5000
 FILENAME_MAX = 255
@@ -86,6 +88,7 @@ class ImportPreview:
     warnings: tuple[LineError, ...]
     duplicates: int
     uncategorised: int
+    skipped: tuple[SkippedLine, ...] = ()
 
     @property
     def new_rows(self) -> int:
@@ -103,6 +106,7 @@ class ImportResult:
     imported: int
     skipped: int
     uncategorised: int
+    skipped_lines: int = 0
 
 
 class ImportRejectedError(InvalidInputError):
@@ -129,12 +133,14 @@ class _Analysis:
     rows: tuple[ImportRow, ...]
     errors: tuple[LineError, ...]
     total: int
+    skipped: tuple[SkippedLine, ...]
     assignments: tuple[Assignment, ...]
     keys: list[tuple[str, int]]
     book: CategoryBook
 
 
 def _source(upload: Upload, remembered: str | None, layout: Layout) -> str:
+    check_storable("source", upload.source)
     if upload.source is None or not upload.source.strip():
         return remembered or default_source(layout.header)
     name = " ".join(upload.source.split())
@@ -162,6 +168,7 @@ def _analyse(session: Session, user: User, upload: Upload, today: date) -> _Anal
         rows=parsed.rows,
         errors=parsed.errors,
         total=parsed.total,
+        skipped=parsed.skipped,
         assignments=tuple(book.assign(row) for row in parsed.rows),
         keys=keyed(parsed.rows),
         book=book,
@@ -220,6 +227,7 @@ def preview_import(session: Session, user: User, upload: Upload, today: date) ->
         warnings=_warnings(analysis),
         duplicates=sum(1 for r in rows if r.duplicate),
         uncategorised=sum(1 for r in rows if r.category_id is None),
+        skipped=analysis.skipped,
     )
 
 
@@ -296,6 +304,7 @@ def commit_import(
         imported=inserted,
         skipped=len(analysis.rows) - inserted,
         uncategorised=uncategorised,
+        skipped_lines=len(analysis.skipped),
     )
 
 

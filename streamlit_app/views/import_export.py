@@ -13,6 +13,7 @@ import streamlit as st
 
 from domain.errors import DomainError
 from domain.rules.categories import FlowType
+from domain.rules.import_files import MAX_BYTES
 from domain.rules.import_mapping import COLUMN_FIELDS, ColumnMapping, mapping_from
 from domain.rules.import_values import DATE_FORMATS
 from domain.rules.ledger import LedgerFilter
@@ -36,6 +37,8 @@ LABELS = {
     "notes": "Notes",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The uploader's own limit (Streamlit's default is 200 MB) is the one the import enforces.
+UPLOAD_MB = MAX_BYTES // (1024 * 1024)
 
 
 def _choice(key: str) -> str | None:
@@ -107,12 +110,13 @@ def _summary(preview: imports.ImportPreview) -> None:
         f"source **{preview.source}** · dates {mapping.date_format} · decimal mark "
         f"'{mapping.decimal}'"
     )
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("Rows", f"{preview.total_rows:,}")
     cols[1].metric("New", f"{preview.new_rows:,}")
     cols[2].metric("Already imported", f"{preview.duplicates:,}")
     cols[3].metric("Errors", f"{len(preview.errors):,}")
     cols[4].metric("Uncategorised", f"{preview.uncategorised:,}")
+    cols[5].metric("Skipped lines", f"{len(preview.skipped):,}")
 
 
 def _problems(preview: imports.ImportPreview) -> None:
@@ -130,6 +134,14 @@ def _problems(preview: imports.ImportPreview) -> None:
         with st.expander(f"{len(preview.warnings):,} warnings"):
             frame = pd.DataFrame([w.__dict__ for w in preview.warnings])
             st.dataframe(frame, hide_index=True, width="stretch")
+    if preview.skipped:
+        count = len(preview.skipped)
+        with st.expander(f"{count:,} line{'' if count == 1 else 's'} skipped: not transactions"):
+            st.caption("Titles, section headings, totals and repeated headers are not imported.")
+            frame = pd.DataFrame(
+                [s.__dict__ for s in preview.skipped], columns=["line", "reason", "text"]
+            )
+            st.dataframe(frame, hide_index=True, width="stretch", key="io_skipped")
 
 
 def _rows_table(preview: imports.ImportPreview) -> None:
@@ -181,19 +193,27 @@ def _result_message() -> None:
         st.success(
             f"Imported {result.imported:,} transactions from {result.source}; "
             f"{result.skipped:,} already imported were skipped; "
-            f"{result.uncategorised:,} have no category yet (sort them out below)."
+            f"{result.uncategorised:,} have no category yet (sort them out below); "
+            f"{result.skipped_lines:,} lines that are not transactions were skipped."
         )
 
 
 def _import_tab(user_id: int) -> None:
     st.write(
         "Upload a CSV or Excel export of your bank or card (UTF-8 or Windows-1255, at most "
-        "10 MB or 100,000 rows). Nothing is written until you press **Import**."
+        f"{UPLOAD_MB} MB or 100,000 rows), as the bank gives it: title lines, section "
+        "headings and totals lines are skipped. Nothing is written until you press **Import**."
     )
     st.text_input(
         "Source (account or card)", key="io_source", placeholder="recognised from the file"
     )
-    uploaded = st.file_uploader("Bank or card file", type=["csv", "txt", "xlsx"], key="io_file")
+    uploaded = st.file_uploader(
+        "Bank or card file",
+        type=["csv", "txt", "xlsx"],
+        key="io_file",
+        max_upload_size=UPLOAD_MB,
+        help=f"CSV or Excel (.xlsx), at most {UPLOAD_MB} MB",
+    )
     _result_message()
     if uploaded is None:
         return
