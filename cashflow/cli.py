@@ -56,7 +56,10 @@ def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
         if args.preview:
             _print_preview(settings, args.date)
         elif args.once:
-            run_once(settings, as_of=args.date)
+            failed = run_once(settings, as_of=args.date)
+            for line in failed:
+                print(f"failed: {line}", file=sys.stderr)  # noqa: T201 - CLI output
+            return 1 if failed else 0
         else:
             run_scheduler(settings)
     return 0

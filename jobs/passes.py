@@ -44,9 +44,7 @@ def heartbeat_pass(factory: sessionmaker[Session], settings: Settings) -> None:
 def _details(report: PassReport, as_of: date | None) -> dict[str, object]:
     return {
         "as_of": as_of.isoformat() if as_of else None,
-        "booked_total": report.total,
-        "booked": {str(user): count for user, count in sorted(report.booked.items())},
-        "errors": {str(user): message for user, message in sorted(report.errors.items())},
+        **report.details(),
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
@@ -76,11 +74,12 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
             )
         raise
     log.info(
-        "booking pass %s: %s rows for %s users, %s errors",
+        "booking pass %s: %s rows for %s users, %s errors, %s sources held back",
         status,
         report.total,
         len(report.booked),
         len(report.errors),
+        len(report.held_back),
     )
     return report
 
@@ -115,11 +114,11 @@ def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | Non
 
 
 def hourly_booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> None:
-    """Book what is due; re-evaluate the alerts of the users the pass booked something for."""
+    """Book what is due; re-evaluate the alerts of those it booked for or failed."""
     report = booking_pass(factory, as_of=as_of)
-    booked = {user_id for user_id, rows in report.booked.items() if rows}
-    if booked:
-        alerts_pass(factory, only=booked)
+    concerned = {user_id for user_id, rows in report.booked.items() if rows} | set(report.errors)
+    if concerned:
+        alerts_pass(factory, only=concerned)
 
 
 def backup_pass(factory: sessionmaker[Session], settings: Settings) -> None:

@@ -110,8 +110,8 @@ def run_scheduler(settings: Settings) -> None:
     scheduler.start()
 
 
-def run_once(settings: Settings, *, as_of: date | None = None) -> None:
-    """Run one pass of every job and return (for operators and tests)."""
+def run_once(settings: Settings, *, as_of: date | None = None) -> list[str]:
+    """Run one pass of every job; return what failed, nothing when all went well."""
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set")
     engine = create_db_engine(settings.database_url)
@@ -119,8 +119,12 @@ def run_once(settings: Settings, *, as_of: date | None = None) -> None:
         wait_for_database(engine)
         factory = make_session_factory(engine)
         heartbeat_pass(factory, settings)
-        booking_pass(factory, as_of=as_of)
-        alerts_pass(factory)
-        log.info("one pass done%s", f" as of {as_of}" if as_of else "")
+        report = booking_pass(factory, as_of=as_of)
+        counts = alerts_pass(factory)
+        failed = [f"booking for user {user}: {reason}" for user, reason in report.errors.items()]
+        if counts["failed"]:
+            failed.append(f"alert evaluation for {counts['failed']} users")
+        log.info("one pass done%s, %s failures", f" as of {as_of}" if as_of else "", len(failed))
+        return failed
     finally:
         engine.dispose()

@@ -50,6 +50,19 @@ class Unusual:
     date: date
 
 
+@dataclass(frozen=True)
+class BookingFailure:
+    """A source the booking pass could not book, and why."""
+
+    kind: str
+    source_id: int
+    name: str
+    reason: str
+
+
+SOURCE_LABELS = {"fixed": "fixed item", "installment": "installment plan", "loan": "loan"}
+
+
 def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -162,4 +175,21 @@ def backup_conditions(last_verified: datetime | None, now: datetime) -> list[Con
             f"No verified backup within 36 hours ({when}). Run `cashflow backup` or check the "
             "scheduler.",
         )
+    ]
+
+
+def booking_failures(items: Sequence[BookingFailure]) -> list[Condition]:
+    """Sources that could not be booked: the user must fix or delete them."""
+    return [
+        Condition(
+            f"booking_failed:{item.kind}:{item.source_id}",
+            "booking_failed",
+            "critical",
+            f"{item.name} could not be booked",
+            f'The {SOURCE_LABELS.get(item.kind, item.kind)} "{item.name}" could not be booked '
+            f"({item.reason}). Fix or delete it: nothing of it is booked until then, and once "
+            "it books again what was missed is booked on its own dates.",
+            {"kind": item.kind, "source_id": item.source_id, "reason": item.reason},
+        )
+        for item in items
     ]

@@ -126,13 +126,39 @@ def first_due(spec: SourceSpec) -> date:
     return spec.terms.first_payment
 
 
-def due_to_book(spec: SourceSpec, today: date) -> list[Occurrence]:
-    """Occurrences after the source's watermark, up to and including today."""
+MAX_BOOKINGS_PER_SOURCE = 400
+"""The most occurrences one booking pass books for one source; the rest follow in the next
+passes, each on its own date, so no single source can flood a pass."""
+
+
+@dataclass(frozen=True)
+class DueBatch:
+    """What one pass books for a source, and how far that takes its watermark."""
+
+    occurrences: list[Occurrence]
+    through: date
+    held_back: bool  # more were due than one pass books
+
+
+def due_in_pass(spec: SourceSpec, today: date, *, limit: int = MAX_BOOKINGS_PER_SOURCE) -> DueBatch:
+    """The occurrences after the source's watermark up to today, at most `limit` of them.
+
+    When more are due, the watermark stops at the last one booked, so the next pass
+    starts right after it.
+    """
     begin = (
         spec.info.booked_through + timedelta(days=1)
         if spec.info.booked_through
         else first_due(spec)
     )
     if begin > today:
-        return []
-    return occurrences(spec, DateRange(begin, today + timedelta(days=1)))
+        return DueBatch([], today, held_back=False)
+    due = occurrences(spec, DateRange(begin, today + timedelta(days=1)))
+    if len(due) <= limit:
+        return DueBatch(due, today, held_back=False)
+    return DueBatch(due[:limit], due[limit - 1].due_date, held_back=True)
+
+
+def due_to_book(spec: SourceSpec, today: date) -> list[Occurrence]:
+    """Occurrences after the source's watermark, up to and including today (one pass's worth)."""
+    return due_in_pass(spec, today).occurrences

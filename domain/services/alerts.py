@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,17 +18,21 @@ from domain.db.models import (
     Loan,
     Transaction,
     User,
+    UserSettings,
 )
-from domain.errors import InvalidInputError, NotFoundError
+from domain.db.recurring import SOURCE_TABLES
+from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.rules import alert_rules
-from domain.rules.alert_rules import Condition, Ending, Unusual
+from domain.rules.alert_rules import BookingFailure, Condition, Ending, Unusual
 from domain.rules.forecast_views import summarize
+from domain.rules.installments import installment_dates
 from domain.rules.money import ZERO
 from domain.services import installment_plans, loans
 from domain.services.forecasting import forecast_for
-from domain.services.jobs import last_verified_backup
+from domain.services.jobs import failed_bookings, last_verified_backup
 from domain.services.user_settings import get_user_settings
 
+log = logging.getLogger("cashflow.alerts")
 RECENT_DAYS = 14
 UNUSUAL_FACTOR = Decimal(2)
 MIN_SAMPLES = 8
@@ -47,15 +52,23 @@ def _average_income(session: Session, user: User, today: date) -> Decimal:
 
 
 def _endings(session: Session, user: User) -> list[Ending]:
+    """Last payment dates; a source too broken to schedule has its own alert instead."""
     found = [
-        Ending("installment", p.id, p.name, installment_plans.schedule_of(p)[-1].date)
+        Ending("installment", p.id, p.name, installment_dates(*_plan_dates(p))[-1])
         for p in installment_plans.list_plans(session, user)
     ]
     for loan in loans.list_loans(session, user):
-        periods = loans.breakdown(session, loan)
+        try:
+            periods = loans.breakdown(session, loan)
+        except DomainError:
+            continue
         if periods:
             found.append(Ending("loan", loan.id, loan.name, periods[-1].date))
     return found
+
+
+def _plan_dates(plan: InstallmentPlan) -> tuple[date, int, int | None]:
+    return plan.first_payment_date, plan.payments_count, plan.day_of_month
 
 
 def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
@@ -96,13 +109,42 @@ def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
     ]
 
 
-def evaluate(session: Session, user: User, today: date, now: datetime) -> list[Condition]:
-    """Every condition that holds for the user now."""
-    prefs = get_user_settings(session, user)
-    forecast = forecast_for(session, user, today)
-    summary = summarize(forecast)
+def _failed_bookings(session: Session, user: User) -> list[BookingFailure]:
+    """Sources the latest pass could not book, unless deleted or changed since (a fix)."""
+    found = []
+    for failure in failed_bookings(session, user.id):
+        model = SOURCE_TABLES.get(failure.kind)  # type: ignore[call-overload]
+        if model is None:
+            continue
+        updated = session.scalar(
+            select(model.updated_at).where(model.id == failure.source_id, model.user_id == user.id)
+        )
+        if updated is not None and updated <= failure.failed_at:
+            found.append(
+                BookingFailure(failure.kind, failure.source_id, failure.name, failure.reason)
+            )
+    return found
+
+
+def has_no_data(session: Session, user: User) -> bool:
+    """True for an account with nothing yet: no transaction, balance reading or source."""
+    return not any(
+        session.scalar(select(model.id).where(model.user_id == user.id).limit(1))
+        for model in (Transaction, BalanceRecord, FixedItem, InstallmentPlan, Loan)
+    )
+
+
+def _forecast_conditions(
+    session: Session, user: User, today: date, prefs: UserSettings
+) -> list[Condition]:
+    """What the forecast says: a dip below the levels, large payments ahead."""
+    try:
+        forecast = forecast_for(session, user, today)
+    except DomainError as exc:  # a broken source: its own alert names it, the rest still count
+        log.warning("no forecast for alerts of user %s: %s", user.id, exc.message)
+        return []
     conditions = alert_rules.forecast_conditions(
-        summary, critical=prefs.critical_threshold, warning=prefs.warning_threshold
+        summarize(forecast), critical=prefs.critical_threshold, warning=prefs.warning_threshold
     )
     conditions += alert_rules.large_payments(
         forecast.events,
@@ -110,10 +152,23 @@ def evaluate(session: Session, user: User, today: date, now: datetime) -> list[C
         average_income=_average_income(session, user, today),
         share=prefs.large_payment_share,
     )
-    conditions += alert_rules.endings(_endings(session, user), today=today)
-    conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
+    return conditions
+
+
+def evaluate(session: Session, user: User, today: date, now: datetime) -> list[Condition]:
+    """Every condition that holds for the user now.
+
+    An account with no data at all gets no forecast alert: with nothing recorded, a
+    forecast of 0.00 says nothing about the user (not enough data yet).
+    """
+    conditions = alert_rules.booking_failures(_failed_bookings(session, user))
     if user.is_admin:
         conditions += alert_rules.backup_conditions(last_verified_backup(session), now)
+    if has_no_data(session, user):
+        return conditions
+    conditions += _forecast_conditions(session, user, today, get_user_settings(session, user))
+    conditions += alert_rules.endings(_endings(session, user), today=today)
+    conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
     return conditions
 
 
@@ -155,6 +210,7 @@ def _fingerprint(session: Session, user: User, today: date, now: datetime) -> st
         str(prefs.forecast_horizon_months),
         str(prefs.include_history),
         user.timezone,
+        ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, user)),
     ]
     return "|".join(parts)
 

@@ -1,39 +1,99 @@
-"""The booking pass: every due occurrence of every source becomes a transaction, once."""
+"""The booking pass: every due occurrence of every source becomes a transaction, once.
+
+A source that cannot be booked fails alone: the pass books a chunk of users in one savepoint,
+and when that fails, each user in one, and when that fails, each of the user's sources in one.
+The failed source is reported with its reason and keeps its watermark, so the pass after the
+fix books what was missed on its own dates.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text, tuple_
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from domain.db.models import RecurringBooking, User
 from domain.db.recurring import advance_watermarks, book_occurrences, load_specs
+from domain.errors import DomainError, InvalidInputError
 from domain.rules.dates import local_today
-from domain.rules.occurrences import Occurrence, SourceKind, due_to_book
+from domain.rules.occurrences import (
+    MAX_BOOKINGS_PER_SOURCE,
+    Occurrence,
+    SourceKind,
+    SourceSpec,
+    due_in_pass,
+    due_to_book,
+)
 
 log = logging.getLogger("cashflow.booking")
 BOOKING_LOCK_KEY = 0x63617368666C6F77  # "cashflow": one booking pass at a time
 CHUNK_USERS = 1000
+REASON_MAX = 300
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SourceFailure:
+    """A source the pass could not book, and why."""
+
+    user_id: int
+    kind: SourceKind
+    source_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A source with more due than one pass books: the rest follow in the next passes."""
+
+    user_id: int
+    kind: SourceKind
+    source_id: int
+    name: str
+    booked: int
+    through: date
 
 
 @dataclass
 class PassReport:
-    """What a pass did: rows booked per user, and the users it could not book."""
+    """What a pass did: rows booked per user, the sources and users it could not book."""
 
     booked: Counter[int] = field(default_factory=Counter)
     errors: dict[int, str] = field(default_factory=dict)
+    failures: list[SourceFailure] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)
     skipped: bool = False
 
     @property
     def total(self) -> int:
         """Rows booked for everyone."""
         return sum(self.booked.values())
+
+    def details(self) -> dict[str, object]:
+        """The report as the job run records it (JSON)."""
+        return {
+            "booked_total": self.total,
+            "booked": {str(user): count for user, count in sorted(self.booked.items())},
+            "errors": {str(user): message for user, message in sorted(self.errors.items())},
+            "failed_sources": [asdict(f) for f in self.failures],
+            "held_back": [{**asdict(h), "through": h.through.isoformat()} for h in self.held_back],
+            "max_per_source": MAX_BOOKINGS_PER_SOURCE,
+        }
+
+
+@dataclass
+class _Booked:
+    rows: Counter[int] = field(default_factory=Counter)
+    held_back: list[HeldBack] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -42,39 +102,123 @@ class _PassContext:
     as_of: date | None
     run_id: int | None
 
+    def today(self, timezone: str) -> date:
+        return self.as_of or local_today(self.now, timezone)
 
-def _book_users(session: Session, users: Sequence[Any], ctx: _PassContext) -> Counter[int]:
-    """Book everything due for a few users in set-based statements."""
-    today = {u.id: ctx.as_of or local_today(ctx.now, u.timezone) for u in users}
-    due: list[Occurrence] = []
+
+def reason_of(exc: BaseException) -> str:
+    """A short, readable reason for a failure (no SQL, no parameters)."""
+    if isinstance(exc, InvalidInputError):
+        text_ = f"{exc.field}: {exc.message}"
+    elif isinstance(exc, DomainError):
+        text_ = exc.message
+    elif isinstance(exc, DBAPIError) and exc.orig is not None:
+        first = (str(exc.orig).splitlines() or [""])[0]
+        text_ = f"{type(exc.orig).__name__}: {first}"
+    else:
+        text_ = f"{type(exc).__name__}: {exc}"
+    return text_[:REASON_MAX]
+
+
+def _book_specs(
+    session: Session, specs: Sequence[SourceSpec], today: dict[int, date], ctx: _PassContext
+) -> _Booked:
+    """Book one pass's worth of every spec in set-based statements."""
+    done, due = _Booked(), list[Occurrence]()
     through: dict[tuple[SourceKind, int], date] = {}
-    for spec in load_specs(session, list(today)):
-        day = today[spec.info.user_id]
-        due.extend(due_to_book(spec, day))
-        through[(spec.info.kind, spec.info.source_id)] = day
-    booked = Counter(book_occurrences(session, due, job_run_id=ctx.run_id))
+    for spec in specs:
+        info = spec.info
+        batch = due_in_pass(spec, today[info.user_id])
+        due.extend(batch.occurrences)
+        through[(info.kind, info.source_id)] = batch.through
+        if batch.held_back:
+            done.held_back.append(
+                HeldBack(
+                    info.user_id,
+                    info.kind,
+                    info.source_id,
+                    info.name,
+                    len(batch.occurrences),
+                    batch.through,
+                )
+            )
+    done.rows.update(book_occurrences(session, due, job_run_id=ctx.run_id))
     advance_watermarks(session, through)
-    return booked
+    return done
 
 
-def _isolated(
-    session: Session, users: Sequence[Any], ctx: _PassContext, report: PassReport
-) -> None:
-    """Book a chunk; when it fails, book its users one by one so one failure stops no one."""
+def _attempt(session: Session, work: Callable[[], T]) -> T | Exception:
+    """Run `work` in a savepoint; its exception (rolled back) instead of raising it."""
     try:
         with session.begin_nested():
-            report.booked.update(_book_users(session, users, ctx))
+            return work()
+    except Exception as exc:  # every failure is isolated and reported by the caller
+        return exc
+
+
+def _merge(report: PassReport, done: _Booked) -> None:
+    report.booked.update(done.rows)
+    report.held_back.extend(done.held_back)
+
+
+def _book_sources_one_by_one(
+    session: Session, user: Any, today: date, ctx: _PassContext, report: PassReport
+) -> None:
+    specs = _attempt(session, lambda: load_specs(session, [user.id]))
+    if isinstance(specs, Exception):
+        report.errors[user.id] = reason_of(specs)
         return
-    except Exception:  # isolate below, user by user
-        if len(users) == 1:
-            raise
-    for user in users:
-        try:
-            with session.begin_nested():
-                report.booked.update(_book_users(session, [user], ctx))
-        except Exception as exc:
-            log.exception("booking failed for user %s", user.id)
-            report.errors[user.id] = f"{type(exc).__name__}: {exc}"
+    failed: list[SourceFailure] = []
+    for spec in specs:
+        outcome = _attempt(session, partial(_book_specs, session, [spec], {user.id: today}, ctx))
+        if isinstance(outcome, Exception):
+            info = spec.info
+            log.warning(
+                "booking failed for %s %s: %s", info.kind, info.source_id, reason_of(outcome)
+            )
+            failed.append(
+                SourceFailure(user.id, info.kind, info.source_id, info.name, reason_of(outcome))
+            )
+        else:
+            _merge(report, outcome)
+    if failed:
+        report.failures.extend(failed)
+        report.errors[user.id] = "; ".join(
+            f"{f.name} ({f.kind} {f.source_id}): {f.reason}" for f in failed
+        )
+
+
+def _book_user(session: Session, user: Any, ctx: _PassContext, report: PassReport) -> None:
+    try:
+        today = ctx.today(user.timezone)
+    except Exception as exc:  # a bad timezone stops this user only
+        log.exception("booking failed for user %s", user.id)
+        report.errors[user.id] = reason_of(exc)
+        return
+    outcome = _attempt(
+        session, lambda: _book_specs(session, load_specs(session, [user.id]), {user.id: today}, ctx)
+    )
+    if isinstance(outcome, Exception):
+        _book_sources_one_by_one(session, user, today, ctx, report)
+    else:
+        _merge(report, outcome)
+
+
+def _book_chunk(
+    session: Session, users: Sequence[Any], ctx: _PassContext, report: PassReport
+) -> None:
+    """Book a chunk in one savepoint; when it fails, user by user, then source by source."""
+
+    def whole() -> _Booked:
+        today = {u.id: ctx.today(u.timezone) for u in users}
+        return _book_specs(session, load_specs(session, list(today)), today, ctx)
+
+    outcome = _attempt(session, whole)
+    if isinstance(outcome, Exception):
+        for user in users:
+            _book_user(session, user, ctx, report)
+    else:
+        _merge(report, outcome)
 
 
 def run_booking_pass(
@@ -83,7 +227,8 @@ def run_booking_pass(
     """Book every due occurrence of every active user, up to each user's today (or `as_of`).
 
     One pass is one transaction; an advisory lock lets a second concurrent pass skip the
-    work, and the booking key guarantees nothing is booked twice even without it.
+    work, and the booking key guarantees nothing is booked twice even without it. A pass
+    books at most MAX_BOOKINGS_PER_SOURCE occurrences per source.
     """
     report = PassReport()
     ctx = _PassContext(now, as_of, run_id)
@@ -97,13 +242,7 @@ def run_booking_pass(
         select(User.id, User.timezone).where(User.is_active).order_by(User.id)
     ).all()
     for start in range(0, len(users), CHUNK_USERS):
-        chunk = users[start : start + CHUNK_USERS]
-        try:
-            _isolated(session, chunk, ctx, report)
-        except Exception as exc:
-            user = chunk[0]
-            log.exception("booking failed for user %s", user.id)
-            report.errors[user.id] = f"{type(exc).__name__}: {exc}"
+        _book_chunk(session, users[start : start + CHUNK_USERS], ctx, report)
     return report
 
 

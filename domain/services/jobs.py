@@ -107,3 +107,34 @@ def last_verified_backup(session: Session) -> datetime | None:
         .order_by(JobRun.finished_at.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True)
+class FailedBooking:
+    """A source of the user's that the latest booking pass could not book."""
+
+    kind: str
+    source_id: int
+    name: str
+    reason: str
+    failed_at: datetime
+
+
+def failed_bookings(session: Session, user_id: int) -> list[FailedBooking]:
+    """The user's sources that failed in the latest booking pass that ran (not skipped)."""
+    latest = session.execute(
+        select(JobRun.started_at, JobRun.details["failed_sources"])
+        .where(JobRun.job == "booking", JobRun.status.in_(("ok", "partial")))
+        .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if latest is None or not isinstance(latest[1], list):
+        return []
+    started, failed = latest[0], latest[1]
+    return [
+        FailedBooking(
+            str(f["kind"]), int(f["source_id"]), str(f["name"]), str(f["reason"]), started
+        )
+        for f in failed
+        if isinstance(f, dict) and f.get("user_id") == user_id
+    ]

@@ -1,0 +1,207 @@
+"""A source that cannot be booked fails alone; one pass books at most a stated number per source."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.config import Settings
+from domain.db.engine import unit_of_work
+from domain.db.models import Alert, InstallmentPlan, JobRun, Transaction, User
+from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
+from domain.services import alerts, fixed, installment_plans
+from domain.services.booking import run_booking_pass
+from jobs.passes import booking_pass
+from tests.conftest import make_user
+
+AS_OF = "2027-07-15"
+NOW = datetime(2027, 7, 15, 12, 0, tzinfo=UTC)
+
+
+def _booked(session: Session, user_id: int) -> list[tuple[str, str, Decimal]]:
+    rows = session.execute(
+        select(Transaction.date, Transaction.description, Transaction.amount)
+        .where(Transaction.user_id == user_id, Transaction.source == "recurring")
+        .order_by(Transaction.date, Transaction.description)
+    ).all()
+    return [(r.date.isoformat(), r.description, r.amount) for r in rows]
+
+
+def _open_alerts(session: Session, user_id: int) -> list[tuple[str, str]]:
+    rows = session.scalars(
+        select(Alert).where(Alert.user_id == user_id, Alert.resolved_at.is_(None))
+    ).all()
+    return sorted((a.kind, a.title) for a in rows)
+
+
+@pytest.fixture
+def committed_factory(engine: Engine) -> sessionmaker[Session]:
+    """Real units of work: every commit is a commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def broken_user(committed_factory: sessionmaker[Session], settings: Settings) -> Iterator[int]:
+    """Salary and rent, and a plan of 0.02 in 3 written straight into the database."""
+    with unit_of_work(committed_factory) as session:
+        user = make_user(session, settings)
+        for name, flow, amount, start in (
+            ("Salary", "income", "12000.00", date(2027, 6, 10)),
+            ("Rent", "expense", "5200.00", date(2027, 6, 1)),
+        ):
+            fixed.create_fixed(
+                session,
+                user,
+                name=name,
+                amount=Decimal(amount),
+                type=flow,
+                frequency="monthly",
+                start_date=start,
+            )
+        session.execute(  # bypasses the validation that now refuses it
+            insert(InstallmentPlan).values(
+                user_id=user.id,
+                name="Broken plan",
+                total_amount=Decimal("0.02"),
+                payments_count=3,
+                first_payment_date=date(2027, 6, 5),
+                day_of_month=5,
+                type="expense",
+                currency="ILS",
+                notes="",
+            )
+        )
+        user_id = user.id
+    yield user_id
+    with unit_of_work(committed_factory) as session:
+        session.execute(delete(User).where(User.id == user_id))
+
+
+def _scheduler_once() -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "cashflow", "scheduler", "--once", "--date", AS_OF]
+    return subprocess.run(
+        argv, env=os.environ.copy(), capture_output=True, text=True, check=False, timeout=180
+    )
+
+
+def test_a_broken_source_fails_alone_is_reported_and_books_after_the_fix(
+    broken_user: int, committed_factory: sessionmaker[Session]
+) -> None:
+    first = _scheduler_once()
+    assert first.returncode == 1, first.stderr
+    assert "Broken plan" in first.stderr
+    with committed_factory() as session:
+        assert _booked(session, broken_user) == [
+            ("2027-06-01", "Rent", Decimal("5200.00")),
+            ("2027-06-10", "Salary", Decimal("12000.00")),
+            ("2027-07-01", "Rent", Decimal("5200.00")),
+            ("2027-07-10", "Salary", Decimal("12000.00")),
+        ]
+        run = session.scalars(
+            select(JobRun).where(JobRun.job == "booking").order_by(JobRun.id.desc()).limit(1)
+        ).one()
+        assert run.status == "partial"
+        failed = [
+            f
+            for f in run.details["failed_sources"]  # type: ignore[attr-defined]
+            if f["user_id"] == broken_user
+        ]
+        plan_id = failed[0]["source_id"]
+        assert failed == [
+            {
+                "user_id": broken_user,
+                "kind": "installment",
+                "source_id": plan_id,
+                "name": "Broken plan",
+                "reason": failed[0]["reason"],
+            }
+        ]
+        assert "payments_count" in failed[0]["reason"]
+        assert ("booking_failed", "Broken plan could not be booked") in _open_alerts(
+            session, broken_user
+        )
+    # the alert is not raised again while it lasts
+    with unit_of_work(committed_factory) as session:
+        user = session.get_one(User, broken_user)
+        alerts.refresh_alerts(session, user, date(2027, 7, 16), NOW, force=True)
+    with committed_factory() as session:
+        count = session.scalars(
+            select(Alert.id).where(Alert.user_id == broken_user, Alert.kind == "booking_failed")
+        ).all()
+        assert len(count) == 1
+    # the user fixes the plan: the alert goes at once, the next pass books what was missed
+    with unit_of_work(committed_factory) as session:
+        user = session.get_one(User, broken_user)
+        installment_plans.update_plan(session, user, plan_id, {"total_amount": Decimal("3.00")})
+    with unit_of_work(committed_factory) as session:
+        user = session.get_one(User, broken_user)
+        alerts.refresh_alerts(session, user, date(2027, 7, 16), NOW)
+        assert "booking_failed" not in [kind for kind, _ in _open_alerts(session, broken_user)]
+    second = _scheduler_once()
+    assert second.returncode == 0, second.stderr
+    with committed_factory() as session:
+        plan_rows = [r for r in _booked(session, broken_user) if r[1].startswith("Broken")]
+        assert plan_rows == [
+            ("2027-06-05", "Broken plan (1/3)", Decimal("1.00")),
+            ("2027-07-05", "Broken plan (2/3)", Decimal("1.00")),
+        ]
+        assert len(_booked(session, broken_user)) == 6  # salary and rent were not booked again
+
+
+def test_a_broken_source_alert_resolves_when_the_source_is_deleted(
+    broken_user: int, committed_factory: sessionmaker[Session]
+) -> None:
+    booking_pass(committed_factory, as_of=date.fromisoformat(AS_OF))
+    with unit_of_work(committed_factory) as session:
+        user = session.get_one(User, broken_user)
+        alerts.refresh_alerts(session, user, date(2027, 7, 15), NOW)
+        assert "booking_failed" in [k for k, _ in _open_alerts(session, broken_user)]
+        plan = installment_plans.list_plans(session, user)[0]
+        installment_plans.delete_plan(session, user, plan.id)
+    with unit_of_work(committed_factory) as session:
+        user = session.get_one(User, broken_user)
+        alerts.refresh_alerts(session, user, date(2027, 7, 15), NOW)
+        assert "booking_failed" not in [k for k, _ in _open_alerts(session, broken_user)]
+
+
+def test_one_pass_books_at_most_the_stated_number_per_source_and_says_so(
+    session: Session, settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    user = make_user(session, settings)
+    start = date(2019, 1, 7)  # a Monday: 441 Mondays up to 2027-06-14
+    fixed.create_fixed(
+        session,
+        user,
+        name="Cleaner",
+        amount=Decimal("150.00"),
+        type="expense",
+        frequency="weekly",
+        start_date=start,
+    )
+    session.commit()
+    report = booking_pass(session_factory, as_of=date(2027, 6, 14))
+    assert report.booked[user.id] == MAX_BOOKINGS_PER_SOURCE == 400
+    held = [h for h in report.held_back if h.user_id == user.id]
+    assert [(h.name, h.booked) for h in held] == [("Cleaner", 400)]
+    assert held[0].through == start + timedelta(weeks=399)
+    run = session.scalars(
+        select(JobRun).where(JobRun.job == "booking").order_by(JobRun.id.desc()).limit(1)
+    ).one()
+    assert run.details["max_per_source"] == 400
+    assert any(
+        h["source_id"] == held[0].source_id and h["booked"] == 400
+        for h in run.details["held_back"]  # type: ignore[attr-defined]
+    )
+    # the rest follow in the next pass, each on its own date
+    second = run_booking_pass(session, now=NOW, as_of=date(2027, 6, 14))
+    assert (second.booked[user.id], second.held_back) == (41, [])
+    dates = [d for d, _, _ in _booked(session, user.id)]
+    assert dates == [(start + timedelta(weeks=n)).isoformat() for n in range(441)]
