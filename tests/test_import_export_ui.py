@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from domain.db.models import Category, Transaction, User
+from domain.rules.import_files import MAX_BYTES
 from tests.io_support import csv_file
 from tests.test_ui_ledger import _logged_in
 
@@ -112,3 +113,27 @@ def test_uncategorised_rows_are_sorted_out_and_remembered(
     assert _ledger(db, committed_user)[2] == ("קפה גרג", Decimal("18.00"), dining)
     labels = [getattr(b, "label", "") for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download workbook", "Download report"]
+
+
+def test_the_uploader_states_the_servers_10_mb_limit_and_a_statement_imports_in_one_go(
+    committed_user: User, db: Session
+) -> None:
+    at = _logged_in(committed_user, "import_export")
+    uploader = at.file_uploader(key="io_file")
+    assert uploader.proto.max_upload_size_mb == MAX_BYTES // (1024 * 1024) == 10
+    assert "10 MB" in uploader.proto.help
+    statement = [
+        ["תנועות בחשבון 12-345-678901"],
+        HEADER,
+        *ROWS,
+        ['סה"כ', "", "1,252.50", "12,600.00"],
+    ]
+    at = _upload(at, csv_file(statement, encoding="cp1255"))
+    assert not at.exception, at.exception
+    assert (_metrics(at)["Errors"], _metrics(at)["Skipped lines"]) == ("0", "1")
+    skipped = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert list(skipped["line"]) == [6]
+    assert list(skipped["reason"]) == ['a totals line ("סה"כ")']
+    at.button(key="io_commit").click().run()
+    assert any("1 lines that are not transactions were skipped" in s.value for s in at.success)
+    assert len(_ledger(db, committed_user)) == 3
