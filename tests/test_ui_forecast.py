@@ -170,3 +170,51 @@ def test_home_shows_top_expenses_commitments_and_any_period(
     weeks = _figure(at, 1)  # the flows chart, after the balance chart
     monday = today - timedelta(days=today.weekday())
     assert weeks["data"][0]["x"] == [monday.isoformat()]  # one bar: this week, from Monday
+
+
+def test_an_empty_account_sees_first_steps_not_a_score_or_a_negative_safe_to_spend(
+    committed_user: User,
+) -> None:
+    at = _logged_in(committed_user, "home")
+    assert not at.exception
+    assert "First steps" in [s.value for s in at.subheader]
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == [
+        "1. Record your bank balance",
+        "2. Import a bank or card file",
+        "3. Add your salary and rent",
+    ]
+    assert not any("Safe to spend" in s.value for s in [*at.success, *at.warning])
+    assert "Score" not in [m.label for m in at.metric]
+    assert not at.get("plotly_chart")  # nothing to draw
+    forecast = _logged_in(committed_user, "forecast")
+    assert not forecast.get("plotly_chart")
+    assert any("Nothing to forecast yet" in i.value for i in forecast.info)
+
+
+def test_home_and_forecast_show_safe_to_spend_with_the_cautious_figure_and_why(
+    household: User,
+) -> None:
+    for page in ("home", "forecast"):
+        at = _logged_in(household, page)
+        boxes = [s.value for s in [*at.success, *at.warning] if "Safe to spend today" in s.value]
+        assert len(boxes) == 1, page
+        captions = [c.value for c in at.caption]
+        assert any(c.startswith("Cautious (P10 path): ") for c in captions), page
+        assert any("the day that binds" in m.value for m in at.markdown), page
+
+
+def test_home_health_says_not_enough_data_without_history(household: User) -> None:
+    at = _logged_in(household, "home")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Score"] == "not enough data yet"
+
+
+def test_affordability_answer_states_the_window_it_checked(household: User) -> None:
+    at = _logged_in(household, "scenarios")
+    at.text_input(key="afford_amount").input("1000")
+    at.button(key="FormSubmitter:afford_form-Ask").click().run()
+    assert not at.exception
+    answers = [m.value for m in [*at.success, *at.warning] if "Checked from" in m.value]
+    assert len(answers) == 1
+    assert "every installment plus one month" in answers[0]
