@@ -128,7 +128,15 @@ def expected_events(inputs: ForecastInputs) -> list[Event]:
             sign = 1 if o.type == "income" else -1
             day = max(o.due_date, inputs.today)
             events.append(
-                Event(day, o.amount * sign, o.description, o.kind, o.category_id, o.source_id)
+                Event(
+                    day,
+                    o.amount * sign,
+                    o.description,
+                    o.kind,
+                    o.category_id,
+                    o.source_id,
+                    due=o.due_date,
+                )
             )
     return sorted((e for e in events if inputs.today <= e.date < inputs.end), key=lambda e: e.date)
 
