@@ -41,8 +41,10 @@ FINGERPRINT_CHARS = 32
 SHOWN_TEXT = 80
 # Labels of totals lines: סה"כ, סה"כ לחיוב, סך הכל, 'סך חיוב בש"ח:' (Isracard), "TOTAL FOR
 # DATE" (Isracard abroad), "Total:". A merchant named "Total Energies" is not one.
+# Matched on the raw cell (leading space and direction marks allowed): it runs on every cell.
 TOTALS = re.compile(
-    r"^(סה[\"״'׳]{1,2}כ|סהכ\b|סך\s+הכו?ל|סך\s+כל|סך\s+חיוב|totals?\s*(for\b|:|$))",
+    r"^[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]*"
+    r"(סה[\"״'׳]{1,2}כ|סהכ\b|סך\s+הכו?ל|סך\s+כל|סך\s+חיוב|totals?\s*(for\b|:|$))",
     re.IGNORECASE,
 )
 # An installment's place in its plan, as card companies write it: "תשלום 2 מתוך 12".
@@ -133,11 +135,12 @@ def _not_a_transaction(
     label = _totals_label(raw)
     if label is not None:
         return f'a totals line ("{label}")', None
-    columns = section_columns(raw, layout.mapping)
+    dated = _dated(_cell(raw, section, "date"))
+    # A header holds a name where the date goes, so only undated rows can be one.
+    columns = None if dated else section_columns(raw, layout.mapping)
     if columns is not None:
         same = [fold(n) for n in header_names(raw)] == [fold(n) for n in layout.header]
         return ("a repeated header" if same else "the header of a new section"), columns
-    dated = _dated(_cell(raw, section, "date"))
     if not dated and not any(_has_amount(_cell(raw, section, f)) for f in MONEY_FIELDS):
         return "no date and no amount", None
     if not dated and after_totals and sum(1 for c in raw.cells if _filled(c)) == 1:
@@ -170,10 +173,8 @@ def _has_amount(cell: Cell) -> bool:
 
 def _totals_label(raw: RawRow) -> str | None:
     for cell in raw.cells:
-        if isinstance(cell, str) and not isinstance(cell, Formula):
-            text = " ".join(clean_text(cell).split())
-            if TOTALS.match(text):
-                return text[:SHOWN_TEXT]
+        if isinstance(cell, str) and not isinstance(cell, Formula) and TOTALS.match(cell):
+            return " ".join(clean_text(cell).split())[:SHOWN_TEXT]
     return None
 
 
