@@ -61,18 +61,19 @@ class RevokedToken(Timestamped, Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class LoginFailure(IdKey, Timestamped, Base):
-    """A failed login, keyed by the normalised username whether or not it exists.
+class LoginThrottle(Timestamped, Base):
+    """Failed password checks counted for one scope: an account, or an account and a client.
 
-    Keyed by name rather than by user so that throttling answers the same for
-    existing and unknown accounts and reveals nothing.
+    Keyed by the normalised username whether or not the account exists, so throttling
+    answers the same for existing and unknown accounts and reveals nothing. The row is
+    locked while an attempt is checked, so concurrent guesses are counted one by one.
     """
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "username_key", "attempted_at"),)
+    __tablename__ = "login_throttles"
 
-    username_key: Mapped[str] = mapped_column(String(USERNAME_MAX))
-    attempted_at: Mapped[datetime] = mapped_column()
+    scope_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_failure_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class JobRun(IdKey, Timestamped, Base):
