@@ -6,7 +6,8 @@ import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from domain.db.models import (
@@ -173,25 +174,55 @@ def evaluate(session: Session, user: User, today: date, now: datetime) -> list[C
 
 
 def sync_alerts(session: Session, user: User, conditions: list[Condition], now: datetime) -> None:
-    """One open alert per condition: update the ones that last, resolve the ones gone."""
-    open_alerts = {
-        a.key: a
-        for a in session.scalars(
-            select(Alert).where(Alert.user_id == user.id, Alert.resolved_at.is_(None))
-        )
-    }
+    """One open alert per condition: upsert the ones that hold, resolve the ones gone.
+
+    An upsert on the partial unique index of open alerts, so refreshes that run at the
+    same time meet in the database instead of failing on a duplicate.
+    """
     unique = {c.key: c for c in conditions}  # a condition counts once
-    for condition in unique.values():
-        alert = open_alerts.pop(condition.key, None)
-        if alert is None:
-            alert = Alert(user_id=user.id, key=condition.key, first_seen_at=now)
-            session.add(alert)
-        alert.kind, alert.severity = condition.kind, condition.severity
-        alert.title, alert.message = condition.title, condition.message
-        alert.data, alert.last_seen_at = condition.data, now
-    for gone in open_alerts.values():
-        gone.resolved_at = now
-    session.flush()
+    if unique:
+        rows = [
+            {
+                "user_id": user.id,
+                "key": c.key,
+                "kind": c.kind,
+                "severity": c.severity,
+                "title": c.title,
+                "message": c.message,
+                "data": c.data,
+                "first_seen_at": now,
+                "last_seen_at": now,
+            }
+            for c in sorted(unique.values(), key=lambda c: c.key)  # one lock order for all
+        ]
+        upsert = pg_insert(Alert).values(rows)
+        fresh = upsert.excluded
+        session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[Alert.user_id, Alert.key],
+                index_where=Alert.resolved_at.is_(None),
+                set_={
+                    "kind": fresh.kind,
+                    "severity": fresh.severity,
+                    "title": fresh.title,
+                    "message": fresh.message,
+                    "data": fresh.data,
+                    "last_seen_at": fresh.last_seen_at,
+                    "updated_at": func.now(),
+                },
+            )
+        )
+    session.execute(
+        update(Alert)
+        .where(
+            Alert.user_id == user.id,
+            Alert.resolved_at.is_(None),
+            Alert.key.not_in(list(unique)),
+        )
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()  # rows loaded earlier are stale now
 
 
 def _fingerprint(session: Session, user: User, today: date, now: datetime) -> str:

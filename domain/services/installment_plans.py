@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from domain.db.models import InstallmentPlan, User
-from domain.db.recurring import book_occurrences, installment_spec
+from domain.db.recurring import installment_spec
 from domain.rules.installments import (
     Payment,
     Progress,
@@ -21,6 +21,7 @@ from domain.rules.occurrences import occurrences
 from domain.rules.recurrence import DateRange
 from domain.services.sources import (
     assign_fields,
+    book_one,
     booked_dates,
     check_common,
     check_day,
@@ -132,14 +133,14 @@ def progress(session: Session, plan: InstallmentPlan) -> Progress:
 
 def mark_paid(session: Session, user: User, plan_id: int, *, on: date) -> ScheduledPayment:
     """Record the next unpaid payment as paid today (ahead of the scheduler)."""
-    plan = get_plan(session, user, plan_id)
+    plan = get_source(session, user, InstallmentPlan, plan_id, lock=True)
     due = occurrences(installment_spec(plan), ALL_TIME)
     occurrence = next_unbooked(due, booked_dates(session, "installment", plan.id))
-    book_occurrences(session, [occurrence], paid_on=on)
+    book_one(session, occurrence, paid_on=on)
     return next(p for p in payments(session, plan) if p.payment.date == occurrence.due_date)
 
 
 def reverse_payment(session: Session, user: User, plan_id: int) -> date:
     """Undo the latest recorded payment; return its due date."""
-    plan = get_plan(session, user, plan_id)
+    plan = get_source(session, user, InstallmentPlan, plan_id, lock=True)
     return reverse_last_booking(session, "installment", plan.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.db.models import Loan, LoanPrepayment, Transaction, User
-from domain.db.recurring import book_occurrences, loan_spec, loan_terms, prepayment_of
+from domain.db.recurring import loan_spec, loan_terms, prepayment_of
 from domain.errors import InvalidInputError
 from domain.rules.loans import Period, PrepaymentMode, amortize, check_terms
 from domain.rules.money import ZERO
@@ -19,6 +19,7 @@ from domain.rules.occurrences import LoanSpec, occurrences
 from domain.services.installment_plans import ALL_TIME
 from domain.services.sources import (
     assign_fields,
+    book_one,
     booked_dates,
     check_common,
     forget_bookings,
@@ -140,16 +141,16 @@ def status(session: Session, loan: Loan, today: date) -> LoanStatus:
 
 def record_payment(session: Session, user: User, loan_id: int, *, on: date) -> Period:
     """Record the next scheduled payment as paid today."""
-    loan = get_loan(session, user, loan_id)
+    loan = get_source(session, user, Loan, loan_id, lock=True)
     spec = spec_of(session, loan)
     occurrence = next_unbooked(occurrences(spec, ALL_TIME), booked_dates(session, "loan", loan.id))
-    book_occurrences(session, [occurrence], paid_on=on)
+    book_one(session, occurrence, paid_on=on)
     return next(p for p in breakdown(session, loan) if p.date == occurrence.due_date)
 
 
 def reverse_payment(session: Session, user: User, loan_id: int) -> date:
     """Undo the latest recorded payment; return its due date."""
-    loan = get_loan(session, user, loan_id)
+    loan = get_source(session, user, Loan, loan_id, lock=True)
     return reverse_last_booking(session, "loan", loan.id)
 
 
@@ -163,7 +164,7 @@ def prepay(
     mode: PrepaymentMode,
 ) -> Loan:
     """Repay part of the loan early: the term shortens or the payment falls, as chosen."""
-    loan = get_loan(session, user, loan_id)
+    loan = get_source(session, user, Loan, loan_id, lock=True)
     if mode not in ("shorten_term", "lower_payment"):
         raise InvalidInputError("mode", "must be 'shorten_term' or 'lower_payment'")
     if amount <= ZERO:

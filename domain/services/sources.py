@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from domain.db.models import FixedItem, InstallmentPlan, Loan, RecurringBooking, Transaction, User
+from domain.db.recurring import book_occurrences
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.ledger import CURRENCY_RE
 from domain.rules.money import ZERO
@@ -24,11 +25,18 @@ KIND_OF: dict[type[Any], SourceKind] = {
 }
 
 
-def get_source(session: Session, user: User, model: type[SourceT], source_id: int) -> SourceT:
-    """One of the user's sources of a kind; another user's answers not found."""
-    found = session.scalars(
-        select(model).where(model.id == source_id, model.user_id == user.id)
-    ).one_or_none()
+def get_source(
+    session: Session, user: User, model: type[SourceT], source_id: int, *, lock: bool = False
+) -> SourceT:
+    """One of the user's sources of a kind; another user's answers not found.
+
+    With `lock`, the row is locked until the unit of work ends, so concurrent payments on
+    one source take turns and each sees what the one before it booked.
+    """
+    query = select(model).where(model.id == source_id, model.user_id == user.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = session.scalars(query).one_or_none()
     if found is None:
         raise NotFoundError(f"{KIND_OF[model]} not found")
     return found
@@ -108,6 +116,12 @@ def forget_bookings(session: Session, kind: SourceKind, source_id: int) -> None:
             RecurringBooking.source_kind == kind, RecurringBooking.source_id == source_id
         )
     )
+
+
+def book_one(session: Session, occurrence: Occurrence, *, paid_on: date) -> None:
+    """Book one payment now, or refuse: never report a payment that another call booked."""
+    if not book_occurrences(session, [occurrence], paid_on=paid_on):
+        raise ConflictError("this payment was recorded by another call just now")
 
 
 def next_unbooked(due: list[Occurrence], booked: dict[date, int | None]) -> Occurrence:

@@ -1,0 +1,162 @@
+"""Races over HTTP against a real API process and real PostgreSQL: no 500, no false "OK"."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import Engine, text
+
+from tests.conftest import PASSWORD
+
+API = "/api/v1"
+CALLS = 10
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def api_base(database_url: str) -> Iterator[str]:
+    """`cashflow api` against the test database: every request commits for real."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cashflow", "api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/health", 60)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def auth(api_base: str, engine: Engine) -> Iterator[dict[str, str]]:
+    """A fresh registered user's bearer headers; the user is deleted afterwards."""
+    name = f"race{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=api_base) as http:
+        http.post(f"{API}/auth/register", json={"username": name, "password": PASSWORD})
+        login = http.post(f"{API}/auth/login", json={"username": name, "password": PASSWORD})
+        token = login.json()["access_token"]
+    yield {"Authorization": f"Bearer {token}"}
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE username = :name"), {"name": name})
+
+
+def _at_once(calls: int, call: Callable[[httpx.Client], httpx.Response]) -> list[httpx.Response]:
+    """`calls` requests at the same moment, each on its own connection."""
+    clients = [httpx.Client(timeout=60) for _ in range(calls)]
+    try:
+        with ThreadPoolExecutor(max_workers=calls) as pool:
+            return list(pool.map(call, clients))
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_concurrent_mark_paid_books_one_part_per_ok(api_base: str, auth: dict[str, str]) -> None:
+    plan = httpx.post(
+        f"{api_base}{API}/installments",
+        headers=auth,
+        json={
+            "name": "Sofa",
+            "total_amount": "1200.00",
+            "payments_count": 4,
+            "first_payment_date": "2026-01-10",
+        },
+    ).json()
+    url = f"{api_base}{API}/installments/{plan['id']}/mark-paid"
+    answers = _at_once(CALLS, lambda http: http.post(url, headers=auth))
+    codes = Counter(a.status_code for a in answers)
+    assert codes == {200: 4, 409: 6}, [a.text for a in answers]
+    numbers = sorted(a.json()["number"] for a in answers if a.status_code == 200)
+    assert numbers == [1, 2, 3, 4]
+    payments = httpx.get(f"{api_base}{API}/installments/{plan['id']}/payments", headers=auth)
+    assert [p["paid"] for p in payments.json()] == [True] * 4
+
+
+def test_concurrent_loan_payments_book_one_period_per_ok(
+    api_base: str, auth: dict[str, str]
+) -> None:
+    loan = httpx.post(
+        f"{api_base}{API}/loans",
+        headers=auth,
+        json={
+            "name": "Car",
+            "principal": "12000.00",
+            "annual_rate": "0",
+            "term_months": 12,
+            "first_payment_date": "2026-01-10",
+        },
+    ).json()
+    url = f"{api_base}{API}/loans/{loan['id']}/payment"
+    answers = _at_once(CALLS, lambda http: http.post(url, headers=auth))
+    assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
+    after = httpx.get(f"{api_base}{API}/loans/{loan['id']}", headers=auth).json()
+    assert after["paid_count"] == CALLS
+    assert after["remaining_balance"] == "2000.00"
+    rows = httpx.get(f"{api_base}{API}/loans/{loan['id']}/breakdown", headers=auth).json()
+    assert [r["paid"] for r in rows] == [True] * CALLS + [False] * 2
+
+
+def test_concurrent_alert_refreshes_never_answer_500(
+    api_base: str, auth: dict[str, str], engine: Engine
+) -> None:
+    me = httpx.get(f"{api_base}{API}/auth/me", headers=auth).json()
+    low = {"amount": "100.00", "as_of": "2026-01-01"}
+    assert httpx.post(f"{api_base}{API}/balance", headers=auth, json=low).status_code == 201
+    url = f"{api_base}{API}/alerts"
+    codes: Counter[int] = Counter()
+    for _ in range(10):  # 10 rounds of 8 first evaluations at once: 80 refreshes
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE user_settings SET alerts_fingerprint = NULL WHERE user_id = :id"),
+                {"id": me["id"]},
+            )
+            conn.execute(
+                text("UPDATE alerts SET resolved_at = now() WHERE user_id = :id"),
+                {"id": me["id"]},
+            )
+        answers = _at_once(8, lambda http: http.get(url, headers=auth))
+        codes.update(a.status_code for a in answers)
+        assert all(len(a.json()) == 1 for a in answers if a.status_code == 200)
+    assert codes == {200: 80}
+    with engine.connect() as conn:
+        open_alerts = conn.execute(
+            text("SELECT count(*) FROM alerts WHERE user_id = :id AND resolved_at IS NULL"),
+            {"id": me["id"]},
+        ).scalar()
+    assert open_alerts == 1
