@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 
 from api.errors import install_error_handling
 from api.routes import (
@@ -59,6 +62,18 @@ API_ROUTERS = (
 )
 
 
+def operation_id(route: APIRoute) -> str:
+    """A stable, readable OpenAPI operation id, "<tag>-<function>", for generated clients."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the database pool's connections when the server shuts down."""
+    yield
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API with its database engine, routes, CORS and error handling."""
     settings = settings or get_settings()
@@ -72,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hosted cash-flow manager. Amounts are decimal strings.",
         responses=ERROR_RESPONSES,
         max_body_size=MAX_BODY_BYTES,
+        lifespan=_lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url, echo=settings.debug)
