@@ -117,3 +117,30 @@ def test_home_shows_the_scheduler_panel(committed_user: User, db: Session) -> No
     finally:
         db.delete(mine)
         db.commit()
+
+
+def test_loans_page_shows_new_figures_at_once_after_a_payment_and_a_prepayment(
+    committed_user: User, db: Session
+) -> None:
+    at = _logged_in(committed_user, "loans")
+    at.text_input(key="loan_add_name").input("Car")
+    at.text_input(key="loan_add_principal").input("100000")
+    at.text_input(key="loan_add_rate").input("5.0")
+    at.number_input(key="loan_add_term").set_value(12)
+    at.button(key="FormSubmitter:loan_add-Add").click().run()
+    (loan,) = _mine(db, Loan, committed_user)
+    at.button(key=f"loan_pay_{loan.id}").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Paid"], metrics["Remaining balance"]) == ("1 of 12", "91855.92")
+    assert any("Recorded" in s.value for s in at.success)
+    at.text_input(key=f"prepay_amount_{loan.id}").input("20000")
+    at.button(key=f"FormSubmitter:prepay_{loan.id}-Prepay").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Remaining balance"] == "71855.92"
+    assert any("Prepayment recorded" in s.value for s in at.success)
+    at.text_input(key=f"prepay_amount_{loan.id}").input("999999").run()
+    at.button(key=f"FormSubmitter:prepay_{loan.id}-Prepay").click().run()
+    assert any("amount" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric}["Remaining balance"] == "71855.92"

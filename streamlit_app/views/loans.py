@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from domain.db.models import Loan
+from domain.errors import DomainError
 from domain.rules.money import format_money
 from domain.services import loans
 from domain.services.sources import booked_dates
 from streamlit_app.charts import amortization_figure
 from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import category_options, money, run_action, today_of, user_work
+from streamlit_app.views.forms import (
+    category_options,
+    describe,
+    money,
+    run_action,
+    today_of,
+    user_work,
+)
 
 METHODS = {"Spitzer (equal payments)": "spitzer", "Equal principal": "equal_principal"}
 
@@ -82,34 +92,69 @@ def _schedule(user_id: int, loan_id: int) -> pd.DataFrame:
     )
 
 
+def _note_key(loan_id: int) -> str:
+    return f"loan_note_{loan_id}"
+
+
+def _acting(loan_id: int, action: Callable[[], object], success: str) -> Callable[[], None]:
+    """A callback: it runs before the page renders, so the page shows the new figures."""
+
+    def callback() -> None:
+        try:
+            action()
+        except DomainError as exc:
+            st.session_state[_note_key(loan_id)] = ("error", describe(exc))
+        else:
+            st.session_state[_note_key(loan_id)] = ("success", success)
+
+    return callback
+
+
+def _prepay(user_id: int, loan_id: int) -> None:
+    state = st.session_state
+    mode = state[f"prepay_mode_{loan_id}"]
+    with user_work(user_id) as (session, user):
+        loans.prepay(
+            session,
+            user,
+            loan_id,
+            amount=money(state[f"prepay_amount_{loan_id}"], "amount"),
+            on=state[f"prepay_date_{loan_id}"],
+            mode="shorten_term" if mode.startswith("shorten") else "lower_payment",
+        )
+
+
+def _pay(user_id: int, loan_id: int, today: date) -> None:
+    with user_work(user_id) as (session, user):
+        loans.record_payment(session, user, loan_id, on=today)
+
+
+def _reverse(user_id: int, loan_id: int) -> None:
+    with user_work(user_id) as (session, user):
+        loans.reverse_payment(session, user, loan_id)
+
+
 def _prepay_form(user_id: int, loan: Loan, today: date) -> None:
     with st.form(f"prepay_{loan.id}", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
-        amount = cols[0].text_input("Prepayment", key=f"prepay_amount_{loan.id}")
-        when = cols[1].date_input("On", value=today, key=f"prepay_date_{loan.id}")
-        mode = cols[2].radio(
+        cols[0].text_input("Prepayment", key=f"prepay_amount_{loan.id}")
+        cols[1].date_input("On", value=today, key=f"prepay_date_{loan.id}")
+        cols[2].radio(
             "Then", ["shorten the term", "lower the payment"], key=f"prepay_mode_{loan.id}"
         )
-        if st.form_submit_button("Prepay"):
-
-            def prepay() -> None:
-                with user_work(user_id) as (session, user):
-                    loans.prepay(
-                        session,
-                        user,
-                        loan.id,
-                        amount=money(amount, "amount"),
-                        on=when,
-                        mode="shorten_term" if mode.startswith("shorten") else "lower_payment",
-                    )
-
-            run_action(prepay, "Prepayment recorded.")
+        st.form_submit_button(
+            "Prepay",
+            on_click=_acting(loan.id, partial(_prepay, user_id, loan.id), "Prepayment recorded."),
+        )
 
 
 def _loan_card(user_id: int, loan: Loan, today: date) -> None:
     with user_work(user_id) as (session, _):
         where = loans.status(session, loan, today)
     st.subheader(loan.name)
+    note = st.session_state.pop(_note_key(loan.id), None)
+    if note is not None:
+        (st.error if note[0] == "error" else st.success)(note[1])
     cols = st.columns(4)
     cols[0].metric("Monthly payment", format_money(where.payment))
     cols[1].metric("Remaining balance", format_money(where.remaining_balance))
@@ -124,19 +169,16 @@ def _loan_card(user_id: int, loan: Loan, today: date) -> None:
         with st.expander("Amortization table"):
             st.dataframe(shown, hide_index=True, width="stretch")
     buttons = st.columns([1, 1, 4])
-
-    def pay() -> None:
-        with user_work(user_id) as (session, user):
-            loans.record_payment(session, user, loan.id, on=today)
-
-    def reverse() -> None:
-        with user_work(user_id) as (session, user):
-            loans.reverse_payment(session, user, loan.id)
-
-    if buttons[0].button("Record next payment", key=f"loan_pay_{loan.id}"):
-        run_action(pay, "Recorded.") and st.rerun()
-    if buttons[1].button("Reverse last", key=f"loan_reverse_{loan.id}"):
-        run_action(reverse, "Reversed.") and st.rerun()
+    buttons[0].button(
+        "Record next payment",
+        key=f"loan_pay_{loan.id}",
+        on_click=_acting(loan.id, partial(_pay, user_id, loan.id, today), "Recorded."),
+    )
+    buttons[1].button(
+        "Reverse last",
+        key=f"loan_reverse_{loan.id}",
+        on_click=_acting(loan.id, partial(_reverse, user_id, loan.id), "Reversed."),
+    )
     _prepay_form(user_id, loan, today)
 
 
