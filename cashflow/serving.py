@@ -6,6 +6,11 @@ keep-alive response waits about 40 ms for the client's delayed ACK (open upstrea
 Kludex/uvicorn#3149; measured here at 20 against 135 requests per second on one
 connection). Rebuilding the bound socket from its descriptor lets the kernel report
 IPPROTO_TCP, and asyncio sets TCP_NODELAY again. One worker never takes that path.
+
+The patch replaces `uvicorn.config.Config.bind_socket`, which `uvicorn.run` calls for
+several workers; it was verified against uvicorn UVICORN_VERIFIED (pyproject.toml keeps
+uvicorn on that minor version, and tests/test_serving.py fails when the patch no longer
+reaches the socket uvicorn serves on, or is no longer needed).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import socket
 import uvicorn
 from uvicorn.config import Config
 
+UVICORN_VERIFIED = "0.54"
 _stock_bind_socket = Config.bind_socket
 
 
