@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.rules.affordability import afford, inputs_end
@@ -182,6 +182,7 @@ MOVES = st.lists(
 )
 
 
+@settings(deadline=None, max_examples=60)  # no timing in tests: the machine is shared
 @given(
     opening=st.integers(min_value=-100_000, max_value=1_000_000),
     warning=st.integers(min_value=0, max_value=200_000),
@@ -240,3 +241,22 @@ def test_affordability_and_safe_to_spend_agree_on_a_purchase_paid_at_once() -> N
         date(2027, 5, 15),
     )
     assert more.checked_through == date(2027, 7, 15) == horizon_through
+
+
+def test_a_low_beyond_a_short_horizon_is_checked_even_for_one_installment() -> None:
+    # a car service of 3,500.00 (not 3,000.00) leaves exactly 1,000.00 on 3 May, the
+    # warning level: nothing paid before then fits, yet the one-month horizon ends in February
+    car = Event(date(2027, 5, 3), D("-3500.00"), "Car service", "transaction")
+    ledger = replace(LEDGER, transactions=(LEDGER.transactions[0], car))
+    horizon_through = horizon_end(TODAY, 1) - timedelta(days=1)
+    inputs = replace(ledger, end=inputs_end(TODAY, horizon_through))
+    assert _path(inputs)[date(2027, 5, 3)] == D("1000.00")
+    answer = afford(inputs, D("400.00"), TODAY, horizon_through=horizon_through)
+    assert answer.installments is None
+    payday = date(2027, 5, 25)
+    later = replace(ledger, end=inputs_end(payday, horizon_through))
+    one = afford(later, D("400.00"), payday, horizon_through=horizon_through)
+    # bought on the next payday it is paid at once (1,600.00 left after June's rent) and
+    # checked through 25 June, a month later; the low of 3 May stays the lowest point
+    assert (one.installments, one.checked_through) == (1, date(2027, 6, 25))
+    assert (one.lowest, one.lowest_date) == (D("1000.00"), date(2027, 5, 3))

@@ -340,7 +340,8 @@ class AffordOut(ResponseBody):
     """The smallest number of installments that keeps the forecast above the warning level.
 
     `checked_from` and `checked_through` (inclusive) are the window checked: through a
-    month after the last installment, and at least the user's forecast horizon.
+    month after the last installment, at least the user's forecast horizon and the lowest
+    point ahead on the 36-month forecast.
     """
 
     affordable: bool

@@ -2,7 +2,8 @@
 
 Each option (1 to 36 monthly installments from the purchase day) is checked over its own
 window: from today through one month after its last installment, and never less than the
-user's forecast horizon, so the lowest point already ahead is always inside it.
+user's forecast horizon nor than the lowest point already ahead on the 36-month forecast,
+so a purchase cannot pass by stopping short of a low the user's horizon setting hides.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from domain.rules.forecast import ForecastInputs, horizon_end, median_path
 from domain.rules.installments import Payment, installment_dates, installment_schedule
 
 AFFORD_MAX = 36
+LOOKAHEAD_MONTHS = 36  # the longest forecast: where "the lowest point ahead" is looked for
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,24 @@ class Affordability:
     checked_through: date
 
 
-def window_through(on: date, count: int, horizon_through: date) -> date:
-    """The last day an option is checked: a month after its last installment, or the horizon's."""
+def window_through(on: date, count: int, at_least: date) -> date:
+    """The last day an option is checked: a month after its last installment, or `at_least`."""
     last = installment_dates(on, count, None)[-1]
-    return max(horizon_end(last, 1) - timedelta(days=1), horizon_through)
+    return max(horizon_end(last, 1) - timedelta(days=1), at_least)
 
 
 def inputs_end(on: date, horizon_through: date) -> date:
-    """The exclusive end the forecast inputs must reach so that every option fits."""
+    """The exclusive end the forecast inputs must reach so that every option fits.
+
+    36 installments from `on` (today or later) plus a month also cover the 36-month forecast.
+    """
     return window_through(on, AFFORD_MAX, horizon_through) + timedelta(days=1)
+
+
+def _low_ahead(path: np.ndarray, today: date) -> date:
+    """The first day of the lowest point on the 36-month forecast, before any purchase."""
+    days = (horizon_end(today, LOOKAHEAD_MONTHS) - today).days
+    return today + timedelta(days=int(np.argmin(path[:days])))
 
 
 def _cents(amount: Decimal) -> int:
@@ -70,13 +81,14 @@ def afford(
     """
     path = median_path(inputs)
     warning = _cents(inputs.warning)
+    at_least = max(horizon_through, _low_ahead(path, inputs.today))
     answer = None
     for count in range(1, AFFORD_MAX + 1):
         try:
             plan = installment_schedule(amount, count, on)
         except InvalidInputError:
             break  # parts would round to nothing: more installments cannot help
-        through = window_through(on, count, horizon_through)
+        through = window_through(on, count, at_least)
         checked = _with_plan(path, inputs.today, plan, through)
         low = int(np.argmin(checked))
         works = int(checked[low]) >= warning

@@ -107,8 +107,8 @@ def affordability(
 ) -> Affordability:
     """The fewest installments (1 to 36) that keep the P50 path at or above the warning level.
 
-    Each option is checked through a month after its last installment, and at least over
-    the user's forecast horizon, whatever that setting is.
+    Each option is checked through a month after its last installment, at least over the
+    user's forecast horizon and through the lowest point ahead, whatever that setting is.
     """
     if amount <= 0:
         raise InvalidInputError("amount", "must be greater than zero")

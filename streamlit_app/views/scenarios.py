@@ -214,8 +214,8 @@ def _afford(user_id: int, today: date) -> None:
                 return
             window = (
                 f"Checked from {answer.checked_from:%d/%m/%Y} through "
-                f"{answer.checked_through:%d/%m/%Y}: every installment plus one month, and "
-                "at least your forecast horizon."
+                f"{answer.checked_through:%d/%m/%Y}: every installment plus one month, at "
+                "least your forecast horizon and the lowest point ahead on the 36-month forecast."
             )
             if answer.installments is None:
                 st.warning(
