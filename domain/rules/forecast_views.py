@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -156,17 +156,18 @@ def _binding(
     return "next_income", until, headroom + forecast.inputs.warning
 
 
-def _reason(binding: Binding, day: date, level: Decimal, warning: Decimal) -> str:
+def _reason(safe: SafeToSpend, level: Decimal) -> str:
     """Why nothing is safe to spend: the day that binds and how far short it falls."""
-    where = "the lowest point ahead" if binding == "lowest_point" else "until the next income"
-    if level == warning:
-        return (
-            f"Nothing to spend: on {day.isoformat()} ({where}) the balance is expected at "
-            f"exactly the warning level of {warning}."
-        )
+    if safe.binding == "lowest_point":
+        where = f"on {safe.binding_date.isoformat()} (the lowest point ahead) the balance is"
+    else:
+        until = "the next income" if safe.next_income else "the end of the horizon"
+        where = f"what is due by {safe.binding_date.isoformat()} ({until}) leaves"
+    if level == safe.warning:
+        return f"Nothing to spend: {where} exactly the warning level of {safe.warning}."
     return (
-        f"Nothing to spend: on {day.isoformat()} ({where}) the balance is expected to be "
-        f"{level}, {warning - level} below the warning level of {warning}."
+        f"Nothing to spend: {where} {level}, {safe.warning - level} below the warning level "
+        f"of {safe.warning}."
     )
 
 
@@ -179,7 +180,7 @@ def safe_to_spend(forecast: Forecast) -> SafeToSpend:
     binding, day, level = _binding(forecast, headroom, next_income)
     amount = max(level - inputs.warning, ZERO)
     short = amount == ZERO
-    return SafeToSpend(
+    safe = SafeToSpend(
         amount=amount,
         balance=inputs.opening,
         committed=inputs.opening - inputs.warning - headroom,
@@ -194,11 +195,12 @@ def safe_to_spend(forecast: Forecast) -> SafeToSpend:
         drivers=tuple(e for e in forecast.events if e.date <= day),
         everyday=sum(daily.loc[daily[DATE] <= day, VARIABLE], ZERO),
         shortfall=inputs.warning - level if short else None,
-        reason=_reason(binding, day, level, inputs.warning) if short else None,
+        reason=None,
         cautious=max(min(cautious_lowest - inputs.warning, headroom), ZERO),
         cautious_lowest=cautious_lowest,
         cautious_date=cautious_date,
     )
+    return replace(safe, reason=_reason(safe, level)) if short else safe
 
 
 @dataclass(frozen=True)
