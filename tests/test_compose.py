@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tomllib
 from typing import Any
 
 import pytest
@@ -42,6 +43,8 @@ def test_every_image_is_pinned_by_version() -> None:
     assert set(images) == {"db", "migrate", "api", "ui", "scheduler", "pgadmin"}
     unpinned = {name: image for name, image in images.items() if not VERSION_TAG.search(image)}
     assert unpinned == {}
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert images["api"] == f"cashflow:{project['project']['version']}"  # the image it builds
 
 
 def test_served_services_are_health_checked_and_one_shots_are_not() -> None:
