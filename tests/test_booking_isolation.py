@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
 from domain.db.engine import unit_of_work
-from domain.db.models import Alert, InstallmentPlan, JobRun, Transaction, User
+from domain.db.models import Alert, InstallmentPlan, JobRun, Loan, Transaction, User
 from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
 from domain.services import alerts, fixed, installment_plans
 from domain.services.booking import run_booking_pass
@@ -205,3 +205,45 @@ def test_one_pass_books_at_most_the_stated_number_per_source_and_says_so(
     assert (second.booked[user.id], second.held_back) == (41, [])
     dates = [d for d, _, _ in _booked(session, user.id)]
     assert dates == [(start + timedelta(weeks=n)).isoformat() for n in range(441)]
+
+
+def test_a_source_the_database_refuses_fails_alone_too(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    fixed.create_fixed(
+        session,
+        user,
+        name="Rent",
+        amount=Decimal("100.00"),
+        type="expense",
+        frequency="monthly",
+        start_date=date(2027, 6, 1),
+    )
+    # its one payment, 10,833,333,333,333.32, does not fit the ledger's NUMERIC(15, 2)
+    loan_id = session.execute(
+        insert(Loan)
+        .values(
+            user_id=user.id,
+            name="Huge",
+            principal=Decimal("9999999999999.99"),
+            annual_rate=Decimal("100"),
+            term_months=1,
+            first_payment_date=date(2027, 6, 15),
+            day_of_month=15,
+            method="spitzer",
+            type="expense",
+            currency="ILS",
+            notes="",
+        )
+        .returning(Loan.id)
+    ).scalar_one()
+    report = run_booking_pass(session, now=NOW, as_of=date(2027, 7, 1))
+    assert _booked(session, user.id) == [
+        ("2027-06-01", "Rent", Decimal("100.00")),
+        ("2027-07-01", "Rent", Decimal("100.00")),
+    ]
+    (failure,) = [f for f in report.failures if f.user_id == user.id]
+    assert (failure.kind, failure.source_id, failure.name) == ("loan", loan_id, "Huge")
+    assert failure.reason.startswith("NumericValueOutOfRange")
+    assert "INSERT" not in failure.reason  # the reason names the problem, not the SQL

@@ -51,6 +51,11 @@ BAD = [
     ("loans", {**LOAN, "annual_rate": "-1"}, "annual_rate"),
     ("loans", {**LOAN, "annual_rate": 5.5}, "annual_rate"),
     ("loans", {**LOAN, "term_months": 0}, "term_months"),
+    (
+        "loans",
+        {**LOAN, "principal": "9999999999999.99", "annual_rate": "100", "term_months": 1},
+        "principal",
+    ),
     ("loans", {**LOAN, "day_of_month": 0}, "day_of_month"),
     ("loans", {**LOAN, "payment": "100.00"}, "payment"),
     ("fixed", {**FIXED, "end_date": "2025-12-31"}, "end_date"),

@@ -9,7 +9,7 @@ from typing import Literal
 
 from domain.errors import InvalidInputError
 from domain.rules.installments import installment_dates
-from domain.rules.money import CENT, ZERO
+from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO
 
 Method = Literal["spitzer", "equal_principal"]
 PrepaymentMode = Literal["shorten_term", "lower_payment"]
@@ -95,6 +95,16 @@ def check_terms(terms: LoanTerms) -> LoanTerms:
         raise InvalidInputError("day_of_month", "must be 1 to 31")
     if terms.method not in ("spitzer", "equal_principal"):
         raise InvalidInputError("method", "must be 'spitzer' or 'equal_principal'")
+    return terms
+
+
+def check_payment_fits(terms: LoanTerms) -> LoanTerms:
+    """Refuse terms whose largest payment (the first) would not fit an amount of money."""
+    first = _level(terms, terms.principal, terms.term_months)
+    if terms.method == "equal_principal":
+        first += _round(terms.principal * monthly_rate(terms.annual_rate))
+    if first >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise InvalidInputError("principal", f"the monthly payment {first} is too large")
     return terms
 
 

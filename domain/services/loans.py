@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from domain.db.models import Loan, LoanPrepayment, Transaction, User
 from domain.db.recurring import loan_spec, loan_terms, prepayment_of
 from domain.errors import InvalidInputError
-from domain.rules.loans import Period, PrepaymentMode, amortize, check_terms
+from domain.rules.loans import (
+    Period,
+    PrepaymentMode,
+    amortize,
+    check_payment_fits,
+    check_terms,
+)
 from domain.rules.money import ZERO
 from domain.rules.occurrences import LoanSpec, occurrences
 from domain.services.installment_plans import ALL_TIME
@@ -65,7 +71,7 @@ def _check(session: Session, user: User, loan: Loan) -> None:
     )
     if loan.day_of_month is None:
         loan.day_of_month = loan.first_payment_date.day
-    check_terms(loan_terms(loan))
+    check_payment_fits(check_terms(loan_terms(loan)))
 
 
 def create_loan(session: Session, user: User, **fields: Any) -> Loan:
