@@ -172,13 +172,9 @@ def _book_sources_one_by_one(
     for spec in specs:
         outcome = _attempt(session, partial(_book_specs, session, [spec], {user.id: today}, ctx))
         if isinstance(outcome, Exception):
-            info = spec.info
-            log.warning(
-                "booking failed for %s %s: %s", info.kind, info.source_id, reason_of(outcome)
-            )
-            failed.append(
-                SourceFailure(user.id, info.kind, info.source_id, info.name, reason_of(outcome))
-            )
+            info, reason = spec.info, reason_of(outcome)
+            log.warning("booking failed for %s %s: %s", info.kind, info.source_id, reason)
+            failed.append(SourceFailure(user.id, info.kind, info.source_id, info.name, reason))
         else:
             _merge(report, outcome)
     if failed:
