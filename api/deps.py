@@ -16,6 +16,7 @@ from domain.db.engine import end_unit_of_work
 from domain.db.models import User
 from domain.errors import AuthenticationError
 from domain.rules.dates import local_today
+from domain.rules.throttling import client_address
 from domain.rules.tokens import TokenClaims
 from domain.services import auth
 
@@ -72,6 +73,16 @@ async def get_now() -> datetime:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_client(request: Request, settings: SettingsDep) -> str:
+    """The client's address: the socket's, or a trusted proxy's X-Forwarded-For."""
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, settings.trusted_proxies)
+
+
+ClientDep = Annotated[str, Depends(get_client)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import DomainError, InvalidInputError, ThrottledError
@@ -16,6 +22,30 @@ from domain.errors import DomainError, InvalidInputError, ThrottledError
 log = logging.getLogger("cashflow.api")
 request_log = logging.getLogger("cashflow.requests")
 REQUEST_ID_HEADER = "X-Request-ID"
+# Every answer: no sniffing, no referrer, no framing; nothing from the API is cached
+# (tokens and money alike). The docs pages load their own scripts and styles only.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOCS_CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
+        "font-src 'self' https://fonts.gstatic.com",
+        "img-src 'self' data: https://fastapi.tiangolo.com",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    )
+)
+# A 422 shows what was sent only as a short prefix, and never a secret.
+ECHO_MAX = 64
+SECRET_FIELDS = ("password", "token")
 
 
 def _domain_error(request: Request, exc: Exception) -> Response:
@@ -36,17 +66,58 @@ def _domain_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": body}, status_code=exc.status_code, headers=headers)
 
 
-def _unexpected_error(request: Request, exc: Exception) -> Response:
-    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
-    log.exception("unhandled error", extra={"request_id": request_id})
+def _stale_row(request: Request, exc: Exception) -> Response:
+    """A row this request read was deleted by another before the change was written."""
+    return JSONResponse({"detail": "not found (deleted meanwhile)"}, status_code=404)
+
+
+def _echo(value: Any) -> Any:
+    """What a 422 shows of the value sent: a short prefix of a text, no large structure."""
+    if isinstance(value, str):
+        # What could not be stored cannot be sent back as JSON either: escape it.
+        shown = value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+        return shown if len(shown) <= ECHO_MAX else shown[:ECHO_MAX] + "…"
+    if isinstance(value, Mapping | list | tuple | set):
+        return f"<{type(value).__name__} of {len(value)}>"
+    return value
+
+
+def _is_secret(loc: Iterable[object]) -> bool:
+    return any(isinstance(part, str) and part.endswith(SECRET_FIELDS) for part in loc)
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    """422 naming each field, echoing a short prefix of the input and never a secret."""
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
+    errors = []
+    for error in exc.errors():
+        shown = {key: value for key, value in error.items() if key not in ("input", "url")}
+        if "input" in error and not _is_secret(error.get("loc", ())):
+            shown["input"] = _echo(error["input"])
+        if isinstance(shown.get("ctx"), dict):
+            shown["ctx"] = {key: str(value) for key, value in shown["ctx"].items()}
+        errors.append(shown)
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+def _internal_error_body(scope: Scope, exc: BaseException, request_id: str) -> bytes:
+    app = scope.get("app")
     detail = "internal server error"
-    if request.app.state.settings.debug:
+    if app is not None and app.state.settings.debug:
         detail = f"{type(exc).__name__}: {exc}"
-    return JSONResponse(
-        {"detail": detail, "request_id": request_id},
-        status_code=500,
-        headers={REQUEST_ID_HEADER: request_id},
-    )
+    return bytes(JSONResponse({"detail": detail, "request_id": request_id}).body)
+
+
+def _allowed_methods(scope: Scope) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    app = scope.get("app")
+    routes: list[BaseRoute] = list(app.router.routes) if app is not None else []
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches({**scope, "method": "\x00"})
+        if match is Match.PARTIAL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 class RequestIdMiddleware:
@@ -55,6 +126,11 @@ class RequestIdMiddleware:
     The line holds the request id, method, path, status, duration and user id; never
     a header, a body, a token or a password. A plain ASGI middleware: Starlette's
     BaseHTTPMiddleware costs a task per request.
+
+    It also puts the security headers on every answer, names every allowed method in a
+    405's Allow header, and answers an unexpected error itself with a 500 and the
+    request id: Starlette's outermost error middleware would re-raise it to the server,
+    which then drops the keep-alive connection without saying `Connection: close`.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -72,15 +148,39 @@ class RequestIdMiddleware:
         started = time.perf_counter()
         status = 500
 
+        started_response = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                _secure(headers, scope["path"])
+                if status == 405:
+                    headers["Allow"] = _allowed_methods(scope)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+            if started_response:
+                raise  # too late for an answer of our own: the server ends the connection
+            status = 500
+            body = _internal_error_body(scope, exc, request_id)
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
         finally:
             request_log.info(
                 "request",
@@ -95,8 +195,18 @@ class RequestIdMiddleware:
             )
 
 
+def _secure(headers: MutableHeaders, path: str) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if path in DOCS_PATHS:
+        headers["Content-Security-Policy"] = DOCS_CSP
+    elif path.startswith("/api/"):
+        headers["Cache-Control"] = "no-store"
+
+
 def install_error_handling(app: FastAPI) -> None:
-    """Register the domain error mapping, the 500 handler and the request id middleware."""
+    """Register the error mappings and the middleware that answers unexpected errors."""
     app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(StaleDataError, _stale_row)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(RequestIdMiddleware)

@@ -36,4 +36,12 @@ def run_uvicorn(app_path: str, *, host: str, port: int, workers: int, factory: b
     """Serve an ASGI app with uvicorn, several workers keeping TCP_NODELAY."""
     if workers > 1:
         Config.bind_socket = _bind_socket_with_tcp_proto  # type: ignore[method-assign,assignment]
-    uvicorn.run(app_path, factory=factory, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        app_path,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        server_header=False,  # no product name in answers (#11)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from functools import lru_cache
@@ -50,10 +51,17 @@ class Settings(BaseSettings):
     api_port: int = 8000
     ui_port: int = 8501
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
+    # Password checks (ASVS V2.2.1): per account and client address, 5 failures are free,
+    # then each further guess waits 1, 2, 4, ... minutes up to 15; per account from every
+    # address, 50 are free. Counters forget after a day without failures.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_account_max_failures: int = Field(default=50, ge=1)
+    login_first_wait_seconds: int = Field(default=60, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # Proxies whose X-Forwarded-For names the client (addresses or networks); none by default.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         """Accept a JSON array or a comma-separated list."""
@@ -62,6 +70,14 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        """Each entry an IP address or network, so a typo fails at start, not per request."""
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
         return value
 
     def secret(self) -> str:

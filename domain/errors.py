@@ -33,8 +33,10 @@ class InvalidInputError(DomainError):
 
     status_code = 422
 
-    def __init__(self, field: str, message: str, *, index: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, field: str, message: str, *, index: int | None = None, keep_changes: bool = False
+    ) -> None:
+        super().__init__(message, keep_changes=keep_changes)
         self.field = field
         self.index = index
 

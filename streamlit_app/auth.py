@@ -12,6 +12,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
+from domain.rules.throttling import client_address
 from domain.services import auth, users
 from streamlit_app.db import settings, transaction
 
@@ -92,13 +93,21 @@ def current_user_id() -> int | None:
     return int(value) if value else None
 
 
+def _client() -> str:
+    """The browser's address as Streamlit sees it (or a trusted proxy's X-Forwarded-For)."""
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return client_address(st.context.ip_address or "local", forwarded, settings().trusted_proxies)
+
+
 def _on_login() -> None:
     username = str(st.session_state.get("login_username", ""))
     password = str(st.session_state.get("login_password", ""))
     st.session_state.pop("login_error", None)
     try:
         with transaction() as session:
-            user = auth.authenticate(session, settings(), username, password, datetime.now(UTC))
+            user = auth.authenticate(
+                session, settings(), username, password, datetime.now(UTC), client=_client()
+            )
             _sign_in(user.id, user.username, user.display_name)
     except (AuthenticationError, ThrottledError, InvalidInputError) as exc:
         st.session_state["login_error"] = exc.message

@@ -113,16 +113,31 @@ def test_throttling_after_five_failures_for_known_and_unknown_alike(client: Test
     _login(client, other)
 
 
-def test_throttle_cools_down(session: Session, settings: Settings) -> None:
+def test_throttle_waits_grow_after_five_failures_then_a_success_clears_them(
+    session: Session, settings: Settings
+) -> None:
     user = make_user(session, settings)
     start = datetime.now(UTC)
     for _ in range(5):
         with pytest.raises(AuthenticationError, match="incorrect"):
             auth.authenticate(session, settings, user.username, "bad-password", start)
-    with pytest.raises(ThrottledError):
-        auth.authenticate(session, settings, user.username, PASSWORD, start + timedelta(minutes=1))
-    later = start + timedelta(minutes=settings.login_window_minutes, seconds=1)
+    # failure 5 costs a 1-minute wait, even for the right password
+    with pytest.raises(ThrottledError) as waited:
+        auth.authenticate(session, settings, user.username, PASSWORD, start + timedelta(seconds=30))
+    assert waited.value.retry_after == 30
+    sixth = start + timedelta(minutes=1)
+    with pytest.raises(AuthenticationError):
+        auth.authenticate(session, settings, user.username, "bad-password", sixth)
+    # failure 6 doubles the wait to 2 minutes
+    with pytest.raises(ThrottledError) as doubled:
+        auth.authenticate(session, settings, user.username, PASSWORD, sixth + timedelta(minutes=1))
+    assert doubled.value.retry_after == 60
+    later = sixth + timedelta(minutes=2)
     assert auth.authenticate(session, settings, user.username, PASSWORD, later).id == user.id
+    # the success cleared the counters: five more failures are free again
+    for _ in range(5):
+        with pytest.raises(AuthenticationError, match="incorrect"):
+            auth.authenticate(session, settings, user.username, "bad-password", later)
 
 
 def test_refresh_rotates_and_reuse_revokes_everything(client: TestClient) -> None:

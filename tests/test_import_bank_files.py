@@ -391,15 +391,7 @@ def test_a_broken_line_among_skipped_ones_still_blocks_the_commit(
     ("charset", "bad"),
     [
         ("utf-8", b"Leumi\x00checking"),
-        pytest.param(
-            "utf-7",
-            b"Leumi +2AA-",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="pydantic refuses it naming source, but the app-wide 422 handler echoes "
-                "the input and cannot encode it (api/errors.py, issue 11's echo item)",
-            ),
-        ),
+        ("utf-7", b"Leumi +2AA-"),
     ],
 )
 def test_the_source_refuses_text_that_cannot_be_stored(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from domain.rules.money import ZERO, Money, MoneyError, PositiveMoney, parse_money
+from domain.rules.money import (
+    MONEY_PATTERN,
+    POSITIVE_MONEY_PATTERN,
+    ZERO,
+    Money,
+    MoneyError,
+    PositiveMoney,
+    parse_money,
+    parse_positive_money,
+)
 
 
 class Body(BaseModel):
@@ -26,8 +36,7 @@ class PositiveBody(BaseModel):
         ("1234.50", Decimal("1234.50")),
         ("0", ZERO),
         ("-5", Decimal("-5.00")),
-        (" 7.1 ", Decimal("7.10")),
-        (42, Decimal("42.00")),
+        ("7.1", Decimal("7.10")),
         ("9999999999999.99", Decimal("9999999999999.99")),
     ],
 )
@@ -49,6 +58,9 @@ def test_accepted_amounts(raw: object, expected: Decimal) -> None:
         True,
         None,
         "",
+        42,  # a JSON number: amounts are strings, as the schema says
+        " 7.1 ",  # spaces around
+        "007",  # leading zeros
     ],
 )
 def test_refused_amounts(raw: object) -> None:
@@ -76,3 +88,17 @@ def test_schema_publishes_a_string_pattern() -> None:
 def test_round_trip_of_any_two_place_amount(amount: Decimal) -> None:
     assert parse_money(str(amount)) == amount
     assert parse_money(format(amount, "f")) == amount
+
+
+@given(st.from_regex(r"\A-?[0-9]{0,15}(\.[0-9]{0,3})?\Z") | st.text(alphabet="-0123456789. e"))
+def test_published_patterns_accept_exactly_what_the_server_accepts(text: str) -> None:
+    for pattern, parse in (
+        (MONEY_PATTERN, parse_money),
+        (POSITIVE_MONEY_PATTERN, parse_positive_money),
+    ):
+        try:
+            parse(text)
+            accepted = True
+        except MoneyError:
+            accepted = False
+        assert accepted == bool(re.match(pattern, text)), (pattern, text)

@@ -62,7 +62,7 @@ def test_only_get_routes_are_read_only() -> None:
         route for router in API_ROUTERS for route in router.routes if isinstance(route, APIRoute)
     ]
     marked = {
-        (method, f"{API_PREFIX}{route.path}")
+        (method, f"{API_PREFIX}{route.path_format}")
         for route in routes
         if getattr(route.endpoint, READ_ONLY, False)
         for method in route.methods or ()

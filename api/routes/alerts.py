@@ -57,19 +57,19 @@ def read_all(user: CurrentUser, session: SessionDep, today: TodayDep, now: NowDe
     return CountOut(count=alerts.mark_all_read(session, user, today, now))
 
 
-@router.put("/{alert_id}/read")
+@router.put("/{alert_id:int}/read")
 def read(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
     """Mark an alert read."""
     return _out(alerts.mark_read(session, user, alert_id, now))
 
 
-@router.put("/{alert_id}/unread")
+@router.put("/{alert_id:int}/unread")
 def mark_unread(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
     """Mark an alert unread."""
     return _out(alerts.mark_read(session, user, alert_id, now, read=False))
 
 
-@router.put("/{alert_id}/snooze")
+@router.put("/{alert_id:int}/snooze")
 def snooze(
     alert_id: PathId, body: SnoozeIn, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> AlertOut:
@@ -77,7 +77,7 @@ def snooze(
     return _out(alerts.snooze(session, user, alert_id, until=body.until, today=today))
 
 
-@router.put("/{alert_id}/dismiss")
+@router.put("/{alert_id:int}/dismiss")
 def dismiss(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
     """Dismiss an alert while its condition lasts."""
     return _out(alerts.dismiss(session, user, alert_id, now))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import AuthDep, CurrentUser, NowDep, SessionDep, SettingsDep
+from api.deps import AuthDep, ClientDep, CurrentUser, NowDep, SessionDep, SettingsDep
 from api.schemas.auth import (
     LoginIn,
     LogoutIn,
@@ -47,9 +47,11 @@ def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> Us
 
 
 @router.post("/login")
-def login(body: LoginIn, session: SessionDep, settings: SettingsDep, now: NowDep) -> TokenOut:
-    """Exchange a username and password for tokens (public, throttled per account)."""
-    user = auth.authenticate(session, settings, body.username, body.password, now)
+def login(
+    body: LoginIn, session: SessionDep, settings: SettingsDep, now: NowDep, client: ClientDep
+) -> TokenOut:
+    """Exchange a username and password for tokens (public; throttled per account and client)."""
+    user = auth.authenticate(session, settings, body.username, body.password, now, client=client)
     return _tokens(settings, auth.issue_pair(settings, user, now))
 
 

@@ -39,14 +39,14 @@ def reorder_categories(
     return [CategoryOut.model_validate(c) for c in found]
 
 
-@router.get("/{category_id}")
+@router.get("/{category_id:int}")
 @read_only
 def get_category(category_id: PathId, user: CurrentUser, session: SessionDep) -> CategoryOut:
     """One category."""
     return CategoryOut.model_validate(categories.get_category(session, user, category_id))
 
 
-@router.put("/{category_id}")
+@router.put("/{category_id:int}")
 def update_category(
     category_id: PathId, body: CategoryPatch, user: CurrentUser, session: SessionDep
 ) -> CategoryOut:
@@ -57,7 +57,7 @@ def update_category(
     return CategoryOut.model_validate(changed)
 
 
-@router.delete("/{category_id}")
+@router.delete("/{category_id:int}")
 def archive_category(
     category_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep
 ) -> CategoryOut:
@@ -65,7 +65,7 @@ def archive_category(
     return CategoryOut.model_validate(categories.archive_category(session, user, category_id, now))
 
 
-@router.post("/{category_id}/restore")
+@router.post("/{category_id:int}/restore")
 def restore_category(category_id: PathId, user: CurrentUser, session: SessionDep) -> CategoryOut:
     """Bring an archived category back."""
     return CategoryOut.model_validate(categories.restore_category(session, user, category_id))

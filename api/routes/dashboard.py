@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, SessionDep, TodayDep
 from api.routes.forecast import safe_out
+from api.schemas.common import UserDate
 from api.schemas.forecast import (
     CategoryShareOut,
     EventOut,
@@ -63,14 +64,14 @@ def booking_preview(
     user: CurrentUser,
     session: SessionDep,
     today: TodayDep,
-    through: dt.date | None = None,
+    through: UserDate | None = None,
 ) -> list[OccurrenceOut]:
     """What a scheduler pass up to a day (default today) would book for you, not booked."""
     due = preview_booking(session, user, through or today)
     return [OccurrenceOut.model_validate(o, from_attributes=True) for o in due]
 
 
-Range = Annotated[dt.date | None, Query(description="inclusive; default this month")]
+Range = Annotated[UserDate | None, Query(description="inclusive; default this month")]
 
 
 def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:

@@ -49,7 +49,7 @@ def create_fixed(
     return _out(session, fixed.create_fixed(session, user, **body.model_dump()), today)
 
 
-@router.get("/{fixed_id}")
+@router.get("/{fixed_id:int}")
 def get_fixed(
     fixed_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> FixedOut:
@@ -57,7 +57,7 @@ def get_fixed(
     return _out(session, fixed.get_fixed(session, user, fixed_id), today)
 
 
-@router.put("/{fixed_id}")
+@router.put("/{fixed_id:int}")
 def update_fixed(
     fixed_id: PathId, body: FixedPatch, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> FixedOut:
@@ -66,13 +66,13 @@ def update_fixed(
     return _out(session, fixed.update_fixed(session, user, fixed_id, changes), today)
 
 
-@router.delete("/{fixed_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{fixed_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_fixed(fixed_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a fixed item (its booked transactions stay)."""
     fixed.delete_fixed(session, user, fixed_id)
 
 
-@router.post("/{fixed_id}/pause")
+@router.post("/{fixed_id:int}/pause")
 def pause_fixed(
     fixed_id: PathId,
     user: CurrentUser,
@@ -88,7 +88,7 @@ def pause_fixed(
     return _out(session, item, today)
 
 
-@router.post("/{fixed_id}/resume")
+@router.post("/{fixed_id:int}/resume")
 def resume_fixed(
     fixed_id: PathId,
     user: CurrentUser,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentUser, SessionDep, TodayDep
-from api.schemas.common import PathId
+from api.schemas.common import MONTH_PATTERN, PathId
 from api.schemas.forecast import (
     AffordIn,
     AffordOut,
@@ -139,9 +139,7 @@ def explain(
     user: CurrentUser,
     session: SessionDep,
     today: TodayDep,
-    month: Annotated[
-        str, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2027-01"])
-    ],
+    month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2027-01"])],
     months: Months = None,
 ) -> list[DriverOut]:
     """The items that drive a month, largest first."""
@@ -236,13 +234,13 @@ def create_scenario(
     return ScenarioOut.model_validate(made)
 
 
-@router.get("/scenarios/{scenario_id}")
+@router.get("/scenarios/{scenario_id:int}")
 def get_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> ScenarioOut:
     """One scenario."""
     return ScenarioOut.model_validate(scenarios.get_scenario(session, user, scenario_id))
 
 
-@router.put("/scenarios/{scenario_id}")
+@router.put("/scenarios/{scenario_id:int}")
 def update_scenario(
     scenario_id: PathId,
     body: ScenarioPatch,
@@ -258,13 +256,13 @@ def update_scenario(
     return ScenarioOut.model_validate(changed)
 
 
-@router.delete("/scenarios/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/scenarios/{scenario_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a scenario."""
     scenarios.delete_scenario(session, user, scenario_id)
 
 
-@router.get("/scenarios/{scenario_id}/compute")
+@router.get("/scenarios/{scenario_id:int}/compute")
 def compute_scenario(
     scenario_id: PathId,
     user: CurrentUser,

@@ -51,13 +51,13 @@ def create_installment(
     return _out(session, plans.create_plan(session, user, **body.model_dump()))
 
 
-@router.get("/{plan_id}")
+@router.get("/{plan_id:int}")
 def get_installment(plan_id: PathId, user: CurrentUser, session: SessionDep) -> InstallmentOut:
     """One plan with progress: paid, remaining, next date."""
     return _out(session, plans.get_plan(session, user, plan_id))
 
 
-@router.put("/{plan_id}")
+@router.put("/{plan_id:int}")
 def update_installment(
     plan_id: PathId, body: InstallmentPatch, user: CurrentUser, session: SessionDep
 ) -> InstallmentOut:
@@ -66,13 +66,13 @@ def update_installment(
     return _out(session, plans.update_plan(session, user, plan_id, changes))
 
 
-@router.delete("/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{plan_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_installment(plan_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a plan (its booked transactions stay)."""
     plans.delete_plan(session, user, plan_id)
 
 
-@router.get("/{plan_id}/payments")
+@router.get("/{plan_id:int}/payments")
 def installment_payments(
     plan_id: PathId, user: CurrentUser, session: SessionDep
 ) -> list[PaymentOut]:
@@ -81,7 +81,7 @@ def installment_payments(
     return [_payment(item) for item in plans.payments(session, plan)]
 
 
-@router.post("/{plan_id}/mark-paid")
+@router.post("/{plan_id:int}/mark-paid")
 def mark_installment_paid(
     plan_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> PaymentOut:
@@ -89,7 +89,7 @@ def mark_installment_paid(
     return _payment(plans.mark_paid(session, user, plan_id, on=today))
 
 
-@router.post("/{plan_id}/reverse-payment")
+@router.post("/{plan_id:int}/reverse-payment")
 def reverse_installment_payment(
     plan_id: PathId, user: CurrentUser, session: SessionDep
 ) -> InstallmentOut:

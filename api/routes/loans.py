@@ -35,13 +35,13 @@ def create_loan(body: LoanIn, user: CurrentUser, session: SessionDep, today: Tod
     return _out(session, loans.create_loan(session, user, **body.model_dump()), today)
 
 
-@router.get("/{loan_id}")
+@router.get("/{loan_id:int}")
 def get_loan(loan_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep) -> LoanOut:
     """One loan with its payment and remaining balance."""
     return _out(session, loans.get_loan(session, user, loan_id), today)
 
 
-@router.put("/{loan_id}")
+@router.put("/{loan_id:int}")
 def update_loan(
     loan_id: PathId, body: LoanPatch, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> LoanOut:
@@ -50,13 +50,13 @@ def update_loan(
     return _out(session, loans.update_loan(session, user, loan_id, changes), today)
 
 
-@router.delete("/{loan_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{loan_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_loan(loan_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a loan (its booked transactions stay)."""
     loans.delete_loan(session, user, loan_id)
 
 
-@router.get("/{loan_id}/breakdown")
+@router.get("/{loan_id:int}/breakdown")
 def loan_breakdown(loan_id: PathId, user: CurrentUser, session: SessionDep) -> list[PeriodOut]:
     """The amortization schedule: per period date, payment, principal, interest, balance."""
     loan = loans.get_loan(session, user, loan_id)
@@ -67,7 +67,7 @@ def loan_breakdown(loan_id: PathId, user: CurrentUser, session: SessionDep) -> l
     ]
 
 
-@router.post("/{loan_id}/payment")
+@router.post("/{loan_id:int}/payment")
 def record_loan_payment(
     loan_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> LoanOut:
@@ -76,7 +76,7 @@ def record_loan_payment(
     return _out(session, loans.get_loan(session, user, loan_id), today)
 
 
-@router.post("/{loan_id}/reverse-payment")
+@router.post("/{loan_id:int}/reverse-payment")
 def reverse_loan_payment(
     loan_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> LoanOut:
@@ -85,7 +85,7 @@ def reverse_loan_payment(
     return _out(session, loans.get_loan(session, user, loan_id), today)
 
 
-@router.post("/{loan_id}/prepayment")
+@router.post("/{loan_id:int}/prepayment")
 def prepay_loan(
     loan_id: PathId, body: PrepaymentIn, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> LoanOut:

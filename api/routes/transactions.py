@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.deps import CurrentUser, SessionDep, read_only
 from api.json import json_response
-from api.schemas.common import Id, PathId
+from api.schemas.common import MAX_ID, Id, PathId, QueryModel, UserDate
 from api.schemas.ledger import (
     BulkCreateIn,
     BulkDeleteIn,
@@ -32,11 +32,11 @@ from domain.services import transactions
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
 
-class LedgerQuery(BaseModel):
+class LedgerQuery(QueryModel):
     """Filters of the list and totals (dates inclusive)."""
 
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: UserDate | None = None
+    date_to: UserDate | None = None
     category_id: list[Id] = []
     type: FlowType | None = None
     min_amount: Money | None = None
@@ -77,7 +77,7 @@ def list_transactions(
     session: SessionDep,
     sort: SortKey = "-date",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     """A filtered, sorted page of the user's transactions with the total count."""
     page = transactions.list_transactions(
@@ -131,7 +131,7 @@ def bulk_delete(body: BulkDeleteIn, user: CurrentUser, session: SessionDep) -> C
     return CountOut(count=transactions.bulk_delete(session, user, body.ids))
 
 
-@router.get("/{transaction_id}")
+@router.get("/{transaction_id:int}")
 @read_only
 def get_transaction(
     transaction_id: PathId, user: CurrentUser, session: SessionDep
@@ -142,7 +142,7 @@ def get_transaction(
     )
 
 
-@router.put("/{transaction_id}")
+@router.put("/{transaction_id:int}")
 def update_transaction(
     transaction_id: PathId, body: TransactionPatch, user: CurrentUser, session: SessionDep
 ) -> TransactionOut:
@@ -153,13 +153,13 @@ def update_transaction(
     return TransactionOut.model_validate(changed)
 
 
-@router.delete("/{transaction_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{transaction_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_transaction(transaction_id: PathId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a transaction."""
     transactions.delete_transaction(session, user, transaction_id)
 
 
-@router.post("/{transaction_id}/duplicate", status_code=status.HTTP_201_CREATED)
+@router.post("/{transaction_id:int}/duplicate", status_code=status.HTTP_201_CREATED)
 def duplicate_transaction(
     transaction_id: PathId,
     user: CurrentUser,

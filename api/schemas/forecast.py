@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from api.schemas.common import RequestBody, ResponseBody
+from api.schemas.common import RequestBody, ResponseBody, UserDate
 from api.schemas.recurring import Rate
 from domain.rules.money import Money, PositiveMoney
 
@@ -17,7 +17,7 @@ class BalanceIn(RequestBody):
     """A bank balance read at the end of a day (default today)."""
 
     amount: Money
-    as_of: dt.date | None = None
+    as_of: UserDate | None = None
     note: str = Field(default="", max_length=200)
 
 
@@ -188,7 +188,7 @@ class OneOff(RequestBody):
     """A one-off income or expense on a date."""
 
     op: Literal["one_off"]
-    date: dt.date
+    date: UserDate
     amount: PositiveMoney
     type: FlowType = "expense"
     description: str = Field(default="", max_length=120)
@@ -202,8 +202,8 @@ class NewFixed(RequestBody):
     amount: PositiveMoney
     type: FlowType = "expense"
     frequency: Frequency = "monthly"
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: UserDate
+    end_date: UserDate | None = None
     day_of_month: Day | None = None
 
 
@@ -213,7 +213,7 @@ class ChangeFixed(RequestBody):
     op: Literal["change_fixed"]
     fixed_id: Ref
     percent: Annotated[Decimal, Field(gt=-100, le=1000, decimal_places=2)]
-    from_date: dt.date
+    from_date: UserDate
 
 
 class PauseFixed(RequestBody):
@@ -221,8 +221,8 @@ class PauseFixed(RequestBody):
 
     op: Literal["pause_fixed"]
     fixed_id: Ref
-    from_date: dt.date
-    until: dt.date | None = None
+    from_date: UserDate
+    until: UserDate | None = None
 
 
 class NewInstallment(RequestBody):
@@ -232,7 +232,7 @@ class NewInstallment(RequestBody):
     name: str = Field(default="Purchase", min_length=1, max_length=120)
     total_amount: PositiveMoney
     payments_count: int = Field(ge=1, le=360)
-    first_payment_date: dt.date
+    first_payment_date: UserDate
     day_of_month: Day | None = None
     type: FlowType = "expense"
 
@@ -245,7 +245,7 @@ class NewLoan(RequestBody):
     principal: PositiveMoney
     annual_rate: Rate
     term_months: int = Field(ge=1, le=600)
-    first_payment_date: dt.date
+    first_payment_date: UserDate
     day_of_month: Day | None = None
     method: Literal["spitzer", "equal_principal"] = "spitzer"
 
@@ -256,7 +256,7 @@ class LoanPrepaymentOp(RequestBody):
     op: Literal["loan_prepayment"]
     loan_id: Ref
     amount: PositiveMoney
-    date: dt.date
+    date: UserDate
     mode: Literal["shorten_term", "lower_payment"] = "shorten_term"
 
 
@@ -333,7 +333,7 @@ class AffordIn(RequestBody):
     """A purchase to test."""
 
     amount: PositiveMoney
-    date: dt.date | None = None
+    date: UserDate | None = None
 
 
 class AffordOut(ResponseBody):
@@ -374,7 +374,7 @@ class AlertOut(ResponseBody):
 class SnoozeIn(RequestBody):
     """Until when an alert is hidden."""
 
-    until: dt.date
+    until: UserDate
 
 
 class CountOut(ResponseBody):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ResponseBody
+from api.schemas.common import MONTH_PATTERN, QueryModel, ResponseBody, UserDate
 from domain.rules.import_mapping import SOURCE_MAX, ColumnMapping
 from domain.rules.import_values import DateFormat, check_storable
 
@@ -183,16 +183,14 @@ class ImportResultOut(ResponseBody):
     skipped_lines: int = Field(description="lines that are not transactions (headings, totals)")
 
 
-class ExportQuery(BaseModel):
+class ExportQuery(QueryModel):
     """Which transactions to export (dates inclusive; all when omitted)."""
 
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: UserDate | None = None
+    date_to: UserDate | None = None
 
 
-class ReportQuery(BaseModel):
+class ReportQuery(QueryModel):
     """Which month the report covers (default: the current month)."""
 
-    month: str | None = Field(
-        default=None, pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$", examples=["2026-11"]
-    )
+    month: str | None = Field(default=None, pattern=MONTH_PATTERN, examples=["2026-11"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from api.schemas.common import MAX_ID, Id, RequestBody, ResponseBody
+from api.schemas.common import MAX_ID, Id, NotNull, RequestBody, ResponseBody, UserDate
 from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX
 from domain.rules.money import PositiveMoney
 
@@ -29,14 +29,14 @@ class CategoryIn(RequestBody):
 
 
 class CategoryPatch(RequestBody):
-    """Category fields to change (the type is fixed)."""
+    """Category fields to change (the type is fixed); null clears `name_he` only."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=60)
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=60)]] = None
     name_he: str | None = Field(default=None, max_length=60)
-    color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
-    icon: str | None = Field(default=None, max_length=16)
-    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    clear_parent: bool = False
+    color: NotNull[Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]] = None
+    icon: NotNull[Annotated[str, Field(max_length=16)]] = None
+    parent_id: NotNull[Annotated[int, Field(ge=1, le=MAX_ID)]] = None
+    clear_parent: NotNull[bool] = False
 
 
 class CategoryOut(ResponseBody):
@@ -62,7 +62,7 @@ class ReorderIn(RequestBody):
 class TransactionIn(RequestBody):
     """A new transaction."""
 
-    date: dt.date
+    date: UserDate
     amount: PositiveMoney
     type: FlowType
     category_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -72,15 +72,19 @@ class TransactionIn(RequestBody):
 
 
 class TransactionPatch(RequestBody):
-    """Transaction fields to change; omitted fields stay as they are."""
+    """Transaction fields to change; omitted fields stay as they are.
 
-    date: dt.date | None = None
-    amount: PositiveMoney | None = None
-    type: FlowType | None = None
+    Null clears `category_id` (uncategorised) and is refused for every other field:
+    send "" to empty a description or the notes.
+    """
+
+    date: NotNull[UserDate] = None
+    amount: NotNull[PositiveMoney] = None
+    type: NotNull[FlowType] = None
     category_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    notes: str | None = Field(default=None, max_length=NOTES_MAX)
-    currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+    description: NotNull[Annotated[str, Field(max_length=DESCRIPTION_MAX)]] = None
+    notes: NotNull[Annotated[str, Field(max_length=NOTES_MAX)]] = None
+    currency: NotNull[Annotated[str, Field(pattern=CURRENCY_PATTERN)]] = None
 
 
 class TransactionOut(ResponseBody):
@@ -158,4 +162,4 @@ class CountOut(ResponseBody):
 class DuplicateIn(RequestBody):
     """Where the copy goes."""
 
-    date: dt.date | None = None
+    date: UserDate | None = None

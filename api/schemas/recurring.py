@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from api.schemas.common import MAX_ID, RequestBody, ResponseBody
+from api.schemas.common import MAX_ID, NotNull, RequestBody, ResponseBody, UserDate
 from domain.rules.loans import format_rate
 from domain.rules.money import PositiveMoney
 
@@ -62,8 +62,8 @@ class FixedIn(RequestBody):
     amount: PositiveMoney
     type: FlowType
     frequency: Frequency = "monthly"
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: UserDate
+    end_date: UserDate | None = None
     day_of_month: int | None = Day
     category_id: int | None = CategoryRef
     notes: str | None = Notes
@@ -73,29 +73,29 @@ class FixedIn(RequestBody):
 class FixedPatch(RequestBody):
     """Fixed item fields to change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    amount: PositiveMoney | None = None
-    type: FlowType | None = None
-    frequency: Frequency | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=120)]] = None
+    amount: NotNull[PositiveMoney] = None
+    type: NotNull[FlowType] = None
+    frequency: NotNull[Frequency] = None
+    start_date: NotNull[UserDate] = None
+    end_date: UserDate | None = None
     day_of_month: int | None = Day
     category_id: int | None = CategoryRef
-    notes: str | None = Notes
-    currency: str | None = Currency
+    notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
+    currency: NotNull[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = None
 
 
 class PauseIn(RequestBody):
     """When a pause starts (default today) and, optionally, ends (exclusive)."""
 
-    since: dt.date | None = None
-    until: dt.date | None = None
+    since: UserDate | None = None
+    until: UserDate | None = None
 
 
 class ResumeIn(RequestBody):
     """When occurrences start again (default today)."""
 
-    on: dt.date | None = None
+    on: UserDate | None = None
 
 
 class PauseOut(ResponseBody):
@@ -131,7 +131,7 @@ class InstallmentIn(RequestBody):
     name: str = Name
     total_amount: PositiveMoney
     payments_count: int = Field(ge=1, le=360)
-    first_payment_date: dt.date
+    first_payment_date: UserDate
     day_of_month: int | None = Day
     type: FlowType = "expense"
     category_id: int | None = CategoryRef
@@ -142,14 +142,14 @@ class InstallmentIn(RequestBody):
 class InstallmentPatch(RequestBody):
     """Installment plan fields to change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    total_amount: PositiveMoney | None = None
-    payments_count: int | None = Field(default=None, ge=1, le=360)
-    first_payment_date: dt.date | None = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=120)]] = None
+    total_amount: NotNull[PositiveMoney] = None
+    payments_count: NotNull[Annotated[int, Field(ge=1, le=360)]] = None
+    first_payment_date: NotNull[UserDate] = None
     day_of_month: int | None = Day
-    type: FlowType | None = None
+    type: NotNull[FlowType] = None
     category_id: int | None = CategoryRef
-    notes: str | None = Notes
+    notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
 
 
 class ProgressOut(ResponseBody):
@@ -195,7 +195,7 @@ class LoanIn(RequestBody):
     principal: PositiveMoney
     annual_rate: Rate = Field(description='percent a year: "5.0" is 5%')
     term_months: int = Field(ge=1, le=600)
-    first_payment_date: dt.date
+    first_payment_date: UserDate
     day_of_month: int | None = Day
     method: Method = "spitzer"
     category_id: int | None = CategoryRef
@@ -206,15 +206,15 @@ class LoanIn(RequestBody):
 class LoanPatch(RequestBody):
     """Loan fields to change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    principal: PositiveMoney | None = None
-    annual_rate: Rate | None = None
-    term_months: int | None = Field(default=None, ge=1, le=600)
-    first_payment_date: dt.date | None = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=120)]] = None
+    principal: NotNull[PositiveMoney] = None
+    annual_rate: NotNull[Rate] = None
+    term_months: NotNull[Annotated[int, Field(ge=1, le=600)]] = None
+    first_payment_date: NotNull[UserDate] = None
     day_of_month: int | None = Day
-    method: Method | None = None
+    method: NotNull[Method] = None
     category_id: int | None = CategoryRef
-    notes: str | None = Notes
+    notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
 
 
 class LoanOut(ResponseBody):
@@ -255,7 +255,7 @@ class PrepaymentIn(RequestBody):
     """A partial prepayment."""
 
     amount: PositiveMoney
-    date: dt.date | None = None
+    date: UserDate | None = None
     mode: Literal["shorten_term", "lower_payment"]
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 
 def local_today(now: datetime, timezone: str) -> date:
@@ -16,3 +17,27 @@ def local_today(now: datetime, timezone: str) -> date:
 def local_time(moment: datetime, timezone: str) -> datetime:
     """An instant as wall-clock time in a timezone."""
     return moment.astimezone(ZoneInfo(timezone))
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+DATE_RANGE_TEXT = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+
+
+def date_in_range(value: date) -> bool:
+    """Whether a date a person gives lies in the range every date must keep to.
+
+    Dates outside it are typing mistakes, and they overflow when months or days are
+    added to them (a horizon, an installment schedule) or flood a booking pass.
+    """
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_known_timezone(name: str) -> bool:
+    """Whether a name is an IANA timezone (``Asia`` is a folder of zones, not a zone)."""
+    return name in _timezones()

@@ -6,14 +6,17 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MAX_INTEGER_DIGITS = 13
-MONEY_PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
-POSITIVE_MONEY_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,2})?$"
+# Request amounts are canonical decimal strings: no leading zeros, no exponent, no spaces,
+# so the published patterns and the server's checks accept exactly the same texts.
+MONEY_PATTERN = r"^-?(0|[1-9][0-9]{0,12})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,12}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$"
 _MONEY_RE = re.compile(MONEY_PATTERN)
+_POSITIVE_MONEY_RE = re.compile(POSITIVE_MONEY_PATTERN)
 
 
 class MoneyError(ValueError):
@@ -39,12 +42,22 @@ def D(value: str | int | Decimal) -> Decimal:  # noqa: N802 - Beancount's name f
 
 
 def parse_money(value: object) -> Decimal:
-    """Validate a request value as money: strings and integers only, never floats."""
-    if isinstance(value, str) and not _MONEY_RE.match(value.strip()):
-        raise MoneyError("must be a decimal string such as '1234.50' (at most 2 places)")
+    """Validate a request value as money: a decimal string only, never a number."""
     if isinstance(value, float):
         raise MoneyError("send amounts as decimal strings, not floating-point numbers")
-    return D(value)  # type: ignore[arg-type]  # D rejects any other type with a clear message
+    if not isinstance(value, str):
+        raise MoneyError("send amounts as decimal strings such as '1234.50'")
+    if not _MONEY_RE.match(value):
+        raise MoneyError("must be a decimal string such as '1234.50' (at most 2 places)")
+    return D(value)
+
+
+def parse_positive_money(value: object) -> Decimal:
+    """Validate a request value as a positive amount: a decimal string above zero."""
+    amount = parse_money(value)
+    if not _POSITIVE_MONEY_RE.match(str(value)):
+        raise MoneyError("must be greater than zero")
+    return amount
 
 
 def require_positive(amount: Decimal) -> Decimal:
@@ -69,12 +82,11 @@ Money = Annotated[
     BeforeValidator(parse_money),
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1234.50"]}),
 ]
-"""A request amount: a decimal string or an integer, at most 13 digits and 2 places."""
+"""A request amount: a decimal string, at most 13 digits and 2 places."""
 
 PositiveMoney = Annotated[
     Decimal,
-    BeforeValidator(parse_money),
-    AfterValidator(require_positive),
+    BeforeValidator(parse_positive_money),
     WithJsonSchema({"type": "string", "pattern": POSITIVE_MONEY_PATTERN, "examples": ["1234.50"]}),
 ]
 """A request amount that must be greater than zero."""

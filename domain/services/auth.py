@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, exists, func, select
+from sqlalchemy import CursorResult, delete, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import LoginFailure, RevokedToken, User
+from domain.db.models import USERNAME_MAX, LoginThrottle, RevokedToken, User
 from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
 from domain.rules.passwords import (
     MAX_PASSWORD_BYTES,
@@ -20,6 +22,12 @@ from domain.rules.passwords import (
     dummy_hash,
     hash_password,
     verify_password,
+)
+from domain.rules.throttling import (
+    FORGET_AFTER,
+    ThrottlePolicy,
+    current_failures,
+    wait_before_next,
 )
 from domain.rules.tokens import IssuedToken, TokenClaims, TokenKind, decode_token, issue_token
 from domain.services.users import find_user_by_username, normalise_username
@@ -40,39 +48,98 @@ def _dummy_hash(rounds: int) -> str:
     return dummy_hash(rounds=rounds)
 
 
-def check_throttle(session: Session, settings: Settings, username: str, now: datetime) -> None:
-    """Refuse with 429 while the account has too many recent failures."""
-    window_start = now - timedelta(minutes=settings.login_window_minutes)
-    key = normalise_username(username)
-    recent = session.execute(
-        select(func.count(), func.min(LoginFailure.attempted_at)).where(
-            LoginFailure.username_key == key, LoginFailure.attempted_at > window_start
+def _policy(settings: Settings, *, account_wide: bool) -> ThrottlePolicy:
+    return ThrottlePolicy(
+        free_failures=(
+            settings.login_account_max_failures if account_wide else settings.login_max_failures
+        ),
+        first_wait=timedelta(seconds=settings.login_first_wait_seconds),
+        longest_wait=timedelta(minutes=settings.login_window_minutes),
+    )
+
+
+def _lock_scopes(session: Session, keys: Sequence[str]) -> list[LoginThrottle]:
+    """The counters of these scopes, created when missing, locked until the unit ends."""
+    session.execute(
+        insert(LoginThrottle)
+        .values([{"scope_key": key} for key in keys])
+        .on_conflict_do_nothing(index_elements=[LoginThrottle.scope_key])
+    )
+    rows = session.scalars(
+        select(LoginThrottle)
+        .where(LoginThrottle.scope_key.in_(keys))
+        .order_by(LoginThrottle.scope_key)  # one order everywhere: no deadlock
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return list(rows)
+
+
+def claim_attempt(
+    session: Session, settings: Settings, scopes: Sequence[tuple[str, bool]], now: datetime
+) -> list[LoginThrottle]:
+    """Count one password check against each scope, or refuse it with 429 while any waits.
+
+    The attempt is counted as a failure before the password is checked, under the
+    rows' locks, so concurrent guesses queue and each sees the ones before it; a
+    success clears the counters (`clear_attempts`).
+    """
+    rows = _lock_scopes(session, [key for key, _ in scopes])
+    account_wide = dict(scopes)
+    waits = [
+        wait_before_next(
+            row.failures,
+            row.last_failure_at,
+            now,
+            _policy(settings, account_wide=account_wide[row.scope_key]),
         )
-    ).one()
-    count, oldest = recent
-    if count >= settings.login_max_failures and oldest is not None:
-        wait = oldest + timedelta(minutes=settings.login_window_minutes) - now
+        for row in rows
+    ]
+    longest = max(waits, default=timedelta(0))
+    if longest > timedelta(0):
         raise ThrottledError(
             "too many failed attempts; try again later",
-            retry_after=max(1, int(wait.total_seconds()) + 1),
+            retry_after=max(1, math.ceil(longest.total_seconds())),
         )
+    for row in rows:
+        row.failures = current_failures(row.failures, row.last_failure_at, now) + 1
+        row.last_failure_at = now
+    session.flush()
+    return rows
+
+
+def clear_attempts(rows: Sequence[LoginThrottle]) -> None:
+    """A right password: the counters of its scopes start again."""
+    for row in rows:
+        row.failures = 0
+        row.last_failure_at = None
+
+
+def login_scopes(username: str, client: str) -> list[tuple[str, bool]]:
+    """The scopes a login attempt counts in: the account, and the account from this client."""
+    key = normalise_username(username)[:USERNAME_MAX]
+    return [(f"account:{key}", True), (f"client:{key}|{client[:64]}", False)]
 
 
 def authenticate(
-    session: Session, settings: Settings, username: str, password: str, now: datetime
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    client: str = "unknown",
 ) -> User:
-    """Return the user for good credentials; record and refuse bad ones alike for all names."""
+    """Return the user for good credentials; count and refuse bad ones alike for all names."""
     if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
         raise InvalidInputError("password", f"must be at most {MAX_PASSWORD_BYTES} bytes in UTF-8")
-    check_throttle(session, settings, username, now)
+    counters = claim_attempt(session, settings, login_scopes(username, client), now)
     user = find_user_by_username(session, username)
-    key = normalise_username(username)
     if user is None or not user.is_active:
         verify_password(password, _dummy_hash(settings.bcrypt_rounds))
     elif verify_password(password, user.password_hash):
-        session.execute(delete(LoginFailure).where(LoginFailure.username_key == key))
+        clear_attempts(counters)
         return user
-    session.add(LoginFailure(username_key=key[:64], attempted_at=now))
     raise AuthenticationError(BAD_CREDENTIALS, keep_changes=True)
 
 
@@ -177,9 +244,17 @@ def logout(
 def change_password(
     session: Session, settings: Settings, user: User, *, current: str, new: str, now: datetime
 ) -> TokenPair:
-    """Set a new password; every older token stops working, fresh ones are returned."""
+    """Set a new password; every older token stops working, fresh ones are returned.
+
+    Checking the current password is throttled like a login (its own counter), so a
+    stolen token is no oracle for the password.
+    """
+    counters = claim_attempt(session, settings, [(f"password:{user.id}", False)], now)
     if not verify_password(current, user.password_hash):
-        raise InvalidInputError("current_password", "is not the current password")
+        raise InvalidInputError(
+            "current_password", "is not the current password", keep_changes=True
+        )
+    clear_attempts(counters)
     check_password_rules(new, field="new_password")
     user.password_hash = hash_password(new, rounds=settings.bcrypt_rounds)
     user.token_version += 1
@@ -188,10 +263,15 @@ def change_password(
 
 
 def prune_auth_records(session: Session, settings: Settings, now: datetime) -> int:
-    """Delete revocations of tokens that have expired and login failures out of the window."""
-    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    """Delete revocations of expired tokens and login counters that count nothing any more."""
     statements = (
         delete(RevokedToken).where(RevokedToken.expires_at < now),
-        delete(LoginFailure).where(LoginFailure.attempted_at < window_start),
+        delete(LoginThrottle).where(
+            or_(
+                LoginThrottle.last_failure_at.is_(None),
+                LoginThrottle.last_failure_at < now - FORGET_AFTER,
+            ),
+            LoginThrottle.updated_at < now - FORGET_AFTER,
+        ),
     )
     return sum(cast("CursorResult[Any]", session.execute(stmt)).rowcount for stmt in statements)

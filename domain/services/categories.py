@@ -182,9 +182,12 @@ def check_category_for(session: Session, user: User, category_id: int | None, fl
     """A category given to a transaction or a source: the user's own, active, same type."""
     if category_id is None:
         return
-    category = session.scalars(
-        select(Category).where(Category.id == category_id, Category.user_id == user.id)
-    ).one_or_none()
+    # The row being checked may already carry the id; flushing it first would hit the
+    # foreign key (another user's or a missing category) before this check could name it.
+    with session.no_autoflush:
+        category = session.scalars(
+            select(Category).where(Category.id == category_id, Category.user_id == user.id)
+        ).one_or_none()
     if category is None:
         raise InvalidInputError("category_id", "no such category")
     if category.archived_at is not None:

@@ -158,17 +158,23 @@ def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
     if not 1 <= len(ids) <= BULK_MAX:
         raise InvalidInputError("ids", f"send 1 to {BULK_MAX} ids")
     wanted = set(ids)
+    # Locking the rows makes an overlapping delete wait for this one, then find its rows
+    # gone and delete none: each call reports only rows it deleted itself.
     mine = set(
         session.scalars(
-            select(Transaction.id).where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+            select(Transaction.id)
+            .where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+            .with_for_update()
         )
     )
     if mine != wanted:
         raise NotFoundError("transaction not found")
-    session.execute(
-        delete(Transaction).where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
-    )
-    return len(wanted)
+    deleted = session.scalars(
+        delete(Transaction)
+        .where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+        .returning(Transaction.id)
+    ).all()
+    return len(deleted)
 
 
 def list_transactions(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from domain.db.models import User, UserSettings
 from domain.errors import InvalidInputError
+from domain.rules.dates import is_known_timezone
 from domain.rules.ledger import CURRENCY_RE
 
 FIELDS = (
@@ -29,24 +30,27 @@ WEEKDAY = {"sunday": 6, "monday": 0}
 
 
 def get_user_settings(session: Session, user: User) -> UserSettings:
-    """The user's settings row, created with the defaults on first use."""
+    """The user's settings row, created with the defaults on first use.
+
+    Concurrent first reads all insert; ON CONFLICT lets one of them win and the others
+    read the row it made, where a plain INSERT would fail them on the primary key.
+    """
     found = session.get(UserSettings, user.id)
     if found is None:
-        found = UserSettings(user_id=user.id)
-        session.add(found)
-        session.flush()
-        session.refresh(found)
+        session.execute(
+            insert(UserSettings)
+            .values(user_id=user.id)
+            .on_conflict_do_nothing(index_elements=[UserSettings.user_id])
+        )
+        found = session.get_one(UserSettings, user.id)
     return found
 
 
 def _check(changes: dict[str, Any]) -> None:
     if "currency" in changes and not CURRENCY_RE.match(str(changes["currency"])):
         raise InvalidInputError("currency", "must be a 3-letter ISO code such as ILS")
-    if "timezone" in changes:
-        try:
-            ZoneInfo(str(changes["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InvalidInputError("timezone", "not a known timezone") from exc
+    if "timezone" in changes and not is_known_timezone(str(changes["timezone"])):
+        raise InvalidInputError("timezone", "not a known timezone, such as Asia/Jerusalem")
     horizon = changes.get("forecast_horizon_months")
     if horizon is not None and not 1 <= int(horizon) <= 36:
         raise InvalidInputError("forecast_horizon_months", "must be 1 to 36")
