@@ -19,6 +19,7 @@ from domain.db.models import Alert, InstallmentPlan, JobRun, Loan, Transaction, 
 from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
 from domain.services import alerts, fixed, installment_plans
 from domain.services.booking import run_booking_pass
+from domain.services.forecasting import forecast_for
 from jobs.passes import booking_pass
 from tests.conftest import make_user
 
@@ -247,3 +248,31 @@ def test_a_source_the_database_refuses_fails_alone_too(
     assert (failure.kind, failure.source_id, failure.name) == ("loan", loan_id, "Huge")
     assert failure.reason.startswith("NumericValueOutOfRange")
     assert "INSERT" not in failure.reason  # the reason names the problem, not the SQL
+
+
+def test_a_plan_stored_with_parts_of_zero_still_reads_but_does_not_book(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    plan_id = session.execute(
+        insert(InstallmentPlan)
+        .values(
+            user_id=user.id,
+            name="Tiny",
+            total_amount=Decimal("0.02"),
+            payments_count=3,
+            first_payment_date=date(2027, 6, 5),
+            day_of_month=5,
+            type="expense",
+            currency="ILS",
+            notes="",
+        )
+        .returning(InstallmentPlan.id)
+    ).scalar_one()
+    plan = installment_plans.get_plan(session, user, plan_id)
+    assert installment_plans.progress(session, plan).remaining_amount == Decimal("0.02")
+    forecast_for(session, user, date(2027, 6, 1))  # the rest of the app still works
+    report = run_booking_pass(session, now=NOW, as_of=date(2027, 7, 1))
+    (failure,) = [f for f in report.failures if f.user_id == user.id]
+    assert failure.reason.startswith("payments_count: 3 payments of 0.02")
+    assert _booked(session, user.id) == []

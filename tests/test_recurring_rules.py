@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from domain.errors import InvalidInputError
 from domain.rules.dates import local_today
 from domain.rules.installments import (
+    check_count,
     installment_schedule,
     largest_count,
     plan_progress,
@@ -166,9 +167,10 @@ def test_a_split_with_parts_of_zero_is_refused_naming_the_largest_count(
     total: str, count: int, largest: int
 ) -> None:
     with pytest.raises(InvalidInputError) as err:
-        split_installments(D(total), count)
+        check_count(D(total), count)
     assert err.value.field == "payments_count"
     assert f"the most that works is {largest}" in err.value.message
+    check_count(D(total), largest)
     assert min(split_installments(D(total), largest)) == D("0.01")
 
 

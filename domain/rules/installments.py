@@ -45,9 +45,11 @@ def split_installments(total: Decimal, count: int) -> list[Decimal]:
     Every part is the total divided by the count, rounded down to the agora; the
     remainder goes to the front, one agora to each of the first payments, so the
     first payment carries it when it is a single agora (1000.00 in 3: 333.34,
-    333.33, 333.33).
+    333.33, 333.33). A plan stored before `check_count` existed may split into parts of
+    0.00: reads show it as it is, the booking pass refuses it (`check_spec`).
     """
-    check_count(total, count)
+    if not 1 <= count <= MAX_PAYMENTS:
+        raise InvalidInputError("payments_count", f"must be 1 to {MAX_PAYMENTS}")
     base = (total / count).quantize(CENT, rounding=ROUND_DOWN)
     extra = int((total - base * count) / CENT)
     return [base + CENT if n < extra else base for n in range(count)]

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Literal
 
 from domain.rules.categories import FlowType
-from domain.rules.installments import installment_schedule
-from domain.rules.loans import LoanTerms, Prepayment, amortize
+from domain.rules.installments import check_count, installment_schedule
+from domain.rules.loans import LoanTerms, Prepayment, amortize, check_terms
 from domain.rules.money import ZERO
-from domain.rules.recurrence import DateRange, Recurrence, expand_occurrences
+from domain.rules.recurrence import DateRange, Recurrence, check_recurrence, expand_occurrences
 
 SourceKind = Literal["fixed", "installment", "loan"]
 
@@ -124,6 +124,17 @@ def first_due(spec: SourceSpec) -> date:
     if isinstance(spec, InstallmentSpec):
         return spec.first
     return spec.terms.first_payment
+
+
+def check_spec(spec: SourceSpec) -> SourceSpec:
+    """Refuse a source whose stored data breaks the rules its creation checks (bad data)."""
+    if isinstance(spec, FixedSpec):
+        check_recurrence(spec.rule)
+    elif isinstance(spec, InstallmentSpec):
+        check_count(spec.total, spec.count)
+    else:
+        check_terms(spec.terms)  # a payment too large for the ledger is the database's to refuse
+    return spec
 
 
 MAX_BOOKINGS_PER_SOURCE = 400

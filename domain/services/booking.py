@@ -29,6 +29,7 @@ from domain.rules.occurrences import (
     Occurrence,
     SourceKind,
     SourceSpec,
+    check_spec,
     due_in_pass,
     due_to_book,
 )
@@ -128,7 +129,7 @@ def _book_specs(
     through: dict[tuple[SourceKind, int], date] = {}
     for spec in specs:
         info = spec.info
-        batch = due_in_pass(spec, today[info.user_id])
+        batch = due_in_pass(check_spec(spec), today[info.user_id])
         due.extend(batch.occurrences)
         through[(info.kind, info.source_id)] = batch.through
         if batch.held_back:
