@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -14,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.datastructures import MutableHeaders
-from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import DomainError, InvalidInputError, ThrottledError
@@ -108,15 +108,34 @@ def _internal_error_body(scope: Scope, exc: BaseException, request_id: str) -> b
     return bytes(JSONResponse({"detail": detail, "request_id": request_id}).body)
 
 
+ID_SEGMENT = "[0-9]+"  # every path parameter is a row id, declared `{name:int}`
+
+
+def _route_methods(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each documented path as a pattern, with the methods served there (built once)."""
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "route_methods", None
+    )
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{\w+?\\\}", ID_SEGMENT, re.escape(path)) + "$"),
+                frozenset(method.upper() for method in operations),
+            )
+            for path, operations in app.openapi()["paths"].items()
+        ]
+        app.state.route_methods = table
+    return table
+
+
 def _allowed_methods(scope: Scope) -> str:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
+    """Every method served at this path (Starlette names only the first route's)."""
     app = scope.get("app")
-    routes: list[BaseRoute] = list(app.router.routes) if app is not None else []
     methods: set[str] = set()
-    for route in routes:
-        match, _ = route.matches({**scope, "method": "\x00"})
-        if match is Match.PARTIAL:
-            methods |= set(getattr(route, "methods", None) or ())
+    if app is not None:
+        for pattern, served in _route_methods(app):
+            if pattern.match(scope["path"]):
+                methods |= served
     return ", ".join(sorted(methods))
 
 
