@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 UV := $(BIN)/uv
 
-.PHONY: install lock run test lint unit bench notebook clean test-external
+.PHONY: install lock run test lint unit bench notebook clean test-external messages
 
 # pip installs uv and setuptools from requirements-tools.lock; uv installs the rest.
 # Every install checks hashes; only the project itself (editable) has none.
@@ -19,7 +19,24 @@ $(STAMP): $(UV) requirements-dev.lock pyproject.toml
 	$(UV) pip install -q --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# Message catalogs: the .po files are the source (committed); install compiles each to the
+# .mo that gettext reads (git-ignored). `make messages` extracts the texts again and merges
+# them into every language's .po; translate what it adds, then commit the .po files.
+LOCALE := domain/locale
+CATALOGS := $(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+install: $(STAMP) $(COMPILED)
+
+messages: install
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k n_:1,2 --no-location --sort-output \
+		--project=cashflow --copyright-holder=cashflow -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d $(LOCALE) --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(BIN)/cashflow run

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -18,6 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import DomainError, InvalidInputError, ThrottledError
+from domain.i18n import accept_language, translate
 
 log = logging.getLogger("cashflow.api")
 request_log = logging.getLogger("cashflow.requests")
@@ -48,17 +49,24 @@ ECHO_MAX = 64
 SECRET_FIELDS = ("password", "token")
 
 
+def _words(request: Request) -> Callable[[str], str]:
+    """Translate a message into the request's Accept-Language (he or en; English fallback)."""
+    language = accept_language(request.headers.get("accept-language"))
+    return lambda message: translate(message, language)
+
+
 def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)  # noqa: S101 - registered for DomainError only
     headers: dict[str, str] = {}
+    words = _words(request)
     if isinstance(exc, InvalidInputError):
         loc: list[str | int] = ["body"]
         if exc.index is not None:
             loc.append(exc.index)
         loc.append(exc.field)
-        body: object = [{"loc": loc, "msg": exc.message, "type": "value_error"}]
+        body: object = [{"loc": loc, "msg": words(exc.message), "type": "value_error"}]
     else:
-        body = exc.message
+        body = words(exc.message)
     if isinstance(exc, ThrottledError):
         headers["Retry-After"] = str(exc.retry_after)
     if exc.status_code == 401:
@@ -90,8 +98,11 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     """422 naming each field, echoing a short prefix of the input and never a secret."""
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for it only
     errors = []
+    words = _words(request)
     for error in exc.errors():
         shown = {key: value for key, value in error.items() if key not in ("input", "url")}
+        if isinstance(shown.get("msg"), str):
+            shown["msg"] = words(shown["msg"])
         if "input" in error and not _is_secret(error.get("loc", ())):
             shown["input"] = _echo(error["input"])
         if isinstance(shown.get("ctx"), dict):

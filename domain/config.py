@@ -7,7 +7,7 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     backup_retention_days: int = Field(default=30, ge=1)
     timezone: str = "Asia/Jerusalem"
     default_currency: str = Field(default="ILS", min_length=3, max_length=3)
+    # The language of new users (their own setting decides after that).
+    default_language: Literal["en", "he"] = "he"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     ui_port: int = 8501

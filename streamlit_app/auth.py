@@ -15,6 +15,7 @@ from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
 from domain.rules.throttling import client_address
 from domain.services import auth, users
 from streamlit_app.db import settings, transaction
+from streamlit_app.i18n import _
 
 COOKIE_NAME = "cashflow_session"
 COOKIE_DAYS = 7.0
@@ -110,7 +111,7 @@ def _on_login() -> None:
             )
             _sign_in(user.id, user.username, user.display_name)
     except (AuthenticationError, ThrottledError, InvalidInputError) as exc:
-        st.session_state["login_error"] = exc.message
+        st.session_state["login_error"] = _(exc.message)
         return
     st.session_state["cookie_pending"] = True
     st.session_state["login_password"] = ""
@@ -118,13 +119,13 @@ def _on_login() -> None:
 
 def login_page() -> None:
     """The login form; every other page requires a login."""
-    st.title("Cashflow")
-    st.caption("Your balance, day by day: what it will be, why, and what is safe to spend.")
+    st.title(_("Cashflow"))
+    st.caption(_("Your balance, day by day: what it will be, why, and what is safe to spend."))
     with st.form("login"):
-        st.subheader("Log in")
-        st.text_input("Username", key="login_username", autocomplete="username")
-        st.text_input("Password", type="password", key="login_password")
-        st.form_submit_button("Log in", on_click=_on_login, type="primary")
+        st.subheader(_("Log in"))
+        st.text_input(_("Username"), key="login_username", autocomplete="username")
+        st.text_input(_("Password"), type="password", key="login_password")
+        st.form_submit_button(_("Log in"), on_click=_on_login, type="primary")
     if error := st.session_state.get("login_error"):
         st.error(error)
 
@@ -138,4 +139,4 @@ def _on_logout() -> None:
 
 def logout_button() -> None:
     """A logout button in the sidebar; the session ends and the cookie is deleted."""
-    st.sidebar.button("Log out", on_click=_on_logout, key="logout_button")
+    st.sidebar.button(_("Log out"), on_click=_on_logout, key="logout_button")

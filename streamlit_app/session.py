@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 from domain.db.models import User
 from domain.services import users
 from streamlit_app.auth import current_user_id
+from streamlit_app.i18n import _
 
 
 def require_user_id() -> int:
     """The logged-in user's id; stops the page when nobody is logged in."""
     user_id = current_user_id()
     if user_id is None:
-        st.warning("Please log in.")
+        st.warning(_("Please log in."))
         st.stop()
     return user_id
 

@@ -67,9 +67,13 @@ def database_url() -> Iterator[str]:
     with manager as url:
         upgrade_database(url)
         saved = {
-            key: os.environ.get(key) for key in ("DATABASE_URL", "SECRET_KEY", "BCRYPT_ROUNDS")
+            key: os.environ.get(key)
+            for key in ("DATABASE_URL", "SECRET_KEY", "BCRYPT_ROUNDS", "DEFAULT_LANGUAGE")
         }
-        os.environ.update(DATABASE_URL=url, SECRET_KEY=TEST_SECRET, BCRYPT_ROUNDS="4")
+        # Tests read English words unless they make a Hebrew user themselves.
+        os.environ.update(
+            DATABASE_URL=url, SECRET_KEY=TEST_SECRET, BCRYPT_ROUNDS="4", DEFAULT_LANGUAGE="en"
+        )
         get_settings.cache_clear()
         try:
             yield url

@@ -54,13 +54,13 @@ def test_ledger_shows_today_rows_with_totals_and_saves_a_cell_edit(
     at = _logged_in(committed_user, "transactions")
     assert at.title[0].value == "Transactions"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Expenses"] == "80.00"
+    assert metrics["Expenses"] == "₪80.00"
     assert metrics["Transactions"] == "1"
     at = _edit(at, "ledger_editor_key", {"0": {"amount": "95.50"}})
     assert not at.exception
     db.expire_all()
     assert db.get(Transaction, tx.id).amount == Decimal("95.50")  # type: ignore[union-attr]
-    assert {m.label: m.value for m in at.metric}["Expenses"] == "95.50"
+    assert {m.label: m.value for m in at.metric}["Expenses"] == "₪95.50"
 
 
 def test_ledger_refuses_an_invalid_edit_with_a_message_beside_the_row(

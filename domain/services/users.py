@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import USERNAME_MAX, User
+from domain.db.models import USERNAME_MAX, User, UserSettings
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.passwords import hash_password
 from domain.services.categories import create_default_categories
@@ -77,6 +77,7 @@ def create_user(
     except IntegrityError as exc:
         raise ConflictError("username is taken") from exc
     create_default_categories(session, user)
+    session.add(UserSettings(user_id=user.id, language=settings.default_language))
     return user
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from domain.errors import DomainError, InvalidInputError
 from domain.services import categories
 from streamlit_app.db import transaction
+from streamlit_app.i18n import _, word
 from streamlit_app.session import load_user, require_user_id
 from streamlit_app.views.forms import describe
 from streamlit_app.views.grid import editable_grid, messages
@@ -40,15 +41,15 @@ def _frame(user_id: int) -> tuple[pd.DataFrame, list[int]]:
 
 def _column_config() -> dict[str, Any]:
     return {
-        "order": st.column_config.NumberColumn("Order", min_value=1, step=1, format="%d"),
-        "name": st.column_config.TextColumn("Name", required=True, max_chars=60),
-        "name_he": st.column_config.TextColumn("שם", max_chars=60),
+        "order": st.column_config.NumberColumn(_("Order"), min_value=1, step=1, format="%d"),
+        "name": st.column_config.TextColumn(_("Name"), required=True, max_chars=60),
+        "name_he": st.column_config.TextColumn(_("Hebrew name"), max_chars=60),
         "type": st.column_config.SelectboxColumn(
-            "Type", options=["expense", "income"], required=True
+            _("Type"), options=["expense", "income"], required=True, format_func=word
         ),
-        "icon": st.column_config.TextColumn("Icon", max_chars=16),
-        "color": st.column_config.TextColumn("Colour", max_chars=7, help="#RRGGBB"),
-        "archived": st.column_config.CheckboxColumn("Archived"),
+        "icon": st.column_config.TextColumn(_("Icon"), max_chars=16),
+        "color": st.column_config.TextColumn(_("Colour"), max_chars=7, help="#RRGGBB"),
+        "archived": st.column_config.CheckboxColumn(_("Archived")),
     }
 
 
@@ -118,24 +119,26 @@ def _save(user_id: int, frame: pd.DataFrame, ids: list[int], changes: dict[str, 
     try:
         _reorder(user_id, frame, ids, edits)
     except DomainError as exc:
-        messages.append(_describe("order", exc))
+        messages.append(_describe(_("order"), exc))
     for row in changes.get("added_rows", []):
         try:
             _create(user_id, row)
         except DomainError as exc:
-            messages.append(_describe(str(row.get("name") or "new category"), exc))
+            messages.append(_describe(str(row.get("name") or _("new category")), exc))
     if changes.get("deleted_rows"):
-        messages.append("Categories are archived, not deleted: tick Archived instead.")
+        messages.append(_("Categories are archived, not deleted: tick Archived instead."))
     return messages
 
 
 def categories_page() -> None:
     """Render the categories list."""
     user_id = require_user_id()
-    st.title("Categories")
+    st.title(_("Categories"))
     st.caption(
-        "Edit names, icons and colours in place; tick Archived to hide a category from "
-        "pickers (its transactions keep it); change Order to move one; add a row to create."
+        _(
+            "Edit names, icons and colours in place; tick Archived to hide a category from "
+            "pickers (its transactions keep it); change Order to move one; add a row to create."
+        )
     )
     for message in messages("categories"):
         st.error(message)

@@ -1,38 +1,90 @@
-"""Small helpers the recurring pages share."""
+"""Small helpers the pages share: errors, typed amounts, categories, one unit of work."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from domain.db.models import User
 from domain.errors import DomainError, InvalidInputError
+from domain.i18n import N_
 from domain.rules.dates import local_today
 from domain.rules.money import MoneyError, parse_money
 from domain.services import categories
 from streamlit_app.db import transaction
+from streamlit_app.i18n import _, language
 from streamlit_app.session import load_user
 
-NO_CATEGORY = "(none)"
+NO_CATEGORY = N_("(none)")
+# Field names the services name in their errors, as a reader calls them.
+FIELD_NAMES = {
+    "amount": N_("amount"),
+    "date": N_("date"),
+    "category_id": N_("category"),
+    "currency": N_("currency"),
+    "timezone": N_("timezone"),
+    "language": N_("language"),
+    "name": N_("name"),
+    "name_he": N_("Hebrew name"),
+    "color": N_("colour"),
+    "icon": N_("icon"),
+    "type": N_("type"),
+    "order": N_("order"),
+    "description": N_("description"),
+    "notes": N_("notes"),
+    "warning_threshold": N_("warning threshold"),
+    "critical_threshold": N_("critical threshold"),
+    "large_payment_share": N_("large payment share"),
+    "forecast_horizon_months": N_("forecast horizon"),
+    "week_start": N_("week start"),
+    "as_of": N_("date"),
+    "start_date": N_("start date"),
+    "end_date": N_("end date"),
+    "day_of_month": N_("day of month"),
+    "frequency": N_("frequency"),
+    "principal": N_("principal"),
+    "annual_rate": N_("annual rate"),
+    "term_months": N_("term"),
+    "payments": N_("payments"),
+    "total": N_("total"),
+    "first_date": N_("first payment"),
+}
+# Characters a person may type or paste with an amount: separators, signs, direction marks.
+_AMOUNT_NOISE = str.maketrans("", "", ",₪$€£ \u00a0\u200f\u200e")
+
+
+class NamedCategory(Protocol):
+    """What a category needs to be named for a reader."""
+
+    name: str
+    name_he: str | None
 
 
 def describe(exc: DomainError) -> str:
-    """A domain error as one line, naming the field."""
-    field = f"{exc.field}: " if isinstance(exc, InvalidInputError) else ""
-    return f"{field}{exc.message}"
+    """A domain error as one line in the reader's language, naming the field."""
+    if isinstance(exc, InvalidInputError):
+        return f"{_(FIELD_NAMES.get(exc.field, exc.field))}: {_(exc.message)}"
+    return _(exc.message)
 
 
 def money(value: str, field: str) -> Any:
-    """A typed amount as an exact Decimal, or an error naming the field."""
+    """A typed amount as an exact Decimal (separators and ₪ allowed), or an error naming it."""
     try:
-        return parse_money(value.replace(",", "").strip())
+        return parse_money(value.translate(_AMOUNT_NOISE).strip())
     except MoneyError as exc:
         raise InvalidInputError(field, str(exc)) from exc
+
+
+def category_name(category: NamedCategory) -> str:
+    """A category's name in the reader's language: the Hebrew name when there is one."""
+    if language() == "he" and category.name_he:
+        return category.name_he
+    return category.name
 
 
 @contextmanager
@@ -44,7 +96,7 @@ def user_work(user_id: int) -> Iterator[tuple[Session, User]]:
 
 def today_of(user_id: int) -> date:
     """Today in the user's timezone."""
-    with user_work(user_id) as (_, user):
+    with user_work(user_id) as (_session, user):
         return local_today(datetime.now(UTC), user.timezone)
 
 
@@ -52,11 +104,11 @@ def category_options(user_id: int, flow: str) -> dict[str, int | None]:
     """Active categories of a type, by name, with a no-category choice first."""
     with user_work(user_id) as (session, user):
         found = categories.list_categories(session, user)
-        return {NO_CATEGORY: None, **{c.name: c.id for c in found if c.type == flow}}
+        return {_(NO_CATEGORY): None, **{category_name(c): c.id for c in found if c.type == flow}}
 
 
 def run_action(action: Callable[[], Any], success: str) -> bool:
-    """Run a button's service call; show its error or its success."""
+    """Run a button's service call; show its error or its success (already translated)."""
     try:
         action()
     except DomainError as exc:

@@ -8,6 +8,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from streamlit_app.i18n import columns_in_reading_order
+
 PARTS = ("edited_rows", "added_rows", "deleted_rows")
 
 
@@ -29,6 +31,7 @@ def editable_grid(
 
     The editor's key carries a version that each save bumps, so the grid always shows
     what the database holds; `<name>_editor_key` names the live key (AppTest edits it).
+    In Hebrew the columns run right to left (the canvas grid ignores CSS direction).
     """
     version = f"{name}_version"
     key = f"{name}_editor_{st.session_state.get(version, 0)}"
@@ -37,6 +40,7 @@ def editable_grid(
         frame,
         key=key,
         column_config=column_config,
+        column_order=columns_in_reading_order(list(frame.columns)),
         num_rows=num_rows,
         width="stretch",
         hide_index=True,

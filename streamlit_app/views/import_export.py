@@ -12,33 +12,44 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.rules.categories import FlowType
+from domain.rules.display import display_number
 from domain.rules.import_files import MAX_BYTES
 from domain.rules.import_mapping import COLUMN_FIELDS, ColumnMapping, mapping_from
 from domain.rules.import_values import DATE_FORMATS
 from domain.rules.ledger import LedgerFilter
-from domain.rules.money import format_money
 from domain.services import categories, category_rules, exports, imports, reports
+from streamlit_app.i18n import DATE_FORMAT, _, language, n_, show_date, show_money, show_month, word
 from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import describe, today_of, user_work
+from streamlit_app.views.forms import category_name, describe, today_of, user_work
 
-AUTO = "(recognise)"
+AUTO = "(recognise)"  # a widget value; shown through _()
 PREVIEW_ROWS = 500
 PREVIEW = "io_preview"
 RESULT = "io_result"
 LABELS = {
-    "date": "Date",
-    "amount": "Amount (signed)",
-    "debit": "Debit (money out)",
-    "credit": "Credit (money in)",
-    "type": "Type (income/expense)",
-    "description": "Description",
-    "category": "Category",
-    "notes": "Notes",
+    "date": N_("Date"),
+    "amount": N_("Amount (signed)"),
+    "debit": N_("Debit (money out)"),
+    "credit": N_("Credit (money in)"),
+    "type": N_("Type (income/expense)"),
+    "description": N_("Description"),
+    "category": N_("Category"),
+    "notes": N_("Notes"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The uploader's own limit (Streamlit's default is 200 MB) is the one the import enforces.
 UPLOAD_MB = MAX_BYTES // (1024 * 1024)
+
+
+def _count(value: int) -> str:
+    return display_number(value, language())
+
+
+def _auto(value: object) -> str:
+    """Widget options: the automatic choice and codes in words, column names as they are."""
+    return _("(recognise)") if value == AUTO else word(value)
 
 
 def _choice(key: str) -> str | None:
@@ -89,84 +100,154 @@ def _columns(upload: imports.Upload, preview: imports.ImportPreview | str) -> li
 
 
 def _mapping_widgets(columns: list[str], preview: imports.ImportPreview | str) -> None:
-    with st.expander("Column mapping", expanded=isinstance(preview, str)):
+    with st.expander(_("Column mapping"), expanded=isinstance(preview, str)):
         if isinstance(preview, imports.ImportPreview):
-            how = "remembered from an earlier file" if preview.remembered else "recognised"
-            st.caption(f"Columns not chosen here are {how}; the mapping is saved on import.")
+            st.caption(
+                _(
+                    "Columns not chosen here are remembered from an earlier file; "
+                    "the mapping is saved on import."
+                )
+                if preview.remembered
+                else _("Columns not chosen here are recognised; the mapping is saved on import.")
+            )
         cols = st.columns(4)
         for index, name in enumerate(COLUMN_FIELDS):
-            cols[index % 4].selectbox(LABELS[name], [AUTO, *columns], key=f"io_map_{name}")
+            cols[index % 4].selectbox(
+                _(LABELS[name]), [AUTO, *columns], key=f"io_map_{name}", format_func=_auto
+            )
         cols = st.columns(4)
-        cols[0].selectbox("Date format", [AUTO, *DATE_FORMATS], key="io_date_format")
-        cols[1].selectbox("Decimal mark", [AUTO, ".", ","], key="io_decimal")
-        cols[2].selectbox("A positive amount is", [AUTO, "income", "expense"], key="io_positive")
-        cols[3].checkbox("Remember for next time", value=True, key="io_remember")
+        cols[0].selectbox(
+            _("Date format"), [AUTO, *DATE_FORMATS], key="io_date_format", format_func=_auto
+        )
+        cols[1].selectbox(_("Decimal mark"), [AUTO, ".", ","], key="io_decimal", format_func=_auto)
+        cols[2].selectbox(
+            _("A positive amount is"),
+            [AUTO, "income", "expense"],
+            key="io_positive",
+            format_func=_auto,
+        )
+        cols[3].checkbox(_("Remember for next time"), value=True, key="io_remember")
 
 
 def _summary(preview: imports.ImportPreview) -> None:
     mapping = preview.mapping
     st.caption(
-        f"{preview.kind.upper()} · {preview.encoding} · header on line {preview.header_line} · "
-        f"source **{preview.source}** · dates {mapping.date_format} · decimal mark "
-        f"'{mapping.decimal}'"
+        _(
+            "{kind} · {encoding} · header on line {line} · source **{source}** · "
+            "dates {date_format} · decimal mark '{decimal}'"
+        ).format(
+            kind=preview.kind.upper(),
+            encoding=preview.encoding,
+            line=preview.header_line,
+            source=preview.source,
+            date_format=mapping.date_format,
+            decimal=mapping.decimal,
+        )
     )
     cols = st.columns(6)
-    cols[0].metric("Rows", f"{preview.total_rows:,}")
-    cols[1].metric("New", f"{preview.new_rows:,}")
-    cols[2].metric("Already imported", f"{preview.duplicates:,}")
-    cols[3].metric("Errors", f"{len(preview.errors):,}")
-    cols[4].metric("Uncategorised", f"{preview.uncategorised:,}")
-    cols[5].metric("Skipped lines", f"{len(preview.skipped):,}")
+    cols[0].metric(_("Rows"), _count(preview.total_rows))
+    cols[1].metric(_("New"), _count(preview.new_rows))
+    cols[2].metric(_("Already imported"), _count(preview.duplicates))
+    cols[3].metric(_("Errors"), _count(len(preview.errors)))
+    cols[4].metric(_("Uncategorised"), _count(preview.uncategorised))
+    cols[5].metric(_("Skipped lines"), _count(len(preview.skipped)))
 
 
 def _problems(preview: imports.ImportPreview) -> None:
     if preview.errors:
         count = len(preview.errors)
         st.error(
-            f"{count:,} problem{'' if count == 1 else 's'} in the file: nothing can be imported "
-            "until every line reads. Fix the file (or the mapping) and upload it again."
+            n_(
+                "{count} problem in the file: nothing can be imported until every line reads. "
+                "Fix the file (or the mapping) and upload it again.",
+                "{count} problems in the file: nothing can be imported until every line reads. "
+                "Fix the file (or the mapping) and upload it again.",
+                count,
+            ).format(count=_count(count))
         )
         frame = pd.DataFrame(
             [e.__dict__ for e in preview.errors], columns=["line", "field", "message"]
         )
-        st.dataframe(frame, hide_index=True, width="stretch", key="io_errors")
+        _table(frame, key="io_errors")
     if preview.warnings:
-        with st.expander(f"{len(preview.warnings):,} warnings"):
-            frame = pd.DataFrame([w.__dict__ for w in preview.warnings])
-            st.dataframe(frame, hide_index=True, width="stretch")
+        count = len(preview.warnings)
+        with st.expander(n_("{count} warning", "{count} warnings", count).format(count=count)):
+            _table(pd.DataFrame([w.__dict__ for w in preview.warnings]))
     if preview.skipped:
         count = len(preview.skipped)
-        with st.expander(f"{count:,} line{'' if count == 1 else 's'} skipped: not transactions"):
-            st.caption("Titles, section headings, totals and repeated headers are not imported.")
+        with st.expander(
+            n_(
+                "{count} line skipped: not transactions",
+                "{count} lines skipped: not transactions",
+                count,
+            ).format(count=_count(count))
+        ):
+            st.caption(_("Titles, section headings, totals and repeated headers are not imported."))
             frame = pd.DataFrame(
                 [s.__dict__ for s in preview.skipped], columns=["line", "reason", "text"]
             )
-            st.dataframe(frame, hide_index=True, width="stretch", key="io_skipped")
+            _table(frame, key="io_skipped")
+
+
+HEADERS = {
+    "line": N_("line"),
+    "field": N_("field"),
+    "message": N_("message"),
+    "reason": N_("reason"),
+    "text": N_("text"),
+    "date": N_("date"),
+    "type": N_("type"),
+    "amount": N_("amount"),
+    "description": N_("description"),
+    "category": N_("category"),
+    "already imported": N_("already imported"),
+    "count": N_("count"),
+    "total": N_("total"),
+}
+
+
+def _table(frame: pd.DataFrame, *, key: str | None = None) -> None:
+    """A read-only table with headers in the reader's language, in reading order."""
+    config = {name: _(HEADERS[name]) for name in frame.columns if name in HEADERS}
+    order = list(frame.columns)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config=config,
+        column_order=list(reversed(order)) if language() == "he" else order,
+    )
 
 
 def _rows_table(preview: imports.ImportPreview) -> None:
     records = [
         {
             "line": r.line,
-            "date": r.date,
-            "type": r.type,
-            "amount": format_money(r.amount),
+            "date": show_date(r.date),
+            "type": word(r.type),
+            "amount": show_money(r.amount),
             "description": r.description,
-            "category": r.category or "(uncategorised)",
+            "category": r.category or _("(uncategorised)"),
             "already imported": r.duplicate,
         }
         for r in preview.rows[:PREVIEW_ROWS]
     ]
-    st.dataframe(pd.DataFrame.from_records(records), hide_index=True, width="stretch")
+    _table(pd.DataFrame.from_records(records))
     if len(preview.rows) > PREVIEW_ROWS:
-        st.caption(f"The first {PREVIEW_ROWS} of {len(preview.rows):,} rows.")
+        st.caption(
+            _("The first {shown} of {total} rows.").format(
+                shown=PREVIEW_ROWS, total=_count(len(preview.rows))
+            )
+        )
 
 
 def _commit(user_id: int, upload: imports.Upload) -> None:
-    bar = st.progress(0.0, text="Importing…")
+    bar = st.progress(0.0, text=_("Importing…"))
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Importing… {done:,} of {total:,} rows")
+        text = _("Importing… {done} of {total} rows").format(done=_count(done), total=_count(total))
+        bar.progress(done / total if total else 1.0, text=text)
 
     try:
         with user_work(user_id) as (session, user):
@@ -182,7 +263,7 @@ def _commit(user_id: int, upload: imports.Upload) -> None:
         bar.empty()
         st.error(describe(exc))
         return
-    bar.progress(1.0, text="Done")
+    bar.progress(1.0, text=_("Done"))
     st.session_state[RESULT] = result
     st.session_state.pop(PREVIEW, None)
 
@@ -191,28 +272,37 @@ def _result_message() -> None:
     result = st.session_state.get(RESULT)
     if isinstance(result, imports.ImportResult):
         st.success(
-            f"Imported {result.imported:,} transactions from {result.source}; "
-            f"{result.skipped:,} already imported were skipped; "
-            f"{result.uncategorised:,} have no category yet (sort them out below); "
-            f"{result.skipped_lines:,} lines that are not transactions were skipped."
+            _(
+                "Imported {imported} transactions from {source}; {skipped} already imported "
+                "were skipped; {uncategorised} have no category yet (sort them out below); "
+                "{lines} lines that are not transactions were skipped."
+            ).format(
+                imported=_count(result.imported),
+                source=result.source,
+                skipped=_count(result.skipped),
+                uncategorised=_count(result.uncategorised),
+                lines=_count(result.skipped_lines),
+            )
         )
 
 
 def _import_tab(user_id: int) -> None:
     st.write(
-        "Upload a CSV or Excel export of your bank or card (UTF-8 or Windows-1255, at most "
-        f"{UPLOAD_MB} MB or 100,000 rows), as the bank gives it: title lines, section "
-        "headings and totals lines are skipped. Nothing is written until you press **Import**."
+        _(
+            "Upload a CSV or Excel export of your bank or card (UTF-8 or Windows-1255, at most "
+            "{mb} MB or 100,000 rows), as the bank gives it: title lines, section headings and "
+            "totals lines are skipped. Nothing is written until you press **Import**."
+        ).format(mb=UPLOAD_MB)
     )
     st.text_input(
-        "Source (account or card)", key="io_source", placeholder="recognised from the file"
+        _("Source (account or card)"), key="io_source", placeholder=_("recognised from the file")
     )
     uploaded = st.file_uploader(
-        "Bank or card file",
+        _("Bank or card file"),
         type=["csv", "txt", "xlsx"],
         key="io_file",
         max_upload_size=UPLOAD_MB,
-        help=f"CSV or Excel (.xlsx), at most {UPLOAD_MB} MB",
+        help=_("CSV or Excel (.xlsx), at most {mb} MB").format(mb=UPLOAD_MB),
     )
     _result_message()
     if uploaded is None:
@@ -221,13 +311,17 @@ def _import_tab(user_id: int) -> None:
     preview = _preview(user_id, upload)
     _mapping_widgets(_columns(upload, preview), preview)
     if isinstance(preview, str):
-        st.error(f"This file cannot be imported: {preview}")
+        st.error(_("This file cannot be imported: {reason}").format(reason=preview))
         return
     _summary(preview)
     _problems(preview)
     _rows_table(preview)
     ready = not preview.errors and preview.new_rows > 0
-    label = f"Import {preview.new_rows:,} transactions" if ready else "Import"
+    label = (
+        _("Import {count} transactions").format(count=_count(preview.new_rows))
+        if ready
+        else _("Import")
+    )
     if st.button(label, type="primary", disabled=not ready, key="io_commit"):
         _commit(user_id, upload)
         st.rerun()
@@ -239,31 +333,35 @@ def _uncategorised(user_id: int) -> None:
         active = categories.list_categories(session, user)
     if not groups:
         return
-    names = {c.name: (c.id, c.type) for c in active}
-    with st.expander(f"Sort out uncategorised transactions ({sum(g.count for g in groups):,})"):
-        st.caption("Pick a category per description; it is also remembered for future imports.")
+    names = {category_name(c): (c.id, c.type) for c in active}
+    total = _count(sum(g.count for g in groups))
+    with st.expander(_("Sort out uncategorised transactions ({count})").format(count=total)):
+        st.caption(_("Pick a category per description; it is also remembered for future imports."))
         frame = pd.DataFrame(
             [
                 {
                     "description": g.example,
-                    "type": g.type,
+                    "type": word(g.type),
                     "count": g.count,
-                    "total": format_money(g.total),
+                    "total": show_money(g.total),
                     "category": None,
                 }
                 for g in groups
             ]
         )
+        order = list(frame.columns)
         edited = st.data_editor(
             frame,
             key="io_uncategorised",
             hide_index=True,
             disabled=["description", "type", "count", "total"],
+            column_order=list(reversed(order)) if language() == "he" else order,
             column_config={
-                "category": st.column_config.SelectboxColumn("Category", options=sorted(names))
+                **{name: _(HEADERS[name]) for name in order if name != "category"},
+                "category": st.column_config.SelectboxColumn(_("Category"), options=sorted(names)),
             },
         )
-        if st.button("Apply categories", key="io_apply_categories"):
+        if st.button(_("Apply categories"), key="io_apply_categories"):
             _apply(user_id, groups, edited, names)
 
 
@@ -283,7 +381,7 @@ def _apply(
     except DomainError as exc:
         st.error(describe(exc))
         return
-    st.success(f"Categorised {changed:,} transactions.")
+    st.success(_("Categorised {count} transactions.").format(count=_count(changed)))
 
 
 def _csv_bytes(user_id: int, start: date | None, end: date | None) -> bytes:
@@ -313,34 +411,34 @@ def _months(today: date, count: int = 24) -> list[date]:
 
 def _export_tab(user_id: int) -> None:
     today = today_of(user_id)
-    st.subheader("Transactions as CSV")
+    st.subheader(_("Transactions as CSV"))
     cols = st.columns(2)
-    start = cols[0].date_input("From (optional)", value=None, key="io_csv_from")
-    end = cols[1].date_input("To (optional)", value=None, key="io_csv_to")
+    start = cols[0].date_input(
+        _("From (optional)"), value=None, key="io_csv_from", format=DATE_FORMAT
+    )
+    end = cols[1].date_input(_("To (optional)"), value=None, key="io_csv_to", format=DATE_FORMAT)
     st.download_button(
-        "Download CSV",
+        _("Download CSV"),
         data=partial(_csv_bytes, user_id, start, end),
         file_name="cashflow-transactions.csv",
         mime="text/csv",
         on_click="ignore",
         key="io_dl_csv",
     )
-    st.subheader("Everything as an Excel workbook")
-    st.caption("Transactions, categories, fixed items, installments, loans and the forecast.")
+    st.subheader(_("Everything as an Excel workbook"))
+    st.caption(_("Transactions, categories, fixed items, installments, loans and the forecast."))
     st.download_button(
-        "Download workbook",
+        _("Download workbook"),
         data=partial(_workbook_bytes, user_id, today),
         file_name=f"cashflow-{today:%Y-%m-%d}.xlsx",
         mime=XLSX,
         on_click="ignore",
         key="io_dl_xlsx",
     )
-    st.subheader("Monthly report (PDF)")
-    month = st.selectbox(
-        "Month", _months(today), format_func=lambda m: f"{m:%B %Y}", key="io_month"
-    )
+    st.subheader(_("Monthly report (PDF)"))
+    month = st.selectbox(_("Month"), _months(today), format_func=show_month, key="io_month")
     st.download_button(
-        "Download report",
+        _("Download report"),
         data=partial(_report_bytes, user_id, month, today),
         file_name=f"cashflow-report-{month:%Y-%m}.pdf",
         mime="application/pdf",
@@ -352,8 +450,8 @@ def _export_tab(user_id: int) -> None:
 def import_export_page() -> None:
     """Render the page."""
     user_id = require_user_id()
-    st.title("Import & export")
-    tab_in, tab_out = st.tabs(["Import", "Export"])
+    st.title(_("Import & export"))
+    tab_in, tab_out = st.tabs([_("Import"), _("Export")])
     with tab_in:
         _import_tab(user_id)
         _uncategorised(user_id)

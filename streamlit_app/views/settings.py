@@ -10,9 +10,11 @@ import streamlit as st
 from domain.rules.money import format_money
 from domain.services import balance
 from domain.services.user_settings import get_user_settings, update_user_settings
+from streamlit_app.i18n import DATE_FORMAT, _, columns_in_reading_order, show_date, show_money, word
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import money, run_action, today_of, user_work
 
+SAVED = "settings_saved"
 TIMEZONES = ["Asia/Jerusalem", "Europe/London", "Europe/Berlin", "America/New_York", "UTC"]
 
 
@@ -22,23 +24,33 @@ def _balance_section(user_id: int) -> None:
         current = balance.current_balance(session, user, today)
         history = balance.balance_history(session, user, limit=20)
         rows = [
-            {"as of": r.as_of, "amount": format_money(r.amount), "note": r.note} for r in history
+            {
+                _("As of"): show_date(r.as_of),
+                _("Amount"): show_money(r.amount),
+                _("Note"): r.note,
+            }
+            for r in history
         ]
-    st.subheader("Bank balance")
-    st.metric("Balance now", format_money(current.amount))
+    st.subheader(_("Bank balance"))
+    st.metric(_("Balance now"), show_money(current.amount))
     if current.as_of:
         st.caption(
-            f"Recorded {format_money(current.recorded)} on {current.as_of:%d/%m/%Y}, "
-            f"then {format_money(current.movements)} of movements."
+            _("Recorded {recorded} on {date}, then {movements} of movements.").format(
+                recorded=show_money(current.recorded),
+                date=show_date(current.as_of),
+                movements=show_money(current.movements),
+            )
         )
     else:
-        st.caption("No balance recorded yet: the balance is the sum of your transactions.")
+        st.caption(_("No balance recorded yet: the balance is the sum of your transactions."))
     with st.form("balance_record", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
-        amount = cols[0].text_input("Balance", key="balance_amount", placeholder="0.00")
-        as_of = cols[1].date_input("At the end of", value=today, key="balance_as_of")
-        note = cols[2].text_input("Note", key="balance_note", max_chars=200)
-        if st.form_submit_button("Record balance"):
+        amount = cols[0].text_input(_("Balance"), key="balance_amount", placeholder="0.00")
+        as_of = cols[1].date_input(
+            _("At the end of"), value=today, key="balance_as_of", format=DATE_FORMAT
+        )
+        note = cols[2].text_input(_("Note"), key="balance_note", max_chars=200)
+        if st.form_submit_button(_("Record balance")):
 
             def record() -> None:
                 with user_work(user_id) as (session, user):
@@ -51,9 +63,15 @@ def _balance_section(user_id: int) -> None:
                         note=note,
                     )
 
-            run_action(record, "Balance recorded.")
+            run_action(record, _("Balance recorded."))
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        frame = pd.DataFrame(rows)
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_order=columns_in_reading_order(list(frame.columns)),
+        )
 
 
 def _preferences(user_id: int) -> None:
@@ -70,39 +88,48 @@ def _preferences(user_id: int) -> None:
             "share": int(row.large_payment_share * 100),
             "history": row.include_history,
         }
-    st.subheader("Preferences")
+    st.subheader(_("Preferences"))
+    if st.session_state.pop(SAVED, False):
+        st.success(_("Settings saved."))
     with st.form("settings_form"):
         cols = st.columns(3)
         currency = cols[0].text_input(
-            "Currency", value=now["currency"], max_chars=3, key="set_currency"
+            _("Currency"), value=now["currency"], max_chars=3, key="set_currency"
         )
         zones = [now["timezone"], *[z for z in TIMEZONES if z != now["timezone"]]]
-        timezone = cols[1].selectbox("Timezone", zones, key="set_timezone")
+        timezone = cols[1].selectbox(_("Timezone"), zones, key="set_timezone")
         language = cols[2].selectbox(
-            "Language", ["en", "he"], index=["en", "he"].index(now["language"]), key="set_language"
+            _("Language"),
+            ["he", "en"],
+            index=["he", "en"].index(now["language"]),
+            key="set_language",
+            format_func=word,
         )
         cols = st.columns(3)
         horizon = cols[0].slider(
-            "Forecast horizon (months)", 1, 36, now["horizon"], key="set_horizon"
+            _("Forecast horizon (months)"), 1, 36, now["horizon"], key="set_horizon"
         )
-        warning = cols[1].text_input("Warning threshold", value=now["warning"], key="set_warning")
+        warning = cols[1].text_input(
+            _("Warning threshold"), value=now["warning"], key="set_warning"
+        )
         critical = cols[2].text_input(
-            "Critical threshold", value=now["critical"], key="set_critical"
+            _("Critical threshold"), value=now["critical"], key="set_critical"
         )
         cols = st.columns(3)
         week = cols[0].selectbox(
-            "Week starts on",
+            _("Week starts on"),
             ["sunday", "monday"],
             index=["sunday", "monday"].index(now["week_start"]),
             key="set_week",
+            format_func=word,
         )
         share = cols[1].number_input(
-            "Large payment (% of monthly income)", 1, 500, now["share"], key="set_share"
+            _("Large payment (percent of monthly income)"), 1, 500, now["share"], key="set_share"
         )
         history = cols[2].toggle(
-            "Forecast everyday spending", value=now["history"], key="set_history"
+            _("Forecast everyday spending"), value=now["history"], key="set_history"
         )
-        if st.form_submit_button("Save settings", type="primary"):
+        if st.form_submit_button(_("Save settings"), type="primary"):
 
             def save() -> None:
                 with user_work(user_id) as (session, user):
@@ -122,12 +149,14 @@ def _preferences(user_id: int) -> None:
                         },
                     )
 
-            run_action(save, "Settings saved.")
+            if run_action(save, _("Settings saved.")):
+                st.session_state[SAVED] = True
+                st.rerun()  # the whole page, sidebar too, in the new language at once
 
 
 def settings_page() -> None:
     """Render the settings."""
     user_id = require_user_id()
-    st.title("Settings")
+    st.title(_("Settings"))
     _preferences(user_id)
     _balance_section(user_id)

@@ -12,17 +12,26 @@ import streamlit as st
 from domain.errors import DomainError, InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.dates import local_today
+from domain.rules.display import display_number
 from domain.rules.ledger import LedgerFilter, TransactionDraft
-from domain.rules.money import format_money
 from domain.services import categories, transactions
 from streamlit_app.db import transaction
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    language,
+    show_date,
+    show_money,
+    word,
+)
 from streamlit_app.session import load_user, require_user_id
-from streamlit_app.views.forms import NO_CATEGORY, describe, money
+from streamlit_app.views.forms import NO_CATEGORY, category_name, describe, money
 from streamlit_app.views.grid import editable_grid, messages
 
 PAGE_SIZE = 50
 COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue"]
 ERRORS = "ledger_errors"
+FLOWS = ["all", "expense", "income"]
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,30 @@ def _choices(user_id: int) -> CategoryChoices:
         user = load_user(session, user_id)
         every = categories.list_categories(session, user, include_archived=True)
         today = local_today(datetime.now(UTC), user.timezone)
-    label_of = {c.id: c.name if c.archived_at is None else f"{c.name} (archived)" for c in every}
-    active = {c.name: c.id for c in every if c.archived_at is None}
+    archived = _("{name} (archived)")
+    label_of = {
+        c.id: category_name(c) if c.archived_at is None else archived.format(name=category_name(c))
+        for c in every
+    }
+    active = {category_name(c): c.id for c in every if c.archived_at is None}
     return CategoryChoices(active, label_of, today)
 
 
 def _filters(choices: CategoryChoices) -> LedgerFilter:
     today = choices.today
     cols = st.columns([2, 2, 1, 2, 1])
-    picked = cols[0].date_input("Dates", value=(today - timedelta(days=90), today), key="f_dates")
-    names = cols[1].multiselect("Categories", sorted(choices.active), key="f_categories")
-    flow = cols[2].selectbox("Type", ["all", "income", "expense"], key="f_type")
-    text = cols[3].text_input("Search description and notes", key="f_text")
-    bare = cols[4].toggle("Uncategorised", key="f_uncategorised", help="rows with no category")
+    picked = cols[0].date_input(
+        _("Dates"),
+        value=(today - timedelta(days=90), today),
+        key="f_dates",
+        format=DATE_FORMAT,
+    )
+    names = cols[1].multiselect(_("Categories"), sorted(choices.active), key="f_categories")
+    flow = cols[2].selectbox(_("Type"), FLOWS, key="f_type", format_func=word)
+    text = cols[3].text_input(_("Search description and notes"), key="f_text")
+    bare = cols[4].toggle(
+        _("Uncategorised"), key="f_uncategorised", help=_("rows with no category")
+    )
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
     return LedgerFilter(
         start=start,
@@ -68,10 +88,10 @@ def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.Da
         {
             "date": row.date,
             "type": row.type,
-            "category": choices.label_of.get(row.category_id, NO_CATEGORY)
+            "category": choices.label_of.get(row.category_id, _(NO_CATEGORY))
             if row.category_id
-            else NO_CATEGORY,
-            "amount": format_money(row.amount),
+            else _(NO_CATEGORY),
+            "amount": display_number(row.amount, language(), places=2),
             "description": row.description,
             "notes": row.notes,
             "issue": errors.get(row.id, ""),
@@ -82,19 +102,22 @@ def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.Da
 
 
 def _column_config(choices: CategoryChoices) -> dict[str, Any]:
-    labels = [NO_CATEGORY, *sorted(choices.active)]
+    labels = [_(NO_CATEGORY), *sorted(choices.active)]
     return {
-        "date": st.column_config.DateColumn("Date", required=True, format="DD/MM/YYYY"),
+        "date": st.column_config.DateColumn(_("Date"), required=True, format=DATE_FORMAT),
         "type": st.column_config.SelectboxColumn(
-            "Type", options=["expense", "income"], required=True
+            _("Type"), options=["expense", "income"], required=True, format_func=word
         ),
-        "category": st.column_config.SelectboxColumn("Category", options=labels),
+        "category": st.column_config.SelectboxColumn(_("Category"), options=labels),
         "amount": st.column_config.TextColumn(
-            "Amount", required=True, help="A positive amount such as 1234.50", max_chars=17
+            _("Amount"),
+            required=True,
+            help=_("A positive amount such as 1,234.50"),
+            max_chars=20,
         ),
-        "description": st.column_config.TextColumn("Description", max_chars=500),
-        "notes": st.column_config.TextColumn("Notes", max_chars=2000),
-        "issue": st.column_config.TextColumn("Issue", disabled=True, width="medium"),
+        "description": st.column_config.TextColumn(_("Description"), max_chars=500),
+        "notes": st.column_config.TextColumn(_("Notes"), max_chars=2000),
+        "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="medium"),
     }
 
 
@@ -110,7 +133,7 @@ def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str,
             out["date"] = date.fromisoformat(str(value)[:10])
         elif column == "category":
             out["category_id"] = choices.active.get(str(value)) if value else None
-            if value and value != NO_CATEGORY and out["category_id"] is None:
+            if value and value != _(NO_CATEGORY) and out["category_id"] is None:
                 raise InvalidInputError("category_id", "pick an active category")
         elif column in {"type", "description", "notes"}:
             out[column] = value if value is not None else ""
@@ -150,7 +173,9 @@ def _apply_additions(
                 draft = TransactionDraft(type=flow, **fields)
                 transactions.record_transaction(session, user, draft)
         except DomainError as exc:
-            problems.append(f"New row {index}: {describe(exc)}")
+            problems.append(
+                _("New row {index}: {problem}").format(index=index, problem=describe(exc))
+            )
     return problems
 
 
@@ -172,15 +197,20 @@ def _save_grid(
 
 
 def _add_form(user_id: int, choices: CategoryChoices) -> None:
-    with st.expander("Add a transaction", expanded=False), st.form("add_tx", clear_on_submit=True):
+    adding = st.expander(_("Add a transaction"), expanded=False)
+    with adding, st.form("add_tx", clear_on_submit=True):
         cols = st.columns([1, 1, 2, 1])
-        when = cols[0].date_input("Date", value=choices.today, key="add_date")
-        flow = cols[1].selectbox("Type", ["expense", "income"], key="add_type")
-        label = cols[2].selectbox("Category", [NO_CATEGORY, *sorted(choices.active)], key="add_cat")
-        amount = cols[3].text_input("Amount", key="add_amount", placeholder="0.00")
-        description = st.text_input("Description", key="add_description", max_chars=500)
-        notes = st.text_input("Notes", key="add_notes", max_chars=2000)
-        if not st.form_submit_button("Add", type="primary"):
+        when = cols[0].date_input(
+            _("Date"), value=choices.today, key="add_date", format=DATE_FORMAT
+        )
+        flow = cols[1].selectbox(_("Type"), FLOWS[1:], key="add_type", format_func=word)
+        label = cols[2].selectbox(
+            _("Category"), [_(NO_CATEGORY), *sorted(choices.active)], key="add_cat"
+        )
+        amount = cols[3].text_input(_("Amount"), key="add_amount", placeholder="0.00")
+        description = st.text_input(_("Description"), key="add_description", max_chars=500)
+        notes = st.text_input(_("Notes"), key="add_notes", max_chars=2000)
+        if not st.form_submit_button(_("Add"), type="primary"):
             return
         try:
             fields = _cell_changes({"amount": amount, "category": label}, choices)
@@ -196,7 +226,11 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
         except DomainError as exc:
             st.error(describe(exc))
             return
-        st.success(f"Added {format_money(draft.amount)} on {draft.date:%d/%m/%Y}.")
+        st.success(
+            _("Added {amount} on {date}.").format(
+                amount=show_money(draft.amount), date=show_date(draft.date)
+            )
+        )
 
 
 def _totals(user_id: int, spec: LedgerFilter) -> int:
@@ -204,25 +238,29 @@ def _totals(user_id: int, spec: LedgerFilter) -> int:
     with transaction() as session:
         totals = transactions.ledger_totals(session, load_user(session, user_id), spec)
     cols = st.columns(4)
-    cols[0].metric("Income", format_money(totals.income))
-    cols[1].metric("Expenses", format_money(totals.expense))
-    cols[2].metric("Net", format_money(totals.net))
-    cols[3].metric("Transactions", f"{totals.count:,}")
+    cols[0].metric(_("Income"), show_money(totals.income))
+    cols[1].metric(_("Expenses"), show_money(totals.expense))
+    cols[2].metric(_("Net"), show_money(totals.net))
+    cols[3].metric(_("Transactions"), display_number(totals.count, language()))
     return totals.count
 
 
 def _pager(total: int) -> int:
     pages = max(1, -(-total // PAGE_SIZE))
     cols = st.columns([1, 3])
-    page = cols[0].number_input("Page", min_value=1, max_value=pages, value=1, key="ledger_page")
-    cols[1].caption(f"{total:,} transactions · page {page} of {pages} · {PAGE_SIZE} per page")
+    page = cols[0].number_input(_("Page"), min_value=1, max_value=pages, value=1, key="ledger_page")
+    cols[1].caption(
+        _("{total} transactions · page {page} of {pages} · {size} per page").format(
+            total=display_number(total, language()), page=page, pages=pages, size=PAGE_SIZE
+        )
+    )
     return int(page)
 
 
 def transactions_page() -> None:
     """Render the ledger."""
     user_id = require_user_id()
-    st.title("Transactions")
+    st.title(_("Transactions"))
     choices = _choices(user_id)
     _add_form(user_id, choices)
     spec = _filters(choices)
@@ -236,7 +274,7 @@ def transactions_page() -> None:
         st.error(problem)
     errors: dict[int, str] = st.session_state.get(ERRORS, {})
     if errors:
-        st.error("Some edits were refused; see the Issue column. Nothing else was changed.")
+        st.error(_("Some edits were refused; see the Issue column. Nothing else was changed."))
     ids = [row.id for row in rows]
     editable_grid(
         _frame(rows, choices, errors),

@@ -1,0 +1,135 @@
+"""The UI's words, money and dates in the reader's language, and right-to-left for Hebrew.
+
+Every text a page shows goes through `_` (or `n_` for counts), which pybabel extracts
+into domain/locale; tests/test_i18n_strings.py fails when a page passes a bare literal
+to a Streamlit call. The language is the user's setting, read on every run by app.py, so
+a change in Settings shows on the next click; before login it is the browser's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import streamlit as st
+
+from domain.i18n import N_, Language, as_language, translate, translate_plural
+from domain.rules.display import (
+    PICKER_FORMAT,
+    display_date,
+    display_money,
+    display_month,
+    money_axis,
+)
+
+LANGUAGE = "ui_language"
+CURRENCY = "ui_currency"
+DATE_FORMAT = PICKER_FORMAT
+# Right to left for the whole app (sidebar, text, forms, tables); charts keep time
+# running left to right, as Hebrew financial charts do.
+RTL_CSS = """
+<style>
+[data-testid="stApp"], [data-testid="stSidebar"], [data-testid="stMain"] { direction: rtl; }
+[data-testid="stApp"] p, [data-testid="stApp"] h1, [data-testid="stApp"] h2,
+[data-testid="stApp"] h3, [data-testid="stApp"] label, [data-testid="stApp"] input,
+[data-testid="stApp"] textarea { text-align: right; }
+[data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
+</style>
+"""
+_DIRECTION_SCRIPT = "<script>document.documentElement.dir = '{dir}'; document.documentElement.lang = '{lang}';</script>"  # noqa: E501
+RTL_SCRIPT = _DIRECTION_SCRIPT.format(dir="rtl", lang="he")
+LTR_SCRIPT = _DIRECTION_SCRIPT.format(dir="ltr", lang="en")
+
+
+def browser_language() -> Language:
+    """The language the browser asks for (English when it asks for neither of ours)."""
+    try:
+        return as_language(st.context.locale)
+    except (AttributeError, RuntimeError):  # no browser: a bare script run
+        return "en"
+
+
+def language() -> Language:
+    """The reader's language: the user's setting once logged in, else the browser's."""
+    stored = st.session_state.get(LANGUAGE)
+    return as_language(stored) if stored else browser_language()
+
+
+def use_language(chosen: str | None, currency: str | None = None) -> None:
+    """Set the language (and currency) this run renders in."""
+    st.session_state[LANGUAGE] = as_language(chosen) if chosen else None
+    if currency:
+        st.session_state[CURRENCY] = currency
+
+
+def _(message: str) -> str:
+    """A text in the reader's language."""
+    return translate(message, language())
+
+
+def n_(singular: str, plural: str, count: int) -> str:
+    """The singular or plural of a text for `count`, in the reader's language."""
+    return translate_plural(singular, plural, count, language())
+
+
+def currency() -> str:
+    """The logged-in user's currency (ILS until known)."""
+    return str(st.session_state.get(CURRENCY) or "ILS")
+
+
+def show_money(amount: Decimal, currency_code: str | None = None) -> str:
+    """An amount as the reader reads it: `22,309.42 ₪` (after an RLM) or `₪22,309.42`."""
+    return display_money(amount, currency_code or currency(), language())
+
+
+def show_date(day: date) -> str:
+    """A day as DD/MM/YYYY."""
+    return display_date(day, language())
+
+
+def show_month(day: date, *, short: bool = False) -> str:
+    """A month and year in the reader's language."""
+    return display_month(day, language(), short=short)
+
+
+def chart_money_axis() -> dict[str, str]:
+    """Plotly axis settings for money: separators and the currency sign, never `23.2k`."""
+    return money_axis(currency(), language())
+
+
+def is_rtl() -> bool:
+    """Whether the page runs right to left."""
+    return language() == "he"
+
+
+def columns_in_reading_order(columns: list[str]) -> list[str]:
+    """A table's columns in the order the reader reads them (reversed for Hebrew).
+
+    The grid draws on a canvas that ignores CSS direction, so the order itself is flipped.
+    """
+    return list(reversed(columns)) if is_rtl() else list(columns)
+
+
+def apply_direction() -> None:
+    """Lay the page out right to left for Hebrew, left to right otherwise."""
+    if is_rtl():
+        st.markdown(RTL_CSS, unsafe_allow_html=True)
+    st.html(RTL_SCRIPT if is_rtl() else LTR_SCRIPT, unsafe_allow_javascript=True)
+
+
+# Codes the pages show as words (stored values stay the codes).
+CODE_WORDS = {
+    "income": N_("income"),
+    "expense": N_("expense"),
+    "all": N_("all"),
+    "sunday": N_("Sunday"),
+    "monday": N_("Monday"),
+    "en": N_("English"),
+    "he": N_("Hebrew"),
+}
+
+
+def word(code: object) -> str:
+    """A stored code (income, expense, sunday, ...) as the reader's word."""
+    text = str(code)
+    return _(CODE_WORDS[text]) if text in CODE_WORDS else text
