@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from api.errors import ECHO_MAX
 from domain.db.models import User
+from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
+from domain.services import fixed
 from tests.builders import category_named
 from tests.conftest import make_user
 
@@ -445,3 +449,25 @@ def test_405_names_every_method_of_the_path(client: TestClient, headers: dict[st
     assert set(options.headers["Allow"].split(", ")) == {"GET", "POST", "PUT"}
     assert wrong.status_code == 405
     assert wrong.headers["Allow"] == "PUT"
+
+
+def test_the_booking_preview_of_many_sources_from_1900_answers(
+    client: TestClient, session: Session, user: User, headers: dict[str, str]
+) -> None:
+    """60 weekly items from 1900: a pass books 400 of each; the preview lists them all."""
+    for n in range(60):
+        fixed.create_fixed(
+            session,
+            user,
+            name=f"Weekly {n}",
+            amount=Decimal("1.00"),
+            type="expense",
+            frequency="weekly",
+            start_date=date(1900, 1, 1),
+        )
+    session.commit()
+    response = client.get(
+        f"{API}/dashboard/booking-preview", headers=headers, params={"through": "2026-01-01"}
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 60 * MAX_BOOKINGS_PER_SOURCE

@@ -61,7 +61,7 @@ def owner(session: Session, settings: Settings) -> User:
 @schema.parametrize()
 @seed(20261125)
 @hypothesis_settings(
-    max_examples=25,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

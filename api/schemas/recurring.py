@@ -13,17 +13,16 @@ from api.schemas.common import MAX_ID, NotNull, RequestBody, ResponseBody, UserD
 from domain.rules.loans import format_rate
 from domain.rules.money import PositiveMoney
 
-RATE_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,4})?$"
+RATE_PATTERN = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"
 
 
 def _parse_rate(value: object) -> Decimal:
-    """A yearly rate in percent as a string or integer: 0 to 100, at most 4 places."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    """A yearly rate in percent as a decimal string: 0 to 100, at most 4 places."""
+    if not isinstance(value, str):
         raise ValueError('send the rate as a decimal string such as "5.0"')
-    text = str(value).strip()
-    if not re.match(RATE_PATTERN, text) or Decimal(text) > 100:
+    if not re.match(RATE_PATTERN, value):
         raise ValueError("must be a percentage from 0 to 100 with at most 4 decimal places")
-    return Decimal(text)
+    return Decimal(value)
 
 
 Rate = Annotated[

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -248,18 +248,27 @@ def preview_booking(session: Session, user: User, through: date) -> list[Occurre
     due = [o for spec in load_specs(session, [user.id]) for o in due_to_book(spec, through)]
     if not due:
         return []
-    keys = {(o.kind, o.source_id, o.due_date) for o in due}
+    # The keys booked for these sources since the earliest due date: one condition per
+    # kind, never one parameter per occurrence (thousands of them overflow the protocol).
+    by_kind: dict[str, set[int]] = {}
+    for o in due:
+        by_kind.setdefault(o.kind, set()).add(o.source_id)
     taken = {
         tuple(row)
         for row in session.execute(
             select(
                 RecurringBooking.source_kind, RecurringBooking.source_id, RecurringBooking.due_date
             ).where(
-                tuple_(
-                    RecurringBooking.source_kind,
-                    RecurringBooking.source_id,
-                    RecurringBooking.due_date,
-                ).in_(list(keys))
+                or_(
+                    *(
+                        and_(
+                            RecurringBooking.source_kind == kind,
+                            RecurringBooking.source_id.in_(sorted(ids)),
+                        )
+                        for kind, ids in by_kind.items()
+                    )
+                ),
+                RecurringBooking.due_date >= min(o.due_date for o in due),
             )
         ).all()
     }
