@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import sessionmaker
 
@@ -77,13 +78,13 @@ def _fuzz_user(url: str, settings: Settings) -> tuple[int, int]:
         engine.dispose()
 
 
-def _serve(url: str, secret: str, port: int) -> subprocess.Popen[bytes]:
+def _serve(url: str, secret: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "BCRYPT_ROUNDS": "4"}
-    return subprocess.Popen(  # noqa: S603 - our own command
+    return subprocess.Popen(
         [sys.executable, "-m", "cashflow", "api", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(PROJECT_ROOT / "test-artifacts" / "fuzz-api.log", "wb"),  # noqa: SIM115
+        stderr=log,
         start_new_session=True,
     )
 
@@ -115,24 +116,25 @@ def _schemathesis(base: str, args: argparse.Namespace, hooks_env: dict[str, str]
         str(report),
     ]
     env = {**os.environ, **hooks_env, "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks"}
-    return subprocess.call(command, env=env, cwd=PROJECT_ROOT)  # noqa: S603
+    return subprocess.call(command, env=env, cwd=PROJECT_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the fuzzing session; non-zero when schemathesis found a failure."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", 600)))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("FUZZ_SECONDS", "600")))
     parser.add_argument("--seed", type=int, default=secrets.randbelow(2**31))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     print(f"make fuzz: seed {args.seed}, {args.seconds} s (replay: --seed {args.seed})")  # noqa: T201
     (PROJECT_ROOT / "test-artifacts").mkdir(exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    with _database() as url:
+    api_log = PROJECT_ROOT / "test-artifacts" / "fuzz-api.log"  # the server's errors, if any
+    with _database() as url, api_log.open("wb") as log:
         upgrade_database(url)
         user_id, version = _fuzz_user(url, Settings(database_url=url, bcrypt_rounds=4))
         port = _free_port()
-        server = _serve(url, secret, port)
+        server = _serve(url, secret, port, log)
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_for(f"{base}/health", 60)
