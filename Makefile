@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 UV := $(BIN)/uv
 
-.PHONY: install lock run test lint unit bench notebook clean test-external messages
+.PHONY: install lock run test lint unit bench notebook clean test-external messages fuzz
 
 # pip installs uv and setuptools from requirements-tools.lock; uv installs the rest.
 # Every install checks hashes; only the project itself (editable) has none.
@@ -54,6 +54,12 @@ test: lint unit
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# schemathesis against a live API with a random seed, printed first; all checks, stateful
+# links, FUZZ_SECONDS (default 600). Replay a failure with FUZZ_ARGS="--seed N".
+FUZZ_ARGS ?=
+fuzz: install
+	$(BIN)/python -m tests.fuzzing $(FUZZ_ARGS)
 
 notebook: install
 	$(BIN)/jupyter lab notebooks/
