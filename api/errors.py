@@ -52,7 +52,15 @@ SECRET_FIELDS = ("password", "token")
 def _words(request: Request) -> Callable[[str], str]:
     """Translate a message into the request's Accept-Language (he or en; English fallback)."""
     language = accept_language(request.headers.get("accept-language"))
-    return lambda message: translate(message, language)
+
+    def words(message: str) -> str:
+        # pydantic prefixes a validator's own message; the catalog holds the message alone.
+        head, found, rest = message.partition("Value error, ")
+        if language != "en" and found and not head:
+            return translate(rest, language)
+        return translate(message, language)
+
+    return words
 
 
 def _domain_error(request: Request, exc: Exception) -> Response:

@@ -8,8 +8,10 @@ a change in Settings shows on the next click; before login it is the browser's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import streamlit as st
 
@@ -133,3 +135,16 @@ def word(code: object) -> str:
     """A stored code (income, expense, sunday, ...) as the reader's word."""
     text = str(code)
     return _(CODE_WORDS[text]) if text in CODE_WORDS else text
+
+
+def select_code(
+    container: Any, label: str, codes: Sequence[str], *, key: str, index: int = 0
+) -> str:
+    """A selectbox over stored codes that shows their words; returns the chosen code.
+
+    The options are the words themselves (AppTest sees what a person sees), and the key
+    carries the language, so a switch of language starts the widget afresh.
+    """
+    words = [word(code) for code in codes]
+    picked = container.selectbox(label, words, index=index, key=f"{key}.{language()}")
+    return codes[words.index(picked)] if picked in words else codes[index]

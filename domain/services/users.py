@@ -77,7 +77,8 @@ def create_user(
     except IntegrityError as exc:
         raise ConflictError("username is taken") from exc
     create_default_categories(session, user)
-    session.add(UserSettings(user_id=user.id, language=settings.default_language))
+    if settings.default_language != "en":  # English is the column's default: no row needed yet
+        session.add(UserSettings(user_id=user.id, language=settings.default_language))
     return user
 
 

@@ -48,7 +48,7 @@ def _column_config() -> dict[str, Any]:
             _("Type"), options=["expense", "income"], required=True, format_func=word
         ),
         "icon": st.column_config.TextColumn(_("Icon"), max_chars=16),
-        "color": st.column_config.TextColumn(_("Colour"), max_chars=7, help="#RRGGBB"),
+        "color": st.column_config.TextColumn(_("Colour"), max_chars=7, help=_("#RRGGBB")),
         "archived": st.column_config.CheckboxColumn(_("Archived")),
     }
 

@@ -67,9 +67,11 @@ class NamedCategory(Protocol):
 
 def describe(exc: DomainError) -> str:
     """A domain error as one line in the reader's language, naming the field."""
-    if isinstance(exc, InvalidInputError):
-        return f"{_(FIELD_NAMES.get(exc.field, exc.field))}: {_(exc.message)}"
-    return _(exc.message)
+    if not isinstance(exc, InvalidInputError):
+        return _(exc.message)
+    # English keeps the field's own name (as the API does); other languages read a word.
+    field = exc.field if language() == "en" else _(FIELD_NAMES.get(exc.field, exc.field))
+    return f"{field}: {_(exc.message)}"
 
 
 def money(value: str, field: str) -> Any:

@@ -10,7 +10,14 @@ import streamlit as st
 from domain.rules.money import format_money
 from domain.services import balance
 from domain.services.user_settings import get_user_settings, update_user_settings
-from streamlit_app.i18n import DATE_FORMAT, _, columns_in_reading_order, show_date, show_money, word
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    columns_in_reading_order,
+    select_code,
+    show_date,
+    show_money,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import money, run_action, today_of, user_work
 
@@ -98,12 +105,12 @@ def _preferences(user_id: int) -> None:
         )
         zones = [now["timezone"], *[z for z in TIMEZONES if z != now["timezone"]]]
         timezone = cols[1].selectbox(_("Timezone"), zones, key="set_timezone")
-        language = cols[2].selectbox(
+        language = select_code(
+            cols[2],
             _("Language"),
             ["he", "en"],
             index=["he", "en"].index(now["language"]),
             key="set_language",
-            format_func=word,
         )
         cols = st.columns(3)
         horizon = cols[0].slider(
@@ -116,12 +123,12 @@ def _preferences(user_id: int) -> None:
             _("Critical threshold"), value=now["critical"], key="set_critical"
         )
         cols = st.columns(3)
-        week = cols[0].selectbox(
+        week = select_code(
+            cols[0],
             _("Week starts on"),
             ["sunday", "monday"],
             index=["sunday", "monday"].index(now["week_start"]),
             key="set_week",
-            format_func=word,
         )
         share = cols[1].number_input(
             _("Large payment (percent of monthly income)"), 1, 500, now["share"], key="set_share"

@@ -20,6 +20,7 @@ from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
     language,
+    select_code,
     show_date,
     show_money,
     word,
@@ -67,7 +68,7 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
         format=DATE_FORMAT,
     )
     names = cols[1].multiselect(_("Categories"), sorted(choices.active), key="f_categories")
-    flow = cols[2].selectbox(_("Type"), FLOWS, key="f_type", format_func=word)
+    flow = select_code(cols[2], _("Type"), FLOWS, key="f_type")
     text = cols[3].text_input(_("Search description and notes"), key="f_text")
     bare = cols[4].toggle(
         _("Uncategorised"), key="f_uncategorised", help=_("rows with no category")
@@ -203,7 +204,7 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
         when = cols[0].date_input(
             _("Date"), value=choices.today, key="add_date", format=DATE_FORMAT
         )
-        flow = cols[1].selectbox(_("Type"), FLOWS[1:], key="add_type", format_func=word)
+        flow = select_code(cols[1], _("Type"), FLOWS[1:], key="add_type")
         label = cols[2].selectbox(
             _("Category"), [_(NO_CATEGORY), *sorted(choices.active)], key="add_cat"
         )

@@ -1,0 +1,97 @@
+"""A Hebrew user's pages, driven with AppTest against the real database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from streamlit.testing.v1 import AppTest
+
+from domain.config import PROJECT_ROOT
+from domain.db.models import User
+from domain.rules.dates import local_today
+from domain.services.user_settings import update_user_settings
+from tests.builders import make_transaction
+from tests.conftest import PASSWORD
+
+APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
+RLM = "\u200f"
+DAY_FIRST = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session on committed data (the app runs its own units of work)."""
+    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+        yield session
+
+
+@pytest.fixture
+def hebrew_user(committed_user: User, db: Session) -> User:
+    """The committed user, reading Hebrew, with one large expense today."""
+    user = db.get(User, committed_user.id)
+    assert user is not None
+    update_user_settings(db, user, {"language": "he"})
+    today = local_today(datetime.now(UTC), user.timezone)
+    make_transaction(db, user, amount="22309.42", on=today, description="שכר דירה")
+    db.commit()
+    return committed_user
+
+
+def _logged_in(user: User, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input[0].input(user.username)
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    if page:
+        at.switch_page(f"page_scripts/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_hebrew_users_ledger_is_in_hebrew_with_shekels_and_day_first_dates(
+    hebrew_user: User,
+) -> None:
+    at = _logged_in(hebrew_user, "transactions")
+    assert at.title[0].value == "תנועות"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["הוצאות"] == f"{RLM}22,309.42\xa0{RLM}₪"
+    assert metrics["מספר תנועות" if "מספר תנועות" in metrics else "תנועות"] == "1"
+    assert at.sidebar.button[0].label == "יציאה"
+    assert at.text_input(key="f_text").label == "חיפוש בתיאור ובהערות"
+    assert at.selectbox(key="f_type.he").options == ["הכול", "הוצאה", "הכנסה"]
+    frame = at.data_editor[0].value
+    assert frame.loc[0, "amount"] == "22,309.42"
+    at.text_input(key="add_amount").input("1234.5")
+    at.button(key="FormSubmitter:add_tx-הוספה").click().run()
+    (message,) = [s.value for s in at.success]
+    assert message.startswith("נוספה תנועה של")
+    assert "1,234.50" in message
+    assert "₪" in message
+    assert DAY_FIRST.search(message), message
+
+
+def test_switching_language_in_settings_takes_effect_on_the_next_click(
+    hebrew_user: User,
+) -> None:
+    at = _logged_in(hebrew_user, "settings")
+    assert at.title[0].value == "הגדרות"
+    at.selectbox(key="set_language.he").set_value("אנגלית")
+    at.button(key="FormSubmitter:settings_form-שמירת ההגדרות").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Settings"
+    assert at.sidebar.button[0].label == "Log out"
+    assert [s.value for s in at.success] == ["Settings saved."]
+    at.selectbox(key="set_language.en").set_value("Hebrew")
+    at.button(key="FormSubmitter:settings_form-Save settings").click().run()
+    assert at.title[0].value == "הגדרות"
+    assert at.sidebar.button[0].label == "יציאה"
+
+
+def test_the_login_page_follows_english_without_a_browser_language() -> None:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
