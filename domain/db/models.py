@@ -465,3 +465,53 @@ class ImportKey(IdKey, Timestamped, Base):
     batch_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
     )
+
+
+class Budget(IdKey, Timestamped, Base):
+    """An expense category's budget: a standing amount from a month on, or one month's override.
+
+    Owned by the money's owner (the user today); `month` is the first day of the month.
+    """
+
+    __tablename__ = "budgets"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("kind IN ('standing', 'override')", name="kind"),
+        CheckConstraint("EXTRACT(DAY FROM month) = 1", name="month_first_day"),
+        UniqueConstraint("user_id", "category_id", "month", "kind", name="uq_budgets_key"),
+        ForeignKeyConstraint(
+            ["user_id", "category_id"],
+            ["categories.user_id", "categories.id"],
+            name="fk_budgets_category_same_user",
+            ondelete="CASCADE",
+        ),
+        Index("ix_budgets_user_month", "user_id", "month"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(BigInteger)
+    month: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column()
+
+
+class CategoryBudgetSettings(Timestamped, Base):
+    """How a category's budget behaves: rollover, and what the forecast uses for it."""
+
+    __tablename__ = "category_budget_settings"
+    __table_args__ = (
+        CheckConstraint("forecast_mode IN ('history', 'budget', 'lower')", name="forecast_mode"),
+        ForeignKeyConstraint(
+            ["user_id", "category_id"],
+            ["categories.user_id", "categories.id"],
+            name="fk_category_budget_settings_category_same_user",
+            ondelete="CASCADE",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    rollover: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    forecast_mode: Mapped[str] = mapped_column(String(7), server_default="history")

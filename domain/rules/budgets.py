@@ -1,0 +1,294 @@
+"""Budget rules: what a budget is, which amount applies to a month, rollover, left and pace.
+
+A budget is an amount per expense category per month: a standing amount from a month on,
+or an override for one month. Months are the first day of the month. Pure: today and the
+spending are arguments.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from domain.errors import InvalidInputError
+from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
+from domain.rules.recurrence import add_months
+
+BudgetKind = Literal["standing", "override"]
+BUDGET_KINDS: tuple[BudgetKind, ...] = ("standing", "override")
+ForecastMode = Literal["history", "budget", "lower"]
+FORECAST_MODES: tuple[ForecastMode, ...] = ("history", "budget", "lower")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Before this share of a month's usual spending is done, spending so far says too little
+# about the month: the projection adds the usual rest of the month instead of scaling up.
+PACE_MIN_SHARE = Decimal("0.2")
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class BudgetDraft:
+    """A budget as entered: a standing amount from `month` on, or one month's override."""
+
+    category_id: int
+    month: date
+    amount: Decimal
+    kind: BudgetKind = "standing"
+
+
+@dataclass(frozen=True)
+class BudgetEntry:
+    """A stored budget amount of one category."""
+
+    month: date
+    amount: Decimal
+    kind: BudgetKind
+
+
+def parse_month(text: str, *, field_name: str = "month") -> date:
+    """A `YYYY-MM` text as the first day of that month; 2026-13 is refused."""
+    match = MONTH_RE.match(text)
+    if not match:
+        raise InvalidInputError(field_name, "must be a month such as 2027-01 (YYYY-MM)")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise InvalidInputError(field_name, "month must be 01 to 12")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInputError(field_name, f"year must be {FIRST_YEAR} to {LAST_YEAR}")
+    return date(year, month, 1)
+
+
+def month_of(day: date) -> date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def next_month(month: date, months: int = 1) -> date:
+    """The first day of the month `months` after this one."""
+    return date(*add_months(month.year, month.month, months), 1)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def check_budget(draft: BudgetDraft) -> BudgetDraft:
+    """Refuse a draft that breaks a rule, naming the field; zero is allowed (no spending)."""
+    amount = draft.amount
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InvalidInputError("amount", "must be a decimal amount")
+    if amount < ZERO:
+        raise InvalidInputError("amount", "must not be negative")
+    if amount != amount.quantize(CENT):
+        raise InvalidInputError("amount", "at most 2 decimal places")
+    if amount >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        raise InvalidInputError("amount", f"at most {MAX_INTEGER_DIGITS} integer digits")
+    if draft.kind not in BUDGET_KINDS:
+        raise InvalidInputError("kind", "must be 'standing' or 'override'")
+    if draft.month.day != 1 or not FIRST_YEAR <= draft.month.year <= LAST_YEAR:
+        raise InvalidInputError("month", "must be a month such as 2027-01 (YYYY-MM)")
+    return BudgetDraft(draft.category_id, draft.month, amount.quantize(CENT), draft.kind)
+
+
+def effective_budget(entries: Iterable[BudgetEntry], month: date) -> Decimal | None:
+    """The month's override, else the latest standing amount from on or before it."""
+    standing: BudgetEntry | None = None
+    for entry in entries:
+        if entry.kind == "override" and entry.month == month:
+            return entry.amount
+        later = standing is None or entry.month > standing.month
+        if entry.kind == "standing" and entry.month <= month and later:
+            standing = entry
+    return standing.amount if standing else None
+
+
+@dataclass(frozen=True)
+class MonthBudget:
+    """One month of a category: its budget, what rolled in, what was spent and what is left."""
+
+    month: date
+    budget: Decimal
+    rollover: Decimal
+    spent: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        """Budget plus rollover."""
+        return self.budget + self.rollover
+
+    @property
+    def left(self) -> Decimal:
+        """Budget plus rollover minus spent (negative when overspent)."""
+        return self.available - self.spent
+
+
+def budget_chain(
+    entries: Sequence[BudgetEntry],
+    spent: Mapping[date, Decimal],
+    through: date,
+    *,
+    rollover: bool,
+) -> list[MonthBudget]:
+    """Every month from the first budgeted one through `through`, with rollover carried.
+
+    With rollover, a month's left (unspent, or negative when overspent) rolls into the next
+    month; a month without any budget breaks the chain and rolls nothing.
+    """
+    if not entries:
+        return []
+    month = min(e.month for e in entries)
+    chain: list[MonthBudget] = []
+    carried = ZERO
+    while month <= through:
+        amount = effective_budget(entries, month)
+        if amount is None:
+            carried = ZERO
+        else:
+            line = MonthBudget(month, amount, carried, spent.get(month, ZERO))
+            chain.append(line)
+            carried = line.left if rollover else ZERO
+        month = next_month(month)
+    return chain
+
+
+def usual_pattern(daily: Mapping[date, Decimal]) -> tuple[Decimal, ...]:
+    """The usual share of a month's spending done by the end of each day (31 values).
+
+    The average, over the months with spending, of each month's running share; days after
+    a short month's end count as done. Empty when there is no history.
+    """
+    months: dict[date, dict[int, Decimal]] = defaultdict(dict)
+    for day, amount in daily.items():
+        months[month_of(day)][day.day] = months[month_of(day)].get(day.day, ZERO) + amount
+    shares: list[list[Decimal]] = []
+    for days in months.values():
+        total = sum(days.values(), ZERO)
+        if total <= ZERO:
+            continue
+        running, row = ZERO, []
+        for d in range(1, 32):
+            running += days.get(d, ZERO)
+            row.append(running / total)
+        shares.append(row)
+    if not shares:
+        return ()
+    return tuple(sum(column, Decimal(0)) / len(shares) for column in zip(*shares, strict=True))
+
+
+def share_by(pattern: Sequence[Decimal], day: date) -> Decimal:
+    """The usual share of the month's spending done by the end of `day` (linear without one)."""
+    length = calendar.monthrange(day.year, day.month)[1]
+    if day.day >= length:
+        return ONE
+    if not pattern:
+        return Decimal(day.day) / Decimal(length)
+    return min(pattern[day.day - 1], ONE)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Where a month is heading: the projected month-end spending and any overshoot."""
+
+    projected: Decimal
+    overshoot: Decimal
+    overshoot_day: date | None
+    expected_by_now: Decimal
+
+
+def project_spending(spent: Decimal, share: Decimal, typical: Decimal) -> Decimal:
+    """Month-end spending: spending so far scaled by the usual share done by now.
+
+    Early in the month (share under PACE_MIN_SHARE), the usual rest of the month is added
+    instead, so one early purchase does not project a month of them.
+    """
+    if share >= ONE:
+        return spent
+    if share >= PACE_MIN_SHARE:
+        return max(round_money(spent / share), spent)
+    return round_money(spent + typical * (ONE - share))
+
+
+def pace(
+    line: MonthBudget,
+    *,
+    today: date,
+    month_daily: Mapping[date, Decimal],
+    pattern: Sequence[Decimal],
+    typical: Decimal,
+) -> Pace:
+    """The month's pace as of `today` (spending counted through today).
+
+    A month not begun yet is all ahead of it; a month over is what was spent.
+    """
+    start, last = line.month, month_end(line.month)
+    as_of = min(max(today, start - timedelta(days=1)), last)
+    done = ZERO if as_of < start else share_by(pattern, as_of)
+    projected = project_spending(line.spent, done, typical)
+    available = line.available
+    overshoot = max(projected - available, ZERO)
+    expected = round_money(max(available, ZERO) * done)
+    if overshoot <= ZERO:
+        return Pace(projected, ZERO, None, expected)
+    if line.spent > available:
+        return Pace(projected, overshoot, _day_passed(month_daily, start, available), expected)
+    day = _day_reached(line, projected, done, as_of, pattern)
+    return Pace(projected, overshoot, day, expected)
+
+
+def _day_passed(month_daily: Mapping[date, Decimal], start: date, available: Decimal) -> date:
+    """The day actual spending went over what was available."""
+    running = ZERO
+    for day in sorted(d for d in month_daily if d >= start):
+        running += month_daily[day]
+        if running > available:
+            return day
+    return start
+
+
+def _day_reached(
+    line: MonthBudget, projected: Decimal, done: Decimal, as_of: date, pattern: Sequence[Decimal]
+) -> date:
+    """The first day ahead when the projected running spending passes what is available.
+
+    The rest of the projection is spread over the rest of the month by the usual pattern.
+    """
+    spent, available, last = line.spent, line.available, month_end(line.month)
+    rest, ahead = projected - spent, ONE - done
+    day = as_of + timedelta(days=1)
+    while day < last:
+        running = spent + rest * (share_by(pattern, day) - done) / ahead
+        if running > available:
+            return day
+        day += timedelta(days=1)
+    return last
+
+
+def per_day_left(line: MonthBudget, today: date) -> Decimal | None:
+    """What is left spread over the month's days still to come, today included.
+
+    None for a month that is over; never below zero.
+    """
+    last = month_end(line.month)
+    if today > last:
+        return None
+    first = max(today, line.month)
+    days = (last - first).days + 1
+    return round_money(max(line.left, ZERO) / days)
+
+
+def median(values: Sequence[Decimal]) -> Decimal:
+    """The median of amounts (mean of the middle two when even); zero when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return ZERO
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return round_money((ordered[middle - 1] + ordered[middle]) / 2)
