@@ -68,10 +68,11 @@ notebook: install
 # still fit are kept; `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them.
 LOCK_ARGS ?=
 LOCK := $(UV) pip compile --quiet --generate-hashes --python $(BIN)/python $(LOCK_ARGS)
+# The runtime lock takes the development lock's pins, so the wheel test proves what dev runs.
 lock: $(UV)
 	$(LOCK) requirements-tools.in -o requirements-tools.lock
-	$(LOCK) pyproject.toml -o requirements.lock
 	$(LOCK) --extra dev pyproject.toml -o requirements-dev.lock
+	$(LOCK) --constraint requirements-dev.lock pyproject.toml -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
