@@ -23,7 +23,9 @@ from domain.config import Settings
 from domain.db.models import (
     Alert,
     BalanceRecord,
+    Budget,
     Category,
+    CategoryBudgetSettings,
     FixedItem,
     InstallmentPlan,
     Loan,
@@ -47,6 +49,8 @@ class Owned:
     loan_id: int
     scenario_id: int
     alert_id: int
+    budget_id: int
+    expense_category_id: int
 
 
 Body = Callable[[Owned], Any] | None
@@ -174,6 +178,17 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("PUT", "/alerts/{alert_id}/unread"): None,
     ("PUT", "/alerts/{alert_id}/snooze"): lambda o: {"until": "2099-01-01"},
     ("PUT", "/alerts/{alert_id}/dismiss"): None,
+    ("GET", "/budgets"): None,
+    ("PUT", "/budgets"): lambda o: {
+        "category_id": o.expense_category_id,
+        "month": "2027-01",
+        "amount": "100.00",
+    },
+    ("POST", "/budgets/copy-previous"): lambda o: {"month": "2027-02"},
+    ("DELETE", "/budgets/{budget_id}"): None,
+    ("GET", "/budgets/summary"): None,
+    ("GET", "/budgets/settings"): None,
+    ("PUT", "/budgets/settings/{category_id}"): lambda o: {"rollover": True},
     ("POST", "/import/transactions"): None,
     ("GET", "/export/transactions.csv"): None,
     ("GET", "/export/workbook.xlsx"): None,
@@ -192,6 +207,7 @@ BODY_ID_STATUS = {
     ("POST", "/forecast/compare"): 404,
     ("POST", "/forecast/scenarios"): 422,
     ("PUT", "/transactions/bulk-update"): 404,
+    ("PUT", "/budgets"): 422,
     ("POST", "/transactions/bulk-delete"): 404,
 }
 
@@ -268,7 +284,7 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
     ).all()
     others = [
         tuple(row)
-        for model in (Scenario, Alert, BalanceRecord, UserSettings)
+        for model in (Scenario, Alert, BalanceRecord, UserSettings, Budget, CategoryBudgetSettings)
         for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
     ]
     rows = [*categories, *transactions, *sources, *bookings, *others]
@@ -305,6 +321,17 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
     client.put(f"{API_PREFIX}/settings", headers=headers, json={"warning_threshold": "9999999.00"})
     alerts = client.get(f"{API_PREFIX}/alerts", headers=headers).json()
     assert alerts, "the victim needs an alert"
+    expense = next(
+        c
+        for c in client.get(f"{API_PREFIX}/categories", headers=headers).json()
+        if c["type"] == "expense"
+    )
+    budget = client.put(
+        f"{API_PREFIX}/budgets",
+        headers=headers,
+        json={"category_id": expense["id"], "month": "2027-01", "amount": "100.00"},
+    )
+    assert budget.status_code == 200, budget.text
     return Owned(
         category_id=category["id"],
         transaction_id=tx.json()["id"],
@@ -313,6 +340,8 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         loan_id=ids["loans"],
         scenario_id=scenario.json()["id"],
         alert_id=alerts[0]["id"],
+        budget_id=budget.json()["id"],
+        expense_category_id=expense["id"],
     )
 
 

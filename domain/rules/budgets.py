@@ -292,3 +292,57 @@ def median(values: Sequence[Decimal]) -> Decimal:
     if len(ordered) % 2:
         return ordered[middle]
     return round_money((ordered[middle - 1] + ordered[middle]) / 2)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """A category's month against its budget, as the summary shows it."""
+
+    category_id: int
+    month: date
+    budget: Decimal
+    rollover: Decimal
+    spent: Decimal
+    left: Decimal
+    per_day: Decimal | None
+    projected: Decimal
+    overshoot: Decimal
+    overshoot_day: date | None
+    expected_by_now: Decimal
+
+
+def budget_line(
+    category_id: int,
+    line: MonthBudget,
+    *,
+    today: date,
+    history_daily: Mapping[date, Decimal],
+    monthly_history: Sequence[Decimal],
+) -> BudgetLine:
+    """A category's line of the month's summary, its pace learned from its history.
+
+    `history_daily` holds the category's spending per day, the month's own days included
+    (they name the day an overspend happened); the usual pattern is learned from the days
+    before the month only.
+    """
+    before = {d: a for d, a in history_daily.items() if d < line.month}
+    found = pace(
+        line,
+        today=today,
+        month_daily={d: a for d, a in history_daily.items() if month_of(d) == line.month},
+        pattern=usual_pattern(before),
+        typical=median(monthly_history),
+    )
+    return BudgetLine(
+        category_id,
+        line.month,
+        line.budget,
+        line.rollover,
+        line.spent,
+        line.left,
+        per_day_left(line, today),
+        found.projected,
+        found.overshoot,
+        found.overshoot_day,
+        found.expected_by_now,
+    )

@@ -1,0 +1,206 @@
+"""Budgets: set, override, list, delete, each category's settings, and the month's summary.
+
+Budgets belong to the money's owner. Today that is the user; when households land, only
+`_owner` changes: every query below is scoped through it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from domain.db.budgets import budget_entries, daily_spending, monthly_spending
+from domain.db.budgets import category_settings as stored_settings
+from domain.db.models import Budget, Category, CategoryBudgetSettings, User
+from domain.errors import InvalidInputError, NotFoundError
+from domain.rules.budgets import (
+    FORECAST_MODES,
+    BudgetDraft,
+    BudgetLine,
+    budget_chain,
+    budget_line,
+    check_budget,
+    effective_budget,
+    month_end,
+    month_of,
+    next_month,
+)
+from domain.rules.money import ZERO
+
+HISTORY_MONTHS = 12
+
+
+def _owner(user: User) -> int:
+    """Whose budgets these are: the one place that scopes every budget query."""
+    return user.id
+
+
+def _expense_category(
+    session: Session, user: User, category_id: int, *, in_path: bool = False
+) -> Category:
+    """One of the owner's expense categories; a reference in a body answers 422, a path 404."""
+    category = session.scalars(
+        select(Category).where(Category.id == category_id, Category.user_id == _owner(user))
+    ).one_or_none()
+    if category is None:
+        if in_path:
+            raise NotFoundError("category not found")
+        raise InvalidInputError("category_id", "no such category")
+    if category.type != "expense":
+        raise InvalidInputError("category_id", "budgets are for expense categories only")
+    return category
+
+
+def set_budget(session: Session, user: User, draft: BudgetDraft) -> Budget:
+    """Set a standing amount from a month on, or one month's override (replacing the same)."""
+    draft = check_budget(draft)
+    _expense_category(session, user, draft.category_id)
+    upsert = pg_insert(Budget).values(
+        user_id=_owner(user),
+        category_id=draft.category_id,
+        month=draft.month,
+        kind=draft.kind,
+        amount=draft.amount,
+    )
+    budget_id = session.scalar(
+        upsert.on_conflict_do_update(
+            constraint="uq_budgets_key", set_={"amount": upsert.excluded.amount}
+        ).returning(Budget.id)
+    )
+    session.expire_all()
+    return get_budget(session, user, int(budget_id or 0))
+
+
+def get_budget(session: Session, user: User, budget_id: int) -> Budget:
+    """One of the owner's budget rows."""
+    budget = session.scalars(
+        select(Budget).where(Budget.id == budget_id, Budget.user_id == _owner(user))
+    ).one_or_none()
+    if budget is None:
+        raise NotFoundError("budget not found")
+    return budget
+
+
+def list_budgets(session: Session, user: User, month: date | None = None) -> list[Budget]:
+    """Every stored budget row, or only the rows that set each category's amount in a month."""
+    query = select(Budget).where(Budget.user_id == _owner(user))
+    rows = list(session.scalars(query.order_by(Budget.category_id, Budget.month, Budget.kind)))
+    if month is None:
+        return rows
+    applying: dict[int, Budget] = {}
+    for row in rows:
+        if row.kind == "override" and row.month == month:
+            applying[row.category_id] = row
+        elif row.kind == "standing" and row.month <= month:
+            held = applying.get(row.category_id)
+            if held is None or (held.kind == "standing" and held.month < row.month):
+                applying[row.category_id] = row
+    return sorted(applying.values(), key=lambda b: b.category_id)
+
+
+def delete_budget(session: Session, user: User, budget_id: int) -> None:
+    """Remove a standing amount or an override."""
+    session.delete(get_budget(session, user, budget_id))
+    session.flush()
+
+
+def copy_previous_month(session: Session, user: User, month: date) -> list[Budget]:
+    """Give a month the amounts the month before it had, as overrides where they differ."""
+    previous = next_month(month, -1)
+    copied = []
+    for category_id, entries in budget_entries(session, _owner(user), through=month).items():
+        before = effective_budget(entries, previous)
+        if before is not None and effective_budget(entries, month) != before:
+            draft = BudgetDraft(category_id, month, before, "override")
+            copied.append(set_budget(session, user, draft))
+    return copied
+
+
+def list_category_settings(session: Session, user: User) -> list[CategoryBudgetSettings]:
+    """The categories whose rollover or forecast mode was set."""
+    query = select(CategoryBudgetSettings).where(CategoryBudgetSettings.user_id == _owner(user))
+    return list(session.scalars(query.order_by(CategoryBudgetSettings.category_id)))
+
+
+def set_category_settings(
+    session: Session,
+    user: User,
+    category_id: int,
+    *,
+    rollover: bool | None = None,
+    forecast_mode: str | None = None,
+) -> CategoryBudgetSettings:
+    """Turn rollover on or off, and choose what the forecast uses for the category."""
+    if forecast_mode is not None and forecast_mode not in FORECAST_MODES:
+        raise InvalidInputError("forecast_mode", "must be 'history', 'budget' or 'lower'")
+    _expense_category(session, user, category_id, in_path=True)
+    changes = {
+        k: v
+        for k, v in {"rollover": rollover, "forecast_mode": forecast_mode}.items()
+        if v is not None
+    }
+    upsert = pg_insert(CategoryBudgetSettings).values(
+        user_id=_owner(user), category_id=category_id, **changes
+    )
+    statement = (
+        upsert.on_conflict_do_update(
+            index_elements=["user_id", "category_id"],
+            set_={k: getattr(upsert.excluded, k) for k in changes},
+        )
+        if changes
+        else upsert.on_conflict_do_nothing()
+    )
+    session.execute(statement)
+    session.expire_all()
+    return session.scalars(
+        select(CategoryBudgetSettings).where(
+            CategoryBudgetSettings.user_id == _owner(user),
+            CategoryBudgetSettings.category_id == category_id,
+        )
+    ).one()
+
+
+def month_summary(session: Session, user: User, month: date, today: date) -> list[BudgetLine]:
+    """Each budgeted category's month: budget, rollover, spent, left, per day and pace.
+
+    Spent counts the category's expenses dated in the month up to today, booked recurring
+    items included.
+    """
+    owner = _owner(user)
+    entries = budget_entries(session, owner, through=month)
+    if not entries:
+        return []
+    first = min(e.month for found in entries.values() for e in found)
+    history_start = next_month(month, -HISTORY_MONTHS)
+    until = min(month_end(month), today) + timedelta(days=1)
+    spent = monthly_spending(session, owner, min(first, history_start), until)
+    daily = daily_spending(session, owner, history_start, until)
+    rollovers = stored_settings(session, owner)
+    history_months = [next_month(history_start, k) for k in range(HISTORY_MONTHS)]
+    lines = []
+    for category_id, found in sorted(entries.items()):
+        by_month = spent.get(category_id, {})
+        chain = budget_chain(
+            found, by_month, month, rollover=rollovers.get(category_id, (False, "history"))[0]
+        )
+        if not chain or chain[-1].month != month:
+            continue
+        lines.append(
+            budget_line(
+                category_id,
+                chain[-1],
+                today=today,
+                history_daily=daily.get(category_id, {}),
+                monthly_history=[by_month.get(m, ZERO) for m in history_months],
+            )
+        )
+    return lines
+
+
+def budget_history(session: Session, user: User, through: date, today: date) -> list[BudgetLine]:
+    """The summary lines of the 12 months through `through`, oldest first (for charts)."""
+    months = [next_month(month_of(through), k - HISTORY_MONTHS + 1) for k in range(HISTORY_MONTHS)]
+    return [line for m in months for line in month_summary(session, user, m, today)]
