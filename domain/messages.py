@@ -10,6 +10,26 @@ from __future__ import annotations
 
 from domain.i18n import N_
 
+# Job-run statuses and the dashboard's health texts (domain/services/dashboard.py), as shown.
+SHOWN: tuple[str, ...] = (
+    N_("ok"),
+    N_("running"),
+    N_("partial"),
+    N_("failed"),
+    N_("skipped"),
+    N_(
+        "score = 40 x min(savings rate / 20%, 1) + 30 x min(buffer months / 3, 1) "
+        "+ 20 x (1 - min(max(debt ratio - 10%, 0) / 30%, 1)) + 10 if the forecast stays above "
+        "the warning level; savings rate = net / income over the last 3 whole months; buffer "
+        "months = current balance / average monthly expenses; debt ratio = monthly installment "
+        "and loan payments / average monthly income"
+    ),
+    N_(
+        "Not enough data yet: the score needs income or expenses recorded in the last 3 whole "
+        "months."
+    ),
+)
+
 MESSAGES: tuple[str, ...] = (
     N_("incorrect username or password"),
     N_("must be '.' or ','"),

@@ -137,6 +137,15 @@ def word(code: object) -> str:
     return _(CODE_WORDS[text]) if text in CODE_WORDS else text
 
 
+def keyed(key: str) -> str:
+    """A widget key for options shown as words: a language of its own beside English's.
+
+    A switch of language then starts such a widget afresh instead of holding a word
+    the new options no longer have.
+    """
+    return key if language() == "en" else f"{key}.{language()}"
+
+
 def select_code(
     container: Any, label: str, codes: Sequence[str], *, key: str, index: int = 0
 ) -> str:
@@ -146,5 +155,5 @@ def select_code(
     carries the language, so a switch of language starts the widget afresh.
     """
     words = [word(code) for code in codes]
-    picked = container.selectbox(label, words, index=index, key=f"{key}.{language()}")
+    picked = container.selectbox(label, words, index=index, key=keyed(key))
     return codes[words.index(picked)] if picked in words else codes[index]

@@ -38,8 +38,6 @@ RLM = "\u200f"
 NOT_YET_CONVERTED: frozenset[str] = frozenset(
     f"streamlit_app/views/{name}.py"
     for name in (
-        "dashboard",
-        "forecast",
         "scenarios",
         "loans",
         "installments",
@@ -257,3 +255,11 @@ def test_api_validation_details_follow_accept_language_and_keep_english_codes(
     )
     assert missing.status_code == 422
     assert "שדה חובה" in {e["msg"] for e in missing.json()["detail"]}
+
+
+def test_the_health_texts_the_dashboard_shows_are_in_the_catalog() -> None:
+    from domain.messages import SHOWN
+    from domain.services.dashboard import HEALTH_FORMULA, NOT_ENOUGH_DATA
+
+    assert {HEALTH_FORMULA, NOT_ENOUGH_DATA} <= set(SHOWN)
+    assert translate(HEALTH_FORMULA, "he") != HEALTH_FORMULA

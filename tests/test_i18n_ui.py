@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -86,7 +87,7 @@ def test_switching_language_in_settings_takes_effect_on_the_next_click(
     assert at.title[0].value == "Settings"
     assert at.sidebar.button[0].label == "Log out"
     assert [s.value for s in at.success] == ["Settings saved."]
-    at.selectbox(key="set_language.en").set_value("Hebrew")
+    at.selectbox(key="set_language").set_value("Hebrew")
     at.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert at.title[0].value == "הגדרות"
     assert at.sidebar.button[0].label == "יציאה"
@@ -95,3 +96,23 @@ def test_switching_language_in_settings_takes_effect_on_the_next_click(
 def test_the_login_page_follows_english_without_a_browser_language() -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_a_hebrew_users_home_page_is_in_hebrew_with_shekels_dates_and_charts(
+    hebrew_user: User,
+) -> None:
+    at = _logged_in(hebrew_user)
+    assert at.title[0].value == f"שלום, {hebrew_user.display_name}"
+    assert DAY_FIRST.search(at.caption[0].value), at.caption[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["הוצאות החודש"] == f"{RLM}22,309.42\xa0{RLM}₪"
+    assert {s.value for s in at.subheader} >= {"יתרה: עבר ותחזית", "הכנסות מול הוצאות"}
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    layout = figure["layout"]
+    assert layout["yaxis"]["tickformat"] == ",.0f"
+    assert layout["yaxis"]["ticksuffix"] == " ₪"
+    assert layout["xaxis"]["hoverformat"] == "%d/%m/%Y"
+    hebrew_months = {"ינו׳", "פבר׳", "מרץ", "אפר׳", "מאי", "יוני", "יולי", "אוג׳", "ספט׳"}
+    hebrew_months |= {"אוק׳", "נוב׳", "דצמ׳"}
+    assert any(text.split()[0] in hebrew_months for text in layout["xaxis"]["ticktext"])
+    assert "תחזית (P50)" in {trace.get("name") for trace in figure["data"]}

@@ -55,7 +55,7 @@ def test_home_is_the_dashboard_with_kpis_and_charts(household: User) -> None:
     at = _logged_in(household, "home")
     assert at.title[0].value.startswith("Welcome")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Balance now"] == "6000.00"
+    assert metrics["Balance now"] == "₪6,000.00"
     assert any("Safe to spend" in s.value for s in at.success)
     balance_chart = _figure(at)
     assert {"Forecast (P50)", "P10 to P90", "Past"} <= {
@@ -158,13 +158,13 @@ def test_home_shows_top_expenses_commitments_and_any_period(
     assert {"Top expenses this month", "Installments and loans"} <= set(subheaders)
     top = next(f.value for f in at.dataframe if "description" in f.value.columns)
     assert list(top["description"]) == ["Bakery", "Pharmacy"]  # largest first
-    assert list(top["amount"]) == ["250.00", "80.50"]
+    assert list(top["amount"]) == ["₪250.00", "₪80.50"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Installments left"] == "1200.00"
-    assert metrics["Loan balance left"] == "0.00"
+    assert metrics["Installments left"] == "₪1,200.00"
+    assert metrics["Loan balance left"] == "₪0.00"
     captions = [c.value for c in at.caption]
-    assert "1 of 1 plans running · 400.00 a month" in captions
-    assert "0 loans · 0.00 a month" in captions
+    assert "1 of 1 plans running · ₪400.00 a month" in captions
+    assert "0 loans · ₪0.00 a month" in captions
     at.radio(key="dashboard_period").set_value("Weekly").run()
     assert not at.exception
     weeks = _figure(at, 1)  # the flows chart, after the balance chart

@@ -7,6 +7,7 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
+from domain.i18n import N_
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import (
     Period,
@@ -17,88 +18,167 @@ from domain.rules.forecast_views import (
     lowest_point,
     summarize,
 )
-from domain.rules.money import ZERO, format_money
+from domain.rules.money import ZERO
 from domain.services import dashboard
 from domain.services.forecasting import forecast_for
 from domain.services.user_settings import WEEKDAY, get_user_settings
 from streamlit_app.charts import forecast_figure, periods_figure
+from streamlit_app.i18n import (
+    _,
+    columns_in_reading_order,
+    keyed,
+    show_date,
+    show_money,
+    show_month,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import today_of, user_work
+
+VIEWS = {"daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly")}
+KINDS = {
+    "fixed": N_("fixed item"),
+    "installment": N_("installment"),
+    "loan": N_("loan"),
+    "transaction": N_("transaction"),
+    "everyday": N_("everyday spending"),
+}
+HEADERS = {
+    "date": N_("Date"),
+    "item": N_("Item"),
+    "kind": N_("Kind"),
+    "times": N_("Times"),
+    "amount": N_("Amount"),
+    "period": N_("Period"),
+    "opening": N_("Opening"),
+    "income": N_("Income"),
+    "expense": N_("Expenses"),
+    "net": N_("Net"),
+    "closing": N_("Closing"),
+    "lowest": N_("Lowest"),
+    "lowest_date": N_("Lowest date"),
+}
+
+
+def _table(frame: pd.DataFrame, *, key: str | None = None) -> None:
+    """A read-only table with headers in the reader's language, in reading order."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
+        column_order=columns_in_reading_order(list(frame.columns)),
+    )
 
 
 def safe_box(safe: SafeToSpend) -> None:
     """Safe to spend today, the cautious figure, and why when there is nothing to spend."""
     if safe.amount > 0:
-        st.success(f"Safe to spend today: **{format_money(safe.amount)}**")
+        st.success(_("Safe to spend today: **{amount}**").format(amount=show_money(safe.amount)))
     else:
         st.warning(
-            f"Safe to spend today: **{format_money(safe.amount)}**. "
-            f"On {safe.binding_date:%d/%m/%Y} the balance is expected "
-            f"{format_money(safe.shortfall or safe.amount)} short of the warning level of "
-            f"{format_money(safe.warning)}."
+            _(
+                "Safe to spend today: **{amount}**. On {date} the balance is expected "
+                "{shortfall} short of the warning level of {warning}."
+            ).format(
+                amount=show_money(safe.amount),
+                date=show_date(safe.binding_date),
+                shortfall=show_money(safe.shortfall or safe.amount),
+                warning=show_money(safe.warning),
+            )
         )
     st.caption(
-        f"Cautious (P10 path): {format_money(safe.cautious)} · the P50 path's lowest point "
-        f"{format_money(safe.lowest)} on {safe.lowest_date:%d/%m/%Y} binds"
+        _(
+            "Cautious (P10 path): {cautious} · the P50 path's lowest point {lowest} on {date} binds"
+        ).format(
+            cautious=show_money(safe.cautious),
+            lowest=show_money(safe.lowest),
+            date=show_date(safe.lowest_date),
+        )
         if safe.binding == "lowest_point"
-        else f"Cautious (P10 path): {format_money(safe.cautious)} · what is due until the "
-        f"next income on {safe.binding_date:%d/%m/%Y} binds"
+        else _(
+            "Cautious (P10 path): {cautious} · what is due until the next income on {date} binds"
+        ).format(cautious=show_money(safe.cautious), date=show_date(safe.binding_date))
     )
 
 
 def safe_explained(safe: SafeToSpend) -> None:
     """The day that binds and the items that lead to it."""
     st.write(
-        f"What can leave the account today while the forecast (P50) stays at or above the "
-        f"warning level of {format_money(safe.warning)} every day: the balance on "
-        f"{safe.binding_date:%d/%m/%Y} minus the warning level, never more than the balance "
-        f"{format_money(safe.balance)} less {format_money(safe.committed)} due until the next "
-        f"income less the warning level ({format_money(safe.headroom)}), never below 0.00."
+        _(
+            "What can leave the account today while the forecast (P50) stays at or above the "
+            "warning level of {warning} every day: the balance on {date} minus the warning "
+            "level, never more than the balance {balance} less {committed} due until the next "
+            "income less the warning level ({headroom}), never below zero."
+        ).format(
+            warning=show_money(safe.warning),
+            date=show_date(safe.binding_date),
+            balance=show_money(safe.balance),
+            committed=show_money(safe.committed),
+            headroom=show_money(safe.headroom),
+        )
     )
     reached = safe.balance + sum((e.amount for e in safe.drivers), ZERO) - safe.everyday
     st.write(
-        f"From {format_money(safe.balance)} today, the items below and "
-        f"{format_money(safe.everyday)} of everyday spending lead to {format_money(reached)} "
-        f"on {safe.binding_date:%d/%m/%Y}, the day that binds."
+        _(
+            "From {balance} today, the items below and {everyday} of everyday spending lead "
+            "to {reached} on {date}, the day that binds."
+        ).format(
+            balance=show_money(safe.balance),
+            everyday=show_money(safe.everyday),
+            reached=show_money(reached),
+            date=show_date(safe.binding_date),
+        )
     )
     rows = [
-        {"date": e.date, "item": e.label, "amount": format_money(e.amount)} for e in safe.drivers
+        {"date": show_date(e.date), "item": e.label, "amount": show_money(e.amount)}
+        for e in safe.drivers
     ]
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="safe_drivers")
+        _table(pd.DataFrame(rows), key="safe_drivers")
 
 
 def _summary(forecast: Forecast) -> None:
     summary = summarize(forecast)
     cols = st.columns(4)
     cols[0].metric(
-        "Lowest balance", format_money(summary.lowest), help=f"on {summary.lowest_date:%d/%m/%Y}"
+        _("Lowest balance"),
+        show_money(summary.lowest),
+        help=_("on {date}").format(date=show_date(summary.lowest_date)),
     )
-    cols[1].metric("End balance", format_money(summary.end_balance))
+    cols[1].metric(_("End balance"), show_money(summary.end_balance))
     below = summary.first_below_zero
-    cols[2].metric("First day below zero", f"{below:%d/%m/%Y}" if below else "none")
-    cols[3].metric("Chance of going below zero", f"{summary.max_prob_below_zero:.0%}")
-    st.caption(f"Lowest point: {format_money(summary.lowest)} on {summary.lowest_date:%d/%m/%Y}")
+    cols[2].metric(_("First day below zero"), show_date(below) if below else _("none"))
+    cols[3].metric(_("Chance of going below zero"), f"{summary.max_prob_below_zero:.0%}")
+    st.caption(
+        _("Lowest point: {amount} on {date}").format(
+            amount=show_money(summary.lowest), date=show_date(summary.lowest_date)
+        )
+    )
     safe_box(summary.safe)
-    with st.expander("How safe to spend is worked out"):
+    with st.expander(_("How safe to spend is worked out")):
         safe_explained(summary.safe)
 
 
 def _explain(forecast: Forecast) -> None:
     months = sorted({d.replace(day=1) for d in forecast.daily["date"]})
-    st.subheader("Why a month looks the way it does")
-    picked = st.selectbox(
-        "Month", months, format_func=lambda d: f"{d:%B %Y}", key="forecast_explain_month"
-    )
-    drivers = explain_month(forecast, picked)
+    st.subheader(_("Why a month looks the way it does"))
+    shown = {show_month(m): m for m in months}
+    label = st.selectbox(_("Month"), list(shown), key=keyed("forecast_explain_month"))
+    drivers = explain_month(forecast, shown.get(label or "", months[0]))
     rows = [
-        {"item": d.label, "kind": d.kind, "times": d.count, "amount": format_money(d.amount)}
+        {
+            "item": d.label,
+            "kind": _(KINDS.get(d.kind, d.kind)),
+            "times": d.count,
+            "amount": show_money(d.amount),
+        }
         for d in drivers
     ]
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        _table(pd.DataFrame(rows))
     else:
-        st.info("Nothing known moves this month.")
+        st.info(_("Nothing known moves this month."))
 
 
 def forecast_page() -> None:
@@ -109,20 +189,22 @@ def forecast_page() -> None:
         prefs = get_user_settings(session, user)
         default_months, warning = prefs.forecast_horizon_months, prefs.warning_threshold
         week_start = WEEKDAY[prefs.week_start]
-    st.title("Forecast")
+    st.title(_("Forecast"))
     cols = st.columns([2, 3, 2])
-    view = cols[0].radio(
-        "View", ["daily", "weekly", "monthly"], horizontal=True, key="forecast_view"
-    )
-    months = cols[1].slider("Horizon (months)", 1, 36, default_months, key="forecast_months")
-    history = cols[2].toggle("Include everyday spending", value=True, key="forecast_history")
+    views = {_(name): code for code, name in VIEWS.items()}
+    label = cols[0].radio(_("View"), list(views), horizontal=True, key=keyed("forecast_view"))
+    view = views.get(label or "", "daily")
+    months = cols[1].slider(_("Horizon (months)"), 1, 36, default_months, key="forecast_months")
+    history = cols[2].toggle(_("Include everyday spending"), value=True, key="forecast_history")
     with user_work(user_id) as (session, user):
         forecast = forecast_for(session, user, today, months=months, include_history=history)
         empty = not dashboard.has_data(session, user)
     if empty:
         st.info(
-            "Nothing to forecast yet: record your bank balance, import a bank file or add "
-            "your salary and rent, and the forecast appears here."
+            _(
+                "Nothing to forecast yet: record your bank balance, import a bank file or add "
+                "your salary and rent, and the forecast appears here."
+            )
         )
         return
     _summary(forecast)
@@ -133,11 +215,15 @@ def forecast_page() -> None:
         )
     else:
         table = aggregate(forecast, cast("Period", view), week_start=week_start)
+        # Periods read as month names or DD/MM/YYYY in the reader's language.
+        name = show_month if view == "monthly" else show_date
+        table["period"] = table["start"].map(name)
         figure = periods_figure(table, warning=float(warning))
     st.plotly_chart(figure, key="forecast_chart")
     if view != "daily":
         money_columns = ["opening", "income", "expense", "net", "closing", "lowest"]
         for column in money_columns:
-            table[column] = table[column].map(format_money)
-        st.dataframe(table.drop(columns=["start"]), hide_index=True, width="stretch")
+            table[column] = table[column].map(show_money)
+        table["lowest_date"] = table["lowest_date"].map(show_date)
+        _table(table.drop(columns=["start"]))
     _explain(forecast)
