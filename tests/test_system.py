@@ -136,6 +136,8 @@ def test_demo_user_gets_tokens_over_http(running: Running) -> None:
         f"{running.api}/api/v1/auth/login", json={"username": "demo", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 200
+    assert "server" not in response.headers  # served by cashflow.serving: no product name
+    assert response.headers["Cache-Control"] == "no-store"
     me = httpx.get(
         f"{running.api}/api/v1/auth/me",
         headers={"Authorization": f"Bearer {response.json()['access_token']}"},
