@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from domain.errors import InvalidInputError
+from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
 from domain.rules.recurrence import add_months
 
@@ -346,3 +347,39 @@ def budget_line(
         found.overshoot_day,
         found.expected_by_now,
     )
+
+
+def spending_plans(
+    *,
+    today: date,
+    end: date,
+    modes: Mapping[int, ForecastMode],
+    entries: Mapping[int, Sequence[BudgetEntry]],
+    spent_this_month: Mapping[int, Decimal],
+    history: Sequence[CategoryHistory],
+) -> tuple[SpendingPlan, ...]:
+    """The categories whose forecast follows their budget rather than their history.
+
+    `budget` follows a budgeted category's budget; `lower` follows it only when it is below
+    the category's usual (median) month. The rest of this month is the budget minus what
+    was spent already; a later month without a budget falls back to the usual month.
+    """
+    usual = {h.category_id: h.median() for h in history}
+    this, last = month_of(today), month_of(end - timedelta(days=1))
+    months = (last.year - this.year) * 12 + last.month - this.month + 1
+    plans = []
+    for category_id, mode in sorted(modes.items()):
+        found = entries.get(category_id, ())
+        budget = effective_budget(found, this)
+        typical = usual.get(category_id, ZERO)
+        if mode == "history" or budget is None or (mode == "lower" and budget >= typical):
+            continue
+        later = (effective_budget(found, next_month(this, k)) for k in range(1, months))
+        plans.append(
+            SpendingPlan(
+                category_id,
+                max(budget - spent_this_month.get(category_id, ZERO), ZERO),
+                tuple(typical if amount is None else amount for amount in later),
+            )
+        )
+    return tuple(plans)

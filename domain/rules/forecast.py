@@ -78,6 +78,19 @@ class CategoryHistory:
 
 
 @dataclass(frozen=True)
+class SpendingPlan:
+    """A category whose everyday spending follows its budget instead of its history.
+
+    `rest_of_month` is spread over the days after today in today's month; `later` holds
+    each following month's amount (the last one repeats).
+    """
+
+    category_id: int
+    rest_of_month: Decimal
+    later: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
 class ForecastInputs:
     """Everything a forecast needs; `end` is exclusive, the path starts at `today`."""
 
@@ -90,6 +103,7 @@ class ForecastInputs:
     history: tuple[CategoryHistory, ...] = ()
     warning: Decimal = ZERO
     include_history: bool = True
+    plans: tuple[SpendingPlan, ...] = ()
     seed: int = 0
     paths: int = DEFAULT_PATHS
 
@@ -186,10 +200,42 @@ def _months_in(days: pd.DatetimeIndex) -> int:
     return (days[-1].year - days[0].year) * 12 + days[-1].month - days[0].month + 1
 
 
-def _variable(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    """The median daily variable spending, and simulated paths (bootstrapped months)."""
+def _planned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> np.ndarray:
+    """Agorot per day that the categories following their budgets spend (no spread)."""
     months = _months_in(days)
-    history = [h for h in inputs.history if h.monthly] if inputs.include_history else []
+    monthly = np.zeros(months, dtype=np.int64)
+    rest = 0
+    for plan in inputs.plans:
+        rest += _cents(plan.rest_of_month)
+        for k in range(1, months):
+            monthly[k] += _cents(plan.later[min(k, len(plan.later)) - 1]) if plan.later else 0
+    daily: np.ndarray = _spread(monthly[np.newaxis, :], days, inputs.today)[0]
+    ahead = np.flatnonzero((days.month == days[0].month) & (days.year == days[0].year))[1:]
+    if len(ahead):
+        base, extra = divmod(rest, len(ahead))
+        daily[ahead] += base
+        daily[ahead[:extra]] += 1
+    return daily
+
+
+def _variable(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The median daily variable spending, and simulated paths (bootstrapped months).
+
+    Categories that follow a plan spend it on every path: only history makes the band.
+    """
+    if not inputs.include_history:
+        zero = np.zeros(len(days), dtype=np.int64)
+        return zero, zero[np.newaxis, :]
+    planned = _planned(inputs, days)
+    median_daily, simulated = _learned(inputs, days)
+    return median_daily + planned, simulated + planned[np.newaxis, :]
+
+
+def _learned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Variable spending learned from the categories' history (those without a plan)."""
+    months = _months_in(days)
+    following = {p.category_id for p in inputs.plans}
+    history = [h for h in inputs.history if h.monthly and h.category_id not in following]
     if not history:
         zero = np.zeros(len(days), dtype=np.int64)
         return zero, zero[np.newaxis, :]

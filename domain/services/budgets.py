@@ -6,6 +6,7 @@ Budgets belong to the money's owner. Today that is the user; when households lan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -27,7 +28,9 @@ from domain.rules.budgets import (
     month_end,
     month_of,
     next_month,
+    spending_plans,
 )
+from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import ZERO
 
 HISTORY_MONTHS = 12
@@ -204,3 +207,27 @@ def budget_history(session: Session, user: User, through: date, today: date) -> 
     """The summary lines of the 12 months through `through`, oldest first (for charts)."""
     months = [next_month(month_of(through), k - HISTORY_MONTHS + 1) for k in range(HISTORY_MONTHS)]
     return [line for m in months for line in month_summary(session, user, m, today)]
+
+
+def forecast_plans(
+    session: Session, user: User, today: date, end: date, history: Sequence[CategoryHistory]
+) -> tuple[SpendingPlan, ...]:
+    """The categories whose forecast follows their budget (their setting says budget or lower)."""
+    owner = _owner(user)
+    modes = {
+        category_id: mode
+        for category_id, (_, mode) in stored_settings(session, owner).items()
+        if mode != "history"
+    }
+    if not modes:
+        return ()
+    this = month_of(today)
+    spent = monthly_spending(session, owner, this, today + timedelta(days=1))
+    return spending_plans(
+        today=today,
+        end=end,
+        modes=modes,
+        entries=budget_entries(session, owner),
+        spent_this_month={c: by_month.get(this, ZERO) for c, by_month in spent.items()},
+        history=history,
+    )

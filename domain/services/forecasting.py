@@ -18,6 +18,7 @@ from domain.rules.forecast import Forecast, ForecastInputs, build_forecast, hori
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.occurrences import first_due
 from domain.rules.scenarios import apply_operations
+from domain.services import budgets
 from domain.services.balance import current_balance
 from domain.services.user_settings import get_user_settings
 
@@ -47,6 +48,7 @@ def gather_inputs(
         s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
         for s in specs
     ]
+    history = tuple(spending_history(session, user.id, today, specs))
     return ForecastInputs(
         today=today,
         end=end,
@@ -54,9 +56,10 @@ def gather_inputs(
         transactions=tuple(future_transactions(session, user.id, today, end)),
         specs=tuple(specs),
         booked_keys=booked_keys(session, user.id, min(unbooked_from, default=today)),
-        history=tuple(spending_history(session, user.id, today, specs)),
+        history=history,
         warning=prefs.warning_threshold,
         include_history=prefs.include_history if include_history is None else include_history,
+        plans=budgets.forecast_plans(session, user, today, end, history),
         seed=user.id * 100_003 + today.toordinal(),
     )
 

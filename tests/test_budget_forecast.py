@@ -1,0 +1,125 @@
+"""The forecast follows the plan: a category's budget replaces its history when chosen."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from domain.config import Settings
+from domain.rules.budgets import BudgetDraft, BudgetEntry, spending_plans
+from domain.rules.forecast import (
+    DATE,
+    P10,
+    P50,
+    P90,
+    VARIABLE,
+    CategoryHistory,
+    ForecastInputs,
+    SpendingPlan,
+    build_forecast,
+    horizon_end,
+)
+from domain.rules.money import D
+from domain.services import budgets
+from domain.services.forecasting import forecast_for
+from tests.builders import category_named, make_transaction
+from tests.conftest import make_user
+
+TODAY = date(2027, 3, 10)
+MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
+SPREAD = tuple(D(v) for v in ("700", "800", "900", "1000", "1100", "900") * 2)  # median 900
+
+
+def _between(daily: pd.DataFrame, start: date, end: date) -> Decimal:
+    rows = daily[(daily[DATE] >= start) & (daily[DATE] < end)]
+    return sum(rows[VARIABLE], D("0"))
+
+
+def _inputs(*plans: SpendingPlan) -> ForecastInputs:
+    return ForecastInputs(
+        today=TODAY,
+        end=horizon_end(TODAY, 3),
+        opening=D("10000.00"),
+        history=(CategoryHistory(5, "Dining out", SPREAD),),
+        plans=plans,
+    )
+
+
+def test_with_budget_the_expected_spending_is_the_budget() -> None:
+    plan = SpendingPlan(5, rest_of_month=D("350.00"), later=(D("600.00"),))
+    followed = build_forecast(_inputs(plan)).daily
+    learned = build_forecast(_inputs()).daily
+    #  what                         history    budget
+    table = [
+        ("rest of March", "900", "350.00"),
+        ("April", "900", "600.00"),
+        ("May", "900", "600.00"),
+    ]
+    windows = {
+        "rest of March": (TODAY, APRIL),
+        "April": (APRIL, date(2027, 5, 1)),
+        "May": (date(2027, 5, 1), date(2027, 6, 1)),
+    }
+    for what, history, budget in table:
+        start, end = windows[what]
+        if what != "rest of March":  # history spreads the month evenly, today excluded
+            assert _between(learned, start, end) == D(history), what
+        assert _between(followed, start, end) == D(budget), what
+    # a category that follows its plan spends it on every path: no band is left
+    assert (followed[P10] == followed[P50]).all()
+    assert (followed[P90] == followed[P50]).all()
+    assert (learned[P10] < learned[P90]).any()
+
+
+def test_lower_follows_the_budget_only_when_it_is_below_the_usual_month() -> None:
+    history = [
+        CategoryHistory(1, "Dining out", SPREAD),
+        CategoryHistory(2, "Groceries", SPREAD),
+        CategoryHistory(3, "Leisure", SPREAD),
+    ]
+    entries = {
+        1: [BudgetEntry(MARCH, D("500.00"), "standing")],  # below the usual 900
+        2: [BudgetEntry(MARCH, D("1200.00"), "standing")],  # above it
+        3: [BudgetEntry(MARCH, D("1200.00"), "standing")],  # above, but mode is budget
+        4: [BudgetEntry(date(2027, 4, 1), D("100.00"), "standing")],  # no budget this month
+    }
+    plans = spending_plans(
+        today=TODAY,
+        end=horizon_end(TODAY, 2),
+        modes={1: "lower", 2: "lower", 3: "budget", 4: "budget"},
+        entries=entries,
+        spent_this_month={1: D("650.00"), 3: D("200.00")},
+        history=history,
+    )
+    #        category  rest of month    later months
+    assert plans == (
+        SpendingPlan(1, D("0.00"), (D("500.00"), D("500.00"))),  # overspent: nothing left
+        SpendingPlan(3, D("1000.00"), (D("1200.00"), D("1200.00"))),
+    )
+
+
+def test_the_users_forecast_follows_a_budget_when_told(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    dining = category_named(session, user, "Dining out").id
+    for k in range(12):  # March 2026 to February 2027
+        month = date(2026 + (2 + k) // 12, (2 + k) % 12 + 1, 1)
+        make_transaction(session, user, amount="900.00", on=month, category="Dining out")
+    make_transaction(session, user, amount="250.00", on=date(2027, 3, 2), category="Dining out")
+    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("600.00")))
+
+    def april_and_rest() -> tuple[Decimal, Decimal]:
+        daily = forecast_for(session, user, TODAY, months=2).daily
+        return _between(daily, APRIL, date(2027, 5, 1)), _between(daily, TODAY, APRIL)
+
+    assert april_and_rest()[0] == D("900.00")
+    budgets.set_category_settings(session, user, dining, forecast_mode="budget")
+    assert april_and_rest() == (D("600.00"), D("350.00"))
+    budgets.set_category_settings(session, user, dining, forecast_mode="lower")
+    assert april_and_rest() == (D("600.00"), D("350.00"))
+    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("1500.00")))
+    assert april_and_rest()[0] == D("900.00")  # lower: the history is lower now
