@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from domain.errors import InvalidInputError
+from domain.rules.alert_rules import Condition
 from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
 from domain.rules.recurrence import add_months
@@ -383,3 +384,52 @@ def spending_plans(
             )
         )
     return tuple(plans)
+
+
+def budget_conditions(lines: Iterable[BudgetLine], names: Mapping[int, str]) -> list[Condition]:
+    """This month's budgets: already overspent (warning), or heading over at its pace (info).
+
+    Keyed by category and month, so each is raised once a month, and resolved when the
+    pace drops or the month ends (the next month's key is another condition).
+    """
+    found = []
+    for line in lines:
+        name = names.get(line.category_id, str(line.category_id))
+        key = f"{line.category_id}:{line.month:%Y-%m}"
+        data: dict[str, object] = {
+            "category_id": line.category_id,
+            "month": f"{line.month:%Y-%m}",
+            "budget": str(line.budget + line.rollover),
+            "spent": str(line.spent),
+            "projected": str(line.projected),
+        }
+        if line.left < ZERO:
+            found.append(
+                Condition(
+                    f"budget_overspent:{key}",
+                    "budget_overspent",
+                    "warning",
+                    f"{name} is over budget",
+                    f"{_amount(line.spent)} spent of {_amount(line.budget + line.rollover)} "
+                    f"this month, {_amount(-line.left)} over.",
+                    data,
+                )
+            )
+        elif line.overshoot > ZERO and line.overshoot_day is not None:
+            found.append(
+                Condition(
+                    f"budget_overshoot:{key}",
+                    "budget_overshoot",
+                    "info",
+                    f"{name} is heading over budget",
+                    f"At this pace {name} reaches {_amount(line.projected)} this month, "
+                    f"{_amount(line.overshoot)} over its budget, passing it on "
+                    f"{line.overshoot_day:%d/%m/%Y}.",
+                    {**data, "overshoot_day": str(line.overshoot_day)},
+                )
+            )
+    return found
+
+
+def _amount(amount: Decimal) -> str:
+    return f"{amount:,.2f}"

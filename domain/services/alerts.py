@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from domain.db.models import (
     Alert,
     BalanceRecord,
+    Budget,
     Category,
+    CategoryBudgetSettings,
     FixedItem,
     InstallmentPlan,
     Loan,
@@ -28,7 +30,7 @@ from domain.rules.alert_rules import BookingFailure, Condition, Ending, Unusual
 from domain.rules.forecast_views import summarize
 from domain.rules.installments import installment_dates
 from domain.rules.money import ZERO
-from domain.services import installment_plans, loans
+from domain.services import budgets, installment_plans, loans
 from domain.services.forecasting import forecast_for
 from domain.services.jobs import failed_bookings, last_verified_backup
 from domain.services.user_settings import get_user_settings
@@ -37,6 +39,7 @@ log = logging.getLogger("cashflow.alerts")
 RECENT_DAYS = 14
 UNUSUAL_FACTOR = Decimal(2)
 MIN_SAMPLES = 8
+BUDGET_TABLES = (Budget, CategoryBudgetSettings)  # budgets move the budget alerts
 
 
 def _average_income(session: Session, user: User, today: date) -> Decimal:
@@ -170,6 +173,7 @@ def evaluate(session: Session, user: User, today: date, now: datetime) -> list[C
     conditions += _forecast_conditions(session, user, today, get_user_settings(session, user))
     conditions += alert_rules.endings(_endings(session, user), today=today)
     conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
+    conditions += budgets.alert_conditions(session, user, today)
     return conditions
 
 
@@ -228,7 +232,7 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
 def _fingerprint(session: Session, user: User, today: date, now: datetime) -> str:
     """Changes whenever anything that moves the forecast changes (or the day turns)."""
     parts = [today.isoformat(), f"{now:%Y%m%d%H}" if user.is_admin else ""]
-    for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord):
+    for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord, *BUDGET_TABLES):
         count, latest = session.execute(
             select(func.count(), func.max(model.updated_at)).where(model.user_id == user.id)
         ).one()

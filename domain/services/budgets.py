@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,13 @@ from domain.db.budgets import budget_entries, daily_spending, monthly_spending
 from domain.db.budgets import category_settings as stored_settings
 from domain.db.models import Budget, Category, CategoryBudgetSettings, User
 from domain.errors import InvalidInputError, NotFoundError
+from domain.rules.alert_rules import Condition
 from domain.rules.budgets import (
     FORECAST_MODES,
     BudgetDraft,
     BudgetLine,
     budget_chain,
+    budget_conditions,
     budget_line,
     check_budget,
     effective_budget,
@@ -70,7 +72,8 @@ def set_budget(session: Session, user: User, draft: BudgetDraft) -> Budget:
     )
     budget_id = session.scalar(
         upsert.on_conflict_do_update(
-            constraint="uq_budgets_key", set_={"amount": upsert.excluded.amount}
+            constraint="uq_budgets_key",
+            set_={"amount": upsert.excluded.amount, "updated_at": func.now()},
         ).returning(Budget.id)
     )
     session.expire_all()
@@ -151,7 +154,7 @@ def set_category_settings(
     statement = (
         upsert.on_conflict_do_update(
             index_elements=["user_id", "category_id"],
-            set_={k: getattr(upsert.excluded, k) for k in changes},
+            set_={**{k: getattr(upsert.excluded, k) for k in changes}, "updated_at": func.now()},
         )
         if changes
         else upsert.on_conflict_do_nothing()
@@ -231,3 +234,15 @@ def forecast_plans(
         spent_this_month={c: by_month.get(this, ZERO) for c, by_month in spent.items()},
         history=history,
     )
+
+
+def alert_conditions(session: Session, user: User, today: date) -> list[Condition]:
+    """This month's budget alerts: categories overspent or heading over at their pace."""
+    lines = month_summary(session, user, month_of(today), today)
+    if not lines:
+        return []
+    rows = session.execute(
+        select(Category.id, Category.name).where(Category.user_id == _owner(user))
+    )
+    names = {row.id: row.name for row in rows}
+    return budget_conditions(lines, names)
