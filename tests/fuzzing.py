@@ -16,14 +16,12 @@ import argparse
 import contextlib
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy.orm import sessionmaker
 
@@ -34,7 +32,7 @@ from domain.db.migrate import upgrade_database
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.users import create_user
 from tests.conftest import _external_database
-from tests.test_system import _free_port, _wait_for
+from tests.servers import api_process
 
 # Checks a correct Cashflow fails by design, and why:
 EXCLUDED_CHECKS = {
@@ -76,17 +74,6 @@ def _fuzz_user(url: str, settings: Settings) -> tuple[int, int]:
             return user.id, user.token_version
     finally:
         engine.dispose()
-
-
-def _serve(url: str, secret: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "BCRYPT_ROUNDS": "4"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "cashflow", "api", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
 
 
 def _schemathesis(base: str, args: argparse.Namespace, hooks_env: dict[str, str]) -> int:
@@ -133,20 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     with _database() as url, api_log.open("wb") as log:
         upgrade_database(url)
         user_id, version = _fuzz_user(url, Settings(database_url=url, bcrypt_rounds=4))
-        port = _free_port()
-        server = _serve(url, secret, port, log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for(f"{base}/health", 60)
-            hooks_env = {
-                "FUZZ_SECRET_KEY": secret,
-                "FUZZ_USER_ID": str(user_id),
-                "FUZZ_TOKEN_VERSION": str(version),
-            }
+        hooks_env = {
+            "FUZZ_SECRET_KEY": secret,
+            "FUZZ_USER_ID": str(user_id),
+            "FUZZ_TOKEN_VERSION": str(version),
+        }
+        with api_process(url, env={"SECRET_KEY": secret}, stderr=log) as base:
             code = _schemathesis(base, args, hooks_env)
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
     print(f"make fuzz: seed {args.seed}, exit {code}")  # noqa: T201
     return code
 

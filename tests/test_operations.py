@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,7 +35,7 @@ from domain.logs import JsonFormatter
 from domain.rules.backups import BackupFile, is_stale, prunable
 from tests.builders import make_transaction
 from tests.conftest import PASSWORD, make_user
-from tests.test_system import _free_port, _wait_for
+from tests.servers import api_process
 
 NOW = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
 
@@ -176,23 +173,9 @@ def test_log_lines_are_json_and_hold_no_secrets(
 @pytest.fixture(scope="module")
 def two_workers(database_url: str) -> Iterator[str]:
     """`cashflow api --workers 2` against the test database."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cashflow", "api", "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/health", 60)
+    with api_process(database_url, workers=2) as base:
         time.sleep(1.0)  # let both workers start accepting
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def _fresh(base: str) -> httpx.Client:

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from sqlalchemy import make_url
 from domain.config import PROJECT_ROOT
 from domain.db.engine import libpq_url
 from domain.db.migrate import alembic_config
+from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
 UV = BIN / "uv"
@@ -255,13 +255,6 @@ def test_every_command_compose_and_the_image_run_parses_in_the_wheel(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @contextmanager
 def _serving(
     argv: list[str | Path], cwd: Path, env: dict[str, str]
@@ -302,7 +295,7 @@ def test_compose_health_checks_pass_against_the_wheel(
     spec = _compose()["services"][service]
     check = spec["healthcheck"]["test"]
     assert check[0] == "CMD"
-    port = _free_port()
+    port = free_port()
     env = installed.env(migrated, API_HOST="127.0.0.1", API_PORT=str(port), UI_PORT=str(port))
     argv = [installed.bin / a if i == 0 else a for i, a in enumerate(spec["command"])]
     if service == "api":  # as compose runs it, on loopback and with two workers, not four

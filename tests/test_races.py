@@ -18,7 +18,7 @@ import uvicorn
 from api.app import create_app
 from domain.config import Settings
 from tests.conftest import PASSWORD
-from tests.test_system import _free_port
+from tests.servers import free_port
 
 API = "/api/v1"
 PROXY = "127.0.0.1"  # the test client stands in for a trusted reverse proxy
@@ -33,7 +33,7 @@ def live(settings: Settings) -> Iterator[str]:
     """The API served by uvicorn in a thread, on the test database, behind a trusted proxy."""
     app = create_app(settings.model_copy(update={"trusted_proxies": [f"{PROXY}/32"]}))
     app.add_api_route("/boom", _boom)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", server_header=False)
     )

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,49 +12,17 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.conftest import PASSWORD
+from tests.servers import api_process
 
 API = "/api/v1"
 CALLS = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not come up within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def api_base(database_url: str) -> Iterator[str]:
     """`cashflow api` against the test database: every request commits for real."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cashflow", "api", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/health", 60)
+    with api_process(database_url) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import psutil
 import pytest
 
 from domain.config import PROJECT_ROOT
+from tests.servers import free_port, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -36,13 +36,6 @@ BROWSER_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Running:
     """A `cashflow run` launcher and where its processes listen."""
@@ -51,18 +44,6 @@ class Running:
     api: str
     ui: str
     banner: str
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not come up within {seconds} s")
 
 
 def _read_banner(process: subprocess.Popen[str], seconds: float) -> str:
@@ -82,7 +63,7 @@ def _read_banner(process: subprocess.Popen[str], seconds: float) -> str:
 @pytest.fixture(scope="module")
 def running(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """`cashflow run` on free ports against the test database."""
-    api_port, ui_port = _free_port(), _free_port()
+    api_port, ui_port = free_port(), free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -103,8 +84,8 @@ def running(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     try:
         banner = _read_banner(process, 60)
         api, ui = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
-        _wait_for(f"{api}/health", 30)
-        _wait_for(f"{ui}/_stcore/health", 30)
+        wait_for(f"{api}/health", 30)
+        wait_for(f"{ui}/_stcore/health", 30)
         yield Running(process, api, ui, banner)
     finally:
         _stop_launcher(process)
