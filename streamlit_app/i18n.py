@@ -126,6 +126,12 @@ CODE_WORDS = {
     "all": N_("all"),
     "sunday": N_("Sunday"),
     "monday": N_("Monday"),
+    "daily": N_("daily"),
+    "weekly": N_("weekly"),
+    "biweekly": N_("fortnightly"),
+    "monthly": N_("monthly"),
+    "quarterly": N_("quarterly"),
+    "yearly": N_("yearly"),
     "en": N_("English"),
     "he": N_("Hebrew"),
 }
@@ -157,3 +163,17 @@ def select_code(
     words = [word(code) for code in codes]
     picked = container.selectbox(label, words, index=index, key=keyed(key))
     return codes[words.index(picked)] if picked in words else codes[index]
+
+
+def radio_code(
+    container: Any, label: str, codes: Sequence[str], *, key: str, horizontal: bool = False
+) -> str:
+    """A radio over stored codes that shows their words; returns the chosen code."""
+    words = [word(code) for code in codes]
+    picked = container.radio(label, words, key=keyed(key), horizontal=horizontal)
+    return codes[words.index(picked)] if picked in words else codes[0]
+
+
+def show_delta(amount: Decimal) -> str:
+    """A change of money for st.metric's delta: it must start with its sign to be coloured."""
+    return show_money(amount).lstrip("\u200f")

@@ -85,13 +85,13 @@ def test_loans_page_shows_schedule_and_chart(committed_user: User, db: Session) 
     (loan,) = _mine(db, Loan, committed_user)
     assert loan.annual_rate == Decimal("5.0")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Monthly payment"] == "8560.75"
+    assert metrics["Monthly payment"] == "₪8,560.75"
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [trace["name"] for trace in figure["data"]]
     assert names == ["Principal", "Interest", "Remaining balance"]
     table = at.dataframe[0].value
     assert len(table) == 12
-    assert table.iloc[-1]["balance"] == "0.00"
+    assert table.iloc[-1]["balance"] == "₪0.00"
 
 
 def test_home_shows_the_scheduler_panel(committed_user: User, db: Session) -> None:
@@ -132,15 +132,15 @@ def test_loans_page_shows_new_figures_at_once_after_a_payment_and_a_prepayment(
     at.button(key=f"loan_pay_{loan.id}").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert (metrics["Paid"], metrics["Remaining balance"]) == ("1 of 12", "91855.92")
+    assert (metrics["Paid"], metrics["Remaining balance"]) == ("1 of 12", "₪91,855.92")
     assert any("Recorded" in s.value for s in at.success)
     at.text_input(key=f"prepay_amount_{loan.id}").input("20000")
     at.button(key=f"FormSubmitter:prepay_{loan.id}-Prepay").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Remaining balance"] == "71855.92"
+    assert metrics["Remaining balance"] == "₪71,855.92"
     assert any("Prepayment recorded" in s.value for s in at.success)
     at.text_input(key=f"prepay_amount_{loan.id}").input("999999").run()
     at.button(key=f"FormSubmitter:prepay_{loan.id}-Prepay").click().run()
     assert any("amount" in e.value for e in at.error)
-    assert {m.label: m.value for m in at.metric}["Remaining balance"] == "71855.92"
+    assert {m.label: m.value for m in at.metric}["Remaining balance"] == "₪71,855.92"

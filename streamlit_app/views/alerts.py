@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from domain.services import alerts
+from streamlit_app.i18n import DATE_FORMAT, _
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import run_action, today_of, user_work
 
@@ -28,20 +29,20 @@ def alerts_page() -> None:
     user_id = require_user_id()
     today = today_of(user_id)
     now = datetime.now(UTC)
-    st.title("Alerts")
+    st.title(_("Alerts"))
     with user_work(user_id) as (session, user):
         alerts.refresh_alerts(session, user, today, now)
         found = alerts.list_alerts(session, user, today)
     if not found:
-        st.success("Nothing needs your attention.")
+        st.success(_("Nothing needs your attention."))
         return
 
     def read_all() -> None:
         with user_work(user_id) as (session, user):
             alerts.mark_all_read(session, user, today, now)
 
-    if st.button("Mark all read", key="alerts_read_all"):
-        run_action(read_all, "All read.") and st.rerun()
+    if st.button(_("Mark all read"), key="alerts_read_all"):
+        run_action(read_all, _("All read.")) and st.rerun()
     for alert in found:
         with st.container(border=True):
             weight = "" if alert.read_at else "**"
@@ -56,8 +57,9 @@ def _buttons(
 ) -> None:
     now = datetime.now(UTC)
     until = cols[2].date_input(
-        "Snooze until",
+        _("Snooze until"),
         value=today + timedelta(days=7),
+        format=DATE_FORMAT,
         key=f"alert_until_{alert_id}",
         label_visibility="collapsed",
     )
@@ -74,9 +76,10 @@ def _buttons(
         with user_work(user_id) as (session, user):
             alerts.dismiss(session, user, alert_id, now)
 
-    if cols[0].button("Mark unread" if is_read else "Mark read", key=f"alert_read_{alert_id}"):
-        run_action(toggle, "Done.") and st.rerun()
-    if cols[1].button("Snooze", key=f"alert_snooze_{alert_id}"):
-        run_action(snooze, "Snoozed.") and st.rerun()
-    if cols[3].button("Dismiss", key=f"alert_dismiss_{alert_id}"):
-        run_action(dismiss, "Dismissed.") and st.rerun()
+    label = _("Mark unread") if is_read else _("Mark read")
+    if cols[0].button(label, key=f"alert_read_{alert_id}"):
+        run_action(toggle, _("Done.")) and st.rerun()
+    if cols[1].button(_("Snooze"), key=f"alert_snooze_{alert_id}"):
+        run_action(snooze, _("Snoozed.")) and st.rerun()
+    if cols[3].button(_("Dismiss"), key=f"alert_dismiss_{alert_id}"):
+        run_action(dismiss, _("Dismissed.")) and st.rerun()

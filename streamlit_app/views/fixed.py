@@ -9,8 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import DomainError
-from domain.rules.money import format_money
+from domain.rules.display import display_number
 from domain.services import fixed
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    language,
+    radio_code,
+    select_code,
+    word,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import (
     category_options,
@@ -36,26 +44,32 @@ COLUMNS = [
 
 
 def _add_form(user_id: int, today: date) -> None:
-    with st.expander("Add a fixed item"):
-        flow = st.radio("Type", ["expense", "income"], horizontal=True, key="fixed_add_type")
+    with st.expander(_("Add a fixed item")):
+        flow = radio_code(
+            st, _("Type"), ["expense", "income"], horizontal=True, key="fixed_add_type"
+        )
         options = category_options(user_id, flow)
         with st.form("fixed_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1, 2])
-            name = cols[0].text_input("Name", key="fixed_add_name")
-            amount = cols[1].text_input("Amount", key="fixed_add_amount", placeholder="0.00")
-            frequency = cols[2].selectbox("Frequency", FREQUENCIES, key="fixed_add_frequency")
-            label = cols[3].selectbox("Category", list(options), key="fixed_add_category")
+            name = cols[0].text_input(_("Name"), key="fixed_add_name")
+            amount = cols[1].text_input(_("Amount"), key="fixed_add_amount", placeholder="0.00")
+            frequency = select_code(cols[2], _("Frequency"), FREQUENCIES, key="fixed_add_frequency")
+            label = cols[3].selectbox(_("Category"), list(options), key="fixed_add_category")
             when = st.columns(3)
-            start = when[0].date_input("Start", value=today, key="fixed_add_start")
-            end = when[1].date_input("End (optional)", value=None, key="fixed_add_end")
+            start = when[0].date_input(
+                _("Start"), value=today, key="fixed_add_start", format=DATE_FORMAT
+            )
+            end = when[1].date_input(
+                _("End (optional)"), value=None, key="fixed_add_end", format=DATE_FORMAT
+            )
             day = when[2].number_input(
-                "Day of month (monthly, quarterly, yearly)",
+                _("Day of month (monthly, quarterly, yearly)"),
                 min_value=1,
                 max_value=31,
                 value=None,
                 key="fixed_add_day",
             )
-            if st.form_submit_button("Add", type="primary"):
+            if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
                     with user_work(user_id) as (session, user):
@@ -72,7 +86,7 @@ def _add_form(user_id: int, today: date) -> None:
                             category_id=options[label],
                         )
 
-                run_action(create, f"Added {name}.")
+                run_action(create, _("Added {name}.").format(name=name))
 
 
 def _frame(user_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
@@ -82,7 +96,7 @@ def _frame(user_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
             {
                 "name": i.name,
                 "type": i.type,
-                "amount": format_money(i.amount),
+                "amount": display_number(i.amount, language(), places=2),
                 "frequency": i.frequency,
                 "day_of_month": i.day_of_month,
                 "start_date": i.start_date,
@@ -96,14 +110,18 @@ def _frame(user_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
 
 def _column_config() -> dict[str, Any]:
     return {
-        "name": st.column_config.TextColumn("Name", required=True, max_chars=120),
-        "type": st.column_config.SelectboxColumn("Type", options=["expense", "income"]),
-        "amount": st.column_config.TextColumn("Amount", required=True, max_chars=17),
-        "frequency": st.column_config.SelectboxColumn("Frequency", options=FREQUENCIES),
-        "day_of_month": st.column_config.NumberColumn("Day", min_value=1, max_value=31, step=1),
-        "start_date": st.column_config.DateColumn("Start", format="DD/MM/YYYY"),
-        "end_date": st.column_config.DateColumn("End", format="DD/MM/YYYY"),
-        "paused": st.column_config.CheckboxColumn("Paused", help="tick to pause from today"),
+        "name": st.column_config.TextColumn(_("Name"), required=True, max_chars=120),
+        "type": st.column_config.SelectboxColumn(
+            _("Type"), options=["expense", "income"], format_func=word
+        ),
+        "amount": st.column_config.TextColumn(_("Amount"), required=True, max_chars=20),
+        "frequency": st.column_config.SelectboxColumn(
+            _("Frequency"), options=FREQUENCIES, format_func=word
+        ),
+        "day_of_month": st.column_config.NumberColumn(_("Day"), min_value=1, max_value=31, step=1),
+        "start_date": st.column_config.DateColumn(_("Start"), format=DATE_FORMAT),
+        "end_date": st.column_config.DateColumn(_("End"), format=DATE_FORMAT),
+        "paused": st.column_config.CheckboxColumn(_("Paused"), help=_("tick to pause from today")),
     }
 
 
@@ -136,7 +154,7 @@ def _save(user_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, 
         with user_work(user_id) as (session, user):
             fixed.delete_fixed(session, user, ids[int(position)])
     if changes.get("added_rows"):
-        messages.append("Add fixed items with the form above.")
+        messages.append(_("Add fixed items with the form above."))
     return messages
 
 
@@ -144,18 +162,20 @@ def fixed_page() -> None:
     """Render the fixed items."""
     user_id = require_user_id()
     today = today_of(user_id)
-    st.title("Fixed income and expenses")
+    st.title(_("Fixed income and expenses"))
     st.caption(
-        "Salary, rent, subscriptions: booked by the scheduler on their own dates. "
-        "Edit in place; tick Paused to pause from today, untick to resume; "
-        "delete a row to remove it."
+        _(
+            "Salary, rent, subscriptions: booked by the scheduler on their own dates. "
+            "Edit in place; tick Paused to pause from today, untick to resume; "
+            "delete a row to remove it."
+        )
     )
     _add_form(user_id, today)
     for message in messages("fixed"):
         st.error(message)
     frame, ids = _frame(user_id, today)
     if not ids:
-        st.info("No fixed items yet: add your salary and rent above.")
+        st.info(_("No fixed items yet: add your salary and rent above."))
         return
     editable_grid(
         frame,

@@ -8,29 +8,34 @@ import pandas as pd
 import streamlit as st
 
 from domain.db.models import InstallmentPlan
-from domain.rules.money import format_money
+from domain.i18n import N_
 from domain.services import installment_plans as plans
+from streamlit_app.i18n import DATE_FORMAT, _, columns_in_reading_order, show_date, show_money
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import category_options, money, run_action, today_of, user_work
 
+HEADERS = {"date": N_("Date"), "amount": N_("Amount"), "paid": N_("Paid")}
+
 
 def _add_form(user_id: int, today: date) -> None:
-    with st.expander("Add an installment purchase"):
+    with st.expander(_("Add an installment purchase")):
         options = category_options(user_id, "expense")
         with st.form("plan_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1])
-            name = cols[0].text_input("What", key="plan_add_name")
-            total = cols[1].text_input("Total", key="plan_add_total", placeholder="0.00")
+            name = cols[0].text_input(_("What"), key="plan_add_name")
+            total = cols[1].text_input(_("Total"), key="plan_add_total", placeholder="0.00")
             count = cols[2].number_input(
-                "Payments", min_value=1, max_value=360, value=12, key="plan_add_count"
+                _("Payments"), min_value=1, max_value=360, value=12, key="plan_add_count"
             )
             cols = st.columns([1, 1, 2])
-            first = cols[0].date_input("First payment", value=today, key="plan_add_first")
-            day = cols[1].number_input(
-                "Day of month", min_value=1, max_value=31, value=None, key="plan_add_day"
+            first = cols[0].date_input(
+                _("First payment"), value=today, key="plan_add_first", format=DATE_FORMAT
             )
-            label = cols[2].selectbox("Category", list(options), key="plan_add_category")
-            if st.form_submit_button("Add", type="primary"):
+            day = cols[1].number_input(
+                _("Day of month"), min_value=1, max_value=31, value=None, key="plan_add_day"
+            )
+            label = cols[2].selectbox(_("Category"), list(options), key="plan_add_category")
+            if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
                     with user_work(user_id) as (session, user):
@@ -45,7 +50,7 @@ def _add_form(user_id: int, today: date) -> None:
                             category_id=options[label],
                         )
 
-                run_action(create, f"Added {name}.")
+                run_action(create, _("Added {name}.").format(name=name))
 
 
 def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
@@ -54,8 +59,8 @@ def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
         rows = [
             {
                 "#": p.payment.number,
-                "date": p.payment.date,
-                "amount": format_money(p.payment.amount),
+                "date": show_date(p.payment.date),
+                "amount": show_money(p.payment.amount),
                 "paid": p.paid,
             }
             for p in plans.payments(session, plan)
@@ -64,18 +69,23 @@ def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
 
 
 def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
-    with user_work(user_id) as (session, _):
+    with user_work(user_id) as (session, _user):
         progress = plans.progress(session, plan)
     done = progress.paid_count / plan.payments_count
     st.subheader(plan.name)
     st.progress(
         done,
-        text=f"{progress.paid_count} of {plan.payments_count} paid · "
-        f"{format_money(progress.paid_amount)} paid, "
-        f"{format_money(progress.remaining_amount)} to go · next "
-        f"{progress.next_date:%d/%m/%Y}"
+        text=_("{done} of {count} paid · {paid} paid, {left} to go · next {date}").format(
+            done=progress.paid_count,
+            count=plan.payments_count,
+            paid=show_money(progress.paid_amount),
+            left=show_money(progress.remaining_amount),
+            date=show_date(progress.next_date),
+        )
         if progress.next_date
-        else f"all {plan.payments_count} paid · {format_money(plan.total_amount)}",
+        else _("all {count} paid · {total}").format(
+            count=plan.payments_count, total=show_money(plan.total_amount)
+        ),
     )
     cols = st.columns([1, 1, 4])
 
@@ -87,24 +97,31 @@ def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
         with user_work(user_id) as (session, user):
             plans.reverse_payment(session, user, plan.id)
 
-    if cols[0].button("Mark next paid", key=f"plan_paid_{plan.id}"):
-        run_action(mark, "Recorded.") and st.rerun()
-    if cols[1].button("Reverse last", key=f"plan_reverse_{plan.id}"):
-        run_action(reverse, "Reversed.") and st.rerun()
-    with st.expander("Schedule"):
-        st.dataframe(_schedule_frame(user_id, plan.id), hide_index=True, width="stretch")
+    if cols[0].button(_("Mark next paid"), key=f"plan_paid_{plan.id}"):
+        run_action(mark, _("Recorded.")) and st.rerun()
+    if cols[1].button(_("Reverse last"), key=f"plan_reverse_{plan.id}"):
+        run_action(reverse, _("Reversed.")) and st.rerun()
+    with st.expander(_("Schedule")):
+        frame = _schedule_frame(user_id, plan.id)
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
+            column_order=columns_in_reading_order(list(frame.columns)),
+        )
 
 
 def installments_page() -> None:
     """Render the installment plans."""
     user_id = require_user_id()
     today = today_of(user_id)
-    st.title("Installments")
-    st.caption("A purchase split into monthly payments: the parts sum to the total exactly.")
+    st.title(_("Installments"))
+    st.caption(_("A purchase split into monthly payments: the parts sum to the total exactly."))
     _add_form(user_id, today)
     with user_work(user_id) as (session, user):
         found = plans.list_plans(session, user)
     if not found:
-        st.info("No installment plans yet.")
+        st.info(_("No installment plans yet."))
     for plan in found:
         _plan_card(user_id, plan, today)

@@ -5,16 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from domain.db.models import Loan
 from domain.errors import DomainError
-from domain.rules.money import format_money
+from domain.i18n import N_
 from domain.services import loans
 from domain.services.sources import booked_dates
 from streamlit_app.charts import amortization_figure
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    columns_in_reading_order,
+    keyed,
+    show_date,
+    show_money,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import (
     category_options,
@@ -25,7 +34,17 @@ from streamlit_app.views.forms import (
     user_work,
 )
 
-METHODS = {"Spitzer (equal payments)": "spitzer", "Equal principal": "equal_principal"}
+METHODS = {N_("Spitzer (equal payments)"): "spitzer", N_("Equal principal"): "equal_principal"}
+MODES = {N_("shorten the term"): "shorten_term", N_("lower the payment"): "lower_payment"}
+HEADERS = {
+    "date": N_("Date"),
+    "payment": N_("Payment"),
+    "principal": N_("Principal"),
+    "interest": N_("Interest"),
+    "prepayment": N_("Prepayment"),
+    "balance": N_("Balance"),
+    "paid": N_("Paid"),
+}
 
 
 def _rate(text: str) -> object:
@@ -33,24 +52,27 @@ def _rate(text: str) -> object:
 
 
 def _add_form(user_id: int, today: date) -> None:
-    with st.expander("Add a loan"):
+    with st.expander(_("Add a loan")):
         options = category_options(user_id, "expense")
+        methods = {_(label): code for label, code in METHODS.items()}
         with st.form("loan_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1, 1])
-            name = cols[0].text_input("Name", key="loan_add_name")
-            principal = cols[1].text_input("Principal", key="loan_add_principal")
-            rate = cols[2].text_input("Yearly rate %", key="loan_add_rate", placeholder="5.0")
+            name = cols[0].text_input(_("Name"), key="loan_add_name")
+            principal = cols[1].text_input(_("Principal"), key="loan_add_principal")
+            rate = cols[2].text_input(_("Yearly rate %"), key="loan_add_rate", placeholder="5.0")
             term = cols[3].number_input(
-                "Months", min_value=1, max_value=600, value=60, key="loan_add_term"
+                _("Months"), min_value=1, max_value=600, value=60, key="loan_add_term"
             )
             cols = st.columns([1, 1, 2, 2])
-            first = cols[0].date_input("First payment", value=today, key="loan_add_first")
-            day = cols[1].number_input(
-                "Day of month", min_value=1, max_value=31, value=None, key="loan_add_day"
+            first = cols[0].date_input(
+                _("First payment"), value=today, key="loan_add_first", format=DATE_FORMAT
             )
-            method = cols[2].selectbox("Method", list(METHODS), key="loan_add_method")
-            label = cols[3].selectbox("Category", list(options), key="loan_add_category")
-            if st.form_submit_button("Add", type="primary"):
+            day = cols[1].number_input(
+                _("Day of month"), min_value=1, max_value=31, value=None, key="loan_add_day"
+            )
+            method = cols[2].selectbox(_("Method"), list(methods), key=keyed("loan_add_method"))
+            label = cols[3].selectbox(_("Category"), list(options), key="loan_add_category")
+            if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
                     with user_work(user_id) as (session, user):
@@ -63,11 +85,11 @@ def _add_form(user_id: int, today: date) -> None:
                             term_months=int(term),
                             first_payment_date=first,
                             day_of_month=int(day) if day else None,
-                            method=METHODS[method],
+                            method=methods.get(method or "", "spitzer"),
                             category_id=options[label],
                         )
 
-                run_action(create, f"Added {name}.")
+                run_action(create, _("Added {name}.").format(name=name))
 
 
 def _schedule(user_id: int, loan_id: int) -> pd.DataFrame:
@@ -112,7 +134,11 @@ def _acting(loan_id: int, action: Callable[[], object], success: str) -> Callabl
 
 def _prepay(user_id: int, loan_id: int) -> None:
     state = st.session_state
-    mode = state[f"prepay_mode_{loan_id}"]
+    modes = {_(label): code for label, code in MODES.items()}
+    picked = modes.get(state.get(keyed(f"prepay_mode_{loan_id}")) or "")
+    mode: Literal["shorten_term", "lower_payment"] = (
+        "lower_payment" if picked == "lower_payment" else "shorten_term"
+    )
     with user_work(user_id) as (session, user):
         loans.prepay(
             session,
@@ -120,7 +146,7 @@ def _prepay(user_id: int, loan_id: int) -> None:
             loan_id,
             amount=money(state[f"prepay_amount_{loan_id}"], "amount"),
             on=state[f"prepay_date_{loan_id}"],
-            mode="shorten_term" if mode.startswith("shorten") else "lower_payment",
+            mode=mode,
         )
 
 
@@ -137,47 +163,57 @@ def _reverse(user_id: int, loan_id: int) -> None:
 def _prepay_form(user_id: int, loan: Loan, today: date) -> None:
     with st.form(f"prepay_{loan.id}", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
-        cols[0].text_input("Prepayment", key=f"prepay_amount_{loan.id}")
-        cols[1].date_input("On", value=today, key=f"prepay_date_{loan.id}")
-        cols[2].radio(
-            "Then", ["shorten the term", "lower the payment"], key=f"prepay_mode_{loan.id}"
-        )
+        cols[0].text_input(_("Prepayment"), key=f"prepay_amount_{loan.id}")
+        cols[1].date_input(_("On"), value=today, key=f"prepay_date_{loan.id}", format=DATE_FORMAT)
+        cols[2].radio(_("Then"), [_(label) for label in MODES], key=keyed(f"prepay_mode_{loan.id}"))
         st.form_submit_button(
-            "Prepay",
-            on_click=_acting(loan.id, partial(_prepay, user_id, loan.id), "Prepayment recorded."),
+            _("Prepay"),
+            on_click=_acting(
+                loan.id, partial(_prepay, user_id, loan.id), _("Prepayment recorded.")
+            ),
         )
 
 
 def _loan_card(user_id: int, loan: Loan, today: date) -> None:
-    with user_work(user_id) as (session, _):
+    with user_work(user_id) as (session, _user):
         where = loans.status(session, loan, today)
     st.subheader(loan.name)
     note = st.session_state.pop(_note_key(loan.id), None)
     if note is not None:
         (st.error if note[0] == "error" else st.success)(note[1])
     cols = st.columns(4)
-    cols[0].metric("Monthly payment", format_money(where.payment))
-    cols[1].metric("Remaining balance", format_money(where.remaining_balance))
-    cols[2].metric("Paid", f"{where.paid_count} of {loan.term_months}")
-    cols[3].metric("Ends", f"{where.end_date:%m/%Y}" if where.end_date else "-")
+    cols[0].metric(_("Monthly payment"), show_money(where.payment))
+    cols[1].metric(_("Remaining balance"), show_money(where.remaining_balance))
+    cols[2].metric(
+        _("Paid"),
+        _("{done} of {count}").format(done=where.paid_count, count=loan.term_months),
+    )
+    cols[3].metric(_("Ends"), f"{where.end_date:%m/%Y}" if where.end_date else "-")
     schedule = _schedule(user_id, loan.id)
     if not schedule.empty:
         st.plotly_chart(amortization_figure(schedule), key=f"loan_chart_{loan.id}")
         shown = schedule.copy()
         for column in ("payment", "principal", "interest", "prepayment", "balance"):
-            shown[column] = shown[column].map(format_money)
-        with st.expander("Amortization table"):
-            st.dataframe(shown, hide_index=True, width="stretch")
+            shown[column] = shown[column].map(show_money)
+        shown["date"] = shown["date"].map(show_date)
+        with st.expander(_("Amortization table")):
+            st.dataframe(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config={c: _(HEADERS[c]) for c in shown.columns if c in HEADERS},
+                column_order=columns_in_reading_order(list(shown.columns)),
+            )
     buttons = st.columns([1, 1, 4])
     buttons[0].button(
-        "Record next payment",
+        _("Record next payment"),
         key=f"loan_pay_{loan.id}",
-        on_click=_acting(loan.id, partial(_pay, user_id, loan.id, today), "Recorded."),
+        on_click=_acting(loan.id, partial(_pay, user_id, loan.id, today), _("Recorded.")),
     )
     buttons[1].button(
-        "Reverse last",
+        _("Reverse last"),
         key=f"loan_reverse_{loan.id}",
-        on_click=_acting(loan.id, partial(_reverse, user_id, loan.id), "Reversed."),
+        on_click=_acting(loan.id, partial(_reverse, user_id, loan.id), _("Reversed.")),
     )
     _prepay_form(user_id, loan, today)
 
@@ -186,12 +222,12 @@ def loans_page() -> None:
     """Render the loans."""
     user_id = require_user_id()
     today = today_of(user_id)
-    st.title("Loans")
-    st.caption("The payment is computed from the terms; every interest is rounded to the agora.")
+    st.title(_("Loans"))
+    st.caption(_("The payment is computed from the terms; every interest is rounded to the agora."))
     _add_form(user_id, today)
     with user_work(user_id) as (session, user):
         found = loans.list_loans(session, user)
     if not found:
-        st.info("No loans yet.")
+        st.info(_("No loans yet."))
     for loan in found:
         _loan_card(user_id, loan, today)

@@ -9,25 +9,55 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.rules.forecast_views import aggregate, band
-from domain.rules.money import format_money
 from domain.services import fixed, loans, scenarios
 from domain.services.forecasting import affordability, compare
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import comparison_figure
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    columns_in_reading_order,
+    keyed,
+    n_,
+    select_code,
+    show_date,
+    show_delta,
+    show_money,
+    show_month,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import describe, money, run_action, today_of, user_work
 
 DRAFT = "scenario_draft"
 KINDS = {
-    "A one-off income or expense": "one_off",
-    "A new installment purchase": "new_installment",
-    "A fixed item changed by a percentage": "change_fixed",
-    "A fixed item paused": "pause_fixed",
-    "A new fixed item": "new_fixed",
-    "A new loan": "new_loan",
-    "A loan prepayment": "loan_prepayment",
+    N_("A one-off income or expense"): "one_off",
+    N_("A new installment purchase"): "new_installment",
+    N_("A fixed item changed by a percentage"): "change_fixed",
+    N_("A fixed item paused"): "pause_fixed",
+    N_("A new fixed item"): "new_fixed",
+    N_("A new loan"): "new_loan",
+    N_("A loan prepayment"): "loan_prepayment",
 }
+MODES = {N_("shorten the term"): "shorten_term", N_("lower the payment"): "lower_payment"}
+HEADERS = {
+    "month": N_("Month"),
+    "baseline closing": N_("Baseline closing"),
+    "scenario closing": N_("Scenario closing"),
+    "difference": N_("Difference"),
+    "operation": N_("Operation"),
+}
+
+
+def _table(frame: pd.DataFrame) -> None:
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
+        column_order=columns_in_reading_order(list(frame.columns)),
+    )
 
 
 def _sources(user_id: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -39,10 +69,12 @@ def _sources(user_id: int) -> tuple[dict[str, int], dict[str, int]]:
 
 def _operation_form(user_id: int, today: date) -> None:
     items, owed = _sources(user_id)
-    kind = KINDS[st.selectbox("Add an operation", list(KINDS), key="op_kind")]
+    kinds = {_(label): code for label, code in KINDS.items()}
+    picked = st.selectbox(_("Add an operation"), list(kinds), key=keyed("op_kind"))
+    kind = kinds.get(picked or "", "one_off")
     with st.form("op_form", clear_on_submit=True):
         fields = _fields(kind, today, items, owed)
-        if st.form_submit_button("Add operation"):
+        if st.form_submit_button(_("Add operation")):
             try:
                 op = _build(kind, fields)
             except DomainError as exc:
@@ -55,53 +87,65 @@ def _fields(kind: str, today: date, items: dict[str, int], owed: dict[str, int])
     tomorrow = today + timedelta(days=1)
     if kind == "one_off":
         return {
-            "type": st.selectbox("Type", ["expense", "income"], key="op_type"),
-            "amount": st.text_input("Amount", key="op_amount"),
-            "date": st.date_input("On", value=tomorrow, key="op_date"),
-            "description": st.text_input("Description", key="op_description"),
+            "type": select_code(st, _("Type"), ["expense", "income"], key="op_type"),
+            "amount": st.text_input(_("Amount"), key="op_amount"),
+            "date": st.date_input(_("On"), value=tomorrow, key="op_date", format=DATE_FORMAT),
+            "description": st.text_input(_("Description"), key="op_description"),
         }
     if kind == "new_installment":
         return {
-            "name": st.text_input("What", value="Purchase", key="op_name"),
-            "total_amount": st.text_input("Total", key="op_total"),
-            "payments_count": st.number_input("Payments", 1, 360, 24, key="op_count"),
-            "first_payment_date": st.date_input("First payment", value=tomorrow, key="op_first"),
+            "name": st.text_input(_("What"), value=_("Purchase"), key="op_name"),
+            "total_amount": st.text_input(_("Total"), key="op_total"),
+            "payments_count": st.number_input(_("Payments"), 1, 360, 24, key="op_count"),
+            "first_payment_date": st.date_input(
+                _("First payment"), value=tomorrow, key="op_first", format=DATE_FORMAT
+            ),
         }
     if kind in ("change_fixed", "pause_fixed"):
-        picked = st.selectbox("Fixed item", list(items) or ["(none yet)"], key="op_fixed")
+        picked = st.selectbox(_("Fixed item"), list(items) or [_("(none yet)")], key="op_fixed")
         extra = (
-            {"percent": st.number_input("Change %", -99, 500, 10, key="op_percent")}
+            {"percent": st.number_input(_("Change %"), -99, 500, 10, key="op_percent")}
             if kind == "change_fixed"
-            else {"until": st.date_input("Until (optional)", value=None, key="op_until")}
+            else {
+                "until": st.date_input(
+                    _("Until (optional)"), value=None, key="op_until", format=DATE_FORMAT
+                )
+            }
         )
         return {
             "fixed_id": items.get(picked),
-            "from_date": st.date_input("From", value=tomorrow, key="op_from"),
+            "from_date": st.date_input(
+                _("From"), value=tomorrow, key="op_from", format=DATE_FORMAT
+            ),
             **extra,
         }
     if kind == "new_fixed":
         return {
-            "name": st.text_input("Name", key="op_fixed_name"),
-            "type": st.selectbox("Type", ["expense", "income"], key="op_fixed_type"),
-            "amount": st.text_input("Amount", key="op_fixed_amount"),
-            "start_date": st.date_input("Start", value=tomorrow, key="op_fixed_start"),
+            "name": st.text_input(_("Name"), key="op_fixed_name"),
+            "type": select_code(st, _("Type"), ["expense", "income"], key="op_fixed_type"),
+            "amount": st.text_input(_("Amount"), key="op_fixed_amount"),
+            "start_date": st.date_input(
+                _("Start"), value=tomorrow, key="op_fixed_start", format=DATE_FORMAT
+            ),
         }
     if kind == "new_loan":
         return {
-            "name": st.text_input("Name", value="Loan", key="op_loan_name"),
-            "principal": st.text_input("Principal", key="op_principal"),
-            "annual_rate": st.text_input("Yearly rate %", value="5.0", key="op_rate"),
-            "term_months": st.number_input("Months", 1, 600, 60, key="op_term"),
+            "name": st.text_input(_("Name"), value=_("Loan"), key="op_loan_name"),
+            "principal": st.text_input(_("Principal"), key="op_principal"),
+            "annual_rate": st.text_input(_("Yearly rate %"), value="5.0", key="op_rate"),
+            "term_months": st.number_input(_("Months"), 1, 600, 60, key="op_term"),
             "first_payment_date": st.date_input(
-                "First payment", value=tomorrow, key="op_loan_first"
+                _("First payment"), value=tomorrow, key="op_loan_first", format=DATE_FORMAT
             ),
         }
-    picked = st.selectbox("Loan", list(owed) or ["(none yet)"], key="op_loan")
+    picked = st.selectbox(_("Loan"), list(owed) or [_("(none yet)")], key="op_loan")
+    modes = {_(label): code for label, code in MODES.items()}
+    mode = st.selectbox(_("Then"), list(modes), key=keyed("op_mode"))
     return {
         "loan_id": owed.get(picked),
-        "amount": st.text_input("Amount", key="op_prepay"),
-        "date": st.date_input("On", value=tomorrow, key="op_prepay_date"),
-        "mode": st.selectbox("Then", ["shorten_term", "lower_payment"], key="op_mode"),
+        "amount": st.text_input(_("Amount"), key="op_prepay"),
+        "date": st.date_input(_("On"), value=tomorrow, key="op_prepay_date", format=DATE_FORMAT),
+        "mode": modes.get(mode or "", "shorten_term"),
     }
 
 
@@ -128,55 +172,53 @@ def _compare(user_id: int, today: date, operations: list[dict[str, Any]]) -> Non
     base, other = result.baseline_summary, result.scenario_summary
     cols = st.columns(3)
     cols[0].metric(
-        "Lowest balance", format_money(other.lowest), delta=format_money(other.lowest - base.lowest)
+        _("Lowest balance"),
+        show_money(other.lowest),
+        delta=show_delta(other.lowest - base.lowest),
     )
     cols[1].metric(
-        "End balance",
-        format_money(other.end_balance),
-        delta=format_money(other.end_balance - base.end_balance),
+        _("End balance"),
+        show_money(other.end_balance),
+        delta=show_delta(other.end_balance - base.end_balance),
     )
     cols[2].metric(
-        "Safe to spend",
-        format_money(other.safe.amount),
-        delta=format_money(other.safe.amount - base.safe.amount),
+        _("Safe to spend"),
+        show_money(other.safe.amount),
+        delta=show_delta(other.safe.amount - base.safe.amount),
     )
     months = aggregate(result.baseline, "monthly").merge(
         aggregate(result.scenario, "monthly"), on="period", suffixes=(" baseline", " scenario")
     )
     table = pd.DataFrame(
         {
-            "month": months["period"],
-            "baseline closing": months["closing baseline"].map(format_money),
-            "scenario closing": months["closing scenario"].map(format_money),
-            "difference": (months["closing scenario"] - months["closing baseline"]).map(
-                format_money
-            ),
+            "month": months["start baseline"].map(show_month),
+            "baseline closing": months["closing baseline"].map(show_money),
+            "scenario closing": months["closing scenario"].map(show_money),
+            "difference": (months["closing scenario"] - months["closing baseline"]).map(show_money),
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    _table(table)
 
 
 def _draft_section(user_id: int, today: date) -> None:
     draft: list[dict[str, Any]] = st.session_state.get(DRAFT, [])
-    st.subheader("This scenario")
+    st.subheader(_("This scenario"))
     if not draft:
-        st.info("Add operations above to build a scenario.")
+        st.info(_("Add operations above to build a scenario."))
         return
-    st.dataframe(
-        pd.DataFrame([{"operation": str(op)} for op in draft]), hide_index=True, width="stretch"
-    )
+    _table(pd.DataFrame([{"operation": str(op)} for op in draft]))
     cols = st.columns([1, 1, 2])
-    if cols[0].button("Clear", key="scenario_clear"):
+    if cols[0].button(_("Clear"), key="scenario_clear"):
         st.session_state[DRAFT] = []
         st.rerun()
-    name = cols[2].text_input("Name", value="My scenario", key="scenario_name")
-    if cols[1].button("Save", key="scenario_save"):
+    name = cols[2].text_input(_("Name"), value=_("My scenario"), key="scenario_name")
+    if cols[1].button(_("Save"), key="scenario_save"):
 
         def save() -> None:
             with user_work(user_id) as (session, user):
                 scenarios.create_scenario(session, user, name=name, operations=draft, today=today)
 
-        run_action(save, f"Saved {name}.")
+        run_action(save, _("Saved {name}.").format(name=name))
     try:
         _compare(user_id, today, draft)
     except DomainError as exc:
@@ -188,22 +230,27 @@ def _saved(user_id: int) -> None:
         found = [(s.id, s.name, s.operations) for s in scenarios.list_scenarios(session, user)]
     if not found:
         return
-    st.subheader("Saved scenarios")
+    st.subheader(_("Saved scenarios"))
     for scenario_id, name, operations in found:
         cols = st.columns([3, 1])
-        cols[0].write(f"**{name}** · {len(operations)} operation(s)")
-        if cols[1].button("Open", key=f"scenario_open_{scenario_id}"):
+        count = len(operations)
+        cols[0].write(
+            n_("**{name}** · {count} operation", "**{name}** · {count} operations", count).format(
+                name=name, count=count
+            )
+        )
+        if cols[1].button(_("Open"), key=f"scenario_open_{scenario_id}"):
             st.session_state[DRAFT] = list(operations)
             st.rerun()
 
 
 def _afford(user_id: int, today: date) -> None:
-    st.subheader("Can I afford it?")
+    st.subheader(_("Can I afford it?"))
     with st.form("afford_form"):
         cols = st.columns(2)
-        amount = cols[0].text_input("Purchase amount", key="afford_amount")
-        when = cols[1].date_input("On", value=today, key="afford_date")
-        if st.form_submit_button("Ask"):
+        amount = cols[0].text_input(_("Purchase amount"), key="afford_amount")
+        when = cols[1].date_input(_("On"), value=today, key="afford_date", format=DATE_FORMAT)
+        if st.form_submit_button(_("Ask")):
             try:
                 with user_work(user_id) as (session, user):
                     answer = affordability(
@@ -212,22 +259,32 @@ def _afford(user_id: int, today: date) -> None:
             except DomainError as exc:
                 st.error(describe(exc))
                 return
-            window = (
-                f"Checked from {answer.checked_from:%d/%m/%Y} through "
-                f"{answer.checked_through:%d/%m/%Y}: every installment plus one month, at "
+            window = _(
+                "Checked from {start} through {end}: every installment plus one month, at "
                 "least your forecast horizon and the lowest point ahead on the 36-month forecast."
-            )
+            ).format(start=show_date(answer.checked_from), end=show_date(answer.checked_through))
             if answer.installments is None:
                 st.warning(
-                    "No split into 1 to 36 installments keeps your forecast at or above "
-                    f"the warning level. {window}"
+                    _(
+                        "No split into 1 to 36 installments keeps your forecast at or above "
+                        "the warning level. {window}"
+                    ).format(window=window)
                 )
             else:
                 st.success(
-                    f"Affordable in {answer.installments} installment(s) of about "
-                    f"{format_money(answer.monthly_payment or answer.lowest)}; "
-                    "the lowest balance would be "
-                    f"{format_money(answer.lowest)} on {answer.lowest_date:%d/%m/%Y}. {window}"
+                    n_(
+                        "Affordable in {count} installment of about {payment}; the lowest "
+                        "balance would be {lowest} on {date}. {window}",
+                        "Affordable in {count} installments of about {payment}; the lowest "
+                        "balance would be {lowest} on {date}. {window}",
+                        answer.installments,
+                    ).format(
+                        count=answer.installments,
+                        payment=show_money(answer.monthly_payment or answer.lowest),
+                        lowest=show_money(answer.lowest),
+                        date=show_date(answer.lowest_date),
+                        window=window,
+                    )
                 )
 
 
@@ -235,8 +292,8 @@ def scenarios_page() -> None:
     """Render the scenarios."""
     user_id = require_user_id()
     today = today_of(user_id)
-    st.title("Scenarios")
-    st.caption("What if...? Operations apply on top of your real data; nothing here changes it.")
+    st.title(_("Scenarios"))
+    st.caption(_("What if...? Operations apply on top of your real data; nothing here changes it."))
     _operation_form(user_id, today)
     _draft_section(user_id, today)
     _saved(user_id)
