@@ -139,6 +139,11 @@ class Transaction(IdKey, Timestamped, Base):
         ),
         Index("ix_transactions_user_date", "user_id", "date", "id"),
         Index("ix_transactions_user_category", "user_id", "category_id"),
+        CheckConstraint(
+            "(original_amount IS NULL) = (original_currency IS NULL)"
+            " AND (original_amount IS NULL OR original_amount > 0)",
+            name="original_pair",
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
@@ -152,6 +157,9 @@ class Transaction(IdKey, Timestamped, Base):
     source: Mapped[str] = mapped_column(String(9), server_default="manual")
     source_kind: Mapped[str | None] = mapped_column(String(32))
     source_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A foreign purchase converted at the source: what was paid, beside what was charged.
+    original_amount: Mapped[Decimal | None] = mapped_column()
+    original_currency: Mapped[str | None] = mapped_column(CurrencyColumn)
 
 
 class _Recurring:
@@ -515,3 +523,25 @@ class CategoryBudgetSettings(Timestamped, Base):
     category_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     rollover: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     forecast_mode: Mapped[str] = mapped_column(String(7), server_default="history")
+
+
+class ExchangeRate(IdKey, Timestamped, Base):
+    """A rate to the owner's base currency on a day: one `currency` is worth `rate` of `base`.
+
+    Owned by the money's owner (the user today). `base` records which base currency the
+    rate was given in, so changing the base never reuses a rate meant for another.
+    """
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        CheckConstraint("rate > 0", name="rate_positive"),
+        CheckConstraint("currency <> base", name="not_base"),
+        UniqueConstraint("user_id", "base", "currency", "day", name="uq_exchange_rates_key"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(CurrencyColumn)
+    base: Mapped[str] = mapped_column(CurrencyColumn)
+    rate: Mapped[Decimal] = mapped_column(Numeric(14, 6))
+    source: Mapped[str] = mapped_column(String(16), server_default="manual")
