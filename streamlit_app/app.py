@@ -25,6 +25,7 @@ PAGES = (
     ("fixed", N_("Fixed"), ":material/event_repeat:"),
     ("installments", N_("Installments"), ":material/credit_card:"),
     ("loans", N_("Loans"), ":material/account_balance:"),
+    ("budgets", N_("Budgets"), ":material/savings:"),
     ("forecast", N_("Forecast"), ":material/trending_up:"),
     ("scenarios", N_("Scenarios"), ":material/alt_route:"),
     ("alerts", N_("Alerts"), ":material/notifications:"),

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from domain.errors import InvalidInputError
+from domain.i18n import N_
 from domain.rules.alert_rules import Condition
 from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
@@ -57,10 +58,10 @@ def parse_month(text: str, *, field_name: str = "month") -> date:
     """A `YYYY-MM` text as the first day of that month; 2026-13 is refused."""
     match = MONTH_RE.match(text)
     if not match:
-        raise InvalidInputError(field_name, "must be a month such as 2027-01 (YYYY-MM)")
+        raise InvalidInputError(field_name, N_("must be a month such as 2027-01 (YYYY-MM)"))
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
-        raise InvalidInputError(field_name, "month must be 01 to 12")
+        raise InvalidInputError(field_name, N_("month must be 01 to 12"))
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidInputError(field_name, f"year must be {FIRST_YEAR} to {LAST_YEAR}")
     return date(year, month, 1)
@@ -85,17 +86,17 @@ def check_budget(draft: BudgetDraft) -> BudgetDraft:
     """Refuse a draft that breaks a rule, naming the field; zero is allowed (no spending)."""
     amount = draft.amount
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise InvalidInputError("amount", "must be a decimal amount")
+        raise InvalidInputError("amount", N_("must be a decimal amount"))
     if amount < ZERO:
-        raise InvalidInputError("amount", "must not be negative")
+        raise InvalidInputError("amount", N_("must not be negative"))
     if amount != amount.quantize(CENT):
-        raise InvalidInputError("amount", "at most 2 decimal places")
+        raise InvalidInputError("amount", N_("at most 2 decimal places"))
     if amount >= Decimal(10) ** MAX_INTEGER_DIGITS:
         raise InvalidInputError("amount", f"at most {MAX_INTEGER_DIGITS} integer digits")
     if draft.kind not in BUDGET_KINDS:
-        raise InvalidInputError("kind", "must be 'standing' or 'override'")
+        raise InvalidInputError("kind", N_("must be 'standing' or 'override'"))
     if draft.month.day != 1 or not FIRST_YEAR <= draft.month.year <= LAST_YEAR:
-        raise InvalidInputError("month", "must be a month such as 2027-01 (YYYY-MM)")
+        raise InvalidInputError("month", N_("must be a month such as 2027-01 (YYYY-MM)"))
     return BudgetDraft(draft.category_id, draft.month, amount.quantize(CENT), draft.kind)
 
 
@@ -433,3 +434,18 @@ def budget_conditions(lines: Iterable[BudgetLine], names: Mapping[int, str]) -> 
 
 def _amount(amount: Decimal) -> str:
     return f"{amount:,.2f}"
+
+
+def most_at_risk(lines: Iterable[BudgetLine], count: int = 3) -> list[BudgetLine]:
+    """The budgets heading furthest over: projected spending against what is available.
+
+    Overspent ones come first; a budget of zero with any spending counts as furthest over.
+    """
+
+    def risk(line: BudgetLine) -> tuple[bool, Decimal]:
+        available = line.budget + line.rollover
+        if available <= ZERO:
+            return (line.spent > ZERO, line.projected)
+        return (line.left < ZERO, line.projected / available)
+
+    return sorted(lines, key=risk, reverse=True)[:count]

@@ -7,7 +7,9 @@ Budgets belong to the money's owner. Today that is the user; when households lan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,6 +19,7 @@ from domain.db.budgets import budget_entries, daily_spending, monthly_spending
 from domain.db.budgets import category_settings as stored_settings
 from domain.db.models import Budget, Category, CategoryBudgetSettings, User
 from domain.errors import InvalidInputError, NotFoundError
+from domain.i18n import N_
 from domain.rules.alert_rules import Condition
 from domain.rules.budgets import (
     FORECAST_MODES,
@@ -29,6 +32,7 @@ from domain.rules.budgets import (
     effective_budget,
     month_end,
     month_of,
+    most_at_risk,
     next_month,
     spending_plans,
 )
@@ -52,10 +56,10 @@ def _expense_category(
     ).one_or_none()
     if category is None:
         if in_path:
-            raise NotFoundError("category not found")
-        raise InvalidInputError("category_id", "no such category")
+            raise NotFoundError(N_("category not found"))
+        raise InvalidInputError("category_id", N_("no such category"))
     if category.type != "expense":
-        raise InvalidInputError("category_id", "budgets are for expense categories only")
+        raise InvalidInputError("category_id", N_("budgets are for expense categories only"))
     return category
 
 
@@ -86,7 +90,7 @@ def get_budget(session: Session, user: User, budget_id: int) -> Budget:
         select(Budget).where(Budget.id == budget_id, Budget.user_id == _owner(user))
     ).one_or_none()
     if budget is None:
-        raise NotFoundError("budget not found")
+        raise NotFoundError(N_("budget not found"))
     return budget
 
 
@@ -141,7 +145,7 @@ def set_category_settings(
 ) -> CategoryBudgetSettings:
     """Turn rollover on or off, and choose what the forecast uses for the category."""
     if forecast_mode is not None and forecast_mode not in FORECAST_MODES:
-        raise InvalidInputError("forecast_mode", "must be 'history', 'budget' or 'lower'")
+        raise InvalidInputError("forecast_mode", N_("must be 'history', 'budget' or 'lower'"))
     _expense_category(session, user, category_id, in_path=True)
     changes = {
         k: v
@@ -206,10 +210,25 @@ def month_summary(session: Session, user: User, month: date, today: date) -> lis
     return lines
 
 
-def budget_history(session: Session, user: User, through: date, today: date) -> list[BudgetLine]:
-    """The summary lines of the 12 months through `through`, oldest first (for charts)."""
-    months = [next_month(month_of(through), k - HISTORY_MONTHS + 1) for k in range(HISTORY_MONTHS)]
-    return [line for m in months for line in month_summary(session, user, m, today)]
+@dataclass(frozen=True)
+class MonthTotals:
+    """A month's budgeted categories together: their budgets and what was spent in them."""
+
+    month: date
+    budget: Decimal
+    spent: Decimal
+
+
+def budget_history(session: Session, user: User, through: date, today: date) -> list[MonthTotals]:
+    """Budget against actual over the 12 months through `through`, oldest first."""
+    first = next_month(month_of(through), 1 - HISTORY_MONTHS)
+    found = []
+    for month in (next_month(first, k) for k in range(HISTORY_MONTHS)):
+        lines = month_summary(session, user, month, today)
+        if lines:
+            budget = sum((line.budget for line in lines), ZERO)
+            found.append(MonthTotals(month, budget, sum((line.spent for line in lines), ZERO)))
+    return found
 
 
 def forecast_plans(
@@ -246,3 +265,8 @@ def alert_conditions(session: Session, user: User, today: date) -> list[Conditio
     )
     names = {row.id: row.name for row in rows}
     return budget_conditions(lines, names)
+
+
+def at_risk(session: Session, user: User, today: date, count: int = 3) -> list[BudgetLine]:
+    """This month's budgets heading furthest over, for the home page."""
+    return most_at_risk(month_summary(session, user, month_of(today), today), count)

@@ -23,6 +23,7 @@ from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.i18n import _, columns_in_reading_order, keyed, n_, show_date, show_money
 from streamlit_app.session import require_user_id
+from streamlit_app.views.budgets import at_risk_panel
 from streamlit_app.views.forecast import safe_box, safe_explained
 from streamlit_app.views.forms import NO_CATEGORY, category_name, today_of, user_work
 
@@ -294,6 +295,7 @@ def dashboard_page() -> None:
         forecast = forecast_for(session, user, today)  # once, for every section below
     summary = summarize(forecast)
     _kpis(user_id, today, summary)
+    at_risk_panel(user_id, today)
     _balance_chart(user_id, today, forecast)
     _flows(user_id, today)
     _expenses_and_commitments(user_id, today)

@@ -1,0 +1,5 @@
+"""Page: budgets."""
+
+from streamlit_app.views.budgets import budgets_page
+
+budgets_page()
