@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,13 +11,16 @@ from typing import Any, cast
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import get_today
 from domain.config import Settings
 from domain.db.models import Budget, CategoryBudgetSettings, User
-from domain.services import fixed
+from domain.rules.budgets import BudgetDraft
+from domain.rules.money import D
+from domain.services import budgets, fixed
 from domain.services.booking import run_booking_pass
 from tests.builders import category_named, make_transaction
 from tests.conftest import bearer, make_user
@@ -178,3 +182,24 @@ def test_copy_previous_month_overrides_where_it_differs(
     assert [(b["category_id"], b["amount"]) for b in copied.json()] == [(dining, "300.00")]
     march = client.get(API, headers=headers, params={"month": "2027-03"}).json()
     assert sorted(b["amount"] for b in march) == ["2000.00", "300.00"]
+
+
+def test_the_workbook_has_a_budgets_sheet_with_each_month_of_the_year(
+    on_today: TestClient, session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    make_transaction(session, user, amount="700.00", on=date(2027, 2, 14), category="Groceries")
+    make_transaction(session, user, amount="100.00", on=date(2027, 3, 2), category="Groceries")
+    groceries = category_named(session, user, "Groceries").id
+    budgets.set_budget(session, user, BudgetDraft(groceries, date(2027, 2, 1), D("600.00")))
+    session.commit()
+    answer = on_today.get("/api/v1/export/workbook.xlsx", headers=bearer(settings, user))
+    assert answer.status_code == 200, answer.text
+    sheet = load_workbook(io.BytesIO(answer.content))["Budgets"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Month", "Category", "Budget", "Rollover", "Spent", "Left", "Projected", "Over by",
+    )  # fmt: skip
+    assert rows[1][:6] == ("2027-02", "Groceries", 600, 0, 700, -100)
+    assert rows[2][:6] == ("2027-03", "Groceries", 600, 0, 100, 500)
+    assert sheet["C2"].number_format == "#,##0.00"

@@ -33,6 +33,7 @@ SHEETS = [
     "Loans",
     "Loan amortization",
     "Forecast",
+    "Budgets",
     "Summary",
 ]
 

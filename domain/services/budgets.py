@@ -270,3 +270,10 @@ def alert_conditions(session: Session, user: User, today: date) -> list[Conditio
 def at_risk(session: Session, user: User, today: date, count: int = 3) -> list[BudgetLine]:
     """This month's budgets heading furthest over, for the home page."""
     return most_at_risk(month_summary(session, user, month_of(today), today), count)
+
+
+def year_of_lines(session: Session, user: User, today: date) -> list[BudgetLine]:
+    """Every budgeted category's line for the 12 months through this one, oldest first."""
+    first = next_month(month_of(today), 1 - HISTORY_MONTHS)
+    months = (next_month(first, k) for k in range(HISTORY_MONTHS))
+    return [line for month in months for line in month_summary(session, user, month, today)]

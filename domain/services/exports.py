@@ -21,7 +21,7 @@ from domain.rules.forecast_views import AGGREGATE_COLUMNS, aggregate
 from domain.rules.ledger import LedgerFilter
 from domain.rules.money import ZERO
 from domain.rules.workbook import Column, Sheet, WorkbookWriter
-from domain.services import fixed, installment_plans, loans
+from domain.services import budgets, fixed, installment_plans, loans
 from domain.services.forecasting import forecast_for
 
 TRANSACTIONS = Sheet(
@@ -133,6 +133,19 @@ FORECAST = Sheet(
         Column("Lowest date", 12, "date"),
     ),
 )
+BUDGETS = Sheet(
+    "Budgets",
+    (
+        Column("Month", 10),
+        Column("Category", 22),
+        Column("Budget", 14, "money"),
+        Column("Rollover", 14, "money"),
+        Column("Spent", 14, "money"),
+        Column("Left", 14, "money"),
+        Column("Projected", 14, "money"),
+        Column("Over by", 14, "money"),
+    ),
+)
 SUMMARY = Sheet(
     "Summary",
     (
@@ -190,6 +203,7 @@ def export_workbook(session: Session, user: User, today: date, target: IO[bytes]
     writer.write_sheet(LOANS, _loan_rows(session, user_loans, names, today))
     writer.write_sheet(AMORTIZATION, _amortization_rows(session, user_loans))
     writer.write_sheet(FORECAST, _forecast_rows(session, user, today))
+    writer.write_sheet(BUDGETS, _budget_rows(session, user, names, today))
     writer.write_sheet(SUMMARY, [tally.row(user.currency)])
     writer.save(target)
 
@@ -306,6 +320,23 @@ def _amortization_rows(session: Session, user_loans: list[Any]) -> Iterator[tupl
                 p.prepayment,
                 p.balance,
             )
+
+
+def _budget_rows(
+    session: Session, user: User, names: dict[int, str], today: date
+) -> Iterator[tuple[Any, ...]]:
+    """Each budgeted category's month over the last 12 months (budgets.year_of_lines)."""
+    for line in budgets.year_of_lines(session, user, today):
+        yield (
+            f"{line.month:%Y-%m}",
+            names.get(line.category_id),
+            line.budget,
+            line.rollover,
+            line.spent,
+            line.left,
+            line.projected,
+            line.overshoot,
+        )
 
 
 def _forecast_rows(session: Session, user: User, today: date) -> list[tuple[Any, ...]]:
