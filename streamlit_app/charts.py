@@ -55,6 +55,8 @@ def _money_layout(figure: go.Figure, *, dates: list[Any] | None = None, **extra:
     figure.update_layout(**layout)
     if extra:
         figure.update_layout(**extra)
+    # Room for the widest money labels inside the chart (right to left pages clip outside it).
+    figure.update_layout(margin={"l": 90}, yaxis={"automargin": True})
 
 
 def amortization_figure(schedule: pd.DataFrame) -> go.Figure:

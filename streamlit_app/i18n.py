@@ -27,17 +27,27 @@ from domain.rules.display import (
 LANGUAGE = "ui_language"
 CURRENCY = "ui_currency"
 DATE_FORMAT = PICKER_FORMAT
+# Amounts carry their currency and separators now: a slightly smaller metric keeps six
+# of them on one row without cutting any.
+_METRIC_CSS = '[data-testid="stMetricValue"] { font-size: 1.6rem; }'
+BASE_CSS = f"<style>{_METRIC_CSS}</style>"
 # Right to left for the whole app (sidebar, text, forms, tables); charts keep time
 # running left to right, as Hebrew financial charts do.
-RTL_CSS = """
+RTL_CSS = (
+    """
 <style>
+"""
+    + _METRIC_CSS
+    + """
 [data-testid="stApp"], [data-testid="stSidebar"], [data-testid="stMain"] { direction: rtl; }
 [data-testid="stApp"] p, [data-testid="stApp"] h1, [data-testid="stApp"] h2,
 [data-testid="stApp"] h3, [data-testid="stApp"] label, [data-testid="stApp"] input,
 [data-testid="stApp"] textarea { text-align: right; }
 [data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
+[data-testid="stMetricValue"] { direction: rtl; text-align: right; }
 </style>
 """
+)
 _DIRECTION_SCRIPT = "<script>document.documentElement.dir = '{dir}'; document.documentElement.lang = '{lang}';</script>"  # noqa: E501
 RTL_SCRIPT = _DIRECTION_SCRIPT.format(dir="rtl", lang="he")
 LTR_SCRIPT = _DIRECTION_SCRIPT.format(dir="ltr", lang="en")
@@ -114,8 +124,7 @@ def columns_in_reading_order(columns: list[str]) -> list[str]:
 
 def apply_direction() -> None:
     """Lay the page out right to left for Hebrew, left to right otherwise."""
-    if is_rtl():
-        st.markdown(RTL_CSS, unsafe_allow_html=True)
+    st.markdown(RTL_CSS if is_rtl() else BASE_CSS, unsafe_allow_html=True)
     st.html(RTL_SCRIPT if is_rtl() else LTR_SCRIPT, unsafe_allow_javascript=True)
 
 
@@ -176,4 +185,4 @@ def radio_code(
 
 def show_delta(amount: Decimal) -> str:
     """A change of money for st.metric's delta: it must start with its sign to be coloured."""
-    return show_money(amount).lstrip("\u200f")
+    return show_money(amount).lstrip("\u200f\u200e")

@@ -216,7 +216,7 @@ def test_browser_add_find_and_edit_in_the_ledger(running: Running, chromium: str
         page.get_by_role("textbox", name="Amount", exact=True).fill("321.09")
         page.get_by_role("textbox", name="Description", exact=True).fill(marker)
         page.get_by_role("button", name="Add", exact=True).click()
-        expect(page.get_by_text("Added 321.09")).to_be_visible(timeout=20_000)
+        expect(page.get_by_text("Added ₪321.09")).to_be_visible(timeout=20_000)
         _settle(page)
         search = page.get_by_role("textbox", name="Search description and notes")
         search.fill(marker)

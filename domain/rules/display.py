@@ -21,8 +21,13 @@ PICKER_FORMAT = "DD/MM/YYYY"
 
 
 def display_money(amount: Decimal, currency: str, language: Language) -> str:
-    """An amount with its currency and thousands separators; negatives keep their sign."""
-    return format_currency(amount, currency, locale=LOCALES[language])
+    """An amount with its currency and thousands separators; negatives keep their sign.
+
+    In Hebrew a left-to-right mark goes before the minus (as CLDR's own Hebrew minus has
+    it), so the sign stays at the number's left inside right-to-left text.
+    """
+    text = format_currency(amount, currency, locale=LOCALES[language])
+    return text.replace("-", "\u200e-", 1) if language == "he" else text
 
 
 def display_number(value: Decimal | int, language: Language, *, places: int = 0) -> str:
