@@ -25,6 +25,7 @@ from api.routes import (
     import_export,
     installments,
     loans,
+    rates,
     settings,
     transactions,
 )
@@ -58,6 +59,7 @@ API_ROUTERS = (
     balance.router,
     forecast.router,
     budgets.router,
+    rates.router,
     alerts.router,
     settings.router,
     import_export.router,

@@ -152,6 +152,28 @@ def _cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_rates(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from domain.db.engine import create_db_engine, make_session_factory, unit_of_work  # noqa: PLC0415
+    from domain.services.rates import import_rates_for  # noqa: PLC0415
+
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: file: {exc.strerror or exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 1
+    with database_url(settings) as url:
+        engine = create_db_engine(url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            done = import_rates_for(session, args.username, content)
+        engine.dispose()
+    days = f"{done.first_day.isoformat()} to {done.last_day.isoformat()}"
+    print(f"stored {done.stored} rates ({', '.join(done.currencies)}) from {days}")  # noqa: T201
+    for line in done.skipped:
+        print(f"skipped: {line}", file=sys.stderr)  # noqa: T201 - CLI output
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: `cashflow --help` explains each subcommand."""
     parser = argparse.ArgumentParser(
@@ -213,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--database", required=True, help="the empty (or new) database to restore into"
     )
     restore.set_defaults(func=_cmd_restore)
+
+    rates = sub.add_parser("rates", help="exchange rates to the base currency")
+    rates_sub = rates.add_subparsers(dest="rates_command", required=True, metavar="ACTION")
+    rates_import = rates_sub.add_parser(
+        "import", help="import a Bank of Israel representative-rates file (CSV or XML)"
+    )
+    rates_import.add_argument("file", help="the file downloaded from boi.org.il")
+    rates_import.add_argument("--username", required=True, help="whose rates they become")
+    rates_import.set_defaults(func=_cmd_rates)
 
     seed = sub.add_parser("seed", help="sample data")
     seed.add_argument("--demo", action="store_true", help="the demo user and its history")

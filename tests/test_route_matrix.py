@@ -26,6 +26,7 @@ from domain.db.models import (
     Budget,
     Category,
     CategoryBudgetSettings,
+    ExchangeRate,
     FixedItem,
     InstallmentPlan,
     Loan,
@@ -51,6 +52,7 @@ class Owned:
     alert_id: int
     budget_id: int
     expense_category_id: int
+    rate_id: int
 
 
 Body = Callable[[Owned], Any] | None
@@ -189,6 +191,11 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("GET", "/budgets/summary"): None,
     ("GET", "/budgets/settings"): None,
     ("PUT", "/budgets/settings/{category_id}"): lambda o: {"rollover": True},
+    ("GET", "/rates"): None,
+    ("PUT", "/rates"): lambda o: {"day": "2026-01-01", "currency": "USD", "rate": "3.7"},
+    ("GET", "/rates/{rate_id}"): None,
+    ("DELETE", "/rates/{rate_id}"): None,
+    ("POST", "/rates/import"): None,
     ("POST", "/import/transactions"): None,
     ("GET", "/export/transactions.csv"): None,
     ("GET", "/export/workbook.xlsx"): None,
@@ -284,7 +291,15 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
     ).all()
     others = [
         tuple(row)
-        for model in (Scenario, Alert, BalanceRecord, UserSettings, Budget, CategoryBudgetSettings)
+        for model in (
+            Scenario,
+            Alert,
+            BalanceRecord,
+            UserSettings,
+            Budget,
+            CategoryBudgetSettings,
+            ExchangeRate,
+        )
         for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
     ]
     rows = [*categories, *transactions, *sources, *bookings, *others]
@@ -332,6 +347,12 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         json={"category_id": expense["id"], "month": "2027-01", "amount": "100.00"},
     )
     assert budget.status_code == 200, budget.text
+    rate = client.put(
+        f"{API_PREFIX}/rates",
+        headers=headers,
+        json={"day": "2026-01-01", "currency": "USD", "rate": "3.7215"},
+    )
+    assert rate.status_code == 200, rate.text
     return Owned(
         category_id=category["id"],
         transaction_id=tx.json()["id"],
@@ -342,6 +363,7 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         alert_id=alerts[0]["id"],
         budget_id=budget.json()["id"],
         expense_category_id=expense["id"],
+        rate_id=rate.json()["id"],
     )
 
 

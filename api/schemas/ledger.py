@@ -69,13 +69,17 @@ class TransactionIn(RequestBody):
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     notes: str = Field(default="", max_length=NOTES_MAX)
     currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+    original_amount: PositiveMoney | None = Field(
+        default=None, description="a foreign purchase: what was paid, with original_currency"
+    )
+    original_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
 
 
 class TransactionPatch(RequestBody):
     """Transaction fields to change; omitted fields stay as they are.
 
-    Null clears `category_id` (uncategorised) and is refused for every other field:
-    send "" to empty a description or the notes.
+    Null clears `category_id` (uncategorised) and the original amount and currency (send
+    both), and is refused for every other field: send "" to empty a description or the notes.
     """
 
     date: NotNull[UserDate] = None
@@ -85,6 +89,10 @@ class TransactionPatch(RequestBody):
     description: NotNull[Annotated[str, Field(max_length=DESCRIPTION_MAX)]] = None
     notes: NotNull[Annotated[str, Field(max_length=NOTES_MAX)]] = None
     currency: NotNull[Annotated[str, Field(pattern=CURRENCY_PATTERN)]] = None
+    original_amount: PositiveMoney | None = Field(
+        default=None, description="null clears it, together with original_currency"
+    )
+    original_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
 
 
 class TransactionOut(ResponseBody):
@@ -98,6 +106,8 @@ class TransactionOut(ResponseBody):
     description: str
     notes: str
     currency: str
+    original_amount: Decimal | None
+    original_currency: str | None
     source: Literal["manual", "recurring", "import"]
     source_kind: str | None
     source_id: int | None

@@ -22,6 +22,8 @@ LIST_COLUMNS = (
     T.description,
     T.notes,
     T.currency,
+    T.original_amount,
+    T.original_currency,
     T.source,
     T.source_kind,
     T.source_id,

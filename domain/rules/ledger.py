@@ -34,6 +34,9 @@ class TransactionDraft:
     description: str = ""
     notes: str = ""
     currency: str | None = None
+    # A foreign purchase converted at the source: what was paid, shown beside the charge.
+    original_amount: Decimal | None = None
+    original_currency: str | None = None
 
 
 def check_amount(amount: Decimal, *, field_name: str = "amount") -> Decimal:
@@ -60,7 +63,19 @@ def check_draft(draft: TransactionDraft) -> TransactionDraft:
         raise InvalidInputError("notes", f"at most {NOTES_MAX} characters")
     if draft.currency is not None and not CURRENCY_RE.match(draft.currency):
         raise InvalidInputError("currency", "must be a 3-letter ISO code such as ILS")
+    _check_original(draft)
     return draft
+
+
+def _check_original(draft: TransactionDraft) -> None:
+    """The original amount and currency come together, or not at all."""
+    if (draft.original_amount is None) != (draft.original_currency is None):
+        missing = "original_currency" if draft.original_currency is None else "original_amount"
+        raise InvalidInputError(missing, "give the original amount and currency together")
+    if draft.original_amount is not None:
+        check_amount(draft.original_amount, field_name="original_amount")
+    if draft.original_currency is not None and not CURRENCY_RE.match(draft.original_currency):
+        raise InvalidInputError("original_currency", "must be a 3-letter ISO code such as USD")
 
 
 @dataclass(frozen=True)

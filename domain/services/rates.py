@@ -19,6 +19,7 @@ from domain.db.models import ExchangeRate, User
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.boi_rates import BOI_BASE, parse_boi_rates
 from domain.rules.currency import Rate, RateTable, build_rate_table, check_rate
+from domain.services.users import find_user_by_username
 
 
 def _owner(user: User) -> int:
@@ -135,3 +136,11 @@ def import_boi_rates(session: Session, user: User, content: bytes) -> RatesImpor
     days = [r.day for r in rates]
     currencies = tuple(sorted({r.currency for r in rates}))
     return RatesImported(stored, currencies, min(days), max(days), found.skipped)
+
+
+def import_rates_for(session: Session, username: str, content: bytes) -> RatesImported:
+    """The command line's import: a Bank of Israel file into the named user's rates."""
+    user = find_user_by_username(session, username)
+    if user is None:
+        raise InvalidInputError("username", f"no user named {username!r}")
+    return import_boi_rates(session, user, content)

@@ -24,7 +24,17 @@ from domain.services.categories import check_category_for
 
 BULK_MAX = 1000
 PAGE_MAX = 500
-UPDATABLE = ("date", "amount", "type", "category_id", "description", "notes", "currency")
+UPDATABLE = (
+    "date",
+    "amount",
+    "type",
+    "category_id",
+    "description",
+    "notes",
+    "currency",
+    "original_amount",
+    "original_currency",
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ def _row(user: User, draft: TransactionDraft, source: str) -> dict[str, Any]:
         "description": draft.description,
         "notes": draft.notes,
         "currency": draft.currency or user.currency,
+        "original_amount": draft.original_amount,
+        "original_currency": draft.original_currency,
         "source": source,
     }
 
@@ -88,6 +100,8 @@ def _draft_of(transaction: Transaction) -> TransactionDraft:
         description=transaction.description,
         notes=transaction.notes,
         currency=transaction.currency,
+        original_amount=transaction.original_amount,
+        original_currency=transaction.original_currency,
     )
 
 
