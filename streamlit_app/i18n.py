@@ -45,6 +45,7 @@ RTL_CSS = (
 [data-testid="stApp"] textarea { text-align: right; }
 [data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
 [data-testid="stMetricValue"] { direction: rtl; text-align: right; }
+[data-testid="stDateInput"] input { direction: ltr; text-align: right; }
 </style>
 """
 )

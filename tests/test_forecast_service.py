@@ -265,4 +265,7 @@ def test_dashboard_series_start_on_a_whole_period(session: Session, settings: Se
         ("2026-09-01", "48.00"),
         ("2026-11-01", "64.00"),
     ]
+    # Weeks begin on the user's day: Sunday by default (the Israeli week), or Monday.
+    assert bars("week") == [("2026-09-06", "48.00"), ("2026-11-22", "64.00")]
+    user_settings.update_user_settings(session, user, {"week_start": "monday"})
     assert bars("week") == [("2026-09-07", "32.00"), ("2026-11-23", "64.00")]

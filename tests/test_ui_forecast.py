@@ -168,8 +168,8 @@ def test_home_shows_top_expenses_commitments_and_any_period(
     at.radio(key="dashboard_period").set_value("Weekly").run()
     assert not at.exception
     weeks = _figure(at, 1)  # the flows chart, after the balance chart
-    monday = today - timedelta(days=today.weekday())
-    assert weeks["data"][0]["x"] == [monday.isoformat()]  # one bar: this week, from Monday
+    sunday = today - timedelta(days=(today.weekday() + 1) % 7)
+    assert weeks["data"][0]["x"] == [sunday.isoformat()]  # one bar: this week, from Sunday
 
 
 def test_an_empty_account_sees_first_steps_not_a_score_or_a_negative_safe_to_spend(

@@ -19,6 +19,7 @@ from domain.rules.recurrence import add_months
 from domain.services import installment_plans, loans
 from domain.services.balance import current_balance
 from domain.services.forecasting import forecast_for, gather_inputs
+from domain.services.user_settings import WEEKDAY, get_user_settings
 
 SeriesPeriod = Literal["week", "month", "quarter"]
 UPCOMING_DAYS = 30
@@ -35,10 +36,21 @@ class SeriesRow:
 
 
 def actual_series(
-    session: Session, user: User, period: SeriesPeriod, start: date, end: date
+    session: Session,
+    user: User,
+    period: SeriesPeriod,
+    start: date,
+    end: date,
+    *,
+    week_start: int = 0,
 ) -> list[SeriesRow]:
-    """Income, expenses and net per week, month or quarter over [start, end), from SQL."""
-    bucket = cast(func.date_trunc(period, Transaction.date), Date)
+    """Income, expenses and net per week, month or quarter over [start, end), from SQL.
+
+    Weeks begin on `week_start` (a Python weekday: 0 Monday, 6 Sunday); PostgreSQL's own
+    weeks begin on Monday, so the dates are shifted into its weeks and back.
+    """
+    shift = timedelta(days=(7 - week_start) % 7 if period == "week" else 0)
+    bucket = cast(func.date_trunc(period, Transaction.date + shift) - shift, Date)
     income = func.coalesce(func.sum(case((Transaction.type == "income", Transaction.amount))), ZERO)
     expense = func.coalesce(
         func.sum(case((Transaction.type == "expense", Transaction.amount))), ZERO
@@ -60,18 +72,21 @@ def recent_series(
 ) -> list[SeriesRow]:
     """The last 12 weeks, 12 months or 8 quarters up to today, this one included.
 
-    The window starts where a period starts (a Monday, as PostgreSQL's weeks do; the first
-    of a month or of a quarter), so its first bar is a whole period, not a slice of one.
+    The window starts where a period starts (the user's first day of the week, Sunday by
+    default; the first of a month or of a quarter), so its first bar is a whole period.
     """
     count = SERIES_COUNTS[period]
+    week_start = WEEKDAY[get_user_settings(session, user).week_start]
     if period == "week":
-        start = today - timedelta(days=today.weekday() + 7 * (count - 1))
+        into_week = (today.weekday() - week_start) % 7
+        start = today - timedelta(days=into_week + 7 * (count - 1))
     else:
         step = 3 if period == "quarter" else 1
         first_month = today.month - (today.month - 1) % step
         year, month = add_months(today.year, first_month, -step * (count - 1))
         start = date(year, month, 1)
-    return actual_series(session, user, period, start, today + timedelta(days=1))
+    end = today + timedelta(days=1)
+    return actual_series(session, user, period, start, end, week_start=week_start)
 
 
 @dataclass(frozen=True)

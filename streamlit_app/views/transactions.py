@@ -67,7 +67,12 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
         key="f_dates",
         format=DATE_FORMAT,
     )
-    names = cols[1].multiselect(_("Categories"), sorted(choices.active), key="f_categories")
+    names = cols[1].multiselect(
+        _("Categories"),
+        sorted(choices.active),
+        key="f_categories",
+        placeholder=_("All categories"),
+    )
     flow = select_code(cols[2], _("Type"), FLOWS, key="f_type")
     text = cols[3].text_input(_("Search description and notes"), key="f_text")
     bare = cols[4].toggle(
