@@ -6,10 +6,18 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.rules.budgets import BudgetDraft, BudgetEntry, spending_plans
+from domain.errors import InvalidInputError
+from domain.rules.budgets import (
+    BudgetDraft,
+    BudgetEntry,
+    change_entries,
+    effective_budget,
+    spending_plans,
+)
 from domain.rules.forecast import (
     DATE,
     P10,
@@ -24,7 +32,7 @@ from domain.rules.forecast import (
 )
 from domain.rules.money import D
 from domain.services import budgets
-from domain.services.forecasting import forecast_for
+from domain.services.forecasting import compare, forecast_for
 from tests.builders import category_named, make_transaction
 from tests.conftest import make_user
 
@@ -123,3 +131,48 @@ def test_the_users_forecast_follows_a_budget_when_told(
     assert april_and_rest() == (D("600.00"), D("350.00"))
     budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("1500.00")))
     assert april_and_rest()[0] == D("900.00")  # lower: the history is lower now
+
+
+def test_a_budget_change_scales_every_amount_from_its_month_on() -> None:
+    jan, feb, apr = date(2027, 1, 1), date(2027, 2, 1), APRIL
+    entries = [
+        BudgetEntry(jan, D("500.00"), "standing"),
+        BudgetEntry(MARCH, D("900.00"), "override"),
+        BudgetEntry(apr, D("600.00"), "standing"),
+    ]
+    changed = change_entries(entries, feb, Decimal("0.7"))
+    #        month   before    after -30% from February
+    table = [
+        (jan, "500.00", "500.00"),
+        (feb, "500.00", "350.00"),
+        (MARCH, "900.00", "630.00"),
+        (apr, "600.00", "420.00"),
+    ]
+    for month, before, after in table:
+        assert (str(effective_budget(entries, month)), str(effective_budget(changed, month))) == (
+            before,
+            after,
+        ), month
+
+
+def test_a_scenario_that_cuts_a_budget_shows_the_gain_in_the_forecast(
+    session: Session, settings: Settings
+) -> None:
+    user = make_user(session, settings)
+    dining = category_named(session, user, "Dining out").id
+    for k in range(12):  # March 2026 to February 2027
+        month = date(2026 + (2 + k) // 12, (2 + k) % 12 + 1, 1)
+        make_transaction(session, user, amount="900.00", on=month, category="Dining out")
+    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("1000.00")))
+    cut = [
+        {"op": "change_budget", "category_id": dining, "percent": "-30", "from_month": "2027-04"}
+    ]
+    both = compare(session, user, TODAY, cut, months=3)
+    may = (date(2027, 5, 1), date(2027, 6, 1))
+    assert _between(both.baseline.daily, APRIL, may[0]) == D("900.00")  # history: mode unset
+    assert _between(both.scenario.daily, APRIL, may[0]) == D("700.00")
+    assert _between(both.scenario.daily, *may) == D("700.00")
+    theirs = category_named(session, make_user(session, settings), "Dining out").id
+    with pytest.raises(InvalidInputError) as refused:
+        compare(session, user, TODAY, [{**cut[0], "category_id": theirs}], months=3)
+    assert (refused.value.field, refused.value.index) == ("category_id", 0)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from api.schemas.common import RequestBody, ResponseBody, UserDate
+from api.schemas.common import MONTH_PATTERN, RequestBody, ResponseBody, UserDate
 from api.schemas.recurring import Rate
 from domain.rules.money import Money, PositiveMoney
 
@@ -260,8 +260,24 @@ class LoanPrepaymentOp(RequestBody):
     mode: Literal["shorten_term", "lower_payment"] = "shorten_term"
 
 
+class ChangeBudget(RequestBody):
+    """A category's budget changed by a percentage from a month on; its forecast follows it."""
+
+    op: Literal["change_budget"]
+    category_id: Ref
+    percent: Annotated[Decimal, Field(gt=-100, le=1000, decimal_places=2)]
+    from_month: Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2027-03"])]
+
+
 Operation = Annotated[
-    OneOff | NewFixed | ChangeFixed | PauseFixed | NewInstallment | NewLoan | LoanPrepaymentOp,
+    OneOff
+    | NewFixed
+    | ChangeFixed
+    | PauseFixed
+    | NewInstallment
+    | NewLoan
+    | LoanPrepaymentOp
+    | ChangeBudget,
     Field(discriminator="op"),
 ]
 

@@ -11,7 +11,7 @@ import calendar
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -449,3 +449,52 @@ def most_at_risk(lines: Iterable[BudgetLine], count: int = 3) -> list[BudgetLine
         return (line.left < ZERO, line.projected / available)
 
     return sorted(lines, key=risk, reverse=True)[:count]
+
+
+CHANGE_BUDGET = "change_budget"
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    """A scenario's change of a category's budget by a percentage from a month on."""
+
+    index: int
+    category_id: int
+    from_month: date
+    factor: Decimal
+
+
+def budget_changes(operations: Sequence[Mapping[str, object]]) -> list[BudgetChange]:
+    """The scenario operations that change a budget, checked; the index names a bad one."""
+    found = []
+    for index, op in enumerate(operations):
+        if op.get("op") != CHANGE_BUDGET:
+            continue
+        category_id, percent = op.get("category_id"), str(op.get("percent", "0"))
+        if isinstance(category_id, bool) or not isinstance(category_id, int):
+            raise InvalidInputError("category_id", N_("a category id"), index=index)
+        try:
+            factor = 1 + Decimal(percent) / 100
+        except ArithmeticError as exc:
+            raise InvalidInputError("percent", N_("a number"), index=index) from exc
+        if not factor.is_finite() or factor < 0:
+            raise InvalidInputError("percent", N_("must be -100 or more"), index=index)
+        month = parse_month(str(op.get("from_month", "")), field_name="from_month")
+        found.append(BudgetChange(index, category_id, month, factor))
+    return found
+
+
+def change_entries(
+    entries: Sequence[BudgetEntry], from_month: date, factor: Decimal
+) -> list[BudgetEntry]:
+    """The entries with every amount from `from_month` on scaled by `factor` (earlier kept)."""
+    standing = [e for e in entries if e.kind == "standing"]
+    in_effect = effective_budget(standing, from_month)
+    changed = [
+        e if e.month < from_month else replace(e, amount=round_money(e.amount * factor))
+        for e in entries
+    ]
+    starts = any(e.kind == "standing" and e.month == from_month for e in entries)
+    if in_effect is not None and not starts:
+        changed.append(BudgetEntry(from_month, round_money(in_effect * factor), "standing"))
+    return changed

@@ -23,6 +23,7 @@ OPERATIONS = (
     "new_installment",
     "new_loan",
     "loan_prepayment",
+    "change_budget",
 )
 MAX_OPERATIONS = 50
 _SCENARIO_ID = -1  # sources that exist only in a scenario
@@ -204,6 +205,8 @@ def apply_operations(
             inputs = _new_loan(inputs, op, index, user_id)
         elif kind == "loan_prepayment":
             inputs = _loan_prepayment(inputs, op, index)
+        elif kind == "change_budget":
+            continue  # budgets are data: the budgets service turns it into plans beforehand
         else:
             raise InvalidInputError(
                 "op", f"operation {index}: one of {', '.join(OPERATIONS)}", index=index

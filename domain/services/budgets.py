@@ -6,7 +6,7 @@ Budgets belong to the money's owner. Today that is the user; when households lan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,8 +26,10 @@ from domain.rules.budgets import (
     BudgetDraft,
     BudgetLine,
     budget_chain,
+    budget_changes,
     budget_conditions,
     budget_line,
+    change_entries,
     check_budget,
     effective_budget,
     month_end,
@@ -232,27 +234,54 @@ def budget_history(session: Session, user: User, through: date, today: date) -> 
 
 
 def forecast_plans(
-    session: Session, user: User, today: date, end: date, history: Sequence[CategoryHistory]
+    session: Session,
+    user: User,
+    today: date,
+    end: date,
+    history: Sequence[CategoryHistory],
+    *,
+    operations: Sequence[Mapping[str, object]] = (),
 ) -> tuple[SpendingPlan, ...]:
-    """The categories whose forecast follows their budget (their setting says budget or lower)."""
+    """The categories whose forecast follows their budget (their setting says budget or lower).
+
+    A scenario's `change_budget` operations scale a category's budget from a month on, and
+    that category's forecast then follows its changed budget.
+    """
     owner = _owner(user)
     modes = {
         category_id: mode
         for category_id, (_, mode) in stored_settings(session, owner).items()
         if mode != "history"
     }
-    if not modes:
+    changes = budget_changes(operations)
+    if not modes and not changes:
         return ()
+    entries = budget_entries(session, owner)
+    for change in changes:
+        found = entries.get(change.category_id, [])
+        if not _is_expense_category(session, user, change.category_id) or not found:
+            raise InvalidInputError(
+                "category_id", N_("no budgeted expense category with this id"), index=change.index
+            )
+        entries[change.category_id] = change_entries(found, change.from_month, change.factor)
+        modes[change.category_id] = "budget"
     this = month_of(today)
     spent = monthly_spending(session, owner, this, today + timedelta(days=1))
     return spending_plans(
         today=today,
         end=end,
         modes=modes,
-        entries=budget_entries(session, owner),
+        entries=entries,
         spent_this_month={c: by_month.get(this, ZERO) for c, by_month in spent.items()},
         history=history,
     )
+
+
+def _is_expense_category(session: Session, user: User, category_id: int) -> bool:
+    found = session.scalar(
+        select(Category.type).where(Category.id == category_id, Category.user_id == _owner(user))
+    )
+    return found == "expense"
 
 
 def alert_conditions(session: Session, user: User, today: date) -> list[Condition]:

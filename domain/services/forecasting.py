@@ -76,8 +76,18 @@ def forecast_for(
     """The user's forecast, with a scenario's operations applied when given."""
     inputs = gather_inputs(session, user, today, months=months, include_history=include_history)
     if operations:
-        inputs = apply_operations(inputs, operations, user_id=user.id)
+        inputs = scenario_inputs(session, user, inputs, operations)
     return build_forecast(inputs)
+
+
+def scenario_inputs(
+    session: Session, user: User, inputs: ForecastInputs, operations: list[dict[str, Any]]
+) -> ForecastInputs:
+    """The inputs with a scenario's operations applied (budget changes become plans first)."""
+    plans = budgets.forecast_plans(
+        session, user, inputs.today, inputs.end, inputs.history, operations=operations
+    )
+    return apply_operations(replace(inputs, plans=plans), operations, user_id=user.id)
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,7 @@ def compare(
     """The baseline and the scenario from the same inputs, with their summaries."""
     inputs = gather_inputs(session, user, today, months=months)
     baseline = build_forecast(inputs)
-    scenario = build_forecast(apply_operations(inputs, operations, user_id=user.id))
+    scenario = build_forecast(scenario_inputs(session, user, inputs, operations))
     return Comparison(baseline, scenario, summarize(baseline), summarize(scenario))
 
 

@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 
 from domain.db.models import Scenario, User
 from domain.errors import NotFoundError
-from domain.rules.scenarios import apply_operations
-from domain.services.forecasting import gather_inputs
+from domain.services.forecasting import gather_inputs, scenario_inputs
 
 
 def _check(session: Session, user: User, operations: list[dict[str, Any]], today: date) -> None:
     """Operations must apply to the user's real data (their ids exist, their fields hold)."""
-    apply_operations(gather_inputs(session, user, today, months=1), operations, user_id=user.id)
+    scenario_inputs(session, user, gather_inputs(session, user, today, months=1), operations)
 
 
 def create_scenario(
