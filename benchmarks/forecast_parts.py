@@ -27,6 +27,7 @@ from domain.rules.occurrences import SourceSpec, first_due, occurrences
 from domain.rules.recurrence import DateRange
 from domain.services.balance import current_balance
 from domain.services.forecasting import gather_inputs
+from domain.services.rates import rate_table
 from domain.services.user_settings import get_user_settings
 from domain.services.users import get_user
 
@@ -83,11 +84,13 @@ def _gather(
     with _timed(steps, "balance"):
         opening = current_balance(session, user, today).amount
     with _timed(steps, "future"):
-        transactions = tuple(future_transactions(session, user.id, today, end))
+        transactions = tuple(
+            future_transactions(session, user.id, today, end, rate_table(session, user))
+        )
     with _timed(steps, "keys"):
         keys = booked_keys(session, user.id, _unbooked_from(specs, today))
     with _timed(steps, "history"):
-        history = tuple(spending_history(session, user.id, today, specs))
+        history = tuple(spending_history(session, user.id, today, specs, base=user.currency))
     mine = (opening, transactions, tuple(specs), keys, history, warning)
     found = gather_inputs(session, user, today, months=months)
     if mine != (found.opening, found.transactions, found.specs, found.booked_keys,

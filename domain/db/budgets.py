@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.models import Budget, CategoryBudgetSettings, Transaction
 from domain.rules.budgets import BudgetEntry, BudgetKind, ForecastMode
 
@@ -44,14 +45,17 @@ def category_settings(session: Session, owner_id: int) -> dict[int, tuple[bool, 
     return {r.category_id: (r.rollover, modes.get(r.forecast_mode, "history")) for r in rows}
 
 
-def monthly_spending(session: Session, owner_id: int, start: date, end: date) -> Spending:
+def monthly_spending(
+    session: Session, owner_id: int, start: date, end: date, *, base: str
+) -> Spending:
     """Expenses per category and month (keyed by the month's first day), in [start, end).
 
-    Every expense counts: manual, imported and booked recurring ones.
+    Every expense counts: manual, imported and booked recurring ones, in the base currency.
     """
     month = cast(func.date_trunc("month", Transaction.date), Date)
+    require_rates(session, base, *_expenses(owner_id, start, end))
     rows = session.execute(
-        select(Transaction.category_id, month.label("month"), func.sum(Transaction.amount))
+        select(Transaction.category_id, month.label("month"), func.sum(in_base(base)))
         .where(*_expenses(owner_id, start, end))
         .group_by(Transaction.category_id, month)
     )
@@ -62,10 +66,13 @@ def monthly_spending(session: Session, owner_id: int, start: date, end: date) ->
     return dict(found)
 
 
-def daily_spending(session: Session, owner_id: int, start: date, end: date) -> Spending:
-    """Expenses per category and day in [start, end)."""
+def daily_spending(
+    session: Session, owner_id: int, start: date, end: date, *, base: str
+) -> Spending:
+    """Expenses per category and day in [start, end), in the base currency."""
+    require_rates(session, base, *_expenses(owner_id, start, end))
     rows = session.execute(
-        select(Transaction.category_id, Transaction.date, func.sum(Transaction.amount))
+        select(Transaction.category_id, Transaction.date, func.sum(in_base(base)))
         .where(*_expenses(owner_id, start, end))
         .group_by(Transaction.category_id, Transaction.date)
     )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from domain.db.currency import in_base, require_rates
 from domain.db.ledger import filter_conditions
 from domain.db.models import BalanceRecord, Category, Transaction, UserSettings
 from domain.rules.export_labels import Language
@@ -85,40 +86,43 @@ def category_names(session: Session, user_id: int, *, hebrew: bool = False) -> d
     return {r.id: (r.name_he or r.name) if hebrew else r.name for r in rows}
 
 
-def daily_net(session: Session, user_id: int, start: date, end: date) -> dict[date, Decimal]:
-    """Income minus expenses per day in [start, end), summed by PostgreSQL."""
-    signed = case((T.type == "income", T.amount), else_=-T.amount)
-    rows = session.execute(
-        select(T.date, func.sum(signed))
-        .where(T.user_id == user_id, T.date >= start, T.date < end)
-        .group_by(T.date)
-    )
+def daily_net(
+    session: Session, user_id: int, start: date, end: date, *, base: str
+) -> dict[date, Decimal]:
+    """Income minus expenses per day in [start, end) in the base currency."""
+    amount = in_base(base)
+    signed = case((T.type == "income", amount), else_=-amount)
+    where = (T.user_id == user_id, T.date >= start, T.date < end)
+    require_rates(session, base, *where)
+    rows = session.execute(select(T.date, func.sum(signed)).where(*where).group_by(T.date))
     return {row[0]: row[1] for row in rows}
 
 
 def spending_by_category(
-    session: Session, user_id: int, start: date, end: date
+    session: Session, user_id: int, start: date, end: date, *, base: str
 ) -> list[tuple[int | None, Decimal]]:
-    """Expenses per category in [start, end), largest first (None: uncategorised)."""
-    total = func.sum(T.amount)
+    """Expenses per category in [start, end) in the base currency, largest first."""
+    total = func.sum(in_base(base))
+    where = (T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
+    require_rates(session, base, *where)
     rows = session.execute(
-        select(T.category_id, total)
-        .where(T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
-        .group_by(T.category_id)
-        .order_by(total.desc())
+        select(T.category_id, total).where(*where).group_by(T.category_id).order_by(total.desc())
     )
     return [(row[0], row[1] or ZERO) for row in rows]
 
 
 def largest_expenses(
-    session: Session, user_id: int, start: date, end: date, *, limit: int = 5
+    session: Session, user_id: int, start: date, end: date, *, base: str, limit: int = 5
 ) -> list[Any]:
-    """The month's largest expenses."""
+    """The month's largest expenses, their amounts in the base currency."""
+    amount = in_base(base).label("amount")
+    where = (T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
+    require_rates(session, base, *where)
     return list(
         session.execute(
-            select(T.date, T.description, T.amount, T.category_id)
-            .where(T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
-            .order_by(T.amount.desc(), T.date, T.id)
+            select(T.date, T.description, amount, T.category_id)
+            .where(*where)
+            .order_by(amount.desc(), T.date, T.id)
             .limit(limit)
         )
     )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Date, cast, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.models import (
     BalanceRecord,
     Category,
@@ -18,33 +19,48 @@ from domain.db.models import (
     RecurringBooking,
     Transaction,
 )
+from domain.rules.currency import RateTable, convert, explain_conversion
 from domain.rules.forecast import HISTORY_MONTHS, CategoryHistory, Event
 from domain.rules.money import ZERO
 from domain.rules.occurrences import SourceSpec
 from domain.rules.recurrence import add_months
 
 
-def future_transactions(session: Session, user_id: int, today: date, end: date) -> list[Event]:
-    """Transactions dated after today and before the horizon's end, as signed events."""
+def future_transactions(
+    session: Session, user_id: int, today: date, end: date, rates: RateTable
+) -> list[Event]:
+    """Transactions dated after today and before the horizon's end, as signed events.
+
+    One in another currency converts at the latest rate on or before its date, and its
+    description says so.
+    """
     rows = session.execute(
         select(
             Transaction.date,
             Transaction.amount,
+            Transaction.currency,
             Transaction.type,
             Transaction.description,
             Transaction.category_id,
         ).where(Transaction.user_id == user_id, Transaction.date > today, Transaction.date < end)
     )
-    return [
-        Event(
-            r.date,
-            r.amount if r.type == "income" else -r.amount,
-            r.description or "Transaction",
-            "transaction",
-            r.category_id,
+    events = []
+    for r in rows:
+        conversion = convert(r.amount, r.currency, r.date, rates)
+        description = r.description or "Transaction"
+        if conversion.converted:
+            description = f"{description} ({explain_conversion(conversion)})"
+        amount = conversion.base_amount
+        events.append(
+            Event(
+                r.date,
+                amount if r.type == "income" else -amount,
+                description,
+                "transaction",
+                r.category_id,
+            )
         )
-        for r in rows
-    ]
+    return events
 
 
 def booked_keys(session: Session, user_id: int, since: date) -> frozenset[tuple[str, int, date]]:
@@ -58,7 +74,7 @@ def booked_keys(session: Session, user_id: int, since: date) -> frozenset[tuple[
 
 
 def spending_history(
-    session: Session, user_id: int, today: date, specs: list[SourceSpec]
+    session: Session, user_id: int, today: date, specs: list[SourceSpec], *, base: str
 ) -> list[CategoryHistory]:
     """Each category's variable spending per month over the 12 whole months before this one.
 
@@ -69,20 +85,22 @@ def spending_history(
     this_month = today.replace(day=1)
     recurring = {s.info.category_id for s in specs if s.info.type == "expense"}
     month = cast(func.date_trunc("month", Transaction.date), Date)
+    where = (
+        Transaction.user_id == user_id,
+        Transaction.type == "expense",
+        Transaction.source != "recurring",
+        Transaction.source_kind.is_(None),
+        Transaction.date >= first,
+        Transaction.date < this_month,
+        or_(
+            Transaction.category_id.is_(None),
+            ~Transaction.category_id.in_([c for c in recurring if c is not None] or [-1]),
+        ),
+    )
+    require_rates(session, base, *where)
     rows = session.execute(
-        select(Transaction.category_id, month.label("month"), func.sum(Transaction.amount))
-        .where(
-            Transaction.user_id == user_id,
-            Transaction.type == "expense",
-            Transaction.source != "recurring",
-            Transaction.source_kind.is_(None),
-            Transaction.date >= first,
-            Transaction.date < this_month,
-            or_(
-                Transaction.category_id.is_(None),
-                ~Transaction.category_id.in_([c for c in recurring if c is not None] or [-1]),
-            ),
-        )
+        select(Transaction.category_id, month.label("month"), func.sum(in_base(base)))
+        .where(*where)
         .group_by(Transaction.category_id, month)
     ).all()
     names = {

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.models import Transaction
 from domain.rules.ledger import LedgerFilter, SortKey, Totals
 from domain.rules.money import ZERO
@@ -102,11 +103,12 @@ def fetch_page(
     return rows, int(session.scalar(count_query(user_id, spec)) or 0)
 
 
-def fetch_totals(session: Session, user_id: int, spec: LedgerFilter) -> Totals:
-    """Income, expenses and count of the filter, summed by PostgreSQL in NUMERIC."""
-    income = func.coalesce(func.sum(case((T.type == "income", T.amount))), ZERO)
-    expense = func.coalesce(func.sum(case((T.type == "expense", T.amount))), ZERO)
-    row = session.execute(
-        select(income, expense, func.count()).where(*filter_conditions(user_id, spec))
-    ).one()
+def fetch_totals(session: Session, user_id: int, spec: LedgerFilter, *, base: str) -> Totals:
+    """Income, expenses and count of the filter in the base currency, summed in NUMERIC."""
+    conditions = filter_conditions(user_id, spec)
+    require_rates(session, base, *conditions)
+    amount = in_base(base)
+    income = func.coalesce(func.sum(case((T.type == "income", amount))), ZERO)
+    expense = func.coalesce(func.sum(case((T.type == "expense", amount))), ZERO)
+    row = session.execute(select(income, expense, func.count()).where(*conditions)).one()
     return Totals(income=row[0], expense=row[1], count=int(row[2]))

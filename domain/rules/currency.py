@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency
+
 from domain.errors import DomainError, InvalidInputError
 from domain.rules.money import CENT, ZERO
 
@@ -56,6 +58,7 @@ class Conversion:
     amount: Decimal
     currency: str
     day: date
+    base: str
     base_amount: Decimal
     rate: Decimal
     rate_day: date | None
@@ -107,9 +110,10 @@ def _to_agora(value: Decimal) -> Decimal:
 def convert(amount: Decimal, currency: str, day: date, table: RateTable) -> Conversion:
     """Convert an amount dated `day` to the base currency at the rate on or before that day."""
     if currency == table.base:
-        return Conversion(amount, currency, day, amount, ONE, None)
+        return Conversion(amount, currency, day, table.base, amount, ONE, None)
     rate = table.rate_on(currency, day)
-    return Conversion(amount, currency, day, _to_agora(amount * rate.rate), rate.rate, rate.day)
+    base_amount = _to_agora(amount * rate.rate)
+    return Conversion(amount, currency, day, table.base, base_amount, rate.rate, rate.day)
 
 
 def sum_in_base(items: Iterable[tuple[Decimal, str, date]], table: RateTable) -> Decimal:
@@ -127,3 +131,10 @@ def check_rate(currency: str, rate: Decimal, base: str) -> None:
         raise InvalidInputError("rate", "must be a positive number below 100,000,000")
     if rate != rate.quantize(RATE_QUANTUM):
         raise InvalidInputError("rate", f"at most {RATE_PLACES} decimal places")
+
+
+def explain_conversion(conversion: Conversion) -> str:
+    """How a figure was converted, for the forecast: "USD 3,000.00 at 3.7215 = ₪11,164.50"."""
+    base = format_currency(conversion.base_amount, conversion.base, locale="en")
+    rate = f"{conversion.rate.normalize():f}"
+    return f"{conversion.currency} {conversion.amount:,.2f} at {rate} = {base}"

@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from domain.rules.currency import RateTable, convert, explain_conversion
 from domain.rules.money import CENT, ZERO
 from domain.rules.occurrences import SourceSpec, occurrences
 from domain.rules.recurrence import DateRange
@@ -106,6 +107,9 @@ class ForecastInputs:
     plans: tuple[SpendingPlan, ...] = ()
     seed: int = 0
     paths: int = DEFAULT_PATHS
+    # The owner's rates: a source in another currency converts at the latest rate held
+    # and says so in its description. None only in tests of single-currency inputs.
+    rates: RateTable | None = None
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,12 @@ def expected_events(inputs: ForecastInputs) -> list[Event]:
                 continue
             sign = 1 if o.type == "income" else -1
             day = max(o.due_date, inputs.today)
+            amount, description = _in_base(o.amount, o.currency, o.description, inputs)
             events.append(
                 Event(
                     day,
-                    o.amount * sign,
-                    o.description,
+                    amount * sign,
+                    description,
                     o.kind,
                     o.category_id,
                     o.source_id,
@@ -153,6 +158,16 @@ def expected_events(inputs: ForecastInputs) -> list[Event]:
                 )
             )
     return sorted((e for e in events if inputs.today <= e.date < inputs.end), key=lambda e: e.date)
+
+
+def _in_base(
+    amount: Decimal, currency: str, description: str, inputs: ForecastInputs
+) -> tuple[Decimal, str]:
+    """A source's amount in the base currency at the latest rate, its description saying so."""
+    if inputs.rates is None or currency == inputs.rates.base:
+        return amount, description
+    conversion = convert(amount, currency, inputs.today, inputs.rates)
+    return conversion.base_amount, f"{description} ({explain_conversion(conversion)})"
 
 
 def _days(inputs: ForecastInputs) -> pd.DatetimeIndex:

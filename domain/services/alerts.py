@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.models import (
     Alert,
     BalanceRecord,
@@ -33,6 +34,7 @@ from domain.rules.money import ZERO
 from domain.services import budgets, installment_plans, loans
 from domain.services.forecasting import forecast_for
 from domain.services.jobs import failed_bookings, last_verified_backup
+from domain.services.rates import base_currency
 from domain.services.user_settings import get_user_settings
 
 log = logging.getLogger("cashflow.alerts")
@@ -44,14 +46,15 @@ BUDGET_TABLES = (Budget, CategoryBudgetSettings)  # budgets move the budget aler
 
 def _average_income(session: Session, user: User, today: date) -> Decimal:
     since = today - timedelta(days=365)
-    total = session.scalar(
-        select(func.coalesce(func.sum(Transaction.amount), ZERO)).where(
-            Transaction.user_id == user.id,
-            Transaction.type == "income",
-            Transaction.date > since,
-            Transaction.date <= today,
-        )
+    where = (
+        Transaction.user_id == user.id,
+        Transaction.type == "income",
+        Transaction.date > since,
+        Transaction.date <= today,
     )
+    base = base_currency(user)
+    require_rates(session, base, *where)
+    total = session.scalar(select(func.coalesce(func.sum(in_base(base)), ZERO)).where(*where))
     return (Decimal(total or 0) / 12).quantize(Decimal("0.01"))
 
 

@@ -9,9 +9,12 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.models import BalanceRecord, Transaction, User
 from domain.errors import ConflictError, InvalidInputError
+from domain.rules.currency import convert
 from domain.rules.money import MAX_INTEGER_DIGITS, ZERO
+from domain.services.rates import base_currency, rate_table
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,23 @@ class CurrentBalance:
 
 
 def _signed_sum(session: Session, user: User, after: date | None, through: date) -> Decimal:
-    signed = case((Transaction.type == "income", Transaction.amount), else_=-Transaction.amount)
-    query = select(func.coalesce(func.sum(signed), ZERO)).where(
-        Transaction.user_id == user.id, Transaction.date <= through
-    )
+    base = base_currency(user)
+    amount = in_base(base)
+    signed = case((Transaction.type == "income", amount), else_=-amount)
+    where = [Transaction.user_id == user.id, Transaction.date <= through]
     if after is not None:
-        query = query.where(Transaction.date > after)
+        where.append(Transaction.date > after)
+    require_rates(session, base, *where)
+    query = select(func.coalesce(func.sum(signed), ZERO)).where(*where)
     return Decimal(session.scalar(query) or ZERO)
+
+
+def _reading_in_base(session: Session, user: User, record: BalanceRecord) -> Decimal:
+    """A reading taken in another currency (before the base changed), converted on its day."""
+    if record.currency == base_currency(user):
+        return record.amount
+    table = rate_table(session, user)
+    return convert(record.amount, record.currency, record.as_of, table).base_amount
 
 
 def latest_record(
@@ -54,7 +67,7 @@ def current_balance(session: Session, user: User, today: date) -> CurrentBalance
     record = latest_record(session, user, through=today)
     after = record.as_of if record else None
     movements = _signed_sum(session, user, after, today)
-    recorded = record.amount if record else ZERO
+    recorded = _reading_in_base(session, user, record) if record else ZERO
     return CurrentBalance(recorded + movements, after, recorded, movements)
 
 

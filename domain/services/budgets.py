@@ -40,6 +40,7 @@ from domain.rules.budgets import (
 )
 from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import ZERO
+from domain.services.rates import base_currency
 
 HISTORY_MONTHS = 12
 
@@ -188,8 +189,9 @@ def month_summary(session: Session, user: User, month: date, today: date) -> lis
     first = min(e.month for found in entries.values() for e in found)
     history_start = next_month(month, -HISTORY_MONTHS)
     until = min(month_end(month), today) + timedelta(days=1)
-    spent = monthly_spending(session, owner, min(first, history_start), until)
-    daily = daily_spending(session, owner, history_start, until)
+    base = base_currency(user)
+    spent = monthly_spending(session, owner, min(first, history_start), until, base=base)
+    daily = daily_spending(session, owner, history_start, until, base=base)
     rollovers = stored_settings(session, owner)
     history_months = [next_month(history_start, k) for k in range(HISTORY_MONTHS)]
     lines = []
@@ -266,7 +268,9 @@ def forecast_plans(
         entries[change.category_id] = change_entries(found, change.from_month, change.factor)
         modes[change.category_id] = "budget"
     this = month_of(today)
-    spent = monthly_spending(session, owner, this, today + timedelta(days=1))
+    spent = monthly_spending(
+        session, owner, this, today + timedelta(days=1), base=base_currency(user)
+    )
     return spending_plans(
         today=today,
         end=end,

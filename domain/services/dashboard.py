@@ -10,8 +10,10 @@ from typing import Literal
 from sqlalchemy import Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from domain.db.currency import in_base, require_rates
 from domain.db.forecast_inputs import has_any_data
 from domain.db.models import Category, Transaction, User
+from domain.rules.currency import RateTable, convert
 from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.money import CENT, ZERO
@@ -19,6 +21,7 @@ from domain.rules.recurrence import add_months
 from domain.services import installment_plans, loans
 from domain.services.balance import current_balance
 from domain.services.forecasting import forecast_for, gather_inputs
+from domain.services.rates import base_currency, rate_table
 from domain.services.user_settings import WEEKDAY, get_user_settings
 
 SeriesPeriod = Literal["week", "month", "quarter"]
@@ -51,15 +54,14 @@ def actual_series(
     """
     shift = timedelta(days=(7 - week_start) % 7 if period == "week" else 0)
     bucket = cast(func.date_trunc(period, Transaction.date + shift) - shift, Date)
-    income = func.coalesce(func.sum(case((Transaction.type == "income", Transaction.amount))), ZERO)
-    expense = func.coalesce(
-        func.sum(case((Transaction.type == "expense", Transaction.amount))), ZERO
-    )
+    base = base_currency(user)
+    amount = in_base(base)
+    income = func.coalesce(func.sum(case((Transaction.type == "income", amount))), ZERO)
+    expense = func.coalesce(func.sum(case((Transaction.type == "expense", amount))), ZERO)
+    where = (Transaction.user_id == user.id, Transaction.date >= start, Transaction.date < end)
+    require_rates(session, base, *where)
     rows = session.execute(
-        select(bucket, income, expense)
-        .where(Transaction.user_id == user.id, Transaction.date >= start, Transaction.date < end)
-        .group_by(bucket)
-        .order_by(bucket)
+        select(bucket, income, expense).where(*where).group_by(bucket).order_by(bucket)
     ).all()
     return [SeriesRow(r[0], r[1], r[2], r[1] - r[2]) for r in rows]
 
@@ -103,19 +105,23 @@ class CategoryShare:
 def category_breakdown(
     session: Session, user: User, start: date, end: date, *, flow: str = "expense"
 ) -> list[CategoryShare]:
-    """Totals per category over [start, end), largest first."""
+    """Totals per category over [start, end) in the base currency, largest first."""
+    base = base_currency(user)
+    total = func.sum(in_base(base))
+    where = (
+        Transaction.user_id == user.id,
+        Transaction.type == flow,
+        Transaction.date >= start,
+        Transaction.date < end,
+    )
+    require_rates(session, base, *where)
     rows = session.execute(
-        select(Category.id, Category.name, Category.color, func.sum(Transaction.amount))
+        select(Category.id, Category.name, Category.color, total)
         .select_from(Transaction)
         .outerjoin(Category, Category.id == Transaction.category_id)
-        .where(
-            Transaction.user_id == user.id,
-            Transaction.type == flow,
-            Transaction.date >= start,
-            Transaction.date < end,
-        )
+        .where(*where)
         .group_by(Category.id, Category.name, Category.color)
-        .order_by(func.sum(Transaction.amount).desc())
+        .order_by(total.desc())
     ).all()
     whole = sum((r[3] for r in rows), ZERO)
     return [
@@ -133,17 +139,20 @@ def category_breakdown(
 def top_expenses(
     session: Session, user: User, start: date, end: date, *, limit: int = 10
 ) -> list[Transaction]:
-    """The largest expenses over [start, end)."""
+    """The largest expenses over [start, end), compared in the base currency."""
+    base = base_currency(user)
+    where = (
+        Transaction.user_id == user.id,
+        Transaction.type == "expense",
+        Transaction.date >= start,
+        Transaction.date < end,
+    )
+    require_rates(session, base, *where)
     return list(
         session.scalars(
             select(Transaction)
-            .where(
-                Transaction.user_id == user.id,
-                Transaction.type == "expense",
-                Transaction.date >= start,
-                Transaction.date < end,
-            )
-            .order_by(Transaction.amount.desc(), Transaction.id)
+            .where(*where)
+            .order_by(in_base(base).desc(), Transaction.id)
             .limit(limit)
         )
     )
@@ -169,16 +178,23 @@ class InstallmentsSummary:
 def installments_summary(session: Session, user: User) -> InstallmentsSummary:
     """How many plans, how many still running, what is left to pay and per month."""
     plans = installment_plans.list_plans(session, user)
-    progress = [installment_plans.progress(session, plan) for plan in plans]
-    active = [p for p in progress if p.remaining_count]
+    table = rate_table(session, user)
+    remaining, monthly, active = ZERO, ZERO, 0
+    for plan in plans:
+        progress = installment_plans.progress(session, plan)
+        left = _latest_in_base(progress.remaining_amount, plan.currency, table)
+        remaining += left
+        if progress.remaining_count:
+            active += 1
+            monthly += (left / progress.remaining_count).quantize(CENT)
     return InstallmentsSummary(
-        plans=len(plans),
-        active=len(active),
-        remaining_amount=sum((p.remaining_amount for p in progress), ZERO),
-        monthly_amount=sum(
-            ((p.remaining_amount / p.remaining_count).quantize(CENT) for p in active), ZERO
-        ),
+        plans=len(plans), active=active, remaining_amount=remaining, monthly_amount=monthly
     )
+
+
+def _latest_in_base(amount: Decimal, currency: str, table: RateTable) -> Decimal:
+    """A plan's or loan's amount still ahead, at the latest rate held (future rates are unknown)."""
+    return convert(amount, currency, date.max, table).base_amount
 
 
 @dataclass(frozen=True)
@@ -192,11 +208,19 @@ class LoansSummary:
 
 def loans_summary(session: Session, user: User, today: date) -> LoansSummary:
     """How many loans, the balance left on them and what the running ones cost a month."""
-    found = [loans.status(session, loan, today) for loan in loans.list_loans(session, user)]
+    table = rate_table(session, user)
+    found = [
+        (loans.status(session, loan, today), loan.currency)
+        for loan in loans.list_loans(session, user)
+    ]
     return LoansSummary(
         loans=len(found),
-        remaining_balance=sum((s.remaining_balance for s in found), ZERO),
-        monthly_payment=sum((s.payment for s in found if s.next_date), ZERO),
+        remaining_balance=sum(
+            (_latest_in_base(s.remaining_balance, c, table) for s, c in found), ZERO
+        ),
+        monthly_payment=sum(
+            (_latest_in_base(s.payment, c, table) for s, c in found if s.next_date), ZERO
+        ),
     )
 
 
@@ -308,16 +332,17 @@ class MonthlyDebt:
 
 def _monthly_debt(session: Session, user: User) -> list[MonthlyDebt]:
     found = []
+    table = rate_table(session, user)
     for plan in installment_plans.list_plans(session, user):
         progress = installment_plans.progress(session, plan)
         if progress.remaining_count and plan.type == "expense":
-            found.append(
-                MonthlyDebt(plan.name, progress.remaining_amount / progress.remaining_count)
-            )
+            left = _latest_in_base(progress.remaining_amount, plan.currency, table)
+            found.append(MonthlyDebt(plan.name, left / progress.remaining_count))
     for loan in loans.list_loans(session, user):
         periods = loans.breakdown(session, loan)
         if periods:
-            found.append(MonthlyDebt(loan.name, periods[0].payment))
+            payment = _latest_in_base(periods[0].payment, loan.currency, table)
+            found.append(MonthlyDebt(loan.name, payment))
     return found
 
 
@@ -325,12 +350,14 @@ def past_balances(
     session: Session, user: User, today: date, *, days: int = 90
 ) -> list[tuple[date, Decimal]]:
     """The end-of-day balance over the last days, walked back from today's balance."""
-    signed = case((Transaction.type == "income", Transaction.amount), else_=-Transaction.amount)
+    base = base_currency(user)
+    amount = in_base(base)
+    signed = case((Transaction.type == "income", amount), else_=-amount)
     start = today - timedelta(days=days)
+    where = (Transaction.user_id == user.id, Transaction.date > start, Transaction.date <= today)
+    require_rates(session, base, *where)
     rows = session.execute(
-        select(Transaction.date, func.sum(signed))
-        .where(Transaction.user_id == user.id, Transaction.date > start, Transaction.date <= today)
-        .group_by(Transaction.date)
+        select(Transaction.date, func.sum(signed)).where(*where).group_by(Transaction.date)
     ).all()
     nets: dict[date, Decimal] = {row[0]: row[1] for row in rows}
     balance = current_balance(session, user, today).amount

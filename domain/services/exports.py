@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from domain.db import exports as reads
 from domain.db.models import User
 from domain.errors import InvalidInputError
+from domain.rules.currency import RateTable, convert
 from domain.rules.export_csv import TRANSACTION_HEADERS, csv_chunks
 from domain.rules.export_labels import Language, label
 from domain.rules.forecast_views import AGGREGATE_COLUMNS, aggregate
@@ -23,6 +24,7 @@ from domain.rules.money import ZERO
 from domain.rules.workbook import Column, Sheet, WorkbookWriter
 from domain.services import budgets, fixed, installment_plans, loans
 from domain.services.forecasting import forecast_for
+from domain.services.rates import rate_table
 
 TRANSACTIONS = Sheet(
     "Transactions",
@@ -191,7 +193,7 @@ def export_workbook(session: Session, user: User, today: date, target: IO[bytes]
     writer = WorkbookWriter(language)
     hebrew = language == "he"
     names = reads.category_names(session, user.id, hebrew=hebrew)
-    tally = _Tally()
+    tally = _Tally(rate_table(session, user))
     rows = reads.stream_transactions(session, user.id, LedgerFilter(), hebrew=hebrew)
     writer.write_sheet(TRANSACTIONS, tally.watch(_transaction_rows(rows)))
     writer.write_sheet(CATEGORIES, _category_rows(session, user))
@@ -204,14 +206,19 @@ def export_workbook(session: Session, user: User, today: date, target: IO[bytes]
     writer.write_sheet(AMORTIZATION, _amortization_rows(session, user_loans))
     writer.write_sheet(FORECAST, _forecast_rows(session, user, today))
     writer.write_sheet(BUDGETS, _budget_rows(session, user, names, today))
-    writer.write_sheet(SUMMARY, [tally.row(user.currency)])
+    writer.write_sheet(SUMMARY, [tally.row()])
     writer.save(target)
 
 
 class _Tally:
-    """Running totals of the rows streamed past, for the summary sheet (constant memory)."""
+    """Running totals of the rows streamed past, for the summary sheet (constant memory).
 
-    def __init__(self) -> None:
+    Each row's amount is converted to the base currency at its date's rate first: a
+    summary never adds dollars to shekels.
+    """
+
+    def __init__(self, rates: RateTable) -> None:
+        self.rates = rates
         self.count = 0
         self.income = ZERO
         self.expense = ZERO
@@ -219,9 +226,10 @@ class _Tally:
         self.last: date | None = None
 
     def watch(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        """Pass (date, type, category, amount, ...) rows through, counting them."""
+        """Pass (date, type, category, amount, description, notes, currency, ...) rows through."""
         for row in rows:
-            day, flow, amount = row[0], row[1], row[3]
+            day, flow = row[0], row[1]
+            amount = convert(row[3], row[6], day, self.rates).base_amount
             self.count += 1
             if flow == "income":
                 self.income += amount
@@ -231,10 +239,11 @@ class _Tally:
             self.last = day if self.last is None else max(self.last, day)
             yield row
 
-    def row(self, currency: str) -> tuple[Any, ...]:
-        """The summary sheet's row."""
+    def row(self) -> tuple[Any, ...]:
+        """The summary sheet's row, in the base currency."""
         net = self.income - self.expense
-        return (self.first, self.last, self.count, self.income, self.expense, net, currency)
+        base = self.rates.base
+        return (self.first, self.last, self.count, self.income, self.expense, net, base)
 
 
 def _category_rows(session: Session, user: User) -> Iterator[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from domain.rules.occurrences import first_due
 from domain.rules.scenarios import apply_operations
 from domain.services import budgets
 from domain.services.balance import current_balance
+from domain.services.rates import rate_table
 from domain.services.user_settings import get_user_settings
 
 MAX_HORIZON = 36
@@ -48,12 +49,13 @@ def gather_inputs(
         s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
         for s in specs
     ]
-    history = tuple(spending_history(session, user.id, today, specs))
+    table = rate_table(session, user)
+    history = tuple(spending_history(session, user.id, today, specs, base=table.base))
     return ForecastInputs(
         today=today,
         end=end,
         opening=current_balance(session, user, today).amount,
-        transactions=tuple(future_transactions(session, user.id, today, end)),
+        transactions=tuple(future_transactions(session, user.id, today, end, table)),
         specs=tuple(specs),
         booked_keys=booked_keys(session, user.id, min(unbooked_from, default=today)),
         history=history,
@@ -61,6 +63,7 @@ def gather_inputs(
         include_history=prefs.include_history if include_history is None else include_history,
         plans=budgets.forecast_plans(session, user, today, end, history),
         seed=user.id * 100_003 + today.toordinal(),
+        rates=table,
     )
 
 

@@ -23,6 +23,7 @@ from domain.rules.monthly_report import (
 from domain.rules.report_pdf import Fonts, render_report
 from domain.services.balance import current_balance
 from domain.services.booking import preview_booking
+from domain.services.rates import base_currency
 
 UPCOMING_DAYS = 30
 UPCOMING_MAX = 15
@@ -53,7 +54,9 @@ def _due(session: Session, user: User, today: date) -> tuple[tuple[Due, ...], in
 
 def _previous_expense(session: Session, user: User, start: date) -> Decimal | None:
     previous_start, _ = month_bounds(start - timedelta(days=1))
-    totals = fetch_totals(session, user.id, LedgerFilter(start=previous_start, end=start))
+    totals = fetch_totals(
+        session, user.id, LedgerFilter(start=previous_start, end=start), base=base_currency(user)
+    )
     return totals.expense if totals.count else None
 
 
@@ -62,18 +65,19 @@ def monthly_report(session: Session, user: User, month: date, today: date) -> Mo
     start, end = month_bounds(month)
     hebrew = reads.language_of(session, user.id) == "he"
     names = reads.category_names(session, user.id, hebrew=hebrew)
-    totals = fetch_totals(session, user.id, LedgerFilter(start=start, end=end))
+    base = base_currency(user)
+    totals = fetch_totals(session, user.id, LedgerFilter(start=start, end=end), base=base)
     shown_end = min(end, today + timedelta(days=1))
     opening = current_balance(session, user, start - timedelta(days=1)).amount
     balances = daily_balances(
         opening,
-        reads.daily_net(session, user.id, start, shown_end),
+        reads.daily_net(session, user.id, start, shown_end, base=base),
         start,
         shown_end,
         reads.readings(session, user.id, start, shown_end),
     )
-    spending = reads.spending_by_category(session, user.id, start, end)
-    largest = reads.largest_expenses(session, user.id, start, end)
+    spending = reads.spending_by_category(session, user.id, start, end, base=base)
+    largest = reads.largest_expenses(session, user.id, start, end, base=base)
     previous = _previous_expense(session, user, start)
     upcoming, overdue = _due(session, user, today)
     return MonthlyReport(

@@ -21,6 +21,7 @@ from domain.rules.ledger import (
     check_draft,
 )
 from domain.services.categories import check_category_for
+from domain.services.rates import base_currency
 
 BULK_MAX = 1000
 PAGE_MAX = 500
@@ -210,5 +211,5 @@ def list_transactions(
 
 
 def ledger_totals(session: Session, user: User, spec: LedgerFilter) -> Totals:
-    """Income, expenses and net of the user's filtered transactions."""
-    return ledger.fetch_totals(session, user.id, spec)
+    """Income, expenses and net of the user's filtered transactions, in the base currency."""
+    return ledger.fetch_totals(session, user.id, spec, base=base_currency(user))
