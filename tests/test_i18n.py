@@ -255,3 +255,41 @@ def test_the_health_texts_the_dashboard_shows_are_in_the_catalog() -> None:
 
     assert {HEALTH_FORMULA, NOT_ENOUGH_DATA} <= set(SHOWN)
     assert translate(HEALTH_FORMULA, "he") != HEALTH_FORMULA
+
+
+def test_alert_texts_keep_their_english_and_read_again_in_hebrew() -> None:
+    from domain.rules.alert_rules import BookingFailure, Ending, booking_failures, endings
+    from domain.rules.alert_texts import TEXT, render
+
+    today = date(2026, 3, 1)
+    (ending,) = endings([Ending("loan", 7, "Car", date(2026, 3, 20))], today=today)
+    assert (ending.title, ending.message) == (
+        "Car ends soon",
+        "The last payment of Car is on 20/03/2026.",
+    )
+    wording = ending.data[TEXT]
+    assert isinstance(wording, dict)
+    assert render(wording["title"], wording["values"], "he") == "Car מסתיים בקרוב"
+    assert render(wording["message"], wording["values"], "he") == (
+        "התשלום האחרון של Car הוא בתאריך 20/03/2026."
+    )
+    (failed,) = booking_failures([BookingFailure("fixed", 3, "Rent", "category not found")])
+    assert failed.message.startswith('The fixed item "Rent" could not be booked (category')
+    values = failed.data[TEXT]["values"]  # type: ignore[index]
+    hebrew = render(failed.data[TEXT]["message"], values, "he")  # type: ignore[index]
+    assert hebrew.startswith('פריט קבוע "Rent" לא נרשם (הקטגוריה לא נמצאה)')
+
+
+def test_alert_amounts_show_the_readers_currency() -> None:
+    from domain.rules.alert_texts import money, render
+
+    values = {"level": money(Decimal("-1500.5"))}
+    assert render("Balance forecast below {level}", values, "en") == (
+        "Balance forecast below -1,500.50"
+    )
+    assert render("Balance forecast below {level}", values, "en", "ILS") == (
+        "Balance forecast below -₪1,500.50"
+    )
+    assert render("Balance forecast below {level}", values, "he", "ILS") == (
+        f"תחזית היתרה מתחת ל-{RLM}{LRM}-1,500.50\xa0{RLM}₪"
+    )

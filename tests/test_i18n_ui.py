@@ -116,3 +116,16 @@ def test_a_hebrew_users_home_page_is_in_hebrew_with_shekels_dates_and_charts(
     hebrew_months |= {"אוק׳", "נוב׳", "דצמ׳"}
     assert any(text.split()[0] in hebrew_months for text in layout["xaxis"]["ticktext"])
     assert "תחזית (P50)" in {trace.get("name") for trace in figure["data"]}
+
+
+def test_a_hebrew_users_alerts_read_in_hebrew_with_shekels(
+    hebrew_user: User,
+) -> None:
+    at = _logged_in(hebrew_user, "alerts")
+    assert at.title[0].value == "התראות"
+    texts = [m.value for m in at.markdown]
+    # The day's large expense takes the forecast below zero: the critical alert, in Hebrew.
+    assert any(t.startswith(":material/error: **תחזית היתרה מתחת ל-") for t in texts), texts
+    messages = [m.value for m in at.get("markdown")]
+    assert any("צפויה לרדת מתחת ל-" in t and "22,309.42" in t and "₪" in t for t in messages)
+    assert any("התראה" in w.value for w in at.sidebar.warning)

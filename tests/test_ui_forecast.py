@@ -105,7 +105,7 @@ def test_alerts_page_shows_an_alert_when_the_threshold_is_crossed(
     at = _logged_in(household, "alerts")
     assert not at.exception
     texts = [m.value for m in at.markdown]
-    assert any("below 50,000.00" in t for t in texts)
+    assert any("below ₪50,000.00" in t for t in texts)
     assert any("unread alert" in w.value for w in at.sidebar.warning)
 
 

@@ -8,6 +8,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
+from domain.i18n import N_
+from domain.rules.alert_texts import (
+    TEXT,
+    Value,
+    day,
+    english,
+    moment,
+    money,
+    percent,
+    text,
+    wording,
+)
 from domain.rules.backups import is_stale
 from domain.rules.forecast import Event
 from domain.rules.forecast_views import Summary
@@ -60,11 +72,28 @@ class BookingFailure:
     reason: str
 
 
-SOURCE_LABELS = {"fixed": "fixed item", "installment": "installment plan", "loan": "loan"}
+SOURCE_LABELS = {
+    "fixed": N_("fixed item"),
+    "installment": N_("installment plan"),
+    "loan": N_("loan"),
+}
+BELOW_TITLE = N_("Balance forecast below {level}")
+BELOW_MESSAGE = N_("Expected to fall below {level} on {date} (lowest {lowest} on {lowest_date}).")
+NO_BACKUP = N_("No recent verified backup")
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
+def _condition(
+    head: tuple[str, str, Severity],
+    title: str,
+    message: str,
+    values: dict[str, Value],
+    data: dict[str, object] | None = None,
+) -> Condition:
+    """A condition whose English texts come from catalog templates kept in its data."""
+    key, kind, severity = head
+    shown_title, shown_message = english(title, message, values)
+    wording_data = {**(data or {}), TEXT: wording(title, message, values)}
+    return Condition(key, kind, severity, shown_title, shown_message, wording_data)
 
 
 def forecast_conditions(
@@ -75,32 +104,33 @@ def forecast_conditions(
         "lowest": str(summary.lowest),
         "lowest_date": str(summary.lowest_date),
     }
-    low = f"lowest {_money(summary.lowest)} on {summary.lowest_date:%d/%m/%Y}"
+    low = {"lowest": money(summary.lowest), "lowest_date": day(summary.lowest_date)}
     crossing = next((d for d in summary.crossings if d[1] < critical), None)
     if crossing is not None:
         return [
-            Condition(
-                "forecast_below_critical",
-                "forecast_below_zero",
-                "critical",
-                f"Balance forecast below {_money(critical)}",
-                f"Expected to fall below {_money(critical)} on {crossing[0]:%d/%m/%Y} ({low}).",
+            _condition(
+                ("forecast_below_critical", "forecast_below_zero", "critical"),
+                BELOW_TITLE,
+                BELOW_MESSAGE,
+                {"level": money(critical), "date": day(crossing[0]), **low},
                 {**data, "first_date": str(crossing[0])},
             )
         ]
     if summary.first_below_warning is not None and summary.lowest < warning:
         return [
-            Condition(
-                "forecast_below_warning",
-                "forecast_below_warning",
-                "warning",
-                f"Balance forecast below {_money(warning)}",
-                f"Expected to fall below {_money(warning)} on "
-                f"{summary.first_below_warning:%d/%m/%Y} ({low}).",
+            _condition(
+                ("forecast_below_warning", "forecast_below_warning", "warning"),
+                BELOW_TITLE,
+                BELOW_MESSAGE,
+                {"level": money(warning), "date": day(summary.first_below_warning), **low},
                 {**data, "first_date": str(summary.first_below_warning)},
             )
         ]
     return []
+
+
+def _large_key(e: Event) -> str:
+    return f"large_payment:{e.kind}:{e.source_id or e.label}:{e.due or e.date}"
 
 
 def large_payments(
@@ -112,13 +142,17 @@ def large_payments(
     limit = average_income * share
     soon = today + timedelta(days=SOON_DAYS)
     return [
-        Condition(
-            f"large_payment:{e.kind}:{e.source_id or e.label}:{e.due or e.date}",
-            "large_payment",
-            "warning",
-            f"Large payment coming: {e.label}",
-            f"{_money(-e.amount)} on {e.date:%d/%m/%Y}, more than {share:.0%} of your "
-            f"average monthly income ({_money(average_income)}).",
+        _condition(
+            (_large_key(e), "large_payment", "warning"),
+            N_("Large payment coming: {label}"),
+            N_("{amount} on {date}, more than {share} of your average monthly income ({income})."),
+            {
+                "label": text(e.label),
+                "amount": money(-e.amount),
+                "date": day(e.date),
+                "share": percent(share),
+                "income": money(average_income),
+            },
             {"date": str(e.date), "amount": str(-e.amount)},
         )
         for e in events
@@ -130,12 +164,11 @@ def endings(items: Sequence[Ending], *, today: date) -> list[Condition]:
     """Installment plans and loans whose last payment falls within 30 days."""
     soon = today + timedelta(days=SOON_DAYS)
     return [
-        Condition(
-            f"ends_soon:{item.kind}:{item.source_id}",
-            "ends_soon",
-            "info",
-            f"{item.name} ends soon",
-            f"The last payment of {item.name} is on {item.last_date:%d/%m/%Y}.",
+        _condition(
+            (f"ends_soon:{item.kind}:{item.source_id}", "ends_soon", "info"),
+            N_("{name} ends soon"),
+            N_("The last payment of {name} is on {date}."),
+            {"name": text(item.name), "date": day(item.last_date)},
             {"last_date": str(item.last_date)},
         )
         for item in items
@@ -146,13 +179,19 @@ def endings(items: Sequence[Ending], *, today: date) -> list[Condition]:
 def unusual_expenses(items: Sequence[Unusual]) -> list[Condition]:
     """Recent expenses unusually large for their category."""
     return [
-        Condition(
-            f"unusual:{item.transaction_id}",
-            "unusual_expense",
-            "warning",
-            f"Unusually large {item.category} expense",
-            f"{item.description or 'An expense'}: {_money(item.amount)} on "
-            f"{item.date:%d/%m/%Y}; {item.category} is usually under {_money(item.typical)}.",
+        _condition(
+            (f"unusual:{item.transaction_id}", "unusual_expense", "warning"),
+            N_("Unusually large {category} expense"),
+            N_("{description}: {amount} on {date}; {category} is usually under {typical}."),
+            {
+                "category": text(item.category),
+                "description": text(item.description)
+                if item.description
+                else text(N_("An expense"), translated=True),
+                "amount": money(item.amount),
+                "date": day(item.date),
+                "typical": money(item.typical),
+            },
             {"transaction_id": item.transaction_id, "amount": str(item.amount)},
         )
         for item in items
@@ -163,32 +202,37 @@ def backup_conditions(last_verified: datetime | None, now: datetime) -> list[Con
     """For admins: no verified backup within 36 hours."""
     if not is_stale(last_verified, now):
         return []
-    when = (
-        f"the last one was on {last_verified:%d/%m/%Y %H:%M} UTC" if last_verified else "none yet"
-    )
-    return [
-        Condition(
-            "backup_stale",
-            "backup_stale",
-            "critical",
-            "No recent verified backup",
-            f"No verified backup within 36 hours ({when}). Run `cashflow backup` or check the "
-            "scheduler.",
+    if last_verified is None:
+        message = N_(
+            "No verified backup within 36 hours (none yet). Run `cashflow backup` or check "
+            "the scheduler."
         )
-    ]
+        values: dict[str, Value] = {}
+    else:
+        message = N_(
+            "No verified backup within 36 hours (the last one was on {when} UTC). Run "
+            "`cashflow backup` or check the scheduler."
+        )
+        values = {"when": moment(last_verified)}
+    return [_condition(("backup_stale", "backup_stale", "critical"), NO_BACKUP, message, values)]
 
 
 def booking_failures(items: Sequence[BookingFailure]) -> list[Condition]:
     """Sources that could not be booked: the user must fix or delete them."""
     return [
-        Condition(
-            f"booking_failed:{item.kind}:{item.source_id}",
-            "booking_failed",
-            "critical",
-            f"{item.name} could not be booked",
-            f'The {SOURCE_LABELS.get(item.kind, item.kind)} "{item.name}" could not be booked '
-            f"({item.reason}). Fix or delete it: nothing of it is booked until then, and once "
-            "it books again what was missed is booked on its own dates.",
+        _condition(
+            (f"booking_failed:{item.kind}:{item.source_id}", "booking_failed", "critical"),
+            N_("{name} could not be booked"),
+            N_(
+                'The {source} "{name}" could not be booked ({reason}). Fix or delete it: '
+                "nothing of it is booked until then, and once it books again what was missed "
+                "is booked on its own dates."
+            ),
+            {
+                "source": text(SOURCE_LABELS.get(item.kind, item.kind), translated=True),
+                "name": text(item.name),
+                "reason": text(item.reason, translated=True),
+            },
             {"kind": item.kind, "source_id": item.source_id, "reason": item.reason},
         )
         for item in items

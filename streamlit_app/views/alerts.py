@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from domain.db.models import Alert
+from domain.rules.alert_texts import TEXT, render
 from domain.services import alerts
-from streamlit_app.i18n import DATE_FORMAT, _
+from streamlit_app.i18n import DATE_FORMAT, _, currency, language
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import run_action, today_of, user_work
 
@@ -22,6 +25,22 @@ def unread_badge(user_id: int) -> int:
     with user_work(user_id) as (session, user):
         alerts.refresh_alerts(session, user, today, now)
         return alerts.unread_count(session, user, today)
+
+
+def alert_texts(alert: Alert) -> tuple[str, str]:
+    """An alert's title and message in the reader's language, with their money and dates.
+
+    Alerts stored before their wording was kept show their stored (English) text.
+    """
+    wording: Any = (alert.data or {}).get(TEXT)
+    try:
+        values = wording["values"]
+        return (
+            render(wording["title"], values, language(), currency()),
+            render(wording["message"], values, language(), currency()),
+        )
+    except (TypeError, KeyError, ValueError, ArithmeticError):
+        return _(alert.title), _(alert.message)
 
 
 def alerts_page() -> None:
@@ -46,8 +65,9 @@ def alerts_page() -> None:
     for alert in found:
         with st.container(border=True):
             weight = "" if alert.read_at else "**"
-            st.markdown(f"{ICONS.get(alert.severity, '')} {weight}{alert.title}{weight}")
-            st.write(alert.message)
+            title, message = alert_texts(alert)
+            st.markdown(f"{ICONS.get(alert.severity, '')} {weight}{title}{weight}")
+            st.write(message)
             cols = st.columns([1, 1, 2, 1])
             _buttons(user_id, alert.id, alert.read_at is not None, list(cols), today)
 
