@@ -126,6 +126,5 @@ def test_a_hebrew_users_alerts_read_in_hebrew_with_shekels(
     texts = [m.value for m in at.markdown]
     # The day's large expense takes the forecast below zero: the critical alert, in Hebrew.
     assert any(t.startswith(":material/error: **תחזית היתרה מתחת ל-") for t in texts), texts
-    messages = [m.value for m in at.get("markdown")]
-    assert any("צפויה לרדת מתחת ל-" in t and "22,309.42" in t and "₪" in t for t in messages)
+    assert any("צפויה לרדת מתחת ל-" in t and "22,309.42" in t and "₪" in t for t in texts)
     assert any("התראה" in w.value for w in at.sidebar.warning)
