@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from domain.i18n import N_
+from domain.rules.currency import MissingRateError
 from domain.services import users
 from domain.services.user_settings import get_user_settings
 from streamlit_app.auth import (
@@ -15,7 +16,7 @@ from streamlit_app.auth import (
     restore_session,
 )
 from streamlit_app.db import transaction
-from streamlit_app.i18n import _, apply_direction, n_, use_language
+from streamlit_app.i18n import _, apply_direction, n_, show_date, use_language
 from streamlit_app.views.alerts import unread_badge
 
 PAGES = (
@@ -68,7 +69,15 @@ def main() -> None:
             icon=":material/notifications:",
         )
     logout_button()
-    st.navigation(_pages()).run()
+    try:
+        st.navigation(_pages()).run()
+    except MissingRateError as exc:  # a sum would mix currencies: say which rate is missing
+        st.error(
+            _(
+                "No {currency} exchange rate on or before {date}: totals cannot add it to "
+                "{base}. Add the rate under Settings, Exchange rates."
+            ).format(currency=exc.currency, date=show_date(exc.day), base=exc.base)
+        )
 
 
 main()

@@ -20,6 +20,7 @@ from streamlit_app.i18n import (
 )
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import money, run_action, today_of, user_work
+from streamlit_app.views.rates import rates_section
 
 SAVED = "settings_saved"
 TIMEZONES = ["Asia/Jerusalem", "Europe/London", "Europe/Berlin", "America/New_York", "UTC"]
@@ -101,7 +102,7 @@ def _preferences(user_id: int) -> None:
     with st.form("settings_form"):
         cols = st.columns(3)
         currency = cols[0].text_input(
-            _("Currency"), value=now["currency"], max_chars=3, key="set_currency"
+            _("Base currency"), value=now["currency"], max_chars=3, key="set_currency"
         )
         zones = [now["timezone"], *[z for z in TIMEZONES if z != now["timezone"]]]
         timezone = cols[1].selectbox(_("Timezone"), zones, key="set_timezone")
@@ -167,3 +168,4 @@ def settings_page() -> None:
     st.title(_("Settings"))
     _preferences(user_id)
     _balance_section(user_id)
+    rates_section(user_id)

@@ -19,6 +19,7 @@ from streamlit_app.db import transaction
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
+    currency,
     language,
     select_code,
     show_date,
@@ -30,7 +31,7 @@ from streamlit_app.views.forms import NO_CATEGORY, category_name, describe, mone
 from streamlit_app.views.grid import editable_grid, messages
 
 PAGE_SIZE = 50
-COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue"]
+COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue", "original"]
 ERRORS = "ledger_errors"
 FLOWS = ["all", "expense", "income"]
 
@@ -89,6 +90,13 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
     )
 
 
+def _original(row: Any) -> str:
+    """The foreign amount paid beside the charge, or the row's currency when not the base."""
+    if row.original_amount is not None:
+        return show_money(row.original_amount, row.original_currency)
+    return "" if row.currency == currency() else str(row.currency)
+
+
 def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.DataFrame:
     records = [
         {
@@ -101,6 +109,7 @@ def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.Da
             "description": row.description,
             "notes": row.notes,
             "issue": errors.get(row.id, ""),
+            "original": _original(row),
         }
         for row in rows
     ]
@@ -124,6 +133,9 @@ def _column_config(choices: CategoryChoices) -> dict[str, Any]:
         "description": st.column_config.TextColumn(_("Description"), max_chars=500),
         "notes": st.column_config.TextColumn(_("Notes"), max_chars=2000),
         "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="medium"),
+        "original": st.column_config.TextColumn(
+            _("Original"), disabled=True, help=_("What was paid in a foreign currency")
+        ),
     }
 
 
@@ -216,6 +228,11 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
         amount = cols[3].text_input(_("Amount"), key="add_amount", placeholder="0.00")
         description = st.text_input(_("Description"), key="add_description", max_chars=500)
         notes = st.text_input(_("Notes"), key="add_notes", max_chars=2000)
+        cols = st.columns([1, 1, 2])
+        paid = cols[0].text_input(
+            _("Original amount"), key="add_original_amount", placeholder="0.00"
+        )
+        paid_in = cols[1].text_input(_("Original currency"), key="add_original_currency")
         if not st.form_submit_button(_("Add"), type="primary"):
             return
         try:
@@ -225,6 +242,8 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
                 type=cast("FlowType", flow),
                 description=description,
                 notes=notes,
+                original_amount=money(paid, "original_amount") if paid.strip() else None,
+                original_currency=paid_in.strip().upper() or None,
                 **fields,
             )
             with transaction() as session:
