@@ -51,7 +51,7 @@ class CurrentBalanceOut(ResponseBody):
 class SettingsOut(ResponseBody):
     """A user's settings."""
 
-    currency: str
+    currency: str = Field(description="the base currency: every total, report and forecast")
     timezone: str
     language: Literal["en", "he"]
     forecast_horizon_months: int
@@ -66,7 +66,11 @@ class SettingsOut(ResponseBody):
 class SettingsIn(RequestBody):
     """Settings to change."""
 
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="the base currency; rates entered for another base are set aside",
+    )
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     language: Literal["en", "he"] | None = None
     forecast_horizon_months: int | None = Field(default=None, ge=1, le=36)
