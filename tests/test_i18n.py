@@ -293,3 +293,46 @@ def test_alert_amounts_show_the_readers_currency() -> None:
     assert render("Balance forecast below {level}", values, "he", "ILS") == (
         f"תחזית היתרה מתחת ל-{RLM}{LRM}-1,500.50\xa0{RLM}₪"
     )
+
+
+def test_the_monthly_report_pdf_speaks_the_users_language() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from domain.rules.monthly_report import MonthlyReport
+    from domain.rules.report_pdf import render_report
+    from domain.services.reports import report_fonts
+
+    fonts = report_fonts()
+    if fonts.regular is None:
+        pytest.skip("no Unicode font (fonts-dejavu-core) on this machine")
+    month = date(2026, 3, 1)
+    report = MonthlyReport(
+        title="Household",
+        currency="ILS",
+        month=month,
+        generated_on=date(2026, 3, 5),
+        income=Decimal("14000.00"),
+        expense=Decimal("22309.42"),
+        count=2,
+        opening=Decimal("1000.00"),
+        balances=((month, Decimal("1000.00")),),
+        categories=(),
+        upcoming=(),
+        largest=(),
+    )
+
+    def text(language: str) -> str:
+        pdf = render_report(report, fonts, language=as_language(language))
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+    english, hebrew = text("en"), text("he")
+    assert "Monthly report - March 2026" in english
+    assert "22,309.42" in english
+    assert "Monthly report" not in hebrew
+    assert "דוח חודשי" in hebrew  # words kept whole; the extracted order is the PDF's visual one
+    assert "מרץ" in hebrew
+    assert "הוצאות" in hebrew
+    assert "22,309.42" in hebrew
+    assert "05/03/2026" in hebrew

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from fpdf import FPDF
 from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import TextDirection
 
+from domain.i18n import N_, Language, translate
+from domain.rules.display import display_date, display_month, display_number
 from domain.rules.monthly_report import MonthlyReport
 
 PAGE_WIDTH = 210.0
@@ -50,14 +53,15 @@ def visual(text: str) -> str:
     return "".join(reversed(pieces) if base == TextDirection.RTL else pieces)
 
 
-def money(amount: Decimal) -> str:
-    """An amount with thousands separators and two places."""
-    return f"{amount:,.2f}"
+def money(amount: Decimal, language: Language = "en") -> str:
+    """An amount with thousands separators and two places (the currency is in the title)."""
+    return display_number(amount, language, places=2)
 
 
 class _Pdf(FPDF):
-    def __init__(self, fonts: Fonts) -> None:
+    def __init__(self, fonts: Fonts, language: Language) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.language = language
         self.unicode = fonts.regular is not None
         if fonts.regular is not None:
             self.add_font(FONT, "", str(fonts.regular))
@@ -70,6 +74,16 @@ class _Pdf(FPDF):
         shown = visual(text)
         return shown if self.unicode else shown.encode("latin-1", "replace").decode("latin-1")
 
+    def word(self, text: str) -> str:
+        """A catalog text in the report's language (Hebrew needs the Unicode font)."""
+        return translate(text, self.language) if self.unicode else text
+
+    def money(self, amount: Decimal) -> str:
+        return money(amount, self.language)
+
+    def day(self, value: date) -> str:
+        return display_date(value, self.language)
+
     def style(
         self, size: float, *, bold: bool = False, color: tuple[int, int, int] = (0, 0, 0)
     ) -> None:
@@ -77,9 +91,9 @@ class _Pdf(FPDF):
         self.set_text_color(*color)
 
 
-def render_report(report: MonthlyReport, fonts: Fonts) -> bytes:
-    """The report as PDF bytes."""
-    pdf = _Pdf(fonts)
+def render_report(report: MonthlyReport, fonts: Fonts, *, language: Language = "en") -> bytes:
+    """The report as PDF bytes, its words in `language` (English without a Unicode font)."""
+    pdf = _Pdf(fonts, language)
     pdf.add_page()
     _title(pdf, report)
     _kpis(pdf, report)
@@ -92,44 +106,46 @@ def render_report(report: MonthlyReport, fonts: Fonts) -> bytes:
 
 def _title(pdf: _Pdf, report: MonthlyReport) -> None:
     pdf.style(18, bold=True, color=ACCENT)
-    pdf.cell(0, 9, pdf.say(f"Monthly report - {report.month:%B %Y}"), new_x="LMARGIN", new_y="NEXT")
+    month = display_month(report.month, pdf.language if pdf.unicode else "en")
+    title = pdf.word(N_("Monthly report - {month}")).format(month=month)
+    pdf.cell(0, 9, pdf.say(title), new_x="LMARGIN", new_y="NEXT")
     pdf.style(9, color=GREY)
-    line = (
-        f"{report.title} · amounts in {report.currency} · generated {report.generated_on:%d/%m/%Y}"
+    line = pdf.word(N_("{title} · amounts in {currency} · generated {date}")).format(
+        title=report.title, currency=report.currency, date=pdf.day(report.generated_on)
     )
     pdf.cell(0, 5, pdf.say(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
 
-def _kpi_pairs(report: MonthlyReport) -> list[tuple[str, str]]:
+def _kpi_pairs(pdf: _Pdf, report: MonthlyReport) -> list[tuple[str, str]]:
     rate = report.savings_rate
     change = "-"
     if report.previous_expense:
         delta = (report.expense - report.previous_expense) * 100 / report.previous_expense
         change = f"{delta:+.1f}%"
     return [
-        ("Income", money(report.income)),
-        ("Expenses", money(report.expense)),
-        ("Net", money(report.net)),
-        ("Savings rate", f"{rate}%" if rate is not None else "-"),
-        ("Opening balance", money(report.opening)),
-        ("Closing balance", money(report.closing)),
-        ("Transactions", f"{report.count:,}"),
-        ("Expenses vs last month", change),
+        (N_("Income"), pdf.money(report.income)),
+        (N_("Expenses"), pdf.money(report.expense)),
+        (N_("Net"), pdf.money(report.net)),
+        (N_("Savings rate"), f"{rate}%" if rate is not None else "-"),
+        (N_("Opening balance"), pdf.money(report.opening)),
+        (N_("Closing balance"), pdf.money(report.closing)),
+        (N_("Transactions"), f"{report.count:,}"),
+        (N_("Expenses vs last month"), change),
     ]
 
 
 def _kpis(pdf: _Pdf, report: MonthlyReport) -> None:
     width = CONTENT / 4
     top = pdf.get_y()
-    for index, (name, value) in enumerate(_kpi_pairs(report)):
+    for index, (name, value) in enumerate(_kpi_pairs(pdf, report)):
         x = MARGIN + (index % 4) * width
         y = top + (index // 4) * 17
         pdf.set_draw_color(220, 220, 220)
         pdf.rect(x + 1, y, width - 2, 15)
         pdf.set_xy(x + 3, y + 1.5)
         pdf.style(8, color=GREY)
-        pdf.cell(width - 6, 4, pdf.say(name))
+        pdf.cell(width - 6, 4, pdf.say(pdf.word(name)))
         pdf.set_xy(x + 3, y + 6.5)
         pdf.style(12, bold=True)
         pdf.cell(width - 6, 6, pdf.say(value))
@@ -139,15 +155,15 @@ def _kpis(pdf: _Pdf, report: MonthlyReport) -> None:
 def _heading(pdf: _Pdf, text: str) -> None:
     pdf.ln(2)
     pdf.style(12, bold=True, color=ACCENT)
-    pdf.cell(0, 7, pdf.say(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.say(pdf.word(text)), new_x="LMARGIN", new_y="NEXT")
 
 
 def _balance_chart(pdf: _Pdf, report: MonthlyReport) -> None:
-    _heading(pdf, "Balance, day by day")
+    _heading(pdf, N_("Balance, day by day"))
     path = report.balances
     if not path:
         pdf.style(9, color=GREY)
-        pdf.cell(0, 6, pdf.say("No days to show."), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf.say(pdf.word(N_("No days to show."))), new_x="LMARGIN", new_y="NEXT")
         return
     top, left, width = pdf.get_y() + 2, MARGIN + 22, CONTENT - 24
     values = [float(v) for _, v in path]
@@ -170,7 +186,7 @@ def _balance_chart(pdf: _Pdf, report: MonthlyReport) -> None:
     pdf.style(7, color=GREY)
     for value in (high, low):
         pdf.set_xy(MARGIN, y_of(value) - 2)
-        pdf.cell(21, 4, money(Decimal(str(round(value, 2)))), align="R")
+        pdf.cell(21, 4, pdf.money(Decimal(str(round(value, 2)))), align="R")
     pdf.set_xy(left, top + CHART_HEIGHT + 1)
     pdf.cell(width / 2, 4, f"{path[0][0]:%d/%m}")
     pdf.cell(width / 2, 4, f"{path[-1][0]:%d/%m}", align="R")
@@ -182,7 +198,8 @@ def _table(
 ) -> None:
     pdf.style(8, bold=True, color=GREY)
     for header, width in zip(headers, widths, strict=True):
-        pdf.cell(width, 5, pdf.say(header), align="R" if header in ("Amount", "Share") else "L")
+        shown = pdf.say(pdf.word(header))
+        pdf.cell(width, 5, shown, align="R" if header in ("Amount", "Share") else "L")
     pdf.ln(5)
     pdf.style(9)
     for row in rows:
@@ -201,10 +218,11 @@ def _fit(pdf: _Pdf, text: str, width: float) -> str:
 
 
 def _categories(pdf: _Pdf, report: MonthlyReport) -> None:
-    _heading(pdf, "Spending by category")
+    _heading(pdf, N_("Spending by category"))
     if not report.categories:
         pdf.style(9, color=GREY)
-        pdf.cell(0, 6, pdf.say("No expenses this month."), new_x="LMARGIN", new_y="NEXT")
+        none = pdf.say(pdf.word(N_("No expenses this month.")))
+        pdf.cell(0, 6, none, new_x="LMARGIN", new_y="NEXT")
         return
     biggest = float(max(c.amount for c in report.categories))
     for item in report.categories:
@@ -215,41 +233,43 @@ def _categories(pdf: _Pdf, report: MonthlyReport) -> None:
         pdf.set_fill_color(*ACCENT)
         pdf.rect(MARGIN + 56, y + 1, max(bar, 0.5), 3, style="F")
         pdf.set_x(MARGIN + 138)
-        pdf.cell(28, 5, money(item.amount), align="R")
+        pdf.cell(28, 5, pdf.money(item.amount), align="R")
         pdf.cell(14, 5, f"{item.share}%", align="R", new_x="LMARGIN", new_y="NEXT")
 
 
 def _largest(pdf: _Pdf, report: MonthlyReport) -> None:
-    _heading(pdf, "Largest expenses")
+    _heading(pdf, N_("Largest expenses"))
     rows = [
-        (f"{e.date:%d/%m/%Y}", e.description, e.category, money(e.amount)) for e in report.largest
+        (pdf.day(e.date), e.description, e.category, pdf.money(e.amount)) for e in report.largest
     ]
     _table(
         pdf,
-        ("Date", "Description", "Category", "Amount"),
+        (N_("Date"), N_("Description"), N_("Category"), N_("Amount")),
         rows or [("-", "", "", "")],
         (25, 85, 45, 25),
     )
 
 
 def _upcoming(pdf: _Pdf, report: MonthlyReport) -> None:
-    _heading(pdf, "Upcoming payments (next 30 days)")
+    _heading(pdf, N_("Upcoming payments (next 30 days)"))
     rows = [
         (
-            f"{d.date:%d/%m/%Y}",
+            pdf.day(d.date),
             d.description,
-            d.type,
-            money(d.amount if d.type == "income" else -d.amount),
+            pdf.word(d.type),
+            pdf.money(d.amount if d.type == "income" else -d.amount),
         )
         for d in report.upcoming
     ]
     _table(
         pdf,
-        ("Date", "Description", "Type", "Amount"),
-        rows or [("-", "Nothing due", "", "")],
+        (N_("Date"), N_("Description"), N_("Type"), N_("Amount")),
+        rows or [("-", pdf.word(N_("Nothing due")), "", "")],
         (25, 100, 30, 25),
     )
     if report.overdue:
         pdf.style(8, color=GREY)
-        note = f"{report.overdue} earlier payments are due and wait for the scheduler to book them."
-        pdf.cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
+        note = pdf.word(
+            N_("{count} earlier payments are due and wait for the scheduler to book them.")
+        ).format(count=report.overdue)
+        pdf.cell(0, 6, pdf.say(note), new_x="LMARGIN", new_y="NEXT")

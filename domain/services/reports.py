@@ -103,4 +103,5 @@ def monthly_report(session: Session, user: User, month: date, today: date) -> Mo
 
 def monthly_report_pdf(session: Session, user: User, month: date, today: date) -> bytes:
     """The monthly report as PDF bytes."""
-    return render_report(monthly_report(session, user, month, today), report_fonts())
+    report = monthly_report(session, user, month, today)
+    return render_report(report, report_fonts(), language=reads.language_of(session, user.id))
