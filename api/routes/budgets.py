@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, SessionDep, TodayDep, read_only
+from api.deps import CurrentUser, SessionDep, TodayDep
 from api.schemas.budgets import (
     BudgetIn,
     BudgetLineOut,
@@ -25,7 +25,6 @@ MonthQuery = Annotated[MonthText, Query()]
 
 
 @router.get("")
-@read_only
 def list_budgets(
     user: CurrentUser, session: SessionDep, month: MonthQuery | None = None
 ) -> list[BudgetOut]:
@@ -56,7 +55,6 @@ def delete_budget(budget_id: PathId, user: CurrentUser, session: SessionDep) -> 
 
 
 @router.get("/summary")
-@read_only
 def summary(
     month: MonthQuery, user: CurrentUser, session: SessionDep, today: TodayDep
 ) -> list[BudgetLineOut]:
@@ -66,7 +64,6 @@ def summary(
 
 
 @router.get("/settings")
-@read_only
 def list_settings(user: CurrentUser, session: SessionDep) -> list[CategorySettingsOut]:
     """The categories whose rollover or forecast mode was set (others: off, history)."""
     found = budgets.list_category_settings(session, user)
