@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from api.deps import CurrentUser, SessionDep, read_only
+from api.deps import CurrentUser, SessionDep
 from api.schemas.common import Message, PathId
 from api.schemas.rates import CurrencyCode, RateIn, RateOut, RatesImportedOut
 from domain.errors import InvalidInputError
@@ -19,7 +19,6 @@ FORM_SLACK_BYTES = 64 * 1024
 
 
 @router.get("")
-@read_only
 def list_rates(
     user: CurrentUser, session: SessionDep, currency: Annotated[CurrencyCode | None, Query()] = None
 ) -> list[RateOut]:
@@ -36,7 +35,6 @@ def set_rate(body: RateIn, user: CurrentUser, session: SessionDep) -> RateOut:
 
 
 @router.get("/{rate_id:int}")
-@read_only
 def get_rate(rate_id: PathId, user: CurrentUser, session: SessionDep) -> RateOut:
     """One rate."""
     return RateOut.model_validate(rates.get_rate(session, user, rate_id))
