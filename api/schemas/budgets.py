@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, field_serializer
+from pydantic import Field, StrictBool, field_serializer
 
 from api.schemas.common import MONTH_PATTERN, Id, NotNull, RequestBody, ResponseBody
 from domain.rules.money import Money
@@ -49,7 +49,7 @@ class BudgetOut(ResponseBody):
 class CategorySettingsIn(RequestBody):
     """How a category's budget behaves; a field left out keeps its value."""
 
-    rollover: NotNull[bool] = None
+    rollover: NotNull[StrictBool] = None
     forecast_mode: NotNull[ForecastMode] = None
 
 

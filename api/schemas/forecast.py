@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api.schemas.common import MONTH_PATTERN, RequestBody, ResponseBody, UserDate
 from api.schemas.recurring import Rate
@@ -78,8 +78,8 @@ class SettingsIn(RequestBody):
     critical_threshold: Money | None = None
     week_start: Literal["sunday", "monday"] | None = None
     large_payment_share: Annotated[Decimal, Field(gt=0, le=10, decimal_places=2)] | None = None
-    include_history: bool | None = None
-    notifications: dict[Literal["in_app", "email"], bool] | None = None
+    include_history: StrictBool | None = None
+    notifications: dict[Literal["in_app", "email"], StrictBool] | None = None
 
 
 class DayOut(ResponseBody):

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from api.schemas.common import MAX_ID, Id, NotNull, RequestBody, ResponseBody, UserDate
 from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX
@@ -36,7 +36,7 @@ class CategoryPatch(RequestBody):
     color: NotNull[Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]] = None
     icon: NotNull[Annotated[str, Field(max_length=16)]] = None
     parent_id: NotNull[Annotated[int, Field(ge=1, le=MAX_ID)]] = None
-    clear_parent: NotNull[bool] = False
+    clear_parent: NotNull[StrictBool] = False
 
 
 class CategoryOut(ResponseBody):
