@@ -378,6 +378,8 @@ def test_names_are_trimmed_the_same_way_everywhere(
         ),
         ("PUT", "/settings", None, {"timezone": "Asia"}, "timezone"),
         ("PUT", "/settings", None, {"timezone": "Etc"}, "timezone"),
+        ("PUT", "/settings", None, {"include_history": 0}, "include_history"),
+        ("PUT", "/settings", None, {"notifications": {"email": "yes"}}, "email"),
     ],
 )
 def test_numbers_dates_and_zones_out_of_range_are_422(
