@@ -128,7 +128,7 @@ def _build(inputs: engine.ForecastInputs, steps: Steps) -> pd.DataFrame:
         income, expense = engine._known_flows(days, events)
         known = engine._cents(inputs.opening) + np.cumsum(income - expense)
     with _timed(steps, "variable"):
-        median_daily, simulated = engine._variable(inputs, days)
+        median_daily, simulated = engine._variable(inputs, days, events)
         p50 = known - np.cumsum(median_daily)
     with _timed(steps, "band"):
         warning = engine._cents(inputs.warning)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from domain.rules.forecast import (
     P90,
     VARIABLE,
     CategoryHistory,
+    Event,
     ForecastInputs,
     SpendingPlan,
     build_forecast,
@@ -80,6 +82,32 @@ def test_with_budget_the_expected_spending_is_the_budget() -> None:
     assert (followed[P10] == followed[P50]).all()
     assert (followed[P90] == followed[P50]).all()
     assert (learned[P10] < learned[P90]).any()
+
+
+def test_known_items_of_a_budgeted_category_are_not_spent_twice() -> None:
+    """The budget covers the whole category: known items take their share of it first."""
+    plan = SpendingPlan(5, rest_of_month=D("350.00"), later=(D("600.00"),))
+    known = (
+        Event(date(2027, 3, 20), D("-200.00"), "Concert tickets", "transaction", category_id=5),
+        Event(date(2027, 4, 15), D("-450.00"), "Anniversary dinner", "transaction", category_id=5),
+        Event(date(2027, 5, 5), D("-900.00"), "Wedding meal", "transaction", category_id=5),
+        Event(date(2027, 4, 2), D("-999.00"), "Rent", "transaction", category_id=7),
+    )
+    daily = build_forecast(replace(_inputs(plan), transactions=known)).daily
+    #  window            budget    known in the category    everyday spending left
+    table = [
+        ("rest of March", "350.00", "200.00", "150.00"),
+        ("April", "600.00", "450.00", "150.00"),
+        ("May", "600.00", "900.00", "0.00"),  # never below nothing
+    ]
+    windows = {
+        "rest of March": (TODAY, APRIL),
+        "April": (APRIL, date(2027, 5, 1)),
+        "May": (date(2027, 5, 1), date(2027, 6, 1)),
+    }
+    for what, _budget, _taken, left in table:
+        start, end = windows[what]
+        assert _between(daily, start, end) == D(left), what
 
 
 def test_lower_follows_the_budget_only_when_it_is_below_the_usual_month() -> None:

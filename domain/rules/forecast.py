@@ -215,15 +215,39 @@ def _months_in(days: pd.DatetimeIndex) -> int:
     return (days[-1].year - days[0].year) * 12 + days[-1].month - days[0].month + 1
 
 
-def _planned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> np.ndarray:
-    """Agorot per day that the categories following their budgets spend (no spread)."""
+def _known_by_plan_month(
+    inputs: ForecastInputs, events: Sequence[Event], months: int
+) -> dict[int, np.ndarray]:
+    """Known expenses (agorot) of each planned category per month of the horizon.
+
+    A budget covers everything in its category; what the known items (rent booked by
+    the scheduler, a future-dated purchase) take of it is not spent a second time.
+    """
+    planned = {plan.category_id: np.zeros(months, dtype=np.int64) for plan in inputs.plans}
+    for event in events:
+        if event.amount < 0 and event.category_id in planned and event.date >= inputs.today:
+            k = (event.date.year - inputs.today.year) * 12 + event.date.month - inputs.today.month
+            if k < months:
+                planned[event.category_id][k] -= _cents(event.amount)
+    return planned
+
+
+def _planned(inputs: ForecastInputs, days: pd.DatetimeIndex, events: Sequence[Event]) -> np.ndarray:
+    """Agorot per day that the categories following their budgets spend (no spread).
+
+    Each month a category spends its budget less its known items that month, never
+    less than nothing.
+    """
     months = _months_in(days)
+    known = _known_by_plan_month(inputs, events, months)
     monthly = np.zeros(months, dtype=np.int64)
     rest = 0
     for plan in inputs.plans:
-        rest += _cents(plan.rest_of_month)
+        taken = known[plan.category_id]
+        rest += max(0, _cents(plan.rest_of_month) - int(taken[0]))
         for k in range(1, months):
-            monthly[k] += _cents(plan.later[min(k, len(plan.later)) - 1]) if plan.later else 0
+            budget = _cents(plan.later[min(k, len(plan.later)) - 1]) if plan.later else 0
+            monthly[k] += max(0, budget - int(taken[k]))
     daily: np.ndarray = _spread(monthly[np.newaxis, :], days, inputs.today)[0]
     ahead = np.flatnonzero((days.month == days[0].month) & (days.year == days[0].year))[1:]
     if len(ahead):
@@ -233,7 +257,9 @@ def _planned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> np.ndarray:
     return daily
 
 
-def _variable(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+def _variable(
+    inputs: ForecastInputs, days: pd.DatetimeIndex, events: Sequence[Event]
+) -> tuple[np.ndarray, np.ndarray]:
     """The median daily variable spending, and simulated paths (bootstrapped months).
 
     Categories that follow a plan spend it on every path: only history makes the band.
@@ -241,7 +267,7 @@ def _variable(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarra
     if not inputs.include_history:
         zero = np.zeros(len(days), dtype=np.int64)
         return zero, zero[np.newaxis, :]
-    planned = _planned(inputs, days)
+    planned = _planned(inputs, days, events)
     median_daily, simulated = _learned(inputs, days)
     return median_daily + planned, simulated + planned[np.newaxis, :]
 
@@ -269,7 +295,7 @@ def build_forecast(inputs: ForecastInputs) -> Forecast:
     events = expected_events(inputs)
     income, expense = _known_flows(days, events)
     known = _cents(inputs.opening) + np.cumsum(income - expense)
-    median_daily, simulated_daily = _variable(inputs, days)
+    median_daily, simulated_daily = _variable(inputs, days, events)
     p50 = known - np.cumsum(median_daily)
     paths = known[np.newaxis, :] - np.cumsum(simulated_daily, axis=1)
     ordered = np.sort(paths, axis=0)
@@ -295,8 +321,9 @@ def build_forecast(inputs: ForecastInputs) -> Forecast:
 def median_path(inputs: ForecastInputs) -> np.ndarray:
     """The P50 balance in agorot, one value per day from today: the engine without the band."""
     days = _days(inputs)
-    income, expense = _known_flows(days, expected_events(inputs))
-    median_daily, _ = _variable(replace(inputs, paths=1), days)
+    events = expected_events(inputs)
+    income, expense = _known_flows(days, events)
+    median_daily, _ = _variable(replace(inputs, paths=1), days, events)
     path: np.ndarray = _cents(inputs.opening) + np.cumsum(income - expense - median_daily)
     return path
 
