@@ -128,3 +128,18 @@ def test_a_hebrew_users_alerts_read_in_hebrew_with_shekels(
     assert any(t.startswith(":material/error: **תחזית היתרה מתחת ל-") for t in texts), texts
     assert any("צפויה לרדת מתחת ל-" in t and "22,309.42" in t and "₪" in t for t in texts)
     assert any("התראה" in w.value for w in at.sidebar.warning)
+
+
+def test_a_hebrew_users_monthly_forecast_names_months_in_hebrew(hebrew_user: User) -> None:
+    at = _logged_in(hebrew_user, "forecast")
+    assert at.title[0].value == "תחזית"
+    at.radio(key="forecast_view.he").set_value("חודשי").run()
+    assert not at.exception
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    periods = at.dataframe[0].value["period"].tolist()
+    months = {"ינואר", "פברואר", "מרץ", "אפריל", "מאי", "יוני", "יולי", "אוגוסט"}
+    months |= {"ספטמבר", "אוקטובר", "נובמבר", "דצמבר"}
+    assert periods
+    assert all(p.split()[0] in months for p in periods), periods
+    assert "יתרת סגירה" in {trace.get("name") for trace in figure["data"]}
+    assert figure["layout"]["yaxis"]["ticksuffix"] == " ₪"

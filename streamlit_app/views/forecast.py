@@ -41,7 +41,18 @@ KINDS = {
     "loan": N_("loan"),
     "transaction": N_("transaction"),
     "everyday": N_("everyday spending"),
+    "variable": N_("everyday spending"),
 }
+EVERYDAY = "Everyday spending: "  # domain.rules.forecast_views.explain_month's label
+
+
+def _driver_label(label: str, kind: str) -> str:
+    """A driver's name; the everyday share of a category says so in the reader's language."""
+    if kind == "variable" and label.startswith(EVERYDAY):
+        return _("Everyday spending: {category}").format(category=label[len(EVERYDAY) :])
+    return label
+
+
 HEADERS = {
     "date": N_("Date"),
     "item": N_("Item"),
@@ -168,7 +179,7 @@ def _explain(forecast: Forecast) -> None:
     drivers = explain_month(forecast, shown.get(label or "", months[0]))
     rows = [
         {
-            "item": d.label,
+            "item": _driver_label(d.label, d.kind),
             "kind": _(KINDS.get(d.kind, d.kind)),
             "times": d.count,
             "amount": show_money(d.amount),
