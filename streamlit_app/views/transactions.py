@@ -113,7 +113,9 @@ def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.Da
         }
         for row in rows
     ]
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    # Only a page with a foreign amount on it gives the column room.
+    return frame if frame["original"].astype(bool).any() else frame.drop(columns="original")
 
 
 def _column_config(choices: CategoryChoices) -> dict[str, Any]:
@@ -226,13 +228,16 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
             _("Category"), [_(NO_CATEGORY), *sorted(choices.active)], key="add_cat"
         )
         amount = cols[3].text_input(_("Amount"), key="add_amount", placeholder="0.00")
-        description = st.text_input(_("Description"), key="add_description", max_chars=500)
-        notes = st.text_input(_("Notes"), key="add_notes", max_chars=2000)
-        cols = st.columns([1, 1, 2])
-        paid = cols[0].text_input(
+        # A foreign purchase: what was paid, beside the description (the form keeps its height).
+        cols = st.columns([3, 1, 1])
+        description = cols[0].text_input(_("Description"), key="add_description", max_chars=500)
+        paid = cols[1].text_input(
             _("Original amount"), key="add_original_amount", placeholder="0.00"
         )
-        paid_in = cols[1].text_input(_("Original currency"), key="add_original_currency")
+        paid_in = cols[2].text_input(
+            _("Original currency"), key="add_original_currency", max_chars=3
+        )
+        notes = st.text_input(_("Notes"), key="add_notes", max_chars=2000)
         if not st.form_submit_button(_("Add"), type="primary"):
             return
         try:
