@@ -87,6 +87,8 @@ def test_sdmx_xml_and_the_daily_xml() -> None:
         b"<not xml",
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',
         b"\xff\xfe\x00bad",
+        b"\x16a\rY(\x01&\r\x12",  # a bare carriage return in a field (found by make fuzz)
+        b"SERIES_CODE,TIME_PERIOD,OBS_VALUE\nRER_USD_ILS,2026-01-01,\x00\n",
     ],
 )
 def test_a_file_without_rates_is_refused_naming_the_file(content: bytes) -> None:

@@ -109,7 +109,14 @@ def _collect(observations: list[tuple[str | None, str | None, str, str, str | No
 
 
 def _read_csv(text: str) -> RatesFile:
-    rows = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_csv_rows(text)
+    except csv.Error as exc:  # a stray carriage return, a NUL: not a CSV file
+        raise InvalidInputError("file", f"not a readable CSV file ({exc})") from None
+
+
+def _read_csv_rows(text: str) -> RatesFile:
+    rows = csv.DictReader(io.StringIO(text, newline=""))
     columns = {name.strip().upper(): name for name in rows.fieldnames or ()}
     if "TIME_PERIOD" not in columns or "OBS_VALUE" not in columns:
         raise InvalidInputError("file", "a CSV rates file needs TIME_PERIOD and OBS_VALUE columns")
