@@ -61,9 +61,11 @@ def hebrew_user(engine: Engine, settings: Any, running: Running) -> Iterator[Use
         session.delete(session.get(User, user.id))
 
 
-def _direction(page: Any) -> str:
-    found: str = page.evaluate("document.documentElement.dir")
-    return found
+def _expect_direction(page: Any, direction: str) -> None:
+    """The page's `dir`, which the app's script sets once its run has reached the browser."""
+    page.wait_for_function(
+        "expected => document.documentElement.dir === expected", arg=direction, timeout=20_000
+    )
 
 
 def _open(page: Any, link: str, heading: str) -> None:
@@ -103,7 +105,7 @@ def test_a_hebrew_user_reads_right_to_left_and_switches_language_without_logging
             timeout=20_000
         )
         _settle(page)
-        assert _direction(page) == "rtl"
+        _expect_direction(page, "rtl")
         expect(page.get_by_test_id("stMetric").filter(has_text="יתרה כעת")).to_contain_text(
             "₪", timeout=20_000
         )
@@ -111,7 +113,7 @@ def test_a_hebrew_user_reads_right_to_left_and_switches_language_without_logging
         _open(page, "תנועות", "תנועות")
         expenses = page.get_by_test_id("stMetric").filter(has_text="הוצאות")
         expect(expenses).to_contain_text("1,234.50", timeout=20_000)
-        assert _direction(page) == "rtl"
+        _expect_direction(page, "rtl")
         page.screenshot(path=str(ARTIFACTS / "he-ledger.png"), full_page=True)
         _open(page, "תחזית", "תחזית")
         chart = page.get_by_test_id("stPlotlyChart").first
@@ -122,10 +124,10 @@ def test_a_hebrew_user_reads_right_to_left_and_switches_language_without_logging
         _save_language(page, label="שפה", choice="אנגלית", button="שמירת ההגדרות")
         expect(page.get_by_role("heading", name="Settings")).to_be_visible(timeout=20_000)
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
-        assert _direction(page) == "ltr"
+        _expect_direction(page, "ltr")
         page.screenshot(path=str(ARTIFACTS / "en-settings-after-switch.png"), full_page=True)
         _save_language(page, label="Language", choice="Hebrew", button="Save settings")
         expect(page.get_by_role("heading", name="הגדרות")).to_be_visible(timeout=20_000)
         expect(page.get_by_role("button", name="יציאה")).to_be_visible()
-        assert _direction(page) == "rtl"
+        _expect_direction(page, "rtl")
         browser.close()
