@@ -8,11 +8,15 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import InvalidInputError
+from domain.i18n import Language
+from domain.rules.alert_texts import TEXT, render
 from domain.rules.budgets import (
     BudgetDraft,
     BudgetEntry,
+    BudgetLine,
     MonthBudget,
     budget_chain,
+    budget_conditions,
     check_budget,
     effective_budget,
     pace,
@@ -184,3 +188,31 @@ def test_a_budget_may_be_zero_never_negative() -> None:
     with pytest.raises(InvalidInputError) as refused:
         check_budget(BudgetDraft(1, date(2026, 1, 2), D("1.00")))
     assert refused.value.field == "month"
+
+
+def test_budget_alerts_speak_the_readers_language() -> None:
+    line = BudgetLine(
+        category_id=5,
+        month=date(2027, 3, 1),
+        budget=D("1000.00"),
+        rollover=D("0.00"),
+        spent=D("400.00"),
+        left=D("600.00"),
+        per_day=D("27.27"),
+        projected=D("1240.00"),
+        overshoot=D("240.00"),
+        overshoot_day=date(2027, 3, 25),
+        expected_by_now=D("300.00"),
+    )
+    (heading,) = budget_conditions([line], {5: "Dining out"})
+    wording = heading.data[TEXT]
+    assert isinstance(wording, dict)
+    #  language   title                                   a piece of the message
+    table: list[tuple[Language, str, str]] = [
+        ("en", "Dining out is heading over budget", "₪1,240.00 this month, ₪240.00 over"),
+        ("he", "Dining out בדרך לחרוג מהתקציב", "25/03/2027"),
+    ]
+    for language, title, piece in table:
+        assert render(wording["title"], wording["values"], language, "ILS") == title
+        assert piece in render(wording["message"], wording["values"], language, "ILS")
+    assert heading.title == "Dining out is heading over budget"  # stored English for the API

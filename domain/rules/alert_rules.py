@@ -82,7 +82,7 @@ BELOW_MESSAGE = N_("Expected to fall below {level} on {date} (lowest {lowest} on
 NO_BACKUP = N_("No recent verified backup")
 
 
-def _condition(
+def condition(
     head: tuple[str, str, Severity],
     title: str,
     message: str,
@@ -108,7 +108,7 @@ def forecast_conditions(
     crossing = next((d for d in summary.crossings if d[1] < critical), None)
     if crossing is not None:
         return [
-            _condition(
+            condition(
                 ("forecast_below_critical", "forecast_below_zero", "critical"),
                 BELOW_TITLE,
                 BELOW_MESSAGE,
@@ -118,7 +118,7 @@ def forecast_conditions(
         ]
     if summary.first_below_warning is not None and summary.lowest < warning:
         return [
-            _condition(
+            condition(
                 ("forecast_below_warning", "forecast_below_warning", "warning"),
                 BELOW_TITLE,
                 BELOW_MESSAGE,
@@ -142,7 +142,7 @@ def large_payments(
     limit = average_income * share
     soon = today + timedelta(days=SOON_DAYS)
     return [
-        _condition(
+        condition(
             (_large_key(e), "large_payment", "warning"),
             N_("Large payment coming: {label}"),
             N_("{amount} on {date}, more than {share} of your average monthly income ({income})."),
@@ -164,7 +164,7 @@ def endings(items: Sequence[Ending], *, today: date) -> list[Condition]:
     """Installment plans and loans whose last payment falls within 30 days."""
     soon = today + timedelta(days=SOON_DAYS)
     return [
-        _condition(
+        condition(
             (f"ends_soon:{item.kind}:{item.source_id}", "ends_soon", "info"),
             N_("{name} ends soon"),
             N_("The last payment of {name} is on {date}."),
@@ -179,7 +179,7 @@ def endings(items: Sequence[Ending], *, today: date) -> list[Condition]:
 def unusual_expenses(items: Sequence[Unusual]) -> list[Condition]:
     """Recent expenses unusually large for their category."""
     return [
-        _condition(
+        condition(
             (f"unusual:{item.transaction_id}", "unusual_expense", "warning"),
             N_("Unusually large {category} expense"),
             N_("{description}: {amount} on {date}; {category} is usually under {typical}."),
@@ -214,13 +214,13 @@ def backup_conditions(last_verified: datetime | None, now: datetime) -> list[Con
             "`cashflow backup` or check the scheduler."
         )
         values = {"when": moment(last_verified)}
-    return [_condition(("backup_stale", "backup_stale", "critical"), NO_BACKUP, message, values)]
+    return [condition(("backup_stale", "backup_stale", "critical"), NO_BACKUP, message, values)]
 
 
 def booking_failures(items: Sequence[BookingFailure]) -> list[Condition]:
     """Sources that could not be booked: the user must fix or delete them."""
     return [
-        _condition(
+        condition(
             (f"booking_failed:{item.kind}:{item.source_id}", "booking_failed", "critical"),
             N_("{name} could not be booked"),
             N_(

@@ -18,7 +18,8 @@ from typing import Literal
 
 from domain.errors import InvalidInputError
 from domain.i18n import N_
-from domain.rules.alert_rules import Condition
+from domain.rules import alert_texts
+from domain.rules.alert_rules import Condition, condition
 from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
 from domain.rules.recurrence import add_months
@@ -404,36 +405,38 @@ def budget_conditions(lines: Iterable[BudgetLine], names: Mapping[int, str]) -> 
             "spent": str(line.spent),
             "projected": str(line.projected),
         }
+        values = {
+            "name": alert_texts.text(name),
+            "spent": alert_texts.money(line.spent),
+            "budget": alert_texts.money(line.budget + line.rollover),
+            "over": alert_texts.money(-line.left),
+            "projected": alert_texts.money(line.projected),
+            "overshoot": alert_texts.money(line.overshoot),
+        }
         if line.left < ZERO:
             found.append(
-                Condition(
-                    f"budget_overspent:{key}",
-                    "budget_overspent",
-                    "warning",
-                    f"{name} is over budget",
-                    f"{_amount(line.spent)} spent of {_amount(line.budget + line.rollover)} "
-                    f"this month, {_amount(-line.left)} over.",
+                condition(
+                    (f"budget_overspent:{key}", "budget_overspent", "warning"),
+                    N_("{name} is over budget"),
+                    N_("{spent} spent of {budget} this month, {over} over."),
+                    values,
                     data,
                 )
             )
         elif line.overshoot > ZERO and line.overshoot_day is not None:
             found.append(
-                Condition(
-                    f"budget_overshoot:{key}",
-                    "budget_overshoot",
-                    "info",
-                    f"{name} is heading over budget",
-                    f"At this pace {name} reaches {_amount(line.projected)} this month, "
-                    f"{_amount(line.overshoot)} over its budget, passing it on "
-                    f"{line.overshoot_day:%d/%m/%Y}.",
+                condition(
+                    (f"budget_overshoot:{key}", "budget_overshoot", "info"),
+                    N_("{name} is heading over budget"),
+                    N_(
+                        "At this pace {name} reaches {projected} this month, {overshoot} over "
+                        "its budget, passing it on {date}."
+                    ),
+                    {**values, "date": alert_texts.day(line.overshoot_day)},
                     {**data, "overshoot_day": str(line.overshoot_day)},
                 )
             )
     return found
-
-
-def _amount(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
 
 
 def most_at_risk(lines: Iterable[BudgetLine], count: int = 3) -> list[BudgetLine]:
