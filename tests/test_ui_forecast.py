@@ -190,6 +190,9 @@ def test_an_empty_account_sees_first_steps_not_a_score_or_a_negative_safe_to_spe
     forecast = _logged_in(committed_user, "forecast")
     assert not forecast.get("plotly_chart")
     assert any("Nothing to forecast yet" in i.value for i in forecast.info)
+    quiet = _logged_in(committed_user, "alerts")
+    assert any("Not enough data yet" in i.value for i in quiet.info)
+    assert not quiet.success  # not "Nothing needs your attention": it could not know
 
 
 def test_home_and_forecast_show_safe_to_spend_with_the_cautious_figure_and_why(

@@ -10,7 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from domain.db.models import Alert
 from domain.rules.alert_texts import TEXT, render
-from domain.services import alerts
+from domain.services import alerts, dashboard
 from streamlit_app.i18n import DATE_FORMAT, _, currency, language
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import run_action, today_of, user_work
@@ -52,6 +52,15 @@ def alerts_page() -> None:
     with user_work(user_id) as (session, user):
         alerts.refresh_alerts(session, user, today, now)
         found = alerts.list_alerts(session, user, today)
+        empty = not dashboard.has_data(session, user)
+    if not found and empty:
+        st.info(
+            _(
+                "Not enough data yet: alerts about the balance ahead start once your bank "
+                "balance, a transaction or a recurring item is recorded."
+            )
+        )
+        return
     if not found:
         st.success(_("Nothing needs your attention."))
         return
