@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import Engine, text
 
 from api.app import create_app
 from domain.config import Settings
@@ -49,9 +50,20 @@ def live(settings: Settings) -> Iterator[str]:
     app.state.engine.dispose()
 
 
+PREFIX = f"race_{uuid.uuid4().hex[:6]}_"  # this module's accounts, deleted at its end
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_accounts(engine: Engine) -> Iterator[None]:
+    """Committed accounts (and, by cascade, their rows) go when the module ends."""
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE username LIKE :p"), {"p": f"{PREFIX}%"})
+
+
 def _account(base: str) -> tuple[str, dict[str, str]]:
     """A new committed account and its bearer headers."""
-    name = f"r{uuid.uuid4().hex[:10]}"
+    name = f"{PREFIX}{uuid.uuid4().hex[:10]}"
     with httpx.Client(base_url=base) as http:
         assert (
             http.post(

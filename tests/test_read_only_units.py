@@ -107,4 +107,5 @@ def test_read_only_endpoints_never_open_a_read_write_unit(
         )
         assert wrote.status_code == 500
     app.state.engine.dispose()
-    assert session.scalar(select(Transaction.id).where(Transaction.amount == 1)) is None
+    written = select(Transaction.id).where(Transaction.user_id == user.id, Transaction.amount == 1)
+    assert session.scalar(written) is None
