@@ -8,11 +8,12 @@ a change in Settings shows on the next click; before login it is the browser's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from domain.i18n import N_, Language, as_language, translate, translate_plural
@@ -121,6 +122,21 @@ def columns_in_reading_order(columns: list[str]) -> list[str]:
     The grid draws on a canvas that ignores CSS direction, so the order itself is flipped.
     """
     return list(reversed(columns)) if is_rtl() else list(columns)
+
+
+def show_table(
+    frame: pd.DataFrame, headers: Mapping[str, str] | None = None, *, key: str | None = None
+) -> None:
+    """A read-only table: headers in the reader's language, columns in reading order."""
+    named = headers or {}
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={c: _(named[c]) for c in frame.columns if c in named},
+        column_order=columns_in_reading_order(list(frame.columns)),
+    )
 
 
 def apply_direction() -> None:

@@ -31,7 +31,7 @@ from streamlit_app.budget_charts import (
     budget_bars_figure,
     budget_history_figure,
 )
-from streamlit_app.i18n import _, keyed, language, n_, show_date, show_money, show_month
+from streamlit_app.i18n import _, keyed, language, n_, show_date, show_money, show_month, show_table
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import category_name, describe, money, today_of, user_work
 from streamlit_app.views.grid import editable_grid, messages
@@ -214,7 +214,7 @@ def _progress(user_id: int, month: date, today: date) -> None:
         }
         for line in lines
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(rows))
 
 
 def _history(user_id: int, month: date, today: date) -> None:

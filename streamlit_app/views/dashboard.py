@@ -21,7 +21,14 @@ from domain.services.forecasting import forecast_for
 from domain.services.jobs import job_runs_for_user, recent_job_runs, share_of
 from domain.services.user_settings import get_user_settings
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
-from streamlit_app.i18n import _, columns_in_reading_order, keyed, n_, show_date, show_money
+from streamlit_app.i18n import (
+    _,
+    keyed,
+    n_,
+    show_date,
+    show_money,
+    show_table,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.budgets import at_risk_panel
 from streamlit_app.views.forecast import safe_box, safe_explained
@@ -117,13 +124,7 @@ def _table(rows: list[dict[str, object]], *, empty: str) -> None:
     """Rows as a table with headers in the reader's language, or a note saying there are none."""
     if rows:
         frame = pd.DataFrame(rows)
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
-            column_order=columns_in_reading_order(list(frame.columns)),
-        )
+        show_table(frame, HEADERS)
     else:
         st.info(empty)
 

@@ -25,11 +25,11 @@ from domain.services.user_settings import WEEKDAY, get_user_settings
 from streamlit_app.charts import forecast_figure, periods_figure
 from streamlit_app.i18n import (
     _,
-    columns_in_reading_order,
     keyed,
     show_date,
     show_money,
     show_month,
+    show_table,
 )
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import today_of, user_work
@@ -68,18 +68,6 @@ HEADERS = {
     "lowest": N_("Lowest"),
     "lowest_date": N_("Lowest date"),
 }
-
-
-def _table(frame: pd.DataFrame, *, key: str | None = None) -> None:
-    """A read-only table with headers in the reader's language, in reading order."""
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        key=key,
-        column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
-        column_order=columns_in_reading_order(list(frame.columns)),
-    )
 
 
 def safe_box(safe: SafeToSpend) -> None:
@@ -146,7 +134,7 @@ def safe_explained(safe: SafeToSpend) -> None:
         for e in safe.drivers
     ]
     if rows:
-        _table(pd.DataFrame(rows), key="safe_drivers")
+        show_table(pd.DataFrame(rows), HEADERS, key="safe_drivers")
 
 
 def _summary(forecast: Forecast) -> None:
@@ -187,7 +175,7 @@ def _explain(forecast: Forecast) -> None:
         for d in drivers
     ]
     if rows:
-        _table(pd.DataFrame(rows))
+        show_table(pd.DataFrame(rows), HEADERS)
     else:
         st.info(_("Nothing known moves this month."))
 
@@ -236,5 +224,5 @@ def forecast_page() -> None:
         for column in money_columns:
             table[column] = table[column].map(show_money)
         table["lowest_date"] = table["lowest_date"].map(show_date)
-        _table(table.drop(columns=["start"]))
+        show_table(table.drop(columns=["start"]), HEADERS)
     _explain(forecast)

@@ -20,7 +20,17 @@ from domain.rules.import_mapping import COLUMN_FIELDS, ColumnMapping, mapping_fr
 from domain.rules.import_values import DATE_FORMATS
 from domain.rules.ledger import LedgerFilter
 from domain.services import categories, category_rules, exports, imports, reports
-from streamlit_app.i18n import DATE_FORMAT, _, language, n_, show_date, show_money, show_month, word
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    language,
+    n_,
+    show_date,
+    show_money,
+    show_month,
+    show_table,
+    word,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import category_name, describe, today_of, user_work
 
@@ -168,11 +178,11 @@ def _problems(preview: imports.ImportPreview) -> None:
         frame = pd.DataFrame(
             [e.__dict__ for e in preview.errors], columns=["line", "field", "message"]
         )
-        _table(frame, key="io_errors")
+        show_table(frame, HEADERS, key="io_errors")
     if preview.warnings:
         count = len(preview.warnings)
         with st.expander(n_("{count} warning", "{count} warnings", count).format(count=count)):
-            _table(pd.DataFrame([w.__dict__ for w in preview.warnings]))
+            show_table(pd.DataFrame([w.__dict__ for w in preview.warnings]), HEADERS)
     if preview.skipped:
         count = len(preview.skipped)
         with st.expander(
@@ -186,7 +196,7 @@ def _problems(preview: imports.ImportPreview) -> None:
             frame = pd.DataFrame(
                 [s.__dict__ for s in preview.skipped], columns=["line", "reason", "text"]
             )
-            _table(frame, key="io_skipped")
+            show_table(frame, HEADERS, key="io_skipped")
 
 
 HEADERS = {
@@ -206,20 +216,6 @@ HEADERS = {
 }
 
 
-def _table(frame: pd.DataFrame, *, key: str | None = None) -> None:
-    """A read-only table with headers in the reader's language, in reading order."""
-    config = {name: _(HEADERS[name]) for name in frame.columns if name in HEADERS}
-    order = list(frame.columns)
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        key=key,
-        column_config=config,
-        column_order=list(reversed(order)) if language() == "he" else order,
-    )
-
-
 def _rows_table(preview: imports.ImportPreview) -> None:
     records = [
         {
@@ -233,7 +229,7 @@ def _rows_table(preview: imports.ImportPreview) -> None:
         }
         for r in preview.rows[:PREVIEW_ROWS]
     ]
-    _table(pd.DataFrame.from_records(records))
+    show_table(pd.DataFrame.from_records(records), HEADERS)
     if len(preview.rows) > PREVIEW_ROWS:
         st.caption(
             _("The first {shown} of {total} rows.").format(

@@ -10,7 +10,13 @@ import streamlit as st
 from domain.db.models import InstallmentPlan
 from domain.i18n import N_
 from domain.services import installment_plans as plans
-from streamlit_app.i18n import DATE_FORMAT, _, columns_in_reading_order, show_date, show_money
+from streamlit_app.i18n import (
+    DATE_FORMAT,
+    _,
+    show_date,
+    show_money,
+    show_table,
+)
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import category_options, money, run_action, today_of, user_work
 
@@ -103,13 +109,7 @@ def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
         run_action(reverse, _("Reversed.")) and st.rerun()
     with st.expander(_("Schedule")):
         frame = _schedule_frame(user_id, plan.id)
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
-            column_order=columns_in_reading_order(list(frame.columns)),
-        )
+        show_table(frame, HEADERS)
 
 
 def installments_page() -> None:

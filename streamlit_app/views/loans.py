@@ -19,10 +19,10 @@ from streamlit_app.charts import amortization_figure
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
-    columns_in_reading_order,
     keyed,
     show_date,
     show_money,
+    show_table,
 )
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import (
@@ -197,13 +197,7 @@ def _loan_card(user_id: int, loan: Loan, today: date) -> None:
             shown[column] = shown[column].map(show_money)
         shown["date"] = shown["date"].map(show_date)
         with st.expander(_("Amortization table")):
-            st.dataframe(
-                shown,
-                hide_index=True,
-                width="stretch",
-                column_config={c: _(HEADERS[c]) for c in shown.columns if c in HEADERS},
-                column_order=columns_in_reading_order(list(shown.columns)),
-            )
+            show_table(shown, HEADERS)
     buttons = st.columns([1, 1, 4])
     buttons[0].button(
         _("Record next payment"),

@@ -10,7 +10,7 @@ import streamlit as st
 from domain.errors import InvalidInputError
 from domain.services import rates
 from domain.services.rates import RateDraft
-from streamlit_app.i18n import DATE_FORMAT, _, columns_in_reading_order, show_date
+from streamlit_app.i18n import DATE_FORMAT, _, show_date, show_table
 from streamlit_app.views.forms import run_action, today_of, user_work
 
 
@@ -70,11 +70,6 @@ def rates_section(user_id: int) -> None:
         run_action(load, _("Rates imported."))
     if held:
         frame = pd.DataFrame(held)
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_order=columns_in_reading_order(list(frame.columns)),
-        )
+        show_table(frame)
     else:
         st.caption(_("No rates yet: amounts in another currency cannot be added up."))

@@ -18,7 +18,6 @@ from streamlit_app.charts import comparison_figure
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
-    columns_in_reading_order,
     keyed,
     n_,
     select_code,
@@ -26,6 +25,7 @@ from streamlit_app.i18n import (
     show_delta,
     show_money,
     show_month,
+    show_table,
 )
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import describe, money, run_action, today_of, user_work
@@ -48,16 +48,6 @@ HEADERS = {
     "difference": N_("Difference"),
     "operation": N_("Operation"),
 }
-
-
-def _table(frame: pd.DataFrame) -> None:
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        column_config={c: _(HEADERS[c]) for c in frame.columns if c in HEADERS},
-        column_order=columns_in_reading_order(list(frame.columns)),
-    )
 
 
 def _sources(user_id: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -197,7 +187,7 @@ def _compare(user_id: int, today: date, operations: list[dict[str, Any]]) -> Non
             "difference": (months["closing scenario"] - months["closing baseline"]).map(show_money),
         }
     )
-    _table(table)
+    show_table(table, HEADERS)
 
 
 def _draft_section(user_id: int, today: date) -> None:
@@ -206,7 +196,7 @@ def _draft_section(user_id: int, today: date) -> None:
     if not draft:
         st.info(_("Add operations above to build a scenario."))
         return
-    _table(pd.DataFrame([{"operation": str(op)} for op in draft]))
+    show_table(pd.DataFrame([{"operation": str(op)} for op in draft]), HEADERS)
     cols = st.columns([1, 1, 2])
     if cols[0].button(_("Clear"), key="scenario_clear"):
         st.session_state[DRAFT] = []

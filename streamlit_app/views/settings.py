@@ -13,10 +13,10 @@ from domain.services.user_settings import get_user_settings, update_user_setting
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
-    columns_in_reading_order,
     select_code,
     show_date,
     show_money,
+    show_table,
 )
 from streamlit_app.session import require_user_id
 from streamlit_app.views.forms import money, run_action, today_of, user_work
@@ -74,12 +74,7 @@ def _balance_section(user_id: int) -> None:
             run_action(record, _("Balance recorded."))
     if rows:
         frame = pd.DataFrame(rows)
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_order=columns_in_reading_order(list(frame.columns)),
-        )
+        show_table(frame)
 
 
 def _preferences(user_id: int) -> None:
