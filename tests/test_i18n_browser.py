@@ -79,10 +79,13 @@ def _open(page: Any, link: str, heading: str) -> None:
 def _save_language(page: Any, *, label: str, choice: str, button: str) -> None:
     from playwright.sync_api import expect
 
-    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
+    # Streamlit keeps the previous run's elements on screen until the new run replaces
+    # them: wait until the selectbox stands once before using it, and after the save.
+    select = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    expect(select).to_have_count(1, timeout=20_000)
+    select.click()
     page.get_by_role("option", name=choice, exact=True).click()
     page.get_by_role("button", name=button).click()
-    expect(page.get_by_test_id("stSelectbox").filter(has_text=label)).to_be_visible(timeout=20_000)
     _settle(page)
 
 
