@@ -20,6 +20,7 @@ from domain.errors import InvalidInputError
 from domain.i18n import N_
 from domain.rules import alert_texts
 from domain.rules.alert_rules import Condition, condition
+from domain.rules.dates import EARLIEST_DATE, LATEST_DATE
 from domain.rules.forecast import CategoryHistory, SpendingPlan
 from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO, round_money
 from domain.rules.recurrence import add_months
@@ -29,7 +30,7 @@ BUDGET_KINDS: tuple[BudgetKind, ...] = ("standing", "override")
 ForecastMode = Literal["history", "budget", "lower"]
 FORECAST_MODES: tuple[ForecastMode, ...] = ("history", "budget", "lower")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_YEAR, LAST_YEAR = EARLIEST_DATE.year, LATEST_DATE.year  # every date's range
 # Before this share of a month's usual spending is done, spending so far says too little
 # about the month: the projection adds the usual rest of the month instead of scaling up.
 PACE_MIN_SHARE = Decimal("0.2")

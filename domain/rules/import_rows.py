@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
+from domain.rules.dates import EARLIEST_DATE
 from domain.rules.import_files import MAX_ROWS, Cell, Formula, RawRow, RawTable, refuse
 from domain.rules.import_mapping import MONEY_FIELDS, Layout, fold, header_names, section_columns
 from domain.rules.import_values import (
@@ -35,7 +36,6 @@ from domain.rules.import_values import (
 from domain.rules.ledger import DESCRIPTION_MAX, NOTES_MAX, check_amount
 from domain.rules.money import ZERO
 
-EARLIEST = date(1900, 1, 1)
 AHEAD_DAYS = 366
 FINGERPRINT_CHARS = 32
 SHOWN_TEXT = 80
@@ -246,8 +246,8 @@ def _date(value: Cell, layout: Layout, today: date) -> date:
         raise CellValueError(f'"{value}" is a number, not a date')
     fmt = layout.mapping.date_format or "DD/MM/YYYY"
     day = value if isinstance(value, date) else parse_date(value, fmt)
-    if day < EARLIEST:
-        raise CellValueError(f"{day:%d/%m/%Y} is before {EARLIEST:%Y}")
+    if day < EARLIEST_DATE:
+        raise CellValueError(f"{day:%d/%m/%Y} is before {EARLIEST_DATE:%Y}")
     if day > today + timedelta(days=AHEAD_DAYS):
         raise CellValueError(f"{day:%d/%m/%Y} is more than a year ahead")
     return day
