@@ -473,3 +473,73 @@ def test_the_booking_preview_of_many_sources_from_1900_answers(
     )
     assert response.status_code == 200, response.text
     assert len(response.json()) == 60 * MAX_BOOKINGS_PER_SOURCE
+
+
+def test_alerts_answer_for_a_user_with_data_in_every_table_that_moves_the_forecast(
+    client: TestClient,
+    session: Session,
+    user: User,
+    headers: dict[str, str],
+    sources: dict[str, int],
+) -> None:
+    """The alerts' change mark grew past its column with every such table (a 500 in fuzzing)."""
+    dining = category_named(session, user, "Dining out").id
+    calls = [
+        client.post(f"{API}/balance", headers=headers, json={"amount": "100.00"}),
+        client.put(
+            f"{API}/budgets",
+            headers=headers,
+            json={"category_id": dining, "month": "2026-11", "amount": "500.00"},
+        ),
+        client.put(
+            f"{API}/rates",
+            headers=headers,
+            json={"day": "2026-11-01", "currency": "USD", "rate": "3.7215"},
+        ),
+        client.put(
+            f"{API}/settings",
+            headers=headers,
+            json={
+                "warning_threshold": "9999999999999.99",
+                "critical_threshold": "9999999999999.99",
+                "timezone": "America/Argentina/ComodRivadavia",
+            },
+        ),
+    ]
+    assert [c.status_code for c in calls] == [201, 200, 200, 200], [c.text for c in calls]
+    assert client.get(f"{API}/alerts", headers=headers).status_code == 200
+    assert client.get(f"{API}/alerts/unread", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/categories", {"name": "X", "type": "expense", "parent_id": True}, "parent_id"),
+        ("/transactions/bulk-delete", {"ids": [True]}, "ids"),
+        (
+            "/installments",
+            {
+                "name": "X",
+                "total_amount": "10.00",
+                "payments_count": True,
+                "first_payment_date": "2026-12-01",
+            },
+            "payments_count",
+        ),
+    ],
+)
+def test_true_is_not_a_number(
+    client: TestClient,
+    session: Session,
+    user: User,
+    headers: dict[str, str],
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """JSON's true was read as 1 for ids and counts (make fuzz, seed 1180178264)."""
+    before = snapshot(session, user)
+    response = client.post(f"{API}{path}", headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"].startswith(f"Value error, {field}:")
+    assert snapshot(session, user) == before

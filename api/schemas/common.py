@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from fastapi import Path
 from pydantic import (
@@ -15,6 +15,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
@@ -52,10 +53,36 @@ class CheckedText(BaseModel):
         return check_texts(value)
 
 
+def _admits_bool(annotation: object) -> bool:
+    return annotation is bool or any(_admits_bool(arg) for arg in get_args(annotation))
+
+
+def _holds_bool(value: object) -> bool:
+    return isinstance(value, bool) or (
+        isinstance(value, list | tuple) and any(isinstance(item, bool) for item in value)
+    )
+
+
 class RequestBody(CheckedText):
-    """Base of every request body: unknown fields are refused, text is trimmed and storable."""
+    """Base of every request body: unknown fields are refused, text is trimmed and storable.
+
+    JSON's true and false are refused where a number or an id is expected (pydantic
+    would read them as 1 and 0, which the published schema does not allow).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_flags_for_numbers(cls, data: Any) -> Any:
+        # A model validator, not a field one: field validators may not run before a
+        # discriminator (the scenario operations' `op`).
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name)
+                if field is not None and _holds_bool(value) and not _admits_bool(field.annotation):
+                    raise ValueError(f"{name}: true or false is not a value of this field")
+        return data
 
 
 class QueryModel(CheckedText):

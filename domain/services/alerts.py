@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -250,7 +251,9 @@ def _fingerprint(session: Session, user: User, today: date, now: datetime) -> st
         user.timezone,
         ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, user)),
     ]
-    return "|".join(parts)
+    # A digest: the parts grow with every table that moves the forecast (and with the
+    # failed sources), the stored column does not.
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def refresh_alerts(
