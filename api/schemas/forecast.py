@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool
 
 from api.schemas.common import MONTH_PATTERN, RequestBody, ResponseBody, UserDate
+from api.schemas.ledger import CURRENCY_PATTERN
 from api.schemas.recurring import Rate
 from domain.rules.money import Money, PositiveMoney
 
@@ -68,7 +69,7 @@ class SettingsIn(RequestBody):
 
     currency: str | None = Field(
         default=None,
-        pattern=r"^[A-Z]{3}$",
+        pattern=CURRENCY_PATTERN,
         description="the base currency; rates entered for another base are set aside",
     )
     timezone: str | None = Field(default=None, min_length=1, max_length=64)

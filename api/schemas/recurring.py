@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from api.schemas.common import MAX_ID, NotNull, RequestBody, ResponseBody, UserDate
+from api.schemas.ledger import CURRENCY_PATTERN
 from domain.rules.loans import format_rate
 from domain.rules.money import PositiveMoney
 
@@ -51,7 +52,7 @@ CategoryRef = Field(default=None, ge=1, le=MAX_ID)
 Day = Field(default=None, ge=1, le=31, description="day of the month, 1 to 31")
 Name = Field(min_length=1, max_length=120)
 Notes = Field(default=None, max_length=2000)
-Currency = Field(default=None, pattern=r"^[A-Z]{3}$")
+Currency = Field(default=None, pattern=CURRENCY_PATTERN)
 
 
 class FixedIn(RequestBody):
@@ -81,7 +82,7 @@ class FixedPatch(RequestBody):
     day_of_month: int | None = Day
     category_id: int | None = CategoryRef
     notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
-    currency: NotNull[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] = None
+    currency: NotNull[Annotated[str, Field(pattern=CURRENCY_PATTERN)]] = None
 
 
 class PauseIn(RequestBody):

@@ -28,12 +28,12 @@ from xml.etree import ElementTree as ET
 
 from domain.errors import InvalidInputError
 from domain.rules.currency import MAX_RATE, RATE_QUANTUM, Rate
+from domain.rules.ledger import CURRENCY_RE
 
 BOI_BASE = "ILS"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 QUOTED_PER = {"JPY": 100}
 _SERIES_RE = re.compile(r"^RER_([A-Z]{3})_ILS$")
-_CODE_RE = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _currency(series: str | None, base: str | None) -> str | None:
         match = _SERIES_RE.match(series.strip())
         return match.group(1) if match else None
     code = (base or "").strip().upper()
-    return code if _CODE_RE.match(code) and code != BOI_BASE else None
+    return code if CURRENCY_RE.match(code) and code != BOI_BASE else None
 
 
 def _collect(observations: list[tuple[str | None, str | None, str, str, str | None]]) -> RatesFile:

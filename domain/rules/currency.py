@@ -9,7 +9,6 @@ agora in exactly one place, `_to_agora`.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,9 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.numbers import format_currency
 
 from domain.errors import DomainError, InvalidInputError
+from domain.rules.ledger import CURRENCY_RE
 from domain.rules.money import CENT, ZERO
 
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 RATE_PLACES = 6
 RATE_QUANTUM = Decimal(1).scaleb(-RATE_PLACES)
 MAX_RATE = Decimal(10) ** 8
