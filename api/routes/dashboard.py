@@ -22,6 +22,7 @@ from api.schemas.forecast import (
 )
 from api.schemas.recurring import JobRunOut, OccurrenceOut
 from domain.db.models import JobRun, User
+from domain.rules.dates import exclusive_end
 from domain.services import dashboard
 from domain.services.booking import preview_booking
 from domain.services.jobs import recent_job_runs, share_of
@@ -76,7 +77,7 @@ Range = Annotated[UserDate | None, Query(description="inclusive; default this mo
 
 def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     first, after = dashboard.month_bounds(today)
-    return start or first, (end + dt.timedelta(days=1)) if end else after
+    return start or first, exclusive_end(end) or after
 
 
 @router.get("/summary")

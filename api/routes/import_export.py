@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -24,6 +24,7 @@ from api.schemas.import_export import (
     ReportQuery,
     SkippedLineOut,
 )
+from domain.rules.dates import exclusive_end
 from domain.rules.import_files import MAX_BYTES, refuse
 from domain.rules.ledger import LedgerFilter
 from domain.services import exports, imports, reports
@@ -116,8 +117,7 @@ def import_transactions(
 
 
 def _filter(query: ExportQuery) -> LedgerFilter:
-    end = query.date_to + timedelta(days=1) if query.date_to and query.date_to < date.max else None
-    return LedgerFilter(start=query.date_from, end=end)
+    return LedgerFilter(start=query.date_from, end=exclusive_end(query.date_to))
 
 
 @router.get("/export/transactions.csv", response_class=Response, responses=_file("text/csv"))

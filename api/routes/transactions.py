@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -25,6 +24,7 @@ from api.schemas.ledger import (
     TransactionPage,
     TransactionPatch,
 )
+from domain.rules.dates import exclusive_end
 from domain.rules.ledger import LedgerFilter, SortKey, TransactionDraft
 from domain.rules.money import Money
 from domain.services import transactions
@@ -48,7 +48,7 @@ class LedgerQuery(QueryModel):
         """The domain filter, half-open on dates."""
         return LedgerFilter(
             start=self.date_from,
-            end=self.date_to + timedelta(days=1) if self.date_to else None,
+            end=exclusive_end(self.date_to),
             category_ids=tuple(self.category_id),
             type=self.type,
             min_amount=self.min_amount,

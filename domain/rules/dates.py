@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -41,3 +41,8 @@ def _timezones() -> frozenset[str]:
 def is_known_timezone(name: str) -> bool:
     """Whether a name is an IANA timezone (``Asia`` is a folder of zones, not a zone)."""
     return name in _timezones()
+
+
+def exclusive_end(last: date | None) -> date | None:
+    """The half-open end of a range whose last day a person picked (None: open-ended)."""
+    return last + timedelta(days=1) if last is not None else None

@@ -14,6 +14,7 @@ import streamlit as st
 from domain.errors import DomainError
 from domain.i18n import N_
 from domain.rules.categories import FlowType
+from domain.rules.dates import exclusive_end
 from domain.rules.display import display_number
 from domain.rules.import_files import MAX_BYTES
 from domain.rules.import_mapping import COLUMN_FIELDS, ColumnMapping, mapping_from
@@ -381,7 +382,7 @@ def _apply(
 
 
 def _csv_bytes(user_id: int, start: date | None, end: date | None) -> bytes:
-    spec = LedgerFilter(start=start, end=end + timedelta(days=1) if end else None)
+    spec = LedgerFilter(start=start, end=exclusive_end(end))
     with user_work(user_id) as (session, user):
         return exports.export_transactions_csv(session, user, spec)
 

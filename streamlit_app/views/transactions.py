@@ -11,7 +11,7 @@ import streamlit as st
 
 from domain.errors import DomainError, InvalidInputError
 from domain.rules.categories import FlowType
-from domain.rules.dates import local_today
+from domain.rules.dates import exclusive_end, local_today
 from domain.rules.display import display_number
 from domain.rules.ledger import LedgerFilter, TransactionDraft
 from domain.services import categories, transactions
@@ -82,7 +82,7 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
     return LedgerFilter(
         start=start,
-        end=end + timedelta(days=1) if end else None,
+        end=exclusive_end(end),
         category_ids=tuple(choices.active[name] for name in names),
         type=None if flow == "all" else cast("FlowType", flow),
         text=text.strip() or None,
