@@ -20,6 +20,7 @@ from streamlit_app.i18n import _
 COOKIE_NAME = "cashflow_session"
 COOKIE_DAYS = 7.0
 USER_ID = "user_id"
+COOKIE_EXPIRES = "cookie_expires"  # identifies this login's cookie, to end it at logout
 
 
 def cookie_key() -> str:
@@ -70,12 +71,18 @@ def restore_session(authenticator: stauth.Authenticate) -> None:
     """Apply pending cookie work, then log in from a valid cookie when not logged in."""
     if st.session_state.pop("cookie_pending", False):
         authenticator.cookie_controller.set_cookie()
+        st.session_state[COOKIE_EXPIRES] = authenticator.cookie_controller.cookie_model.exp_date
     if st.session_state.pop("logout_pending", False):
         authenticator.cookie_controller.delete_cookie()
     if st.session_state.get(USER_ID):
         return
     token = authenticator.cookie_controller.get_cookie()
     if not token:
+        return
+    with transaction() as session:
+        ended = auth.ui_cookie_revoked(session, token["username"], token["exp_date"])
+    if ended:  # logged out, though the browser kept the cookie
+        authenticator.cookie_controller.delete_cookie()
         return
     try:
         authenticator.authentication_controller.login(token=token)
@@ -86,6 +93,7 @@ def restore_session(authenticator: stauth.Authenticate) -> None:
         token["username"]
     ]
     _sign_in(record["user_id"], token["username"], record["name"])
+    st.session_state[COOKIE_EXPIRES] = token["exp_date"]
 
 
 def current_user_id() -> int | None:
@@ -131,6 +139,12 @@ def login_page() -> None:
 
 
 def _on_logout() -> None:
+    user_id, expires = st.session_state.get(USER_ID), st.session_state.pop(COOKIE_EXPIRES, None)
+    if user_id and expires is not None:
+        with transaction() as session:
+            auth.revoke_ui_cookie(
+                session, int(user_id), str(st.session_state.get("username")), float(expires)
+            )
     st.session_state.update(
         authentication_status=None, username=None, name=None, logout=True, logout_pending=True
     )

@@ -255,3 +255,13 @@ def test_forged_and_misused_tokens_are_refused(
     assert client.post(f"{API}/auth/refresh", json={"refresh_token": access}).status_code == 401
     assert _me(client, refresh) == 401
     assert _me(client, access) == 200
+
+
+def test_a_ui_cookie_ended_at_logout_stays_ended(session: Session, settings: Settings) -> None:
+    user = make_user(session, settings)
+    expires = (datetime.now(UTC) + timedelta(days=7)).timestamp()
+    assert not auth.ui_cookie_revoked(session, user.username, expires)
+    auth.revoke_ui_cookie(session, user.id, user.username.upper(), expires)
+    auth.revoke_ui_cookie(session, user.id, user.username, expires)  # twice is harmless
+    assert auth.ui_cookie_revoked(session, user.username, expires)
+    assert not auth.ui_cookie_revoked(session, user.username, expires + 1)  # another login

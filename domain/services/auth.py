@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -275,3 +276,31 @@ def prune_auth_records(session: Session, settings: Settings, now: datetime) -> i
         ),
     )
     return sum(cast("CursorResult[Any]", session.execute(stmt)).rowcount for stmt in statements)
+
+
+def _ui_cookie_jti(username: str, expires: float) -> uuid.UUID:
+    """The UI login cookie's identity: its user and its expiry instant (one per login)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"cashflow-ui-cookie:{username.lower()}:{expires!r}")
+
+
+def revoke_ui_cookie(session: Session, user_id: int, username: str, expires: float) -> None:
+    """Record a UI login cookie as ended at logout, whatever the browser does with it.
+
+    The browser deletes the cookie only once the next page run reaches it; a reload
+    before that would log the user in again without this record.
+    """
+    session.execute(
+        insert(RevokedToken)
+        .values(
+            jti=_ui_cookie_jti(username, expires),
+            user_id=user_id,
+            expires_at=datetime.fromtimestamp(expires, UTC),
+        )
+        .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
+    )
+
+
+def ui_cookie_revoked(session: Session, username: str, expires: float) -> bool:
+    """Whether a UI login cookie was ended by a logout."""
+    jti = _ui_cookie_jti(username, expires)
+    return session.scalar(select(exists().where(RevokedToken.jti == jti))) is True
