@@ -47,6 +47,23 @@ class User(IdKey, Timestamped, Base):
     currency: Mapped[str] = mapped_column(CurrencyColumn, server_default="ILS")
     timezone: Mapped[str] = mapped_column(String(64), server_default="Asia/Jerusalem")
     token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Two-factor login (TOTP, RFC 6238): the shared secret once enrolment began, the instant
+    # enrolment was confirmed, and the last time step accepted (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(IdKey, Timestamped, Base):
+    """A single-use two-factor recovery code, stored hashed; spent when `used_at` is set."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(100))
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class RevokedToken(Timestamped, Base):
