@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from api.errors import install_error_handling
 from api.routes import (
     alerts,
+    audit,
     auth,
     balance,
     budgets,
@@ -22,6 +23,7 @@ from api.routes import (
     fixed,
     forecast,
     health,
+    households,
     import_export,
     installments,
     loans,
@@ -42,7 +44,8 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request body"},
     401: {"description": "Missing, invalid, expired or revoked token"},
-    404: {"description": "Not found, or not yours"},
+    403: {"description": "Your role in the household does not allow this"},
+    404: {"description": "Not found, or not your household's"},
     409: {"description": "Conflicts with stored data"},
     413: {"description": "The request body is over the route's size limit"},
     422: {"description": "A field breaks a rule; `detail` names it"},
@@ -50,6 +53,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 API_ROUTERS = (
     auth.router,
+    households.router,
+    households.invitations_router,
+    audit.router,
     categories.router,
     transactions.router,
     fixed.router,

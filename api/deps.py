@@ -6,19 +6,21 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.engine import end_unit_of_work
-from domain.db.models import User
+from domain.db.models import Household, User
 from domain.errors import AuthenticationError
 from domain.rules.dates import local_today
+from domain.rules.roles import READ, WRITE
 from domain.rules.throttling import client_address
 from domain.rules.tokens import TokenClaims
-from domain.services import auth
+from domain.services import audit, auth, households
+from domain.services.households import Scope
 
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
 
@@ -30,6 +32,9 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 READ_ONLY = "cashflow_read_only"
+VIEWER_MAY_CALL = "cashflow_viewer_may_call"
+HOUSEHOLD_HEADER = "X-Household-Id"
+MAX_ID = 2**63 - 1
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
@@ -41,6 +46,12 @@ def read_only(endpoint: Endpoint) -> Endpoint:
     a write attempted through such a unit of work is refused, never committed.
     """
     setattr(endpoint, READ_ONLY, True)
+    return endpoint
+
+
+def computes_only(endpoint: Endpoint) -> Endpoint:
+    """Declare that a POST only computes an answer (a what-if): a viewer may call it."""
+    setattr(endpoint, VIEWER_MAY_CALL, True)
     return endpoint
 
 
@@ -99,6 +110,8 @@ def get_auth(
         raise AuthenticationError("not authenticated")
     user, claims = auth.verify_token(session, settings, credentials.credentials, "access", now)
     request.state.user_id = user.id
+    if not getattr(request.scope.get("endpoint"), READ_ONLY, False):
+        audit.act_as_person(session, user.id)  # the author of every change the request makes
     return user, claims
 
 
@@ -113,9 +126,47 @@ async def get_current_user(authenticated: AuthDep) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def get_today(user: CurrentUser, now: NowDep) -> date:
-    """Today in the user's timezone."""
-    return local_today(now, user.timezone)
+def get_scope(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    household_id: Annotated[
+        int | None,
+        Header(
+            alias=HOUSEHOLD_HEADER,
+            ge=1,
+            le=MAX_ID,
+            description="the household to act in; without it, the person's default household",
+        ),
+    ] = None,
+) -> Scope:
+    """The household the request acts in, the person and their role; changes are theirs."""
+    scope = households.open_scope(session, user, household_id)
+    request.state.household_id = scope.household.id
+    return scope
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+async def get_household(request: Request, scope: ScopeDep) -> Household:
+    """The household whose money the request reads or changes.
+
+    Reading needs any role; changing money (any method but GET, except a POST that only
+    computes) needs member or above: a viewer is answered 403 before anything runs.
+    """
+    endpoint = request.scope.get("endpoint")
+    reads = request.method in ("GET", "HEAD") or getattr(endpoint, VIEWER_MAY_CALL, False)
+    scope.require(READ if reads else WRITE)
+    return scope.household
+
+
+HouseholdDep = Annotated[Household, Depends(get_household)]
+
+
+async def get_today(household: HouseholdDep, now: NowDep) -> date:
+    """Today in the household's timezone."""
+    return local_today(now, household.timezone)
 
 
 TodayDep = Annotated[date, Depends(get_today)]

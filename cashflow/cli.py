@@ -66,21 +66,21 @@ def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_preview(settings: Settings, as_of: date | None) -> None:
-    """Print what a pass up to `as_of` (default: each user's today) would book."""
+    """Print what a pass up to `as_of` (default: each household's today) would book."""
     from datetime import UTC, datetime  # noqa: PLC0415
 
     from domain.db.engine import create_db_engine, make_session_factory, unit_of_work  # noqa: PLC0415
     from domain.rules.dates import local_today  # noqa: PLC0415
     from domain.services.booking import preview_booking  # noqa: PLC0415
-    from domain.services.users import list_active_users  # noqa: PLC0415
+    from domain.services.households import list_households  # noqa: PLC0415
 
     engine = create_db_engine(str(settings.database_url))
     with unit_of_work(make_session_factory(engine)) as session:
-        for user in list_active_users(session):
-            through = as_of or local_today(datetime.now(UTC), user.timezone)
-            for o in preview_booking(session, user, through):
+        for home in list_households(session):
+            through = as_of or local_today(datetime.now(UTC), home.timezone)
+            for o in preview_booking(session, home, through):
                 print(  # noqa: T201 - CLI output
-                    f"{user.username}\t{o.due_date}\t{o.kind}\t{o.type}\t{o.amount}\t{o.description}"
+                    f"{home.name}\t{o.due_date}\t{o.kind}\t{o.type}\t{o.amount}\t{o.description}"
                 )
         session.rollback()
     engine.dispose()
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--date",
         type=date.fromisoformat,
         default=None,
-        help="with --once or --preview: book up to this day instead of each user's today",
+        help="with --once or --preview: book up to this day instead of each household's today",
     )
     sched.set_defaults(func=_cmd_scheduler)
 

@@ -16,6 +16,7 @@ from domain.db.engine import create_db_engine, make_session_factory, unit_of_wor
 from domain.db.migrate import upgrade_database
 from domain.rules.dates import local_today
 from domain.services.demo import ensure_demo_user, seed_demo_history, seed_demo_sources
+from domain.services.households import open_scope
 
 STOP_GRACE_SECONDS = 10
 
@@ -43,9 +44,10 @@ def seed_demo(settings: Settings, url: str) -> tuple[str, str]:
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             user, _created = ensure_demo_user(session, settings, password)
-            today = local_today(datetime.now(UTC), user.timezone)
-            seed_demo_history(session, user, today)
-            seed_demo_sources(session, user, today)
+            home = open_scope(session, user).household
+            today = local_today(datetime.now(UTC), home.timezone)
+            seed_demo_history(session, home, today)
+            seed_demo_sources(session, home, today)
             username = user.username
     finally:
         engine.dispose()

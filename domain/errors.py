@@ -22,6 +22,12 @@ class NotFoundError(DomainError):
     status_code = 404
 
 
+class ForbiddenError(DomainError):
+    """The person may see this, but their role does not allow the action."""
+
+    status_code = 403
+
+
 class ConflictError(DomainError):
     """The change clashes with what is stored (a duplicate name, say)."""
 

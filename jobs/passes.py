@@ -16,10 +16,11 @@ from domain.db.engine import unit_of_work
 from domain.rules.backups import prunable
 from domain.rules.dates import local_today
 from domain.services.alerts import refresh_alerts
+from domain.services.audit import act_as_scheduler
 from domain.services.auth import prune_auth_records
 from domain.services.booking import PassReport, run_booking_pass
+from domain.services.households import get_household, list_households
 from domain.services.jobs import finish_job_run, record_job_run, start_job_run
-from domain.services.users import get_user, list_active_users
 
 log = logging.getLogger("cashflow.jobs")
 BOOKING_JOB = "booking"
@@ -51,10 +52,11 @@ def _details(report: PassReport, as_of: date | None) -> dict[str, object]:
 
 
 def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> PassReport:
-    """Book every due occurrence for every user in one transaction, recorded as a job run."""
+    """Book every due occurrence of every household in one transaction, recorded as a job run."""
     started = datetime.now(UTC)
     try:
         with unit_of_work(factory) as session:
+            act_as_scheduler(session)
             run = start_job_run(session, job=BOOKING_JOB, started_at=started)
             report = run_booking_pass(session, now=started, as_of=as_of, run_id=run.id)
             status = "skipped" if report.skipped else "partial" if report.errors else "ok"
@@ -74,7 +76,7 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
             )
         raise
     log.info(
-        "booking pass %s: %s rows for %s users, %s errors, %s sources held back",
+        "booking pass %s: %s rows for %s households, %s errors, %s sources held back",
         status,
         report.total,
         len(report.booked),
@@ -87,23 +89,26 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
 def alerts_pass(
     factory: sessionmaker[Session], *, only: Collection[int] | None = None
 ) -> dict[str, int]:
-    """Re-evaluate every active user's alerts (or only these users'), each in its own unit."""
+    """Re-evaluate every household's alerts (or only these households'), each in its own unit."""
     now = datetime.now(UTC)
     with unit_of_work(factory) as session:
-        people = [
-            (u.id, u.timezone) for u in list_active_users(session) if only is None or u.id in only
+        homes = [
+            (h.id, h.timezone) for h in list_households(session) if only is None or h.id in only
         ]
     counts = {"evaluated": 0, "failed": 0}
-    for user_id, timezone in people:
+    for household_id, timezone in homes:
         try:
             with unit_of_work(factory) as session:
-                user = get_user(session, user_id)
-                refresh_alerts(session, user, local_today(now, timezone), now)
+                act_as_scheduler(session)
+                household = get_household(session, household_id)
+                refresh_alerts(session, household, local_today(now, timezone), now)
             counts["evaluated"] += 1
         except Exception:
-            log.exception("alert evaluation failed for user %s", user_id)
+            log.exception("alert evaluation failed for household %s", household_id)
             counts["failed"] += 1
-    log.info("alerts evaluated for %s users (%s failed)", counts["evaluated"], counts["failed"])
+    log.info(
+        "alerts evaluated for %s households (%s failed)", counts["evaluated"], counts["failed"]
+    )
     return counts
 
 
@@ -116,7 +121,7 @@ def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | Non
 def hourly_booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> None:
     """Book what is due; re-evaluate the alerts of those it booked for or failed."""
     report = booking_pass(factory, as_of=as_of)
-    concerned = {user_id for user_id, rows in report.booked.items() if rows} | set(report.errors)
+    concerned = {home for home, rows in report.booked.items() if rows} | set(report.errors)
     if concerned:
         alerts_pass(factory, only=concerned)
 

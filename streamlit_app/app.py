@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.errors import DomainError
 from domain.i18n import N_
 from domain.rules.currency import MissingRateError
-from domain.services import users
-from domain.services.user_settings import get_user_settings
+from domain.services import households, users
 from streamlit_app.auth import (
     build_authenticator,
     current_user_id,
@@ -17,6 +17,7 @@ from streamlit_app.auth import (
 )
 from streamlit_app.db import transaction
 from streamlit_app.i18n import _, apply_direction, n_, show_date, use_language
+from streamlit_app.session import HOUSEHOLD, ROLE
 from streamlit_app.views.alerts import unread_badge
 
 PAGES = (
@@ -42,11 +43,49 @@ def _pages() -> list[st.Page]:
     ]
 
 
-def _load_language(user_id: int) -> None:
-    """The user's language and currency, read every run so a change shows on the next click."""
+def _load_scope(user_id: int) -> bool:
+    """The person's language and the household this run acts in, read every run.
+
+    A change (of language, of household, of role) shows on the next click; a person
+    who lost the chosen household falls back to their default one. False when the person
+    has no household they may open (one that requires two-factor login, say).
+    """
     with transaction() as session:
         user = users.get_user(session, user_id)
-        use_language(get_user_settings(session, user).language, user.currency)
+        homes = households.memberships_of(session, user)
+        chosen = st.session_state.get(HOUSEHOLD)
+        try:
+            scope = households.open_scope(
+                session, user, chosen if chosen in {h.id for h, _r in homes} else None
+            )
+        except DomainError as exc:
+            use_language(user.language)
+            st.session_state.pop(HOUSEHOLD, None)
+            st.session_state[ROLE] = "viewer"
+            st.sidebar.error(_(exc.message))
+            return False
+        use_language(user.language, scope.household.currency)
+        st.session_state[HOUSEHOLD] = scope.household.id
+        st.session_state[ROLE] = scope.role
+        if len(homes) > 1:
+            _household_picker([(h.id, h.name) for h, _r in homes], scope.household.id)
+        return True
+
+
+def _household_picker(homes: list[tuple[int, str]], current: int) -> None:
+    """The sidebar's household selector; the choice holds for this browser session."""
+    names = dict(homes)
+    ids = [h for h, _n in homes]
+    picked = st.sidebar.selectbox(
+        _("Household"),
+        ids,
+        index=ids.index(current),
+        format_func=names.__getitem__,
+        key="household_picker",
+    )
+    if picked != current:
+        st.session_state[HOUSEHOLD] = picked
+        st.rerun()
 
 
 def main() -> None:
@@ -59,10 +98,10 @@ def main() -> None:
         apply_direction()
         st.navigation([st.Page(login_page, title=_("Log in"), url_path="login")]).run()
         return
-    _load_language(user_id)
+    in_household = _load_scope(user_id)
     apply_direction()
     st.sidebar.write(_("Signed in as **{name}**").format(name=st.session_state.get("name")))
-    unread = unread_badge(user_id)
+    unread = unread_badge(st.session_state[HOUSEHOLD]) if in_household else 0
     if unread:
         st.sidebar.warning(
             n_("{count} unread alert", "{count} unread alerts", unread).format(count=unread),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings, get_settings
 from domain.db.engine import create_db_engine, make_session_factory, unit_of_work
+from domain.services import audit
 
 
 @st.cache_resource
@@ -31,8 +32,14 @@ def session_factory() -> sessionmaker[Session]:
     return make_session_factory(_engine(current.database_url, current.debug))
 
 
+# The session-state key of the logged-in person's id (set by streamlit_app.auth).
+USER_ID = "user_id"
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One button press, one unit of work."""
+    """One button press, one unit of work; its changes are the logged-in person's."""
     with unit_of_work(session_factory()) as session:
+        if person := st.session_state.get(USER_ID):
+            audit.act_as_person(session, int(person))
         yield session

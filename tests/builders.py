@@ -8,21 +8,21 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, Transaction, User
+from domain.db.models import Category, Transaction, Household
 from domain.rules.ledger import TransactionDraft
 from domain.services.transactions import record_transaction
 
 
-def category_named(session: Session, user: User, name: str) -> Category:
-    """One of the user's starter categories, by English name."""
+def category_named(session: Session, household: Household, name: str) -> Category:
+    """One of the household's starter categories, by English name."""
     return session.scalars(
-        select(Category).where(Category.user_id == user.id, Category.name == name)
+        select(Category).where(Category.household_id == household.id, Category.name == name)
     ).one()
 
 
 def make_transaction(
     session: Session,
-    user: User,
+    household: Household,
     *,
     amount: str = "12.30",
     on: date = date(2026, 1, 15),
@@ -32,7 +32,7 @@ def make_transaction(
     notes: str = "",
 ) -> Transaction:
     """A stored transaction with readable defaults."""
-    category_id = category_named(session, user, category).id if category else None
+    category_id = category_named(session, household, category).id if category else None
     draft = TransactionDraft(
         date=on,
         amount=Decimal(amount),
@@ -41,4 +41,4 @@ def make_transaction(
         description=description,
         notes=notes,
     )
-    return record_transaction(session, user, draft)
+    return record_transaction(session, household, draft)

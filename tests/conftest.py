@@ -20,8 +20,8 @@ from cashflow.embedded import embedded_database
 from domain.config import PROJECT_ROOT, Settings, get_settings
 from domain.db.engine import create_db_engine, libpq_url
 from domain.db.migrate import upgrade_database
-from domain.db.models import User
-from domain.services import auth, users
+from domain.db.models import Household, User
+from domain.services import auth, households, users
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
 PASSWORD = "correct horse battery"
@@ -167,6 +167,17 @@ def user(session: Session, settings: Settings) -> User:
     created = make_user(session, settings)
     session.commit()
     return created
+
+
+def home_of(session: Session, user: User) -> Household:
+    """The household a user's requests act in by default (their personal one, at first)."""
+    return households.open_scope(session, user).household
+
+
+@pytest.fixture
+def household(session: Session, user: User) -> Household:
+    """`user`'s personal household: the owner of the money the tests record."""
+    return home_of(session, user)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from domain.db.models import (
 )
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
-from domain.services.jobs import job_runs_for_user, record_job_run
+from domain.services.jobs import job_runs_for_household, record_job_run
 from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
@@ -293,6 +293,6 @@ def test_a_users_passes_are_those_that_booked_for_them_or_failed_them(
         status="failed",
         error="OperationalError: the database went away",
     ).id
-    found = job_runs_for_user(session, me.id, job="booking")
+    found = job_runs_for_household(session, me.id, job="booking")
     assert [r.id for r in found] == [everyone_failed, mine_failed, mine_booked]  # newest first
-    assert [r.id for r in job_runs_for_user(session, me.id, job="backup")] == []
+    assert [r.id for r in job_runs_for_household(session, me.id, job="backup")] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, NowDep, SessionDep, TodayDep
+from api.deps import HouseholdDep, NowDep, SessionDep, TodayDep
 from api.schemas.common import PathId
 from api.schemas.forecast import AlertOut, CountOut, SnoozeIn
 from domain.db.models import Alert
@@ -31,53 +31,60 @@ def _out(alert: Alert) -> AlertOut:
 
 @router.get("")
 def list_alerts(
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     now: NowDep,
     include_closed: bool = False,
 ) -> list[AlertOut]:
-    """The user's alerts, evaluated afresh when anything changed."""
-    alerts.refresh_alerts(session, user, today, now)
+    """The household's alerts, evaluated afresh when anything changed."""
+    alerts.refresh_alerts(session, household, today, now)
     return [
-        _out(a) for a in alerts.list_alerts(session, user, today, include_closed=include_closed)
+        _out(a)
+        for a in alerts.list_alerts(session, household, today, include_closed=include_closed)
     ]
 
 
 @router.get("/unread")
-def unread(user: CurrentUser, session: SessionDep, today: TodayDep, now: NowDep) -> CountOut:
+def unread(household: HouseholdDep, session: SessionDep, today: TodayDep, now: NowDep) -> CountOut:
     """How many visible alerts are unread."""
-    alerts.refresh_alerts(session, user, today, now)
-    return CountOut(count=alerts.unread_count(session, user, today))
+    alerts.refresh_alerts(session, household, today, now)
+    return CountOut(count=alerts.unread_count(session, household, today))
 
 
 @router.put("/read-all")
-def read_all(user: CurrentUser, session: SessionDep, today: TodayDep, now: NowDep) -> CountOut:
+def read_all(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, now: NowDep
+) -> CountOut:
     """Mark every visible alert read."""
-    return CountOut(count=alerts.mark_all_read(session, user, today, now))
+    return CountOut(count=alerts.mark_all_read(session, household, today, now))
 
 
 @router.put("/{alert_id:int}/read")
-def read(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+def read(alert_id: PathId, household: HouseholdDep, session: SessionDep, now: NowDep) -> AlertOut:
     """Mark an alert read."""
-    return _out(alerts.mark_read(session, user, alert_id, now))
+    return _out(alerts.mark_read(session, household, alert_id, now))
 
 
 @router.put("/{alert_id:int}/unread")
-def mark_unread(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+def mark_unread(
+    alert_id: PathId, household: HouseholdDep, session: SessionDep, now: NowDep
+) -> AlertOut:
     """Mark an alert unread."""
-    return _out(alerts.mark_read(session, user, alert_id, now, read=False))
+    return _out(alerts.mark_read(session, household, alert_id, now, read=False))
 
 
 @router.put("/{alert_id:int}/snooze")
 def snooze(
-    alert_id: PathId, body: SnoozeIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    alert_id: PathId, body: SnoozeIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> AlertOut:
     """Hide an alert until a day."""
-    return _out(alerts.snooze(session, user, alert_id, until=body.until, today=today))
+    return _out(alerts.snooze(session, household, alert_id, until=body.until, today=today))
 
 
 @router.put("/{alert_id:int}/dismiss")
-def dismiss(alert_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> AlertOut:
+def dismiss(
+    alert_id: PathId, household: HouseholdDep, session: SessionDep, now: NowDep
+) -> AlertOut:
     """Dismiss an alert while its condition lasts."""
-    return _out(alerts.dismiss(session, user, alert_id, now))
+    return _out(alerts.dismiss(session, household, alert_id, now))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import HouseholdDep, SessionDep, TodayDep
 from api.schemas.forecast import (
     BalanceCorrection,
     BalanceIn,
@@ -17,33 +17,40 @@ router = APIRouter(prefix="/balance", tags=["balance"])
 
 
 @router.get("")
-def get_balance(user: CurrentUser, session: SessionDep, today: TodayDep) -> CurrentBalanceOut:
+def get_balance(household: HouseholdDep, session: SessionDep, today: TodayDep) -> CurrentBalanceOut:
     """The balance at the end of today: the latest reading plus what moved after it."""
-    current = balance.current_balance(session, user, today)
+    current = balance.current_balance(session, household, today)
     return CurrentBalanceOut.model_validate({**current.__dict__, "today": today})
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def record_balance(
-    body: BalanceIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: BalanceIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> BalanceRecordOut:
     """Record the bank balance at the end of a day (default today)."""
     record = balance.record_balance(
-        session, user, amount=body.amount, as_of=body.as_of or today, today=today, note=body.note
+        session,
+        household,
+        amount=body.amount,
+        as_of=body.as_of or today,
+        today=today,
+        note=body.note,
     )
     return BalanceRecordOut.model_validate(record)
 
 
 @router.put("")
 def correct_balance(
-    body: BalanceCorrection, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: BalanceCorrection, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> BalanceRecordOut:
     """Correct the latest reading."""
-    record = balance.correct_current(session, user, amount=body.amount, today=today, note=body.note)
+    record = balance.correct_current(
+        session, household, amount=body.amount, today=today, note=body.note
+    )
     return BalanceRecordOut.model_validate(record)
 
 
 @router.get("/history")
-def balance_history(user: CurrentUser, session: SessionDep) -> list[BalanceRecordOut]:
+def balance_history(household: HouseholdDep, session: SessionDep) -> list[BalanceRecordOut]:
     """The readings, newest first."""
-    return [BalanceRecordOut.model_validate(r) for r in balance.balance_history(session, user)]
+    return [BalanceRecordOut.model_validate(r) for r in balance.balance_history(session, household)]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import HouseholdDep, SessionDep, TodayDep
 from api.schemas.budgets import (
     BudgetIn,
     BudgetLineOut,
@@ -26,56 +26,56 @@ MonthQuery = Annotated[MonthText, Query()]
 
 @router.get("")
 def list_budgets(
-    user: CurrentUser, session: SessionDep, month: MonthQuery | None = None
+    household: HouseholdDep, session: SessionDep, month: MonthQuery | None = None
 ) -> list[BudgetOut]:
     """Every stored amount, or with `month` the amount that applies to each category then."""
     chosen = parse_month(month) if month else None
-    return [BudgetOut.model_validate(b) for b in budgets.list_budgets(session, user, chosen)]
+    return [BudgetOut.model_validate(b) for b in budgets.list_budgets(session, household, chosen)]
 
 
 @router.put("")
-def set_budget(body: BudgetIn, user: CurrentUser, session: SessionDep) -> BudgetOut:
+def set_budget(body: BudgetIn, household: HouseholdDep, session: SessionDep) -> BudgetOut:
     """Set a category's standing amount from a month on, or override one month."""
     draft = BudgetDraft(body.category_id, parse_month(body.month), body.amount, body.kind)
-    return BudgetOut.model_validate(budgets.set_budget(session, user, draft))
+    return BudgetOut.model_validate(budgets.set_budget(session, household, draft))
 
 
 @router.post("/copy-previous")
-def copy_previous(body: CopyIn, user: CurrentUser, session: SessionDep) -> list[BudgetOut]:
+def copy_previous(body: CopyIn, household: HouseholdDep, session: SessionDep) -> list[BudgetOut]:
     """Give a month the amounts of the month before it."""
-    copied = budgets.copy_previous_month(session, user, parse_month(body.month))
+    copied = budgets.copy_previous_month(session, household, parse_month(body.month))
     return [BudgetOut.model_validate(b) for b in copied]
 
 
 @router.delete("/{budget_id:int}")
-def delete_budget(budget_id: PathId, user: CurrentUser, session: SessionDep) -> Message:
+def delete_budget(budget_id: PathId, household: HouseholdDep, session: SessionDep) -> Message:
     """Remove a standing amount or an override."""
-    budgets.delete_budget(session, user, budget_id)
+    budgets.delete_budget(session, household, budget_id)
     return Message(detail="deleted")
 
 
 @router.get("/summary")
 def summary(
-    month: MonthQuery, user: CurrentUser, session: SessionDep, today: TodayDep
+    month: MonthQuery, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> list[BudgetLineOut]:
     """Per budgeted category: budget, rollover, spent, left, per day, projected, overshoot."""
-    lines = budgets.month_summary(session, user, parse_month(month), today)
+    lines = budgets.month_summary(session, household, parse_month(month), today)
     return [BudgetLineOut.model_validate(line) for line in lines]
 
 
 @router.get("/settings")
-def list_settings(user: CurrentUser, session: SessionDep) -> list[CategorySettingsOut]:
+def list_settings(household: HouseholdDep, session: SessionDep) -> list[CategorySettingsOut]:
     """The categories whose rollover or forecast mode was set (others: off, history)."""
-    found = budgets.list_category_settings(session, user)
+    found = budgets.list_category_settings(session, household)
     return [CategorySettingsOut.model_validate(s) for s in found]
 
 
 @router.put("/settings/{category_id:int}")
 def set_settings(
-    category_id: PathId, body: CategorySettingsIn, user: CurrentUser, session: SessionDep
+    category_id: PathId, body: CategorySettingsIn, household: HouseholdDep, session: SessionDep
 ) -> CategorySettingsOut:
     """Turn a category's rollover on or off, and choose what its forecast follows."""
     changed = budgets.set_category_settings(
-        session, user, category_id, **body.model_dump(exclude_unset=True)
+        session, household, category_id, **body.model_dump(exclude_unset=True)
     )
     return CategorySettingsOut.model_validate(changed)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import CurrentUser, HouseholdDep, SessionDep, TodayDep
 from api.routes.forecast import safe_out
 from api.schemas.common import UserDate
 from api.schemas.forecast import (
@@ -21,7 +21,7 @@ from api.schemas.forecast import (
     SeriesRowOut,
 )
 from api.schemas.recurring import JobRunOut, OccurrenceOut
-from domain.db.models import JobRun, User
+from domain.db.models import Household, JobRun
 from domain.rules.dates import exclusive_end
 from domain.services import dashboard
 from domain.services.booking import preview_booking
@@ -30,10 +30,10 @@ from domain.services.jobs import recent_job_runs, share_of
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
 
-def _run_out(run: JobRun, user: User) -> JobRunOut:
+def _run_out(run: JobRun, household: Household, *, admin: bool) -> JobRunOut:
     details = run.details or {}
     errors = details.get("errors", {})
-    mine = share_of(run, user.id)
+    mine = share_of(run, household.id)
     out = JobRunOut(
         id=run.id,
         job=run.job,
@@ -43,7 +43,7 @@ def _run_out(run: JobRun, user: User) -> JobRunOut:
         booked_for_you=mine.booked,
         error_for_you=mine.error,
     )
-    if user.is_admin:
+    if admin:
         out.booked_total = int(details.get("booked_total", 0) or 0)  # type: ignore[call-overload]
         out.errors_total = len(errors) if isinstance(errors, dict) else 0
     return out
@@ -51,24 +51,28 @@ def _run_out(run: JobRun, user: User) -> JobRunOut:
 
 @router.get("/job-status")
 def job_status(
+    household: HouseholdDep,
     user: CurrentUser,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[JobRunOut]:
-    """The scheduler's latest booking passes: when, what they booked for you, errors."""
+    """The scheduler's latest booking passes: when, what they booked for you, errors.
+
+    Everyone's totals are shown to the installation's administrators only.
+    """
     runs = recent_job_runs(session, job="booking", limit=limit)
-    return [_run_out(run, user) for run in runs]
+    return [_run_out(run, household, admin=user.is_admin) for run in runs]
 
 
 @router.get("/booking-preview")
 def booking_preview(
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     through: UserDate | None = None,
 ) -> list[OccurrenceOut]:
     """What a scheduler pass up to a day (default today) would book for you, not booked."""
-    due = preview_booking(session, user, through or today)
+    due = preview_booking(session, household, through or today)
     return [OccurrenceOut.model_validate(o, from_attributes=True) for o in due]
 
 
@@ -81,12 +85,12 @@ def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[
 
 
 @router.get("/summary")
-def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
+def summary(household: HouseholdDep, session: SessionDep, today: TodayDep) -> KpisOut:
     """Current balance, this month so far, the forecast's end and low, and safe to spend.
 
     `has_data` is false for an empty account (no transaction, balance or recurring item).
     """
-    k = dashboard.kpis(session, user, today)
+    k = dashboard.kpis(session, household, today)
     return KpisOut(
         balance=k.balance,
         month_income=k.month_income,
@@ -104,34 +108,34 @@ def summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> KpisOut:
 
 
 def _series(
-    session: SessionDep, user: User, today: dt.date, period: dashboard.SeriesPeriod
+    session: SessionDep, household: Household, today: dt.date, period: dashboard.SeriesPeriod
 ) -> list[SeriesRowOut]:
-    rows = dashboard.recent_series(session, user, today, period)
+    rows = dashboard.recent_series(session, household, today, period)
     return [SeriesRowOut.model_validate(r) for r in rows]
 
 
 @router.get("/weekly")
-def weekly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def weekly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 weeks."""
-    return _series(session, user, today, "week")
+    return _series(session, household, today, "week")
 
 
 @router.get("/monthly")
-def monthly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def monthly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 months."""
-    return _series(session, user, today, "month")
+    return _series(session, household, today, "month")
 
 
 @router.get("/quarterly")
-def quarterly(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def quarterly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 8 quarters."""
-    return _series(session, user, today, "quarter")
+    return _series(session, household, today, "quarter")
 
 
 @router.get("/category-breakdown")
 def category_breakdown(
     *,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     date_from: Range = None,
@@ -140,20 +144,24 @@ def category_breakdown(
 ) -> list[CategoryShareOut]:
     """Totals per category over a range (default this month), largest first."""
     start, end = _range(today, date_from, date_to)
-    found = dashboard.category_breakdown(session, user, start, end, flow=type)
+    found = dashboard.category_breakdown(session, household, start, end, flow=type)
     return [CategoryShareOut.model_validate(c) for c in found]
 
 
 @router.get("/upcoming-payments")
-def upcoming_payments(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[EventOut]:
+def upcoming_payments(
+    household: HouseholdDep, session: SessionDep, today: TodayDep
+) -> list[EventOut]:
     """Known movements in the next 30 days."""
-    return [EventOut.model_validate(e) for e in dashboard.upcoming_payments(session, user, today)]
+    return [
+        EventOut.model_validate(e) for e in dashboard.upcoming_payments(session, household, today)
+    ]
 
 
 @router.get("/top-expenses")
 def top_expenses(
     *,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     date_from: Range = None,
@@ -162,23 +170,23 @@ def top_expenses(
 ) -> list[ExpenseOut]:
     """The largest expenses over a range (default this month)."""
     start, end = _range(today, date_from, date_to)
-    found = dashboard.top_expenses(session, user, start, end, limit=limit)
+    found = dashboard.top_expenses(session, household, start, end, limit=limit)
     return [ExpenseOut.model_validate(t) for t in found]
 
 
 @router.get("/installments-summary")
-def installments_summary(user: CurrentUser, session: SessionDep) -> InstallmentSummaryOut:
+def installments_summary(household: HouseholdDep, session: SessionDep) -> InstallmentSummaryOut:
     """All installment plans at a glance."""
-    return InstallmentSummaryOut.model_validate(dashboard.installments_summary(session, user))
+    return InstallmentSummaryOut.model_validate(dashboard.installments_summary(session, household))
 
 
 @router.get("/loans-summary")
-def loans_summary(user: CurrentUser, session: SessionDep, today: TodayDep) -> LoanSummaryOut:
+def loans_summary(household: HouseholdDep, session: SessionDep, today: TodayDep) -> LoanSummaryOut:
     """All loans at a glance."""
-    return LoanSummaryOut.model_validate(dashboard.loans_summary(session, user, today))
+    return LoanSummaryOut.model_validate(dashboard.loans_summary(session, household, today))
 
 
 @router.get("/financial-health")
-def financial_health(user: CurrentUser, session: SessionDep, today: TodayDep) -> HealthOut:
+def financial_health(household: HouseholdDep, session: SessionDep, today: TodayDep) -> HealthOut:
     """A 0-100 score; `formula` states exactly how it is computed."""
-    return HealthOut.model_validate(dashboard.financial_health(session, user, today))
+    return HealthOut.model_validate(dashboard.financial_health(session, household, today))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import HouseholdDep, SessionDep, TodayDep
 from api.schemas.common import PathId
 from api.schemas.recurring import FixedIn, FixedOut, FixedPatch, PauseIn, PauseOut, ResumeIn
 from domain.db.models import FixedItem
@@ -36,46 +36,50 @@ def _out(session: Session, item: FixedItem, today: date) -> FixedOut:
 
 
 @router.get("")
-def list_fixed(user: CurrentUser, session: SessionDep, today: TodayDep) -> list[FixedOut]:
-    """The user's fixed items with their next dates."""
-    return [_out(session, item, today) for item in fixed.list_fixed(session, user)]
+def list_fixed(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[FixedOut]:
+    """The household's fixed items with their next dates."""
+    return [_out(session, item, today) for item in fixed.list_fixed(session, household)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_fixed(
-    body: FixedIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: FixedIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> FixedOut:
     """Add a fixed item."""
-    return _out(session, fixed.create_fixed(session, user, **body.model_dump()), today)
+    return _out(session, fixed.create_fixed(session, household, **body.model_dump()), today)
 
 
 @router.get("/{fixed_id:int}")
 def get_fixed(
-    fixed_id: PathId, user: CurrentUser, session: SessionDep, today: TodayDep
+    fixed_id: PathId, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> FixedOut:
     """One fixed item."""
-    return _out(session, fixed.get_fixed(session, user, fixed_id), today)
+    return _out(session, fixed.get_fixed(session, household, fixed_id), today)
 
 
 @router.put("/{fixed_id:int}")
 def update_fixed(
-    fixed_id: PathId, body: FixedPatch, user: CurrentUser, session: SessionDep, today: TodayDep
+    fixed_id: PathId,
+    body: FixedPatch,
+    household: HouseholdDep,
+    session: SessionDep,
+    today: TodayDep,
 ) -> FixedOut:
     """Change a fixed item."""
     changes = body.model_dump(exclude_unset=True)
-    return _out(session, fixed.update_fixed(session, user, fixed_id, changes), today)
+    return _out(session, fixed.update_fixed(session, household, fixed_id, changes), today)
 
 
 @router.delete("/{fixed_id:int}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_fixed(fixed_id: PathId, user: CurrentUser, session: SessionDep) -> None:
+def delete_fixed(fixed_id: PathId, household: HouseholdDep, session: SessionDep) -> None:
     """Delete a fixed item (its booked transactions stay)."""
-    fixed.delete_fixed(session, user, fixed_id)
+    fixed.delete_fixed(session, household, fixed_id)
 
 
 @router.post("/{fixed_id:int}/pause")
 def pause_fixed(
     fixed_id: PathId,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     body: PauseIn | None = None,
@@ -83,7 +87,7 @@ def pause_fixed(
     """Pause from a day (default today) until a day or until resumed."""
     since = body.since if body and body.since else today
     item = fixed.pause_fixed(
-        session, user, fixed_id, since=since, until=body.until if body else None
+        session, household, fixed_id, since=since, until=body.until if body else None
     )
     return _out(session, item, today)
 
@@ -91,11 +95,11 @@ def pause_fixed(
 @router.post("/{fixed_id:int}/resume")
 def resume_fixed(
     fixed_id: PathId,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     body: ResumeIn | None = None,
 ) -> FixedOut:
     """End the open pause (from today unless a day is given)."""
     on = body.on if body and body.on else today
-    return _out(session, fixed.resume_fixed(session, user, fixed_id, on=on), today)
+    return _out(session, fixed.resume_fixed(session, household, fixed_id, on=on), today)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import HouseholdDep, SessionDep, TodayDep
 from api.schemas.common import MONTH_PATTERN, PathId
 from api.schemas.forecast import (
     AffordIn,
@@ -29,7 +29,7 @@ from api.schemas.forecast import (
     WhatIfIn,
     operations_payload,
 )
-from domain.db.models import User
+from domain.db.models import Household
 from domain.errors import InvalidInputError
 from domain.rules.affordability import afford_message
 from domain.rules.forecast import Forecast
@@ -42,7 +42,7 @@ from domain.rules.forecast_views import (
     summarize,
 )
 from domain.services import forecasting, scenarios
-from domain.services.user_settings import WEEKDAY, get_user_settings
+from domain.services.household_settings import WEEKDAY, get_household_settings
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
 Months = Annotated[int | None, Query(ge=1, le=36, description="horizon in months")]
@@ -52,8 +52,10 @@ def _days(forecast: Forecast) -> list[DayOut]:
     return [DayOut.model_validate(row) for row in forecast.daily.to_dict("records")]
 
 
-def _periods(session: Session, user: User, forecast: Forecast, period: Any) -> list[PeriodOut]:
-    week_start = WEEKDAY[get_user_settings(session, user).week_start]
+def _periods(
+    session: Session, household: Household, forecast: Forecast, period: Any
+) -> list[PeriodOut]:
+    week_start = WEEKDAY[get_household_settings(session, household).week_start]
     frame = aggregate(forecast, period, week_start=week_start)
     return [PeriodOut.model_validate(row) for row in frame.to_dict("records")]
 
@@ -95,16 +97,16 @@ def summary_out(summary: Summary) -> SummaryOut:
 
 @router.get("")
 def monthly_forecast(
-    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
 ) -> list[PeriodOut]:
     """The forecast month by month, with each month's lowest balance and its date."""
-    forecast = forecasting.forecast_for(session, user, today, months=months)
-    return _periods(session, user, forecast, "monthly")
+    forecast = forecasting.forecast_for(session, household, today, months=months)
+    return _periods(session, household, forecast, "monthly")
 
 
 @router.get("/daily")
 def daily_forecast(
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     months: Months = None,
@@ -112,55 +114,59 @@ def daily_forecast(
 ) -> list[DayOut]:
     """The balance day by day: P50 path, P10 to P90 band, chance of dipping."""
     forecast = forecasting.forecast_for(
-        session, user, today, months=months, include_history=include_history
+        session, household, today, months=months, include_history=include_history
     )
     return _days(forecast)
 
 
 @router.get("/weekly")
 def weekly_forecast(
-    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
 ) -> list[PeriodOut]:
-    """The forecast week by week (weeks start on the user's week start)."""
-    forecast = forecasting.forecast_for(session, user, today, months=months)
-    return _periods(session, user, forecast, "weekly")
+    """The forecast week by week (weeks start on the household's week start)."""
+    forecast = forecasting.forecast_for(session, household, today, months=months)
+    return _periods(session, household, forecast, "weekly")
 
 
 @router.get("/summary")
 def forecast_summary(
-    user: CurrentUser, session: SessionDep, today: TodayDep, months: Months = None
+    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
 ) -> SummaryOut:
     """Lowest point and its date, first dips, end balance, safe to spend until next income."""
-    return summary_out(summarize(forecasting.forecast_for(session, user, today, months=months)))
+    return summary_out(
+        summarize(forecasting.forecast_for(session, household, today, months=months))
+    )
 
 
 @router.get("/explain")
 def explain(
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2027-01"])],
     months: Months = None,
 ) -> list[DriverOut]:
     """The items that drive a month, largest first."""
-    forecast = forecasting.forecast_for(session, user, today, months=months)
+    forecast = forecasting.forecast_for(session, household, today, months=months)
     first = dt.date.fromisoformat(f"{month}-01")
     return [DriverOut.model_validate(d) for d in explain_month(forecast, first)]
 
 
 @router.post("/what-if")
 def what_if(
-    body: WhatIfIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: WhatIfIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ComparisonOut:
     """Try operations without saving them: the scenario beside the baseline."""
-    return _compare(session, user, today, operations_payload(body.operations), body.months)
+    return _compare(session, household, today, operations_payload(body.operations), body.months)
 
 
 @router.post("/affordability")
-def afford(body: AffordIn, user: CurrentUser, session: SessionDep, today: TodayDep) -> AffordOut:
+def afford(
+    body: AffordIn, household: HouseholdDep, session: SessionDep, today: TodayDep
+) -> AffordOut:
     """The fewest installments (1 to 36) that keep the forecast above the warning level."""
     answer = forecasting.affordability(
-        session, user, today, amount=body.amount, on=body.date or today
+        session, household, today, amount=body.amount, on=body.date or today
     )
     return AffordOut(
         affordable=answer.installments is not None,
@@ -177,12 +183,12 @@ def afford(body: AffordIn, user: CurrentUser, session: SessionDep, today: TodayD
 
 def _compare(
     session: Session,
-    user: User,
+    household: Household,
     today: dt.date,
     operations: list[dict[str, Any]],
     months: int | None,
 ) -> ComparisonOut:
-    result = forecasting.compare(session, user, today, operations, months=months)
+    result = forecasting.compare(session, household, today, operations, months=months)
     base = aggregate(result.baseline, "monthly")
     other = aggregate(result.scenario, "monthly")
     rows = [
@@ -205,73 +211,77 @@ def _compare(
 
 @router.post("/compare")
 def compare(
-    body: CompareIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: CompareIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ComparisonOut:
     """A saved scenario (or inline operations) beside the baseline."""
     if body.scenario_id is not None:
-        operations = scenarios.get_scenario(session, user, body.scenario_id).operations
+        operations = scenarios.get_scenario(session, household, body.scenario_id).operations
     elif body.operations:
         operations = operations_payload(body.operations)
     else:
         raise InvalidInputError("scenario_id", "give a scenario id or operations")
-    return _compare(session, user, today, operations, body.months)
+    return _compare(session, household, today, operations, body.months)
 
 
 @router.get("/scenarios")
-def list_scenarios(user: CurrentUser, session: SessionDep) -> list[ScenarioOut]:
-    """The user's scenarios."""
-    return [ScenarioOut.model_validate(s) for s in scenarios.list_scenarios(session, user)]
+def list_scenarios(household: HouseholdDep, session: SessionDep) -> list[ScenarioOut]:
+    """The household's scenarios."""
+    return [ScenarioOut.model_validate(s) for s in scenarios.list_scenarios(session, household)]
 
 
 @router.post("/scenarios", status_code=status.HTTP_201_CREATED)
 def create_scenario(
-    body: ScenarioIn, user: CurrentUser, session: SessionDep, today: TodayDep
+    body: ScenarioIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ScenarioOut:
     """Save a scenario."""
     made = scenarios.create_scenario(
-        session, user, name=body.name, operations=operations_payload(body.operations), today=today
+        session,
+        household,
+        name=body.name,
+        operations=operations_payload(body.operations),
+        today=today,
     )
     return ScenarioOut.model_validate(made)
 
 
 @router.get("/scenarios/{scenario_id:int}")
-def get_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> ScenarioOut:
+def get_scenario(scenario_id: PathId, household: HouseholdDep, session: SessionDep) -> ScenarioOut:
     """One scenario."""
-    return ScenarioOut.model_validate(scenarios.get_scenario(session, user, scenario_id))
+    return ScenarioOut.model_validate(scenarios.get_scenario(session, household, scenario_id))
 
 
 @router.put("/scenarios/{scenario_id:int}")
 def update_scenario(
     scenario_id: PathId,
     body: ScenarioPatch,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
 ) -> ScenarioOut:
     """Rename a scenario or replace its operations."""
     operations = operations_payload(body.operations) if body.operations is not None else None
     changed = scenarios.update_scenario(
-        session, user, scenario_id, today=today, name=body.name, operations=operations
+        session, household, scenario_id, today=today, name=body.name, operations=operations
     )
     return ScenarioOut.model_validate(changed)
 
 
 @router.delete("/scenarios/{scenario_id:int}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_scenario(scenario_id: PathId, user: CurrentUser, session: SessionDep) -> None:
+def delete_scenario(scenario_id: PathId, household: HouseholdDep, session: SessionDep) -> None:
     """Delete a scenario."""
-    scenarios.delete_scenario(session, user, scenario_id)
+    scenarios.delete_scenario(session, household, scenario_id)
 
 
 @router.get("/scenarios/{scenario_id:int}/compute")
 def compute_scenario(
     scenario_id: PathId,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     months: Months = None,
 ) -> list[DayOut]:
     """The scenario's daily forecast."""
-    operations = scenarios.get_scenario(session, user, scenario_id).operations
+    operations = scenarios.get_scenario(session, household, scenario_id).operations
     return _days(
-        forecasting.forecast_for(session, user, today, months=months, operations=operations)
+        forecasting.forecast_for(session, household, today, months=months, operations=operations)
     )

@@ -10,7 +10,7 @@ from typing import IO, Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import CurrentUser, SessionDep, TodayDep
+from api.deps import CurrentUser, HouseholdDep, SessionDep, TodayDep
 from api.schemas.import_export import (
     ERRORS_MAX,
     PREVIEW_ROWS_MAX,
@@ -24,7 +24,9 @@ from api.schemas.import_export import (
     ReportQuery,
     SkippedLineOut,
 )
+from domain.db.models import User
 from domain.rules.dates import exclusive_end
+from domain.rules.export_labels import Language
 from domain.rules.import_files import MAX_BYTES, refuse
 from domain.rules.ledger import LedgerFilter
 from domain.services import exports, imports, reports
@@ -89,7 +91,7 @@ def _preview_out(preview: imports.ImportPreview) -> ImportPreviewOut:
 def import_transactions(
     file: Annotated[UploadFile, File(description="CSV or .xlsx, at most 10 MB")],
     form: Annotated[ImportForm, Form()],
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
 ) -> ImportPreviewOut | ImportResultOut:
@@ -103,8 +105,8 @@ def import_transactions(
     """
     upload = _upload(file, form)
     if form.dry_run:
-        return _preview_out(imports.preview_import(session, user, upload, today))
-    result = imports.commit_import(session, user, upload, today, remember=form.remember)
+        return _preview_out(imports.preview_import(session, household, upload, today))
+    result = imports.commit_import(session, household, upload, today, remember=form.remember)
     return ImportResultOut(
         batch_id=result.batch_id,
         source=result.source,
@@ -122,12 +124,22 @@ def _filter(query: ExportQuery) -> LedgerFilter:
 
 @router.get("/export/transactions.csv", response_class=Response, responses=_file("text/csv"))
 def export_transactions_csv(
-    query: Annotated[ExportQuery, Query()], user: CurrentUser, session: SessionDep
+    query: Annotated[ExportQuery, Query()],
+    household: HouseholdDep,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> Response:
-    """The ledger as CSV (UTF-8 with BOM; text that looks like a formula is neutralised)."""
-    body = exports.export_transactions_csv(session, user, _filter(query))
+    """The ledger as CSV in your language (UTF-8 with BOM; formula-like text is neutralised)."""
+    body = exports.export_transactions_csv(
+        session, household, _filter(query), language=language_of(user)
+    )
     headers = _attachment("cashflow-transactions.csv")
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def language_of(user: User) -> Language:
+    """The language a person reads files in."""
+    return "he" if user.language == "he" else "en"
 
 
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
@@ -140,14 +152,16 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
 
 
 @router.get("/export/workbook.xlsx", response_class=StreamingResponse, responses=_file(XLSX))
-def export_workbook(user: CurrentUser, session: SessionDep, today: TodayDep) -> StreamingResponse:
+def export_workbook(
+    household: HouseholdDep, user: CurrentUser, session: SessionDep, today: TodayDep
+) -> StreamingResponse:
     """Everything as an Excel workbook, with the schedules and the monthly forecast.
 
     Sheets: transactions, categories, fixed items, installment plans and their schedules,
     loans and their amortization, the monthly forecast and a summary.
     """
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by _chunks
-    exports.export_workbook(session, user, today, spool)
+    exports.export_workbook(session, household, today, spool, language=language_of(user))
     headers = _attachment(f"cashflow-{today:%Y-%m-%d}.xlsx")
     return StreamingResponse(_chunks(spool), media_type=XLSX, headers=headers)
 
@@ -155,12 +169,13 @@ def export_workbook(user: CurrentUser, session: SessionDep, today: TodayDep) -> 
 @router.get("/export/report.pdf", response_class=Response, responses=_file("application/pdf"))
 def export_report(
     query: Annotated[ReportQuery, Query()],
+    household: HouseholdDep,
     user: CurrentUser,
     session: SessionDep,
     today: TodayDep,
 ) -> Response:
     """The monthly report: KPIs, the balance chart, spending by category, upcoming payments."""
     month = date.fromisoformat(f"{query.month}-01") if query.month else today.replace(day=1)
-    body = reports.monthly_report_pdf(session, user, month, today)
+    body = reports.monthly_report_pdf(session, household, month, today, language=language_of(user))
     headers = _attachment(f"cashflow-report-{month:%Y-%m}.pdf")
     return Response(body, media_type="application/pdf", headers=headers)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from api.deps import CurrentUser, SessionDep
+from api.deps import HouseholdDep, SessionDep
 from api.schemas.common import Message, PathId
 from api.schemas.rates import CurrencyCode, RateIn, RateOut, RatesImportedOut
 from domain.errors import InvalidInputError
@@ -20,37 +20,39 @@ FORM_SLACK_BYTES = 64 * 1024
 
 @router.get("")
 def list_rates(
-    user: CurrentUser, session: SessionDep, currency: Annotated[CurrencyCode | None, Query()] = None
+    household: HouseholdDep,
+    session: SessionDep,
+    currency: Annotated[CurrencyCode | None, Query()] = None,
 ) -> list[RateOut]:
     """The rates to the base currency, newest first (at most 1,000), optionally of one currency."""
-    found = rates.list_rates(session, user, currency=currency)
+    found = rates.list_rates(session, household, currency=currency)
     return [RateOut.model_validate(r) for r in found]
 
 
 @router.put("")
-def set_rate(body: RateIn, user: CurrentUser, session: SessionDep) -> RateOut:
+def set_rate(body: RateIn, household: HouseholdDep, session: SessionDep) -> RateOut:
     """Enter a rate by hand; it replaces the rate of the same currency and day."""
     draft = RateDraft(body.day, body.currency, body.rate)
-    return RateOut.model_validate(rates.set_rate(session, user, draft))
+    return RateOut.model_validate(rates.set_rate(session, household, draft))
 
 
 @router.get("/{rate_id:int}")
-def get_rate(rate_id: PathId, user: CurrentUser, session: SessionDep) -> RateOut:
+def get_rate(rate_id: PathId, household: HouseholdDep, session: SessionDep) -> RateOut:
     """One rate."""
-    return RateOut.model_validate(rates.get_rate(session, user, rate_id))
+    return RateOut.model_validate(rates.get_rate(session, household, rate_id))
 
 
 @router.delete("/{rate_id:int}")
-def delete_rate(rate_id: PathId, user: CurrentUser, session: SessionDep) -> Message:
+def delete_rate(rate_id: PathId, household: HouseholdDep, session: SessionDep) -> Message:
     """Remove a rate."""
-    rates.delete_rate(session, user, rate_id)
+    rates.delete_rate(session, household, rate_id)
     return Message(detail="deleted")
 
 
 @router.post("/import", max_body_size=MAX_FILE_BYTES + FORM_SLACK_BYTES)
 def import_rates(
     file: Annotated[UploadFile, File(description="Bank of Israel rates, CSV or XML, 10 MB")],
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
 ) -> RatesImportedOut:
     """Import the Bank of Israel's representative rates (SDMX CSV or XML, or currency.xml).
@@ -59,7 +61,7 @@ def import_rates(
     """
     if file.size is not None and file.size > MAX_FILE_BYTES:
         raise InvalidInputError("file", "a rates file may be at most 10 MB")
-    done = rates.import_boi_rates(session, user, file.file.read(MAX_FILE_BYTES + 1))
+    done = rates.import_boi_rates(session, household, file.file.read(MAX_FILE_BYTES + 1))
     return RatesImportedOut(
         stored=done.stored,
         currencies=list(done.currencies),

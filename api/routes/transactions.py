@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
-from api.deps import CurrentUser, SessionDep, read_only
+from api.deps import HouseholdDep, SessionDep, read_only
 from api.json import json_response
 from api.schemas.common import MAX_ID, Id, PathId, QueryModel, UserDate
 from api.schemas.ledger import (
@@ -73,15 +73,15 @@ ROW_FIELDS = tuple(TransactionOut.model_fields)
 def list_transactions(
     *,
     filters: Filters,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     sort: SortKey = "-date",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
-    """A filtered, sorted page of the user's transactions with the total count."""
+    """A filtered, sorted page of the household's transactions with the total count."""
     page = transactions.list_transactions(
-        session, user, filters.to_filter(), sort=sort, limit=limit, offset=offset
+        session, household, filters.to_filter(), sort=sort, limit=limit, offset=offset
     )
     mappings = (row._mapping for row in page.rows)  # one mapping per row, not one per field
     items = [{name: mapping[name] for name in ROW_FIELDS} for mapping in mappings]
@@ -92,82 +92,89 @@ def list_transactions(
 
 @router.get("/totals")
 @read_only
-def transaction_totals(filters: Filters, user: CurrentUser, session: SessionDep) -> TotalsOut:
+def transaction_totals(filters: Filters, household: HouseholdDep, session: SessionDep) -> TotalsOut:
     """Income, expenses and net of the filtered transactions."""
-    return TotalsOut.model_validate(transactions.ledger_totals(session, user, filters.to_filter()))
+    return TotalsOut.model_validate(
+        transactions.ledger_totals(session, household, filters.to_filter())
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_transaction(
-    body: TransactionIn, user: CurrentUser, session: SessionDep
+    body: TransactionIn, household: HouseholdDep, session: SessionDep
 ) -> TransactionOut:
     """Record a transaction."""
     return TransactionOut.model_validate(
-        transactions.record_transaction(session, user, _draft(body))
+        transactions.record_transaction(session, household, _draft(body))
     )
 
 
 @router.post("/bulk", status_code=status.HTTP_201_CREATED)
-def bulk_create(body: BulkCreateIn, user: CurrentUser, session: SessionDep) -> IdsOut:
+def bulk_create(body: BulkCreateIn, household: HouseholdDep, session: SessionDep) -> IdsOut:
     """Record up to 1000 transactions, all or none."""
-    ids = transactions.bulk_record(session, user, [_draft(item) for item in body.items])
+    ids = transactions.bulk_record(session, household, [_draft(item) for item in body.items])
     return IdsOut(ids=ids)
 
 
 @router.put("/bulk-update")
-def bulk_update(body: BulkUpdateIn, user: CurrentUser, session: SessionDep) -> list[TransactionOut]:
+def bulk_update(
+    body: BulkUpdateIn, household: HouseholdDep, session: SessionDep
+) -> list[TransactionOut]:
     """Apply up to 1000 changes, all or none."""
     changes = [
         (item.id, item.model_dump(exclude_unset=True, exclude={"id"})) for item in body.items
     ]
     return [
-        TransactionOut.model_validate(t) for t in transactions.bulk_update(session, user, changes)
+        TransactionOut.model_validate(t)
+        for t in transactions.bulk_update(session, household, changes)
     ]
 
 
 @router.post("/bulk-delete")
-def bulk_delete(body: BulkDeleteIn, user: CurrentUser, session: SessionDep) -> CountOut:
+def bulk_delete(body: BulkDeleteIn, household: HouseholdDep, session: SessionDep) -> CountOut:
     """Delete up to 1000 transactions, all or none."""
-    return CountOut(count=transactions.bulk_delete(session, user, body.ids))
+    return CountOut(count=transactions.bulk_delete(session, household, body.ids))
 
 
 @router.get("/{transaction_id:int}")
 @read_only
 def get_transaction(
-    transaction_id: PathId, user: CurrentUser, session: SessionDep
+    transaction_id: PathId, household: HouseholdDep, session: SessionDep
 ) -> TransactionOut:
     """One transaction."""
     return TransactionOut.model_validate(
-        transactions.get_transaction(session, user, transaction_id)
+        transactions.get_transaction(session, household, transaction_id)
     )
 
 
 @router.put("/{transaction_id:int}")
 def update_transaction(
-    transaction_id: PathId, body: TransactionPatch, user: CurrentUser, session: SessionDep
+    transaction_id: PathId, body: TransactionPatch, household: HouseholdDep, session: SessionDep
 ) -> TransactionOut:
     """Change some fields of a transaction."""
     changed = transactions.update_transaction(
-        session, user, transaction_id, body.model_dump(exclude_unset=True)
+        session, household, transaction_id, body.model_dump(exclude_unset=True)
     )
     return TransactionOut.model_validate(changed)
 
 
 @router.delete("/{transaction_id:int}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_transaction(transaction_id: PathId, user: CurrentUser, session: SessionDep) -> None:
+def delete_transaction(
+    transaction_id: PathId, household: HouseholdDep, session: SessionDep
+) -> None:
     """Delete a transaction."""
-    transactions.delete_transaction(session, user, transaction_id)
+    transactions.delete_transaction(session, household, transaction_id)
 
 
 @router.post("/{transaction_id:int}/duplicate", status_code=status.HTTP_201_CREATED)
 def duplicate_transaction(
     transaction_id: PathId,
-    user: CurrentUser,
+    household: HouseholdDep,
     session: SessionDep,
     body: DuplicateIn | None = None,
 ) -> TransactionOut:
     """Copy a transaction, on another date when given."""
     copy = transactions.duplicate_transaction(
-        session, user, transaction_id, on=body.date if body else None
+        session, household, transaction_id, on=body.date if body else None
     )
     return TransactionOut.model_validate(copy)

@@ -21,7 +21,7 @@ def budget_entries(
 ) -> dict[int, list[BudgetEntry]]:
     """The owner's budget rows per category, from months up to `through` when given."""
     query = select(Budget.category_id, Budget.month, Budget.amount, Budget.kind).where(
-        Budget.user_id == owner_id
+        Budget.household_id == owner_id
     )
     if through is not None:
         query = query.where(Budget.month <= through)
@@ -39,7 +39,7 @@ def category_settings(session: Session, owner_id: int) -> dict[int, tuple[bool, 
             CategoryBudgetSettings.category_id,
             CategoryBudgetSettings.rollover,
             CategoryBudgetSettings.forecast_mode,
-        ).where(CategoryBudgetSettings.user_id == owner_id)
+        ).where(CategoryBudgetSettings.household_id == owner_id)
     )
     modes: dict[str, ForecastMode] = {"budget": "budget", "lower": "lower"}
     return {r.category_id: (r.rollover, modes.get(r.forecast_mode, "history")) for r in rows}
@@ -85,7 +85,7 @@ def daily_spending(
 
 def _expenses(owner_id: int, start: date, end: date) -> list[ColumnElement[bool]]:
     return [
-        Transaction.user_id == owner_id,
+        Transaction.household_id == owner_id,
         Transaction.type == "expense",
         Transaction.category_id.is_not(None),
         Transaction.date >= start,

@@ -29,7 +29,7 @@ def rate_of(owner: Any, currency: Any, day: Any, base: str) -> ColumnElement[Dec
     return (
         select(rate.rate)
         .where(
-            rate.user_id == owner,
+            rate.household_id == owner,
             rate.base == base,
             rate.currency == currency,
             rate.day <= day,
@@ -43,7 +43,7 @@ def rate_of(owner: Any, currency: Any, day: Any, base: str) -> ColumnElement[Dec
 def in_base(base: str, amount: Any = None) -> ColumnElement[Decimal]:
     """A transaction's amount (or `amount`, a column of it) in the base currency."""
     value = Transaction.amount if amount is None else amount
-    rate = rate_of(Transaction.user_id, Transaction.currency, Transaction.date, base)
+    rate = rate_of(Transaction.household_id, Transaction.currency, Transaction.date, base)
     return case(
         (Transaction.currency == base, value),
         else_=func.round(value * rate, AGORA_PLACES),
@@ -52,7 +52,7 @@ def in_base(base: str, amount: Any = None) -> ColumnElement[Decimal]:
 
 def require_rates(session: Session, base: str, *conditions: ColumnElement[bool]) -> None:
     """Refuse to sum the transactions `conditions` select when one of them has no rate."""
-    rate = rate_of(Transaction.user_id, Transaction.currency, Transaction.date, base)
+    rate = rate_of(Transaction.household_id, Transaction.currency, Transaction.date, base)
     missing = session.execute(
         select(Transaction.currency, Transaction.date)
         .where(*conditions, Transaction.currency != base, rate.is_(None))

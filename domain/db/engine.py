@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from domain.db import actors  # noqa: F401 - registers the actor listener on every session
 from domain.errors import DomainError
 
 STATEMENT_TIMEOUT_MS = 30_000

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from domain.db.currency import in_base, require_rates
 from domain.db.ledger import filter_conditions
-from domain.db.models import BalanceRecord, Category, Transaction, UserSettings
-from domain.rules.export_labels import Language
+from domain.db.models import BalanceRecord, Category, Transaction
 from domain.rules.ledger import LedgerFilter
 from domain.rules.money import ZERO
 
@@ -21,14 +20,8 @@ STREAM_ROWS = 5000
 T = Transaction.__table__.c
 
 
-def language_of(session: Session, user_id: int) -> Language:
-    """The user's language; 'en' when they never saved settings."""
-    found = session.scalar(select(UserSettings.language).where(UserSettings.user_id == user_id))
-    return "he" if found == "he" else "en"
-
-
 def stream_transactions(
-    session: Session, user_id: int, spec: LedgerFilter, *, hebrew: bool = False
+    session: Session, household_id: int, spec: LedgerFilter, *, hebrew: bool = False
 ) -> Iterator[Any]:
     """The filter's transactions oldest first with their category names, streamed.
 
@@ -48,16 +41,18 @@ def stream_transactions(
             T.source,
         )
         .select_from(Transaction)
-        .outerjoin(Category, and_(Category.id == T.category_id, Category.user_id == T.user_id))
-        .where(*filter_conditions(user_id, spec))
+        .outerjoin(
+            Category, and_(Category.id == T.category_id, Category.household_id == T.household_id)
+        )
+        .where(*filter_conditions(household_id, spec))
         .order_by(T.date, T.id)
         .execution_options(yield_per=STREAM_ROWS)
     )
     yield from session.execute(query)
 
 
-def categories_with_parents(session: Session, user_id: int) -> list[Any]:
-    """Every category of the user (archived included) with its parent's name."""
+def categories_with_parents(session: Session, household_id: int) -> list[Any]:
+    """Every category of the household (archived included) with its parent's name."""
     parent = aliased(Category)
     return list(
         session.execute(
@@ -71,39 +66,43 @@ def categories_with_parents(session: Session, user_id: int) -> list[Any]:
                 (Category.archived_at.is_not(None)).label("archived"),
                 Category.sort_order,
             )
-            .outerjoin(parent, and_(parent.id == Category.parent_id, parent.user_id == user_id))
-            .where(Category.user_id == user_id)
+            .outerjoin(
+                parent, and_(parent.id == Category.parent_id, parent.household_id == household_id)
+            )
+            .where(Category.household_id == household_id)
             .order_by(Category.sort_order, Category.id)
         )
     )
 
 
-def category_names(session: Session, user_id: int, *, hebrew: bool = False) -> dict[int, str]:
-    """Id to display name of all the user's categories."""
+def category_names(session: Session, household_id: int, *, hebrew: bool = False) -> dict[int, str]:
+    """Id to display name of all the household's categories."""
     rows = session.execute(
-        select(Category.id, Category.name, Category.name_he).where(Category.user_id == user_id)
+        select(Category.id, Category.name, Category.name_he).where(
+            Category.household_id == household_id
+        )
     )
     return {r.id: (r.name_he or r.name) if hebrew else r.name for r in rows}
 
 
 def daily_net(
-    session: Session, user_id: int, start: date, end: date, *, base: str
+    session: Session, household_id: int, start: date, end: date, *, base: str
 ) -> dict[date, Decimal]:
     """Income minus expenses per day in [start, end) in the base currency."""
     amount = in_base(base)
     signed = case((T.type == "income", amount), else_=-amount)
-    where = (T.user_id == user_id, T.date >= start, T.date < end)
+    where = (T.household_id == household_id, T.date >= start, T.date < end)
     require_rates(session, base, *where)
     rows = session.execute(select(T.date, func.sum(signed)).where(*where).group_by(T.date))
     return {row[0]: row[1] for row in rows}
 
 
 def spending_by_category(
-    session: Session, user_id: int, start: date, end: date, *, base: str
+    session: Session, household_id: int, start: date, end: date, *, base: str
 ) -> list[tuple[int | None, Decimal]]:
     """Expenses per category in [start, end) in the base currency, largest first."""
     total = func.sum(in_base(base))
-    where = (T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
+    where = (T.household_id == household_id, T.type == "expense", T.date >= start, T.date < end)
     require_rates(session, base, *where)
     rows = session.execute(
         select(T.category_id, total).where(*where).group_by(T.category_id).order_by(total.desc())
@@ -112,11 +111,11 @@ def spending_by_category(
 
 
 def largest_expenses(
-    session: Session, user_id: int, start: date, end: date, *, base: str, limit: int = 5
+    session: Session, household_id: int, start: date, end: date, *, base: str, limit: int = 5
 ) -> list[Any]:
     """The month's largest expenses, their amounts in the base currency."""
     amount = in_base(base).label("amount")
-    where = (T.user_id == user_id, T.type == "expense", T.date >= start, T.date < end)
+    where = (T.household_id == household_id, T.type == "expense", T.date >= start, T.date < end)
     require_rates(session, base, *where)
     return list(
         session.execute(
@@ -128,12 +127,12 @@ def largest_expenses(
     )
 
 
-def readings(session: Session, user_id: int, start: date, end: date) -> dict[date, Decimal]:
+def readings(session: Session, household_id: int, start: date, end: date) -> dict[date, Decimal]:
     """The recorded end-of-day balances in [start, end); the latest of a day wins."""
     rows = session.execute(
         select(BalanceRecord.as_of, BalanceRecord.amount)
         .where(
-            BalanceRecord.user_id == user_id,
+            BalanceRecord.household_id == household_id,
             BalanceRecord.as_of >= start,
             BalanceRecord.as_of < end,
         )

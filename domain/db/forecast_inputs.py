@@ -27,7 +27,7 @@ from domain.rules.recurrence import add_months
 
 
 def future_transactions(
-    session: Session, user_id: int, today: date, end: date, rates: RateTable
+    session: Session, household_id: int, today: date, end: date, rates: RateTable
 ) -> list[Event]:
     """Transactions dated after today and before the horizon's end, as signed events.
 
@@ -42,7 +42,11 @@ def future_transactions(
             Transaction.type,
             Transaction.description,
             Transaction.category_id,
-        ).where(Transaction.user_id == user_id, Transaction.date > today, Transaction.date < end)
+        ).where(
+            Transaction.household_id == household_id,
+            Transaction.date > today,
+            Transaction.date < end,
+        )
     )
     events = []
     for r in rows:
@@ -63,18 +67,20 @@ def future_transactions(
     return events
 
 
-def booked_keys(session: Session, user_id: int, since: date) -> frozenset[tuple[str, int, date]]:
-    """Booking keys of the user from a day on (payments recorded ahead of the scheduler)."""
+def booked_keys(
+    session: Session, household_id: int, since: date
+) -> frozenset[tuple[str, int, date]]:
+    """Booking keys of the household from a day on (payments recorded ahead of the scheduler)."""
     rows = session.execute(
         select(
             RecurringBooking.source_kind, RecurringBooking.source_id, RecurringBooking.due_date
-        ).where(RecurringBooking.user_id == user_id, RecurringBooking.due_date >= since)
+        ).where(RecurringBooking.household_id == household_id, RecurringBooking.due_date >= since)
     )
     return frozenset((r.source_kind, r.source_id, r.due_date) for r in rows)
 
 
 def spending_history(
-    session: Session, user_id: int, today: date, specs: list[SourceSpec], *, base: str
+    session: Session, household_id: int, today: date, specs: list[SourceSpec], *, base: str
 ) -> list[CategoryHistory]:
     """Each category's variable spending per month over the 12 whole months before this one.
 
@@ -86,7 +92,7 @@ def spending_history(
     recurring = {s.info.category_id for s in specs if s.info.type == "expense"}
     month = cast(func.date_trunc("month", Transaction.date), Date)
     where = (
-        Transaction.user_id == user_id,
+        Transaction.household_id == household_id,
         Transaction.type == "expense",
         Transaction.source != "recurring",
         Transaction.source_kind.is_(None),
@@ -106,7 +112,7 @@ def spending_history(
     names = {
         row.id: row.name
         for row in session.execute(
-            select(Category.id, Category.name).where(Category.user_id == user_id)
+            select(Category.id, Category.name).where(Category.household_id == household_id)
         )
     }
     by_category: dict[int | None, dict[date, Decimal]] = defaultdict(dict)
@@ -123,11 +129,11 @@ def spending_history(
     ]
 
 
-def has_any_data(session: Session, user_id: int) -> bool:
-    """Whether the user has a transaction, a balance reading or a recurring source."""
+def has_any_data(session: Session, household_id: int) -> bool:
+    """Whether the household has a transaction, a balance reading or a recurring source."""
     owned = union_all(
         *(
-            select(table.id).where(table.user_id == user_id).limit(1)
+            select(table.id).where(table.household_id == household_id).limit(1)
             for table in (Transaction, BalanceRecord, FixedItem, InstallmentPlan, Loan)
         )
     )

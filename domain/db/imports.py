@@ -16,32 +16,32 @@ from domain.rules.categories import FlowType
 from domain.rules.import_categories import ActiveCategory
 
 
-def active_categories(session: Session, user_id: int) -> list[ActiveCategory]:
-    """The user's active categories, both names."""
+def active_categories(session: Session, household_id: int) -> list[ActiveCategory]:
+    """The household's active categories, both names."""
     rows = session.execute(
         select(Category.id, Category.name, Category.name_he, Category.type).where(
-            Category.user_id == user_id, Category.archived_at.is_(None)
+            Category.household_id == household_id, Category.archived_at.is_(None)
         )
     )
     return [ActiveCategory(r.id, r.name, r.name_he, cast("FlowType", r.type)) for r in rows]
 
 
-def load_rules(session: Session, user_id: int) -> dict[str, int]:
-    """Description key to category id, for every remembered rule of the user."""
+def load_rules(session: Session, household_id: int) -> dict[str, int]:
+    """Description key to category id, for every remembered rule of the household."""
     rows = session.execute(
         select(CategoryRule.pattern, CategoryRule.category_id).where(
-            CategoryRule.user_id == user_id
+            CategoryRule.household_id == household_id
         )
     )
     return {row.pattern: row.category_id for row in rows}
 
 
-def save_rules(session: Session, user_id: int, rules: dict[str, int]) -> None:
+def save_rules(session: Session, household_id: int, rules: dict[str, int]) -> None:
     """Remember (or replace) description-to-category rules."""
     if not rules:
         return
     statement = insert(CategoryRule).values(
-        [{"user_id": user_id, "pattern": k, "category_id": v} for k, v in rules.items()]
+        [{"household_id": household_id, "pattern": k, "category_id": v} for k, v in rules.items()]
     )
     session.execute(
         statement.on_conflict_do_update(
@@ -51,15 +51,15 @@ def save_rules(session: Session, user_id: int, rules: dict[str, int]) -> None:
     )
 
 
-def load_profiles(session: Session, user_id: int) -> dict[str, ImportProfile]:
-    """The user's remembered mappings by header signature."""
-    rows = session.scalars(select(ImportProfile).where(ImportProfile.user_id == user_id))
+def load_profiles(session: Session, household_id: int) -> dict[str, ImportProfile]:
+    """The household's remembered mappings by header signature."""
+    rows = session.scalars(select(ImportProfile).where(ImportProfile.household_id == household_id))
     return {row.signature: row for row in rows}
 
 
 def save_profile(
     session: Session,
-    user_id: int,
+    household_id: int,
     *,
     signature: str,
     source: str,
@@ -68,7 +68,9 @@ def save_profile(
 ) -> None:
     """Remember how files of this shape map, and their source name."""
     values = {"source": source, "columns": list(columns), "mapping": mapping}
-    statement = insert(ImportProfile).values(user_id=user_id, signature=signature, **values)
+    statement = insert(ImportProfile).values(
+        household_id=household_id, signature=signature, **values
+    )
     session.execute(
         statement.on_conflict_do_update(
             constraint="uq_import_profiles_user_signature",
@@ -83,13 +85,13 @@ SELECT k.fingerprint, k.ordinal
 FROM import_keys k
 JOIN unnest(CAST(:fingerprints AS text[]), CAST(:ordinals AS int[])) AS r(fingerprint, ordinal)
   ON k.fingerprint = r.fingerprint AND k.ordinal = r.ordinal
-WHERE k.user_id = :user_id AND k.source = :source
+WHERE k.household_id = :household_id AND k.source = :source
 """
 )
 
 
 def existing_keys(
-    session: Session, user_id: int, source: str, keys: Sequence[tuple[str, int]]
+    session: Session, household_id: int, source: str, keys: Sequence[tuple[str, int]]
 ) -> set[tuple[str, int]]:
     """Which of the keys this source has already imported."""
     if not keys:
@@ -97,7 +99,7 @@ def existing_keys(
     rows = session.execute(
         EXISTING_SQL,
         {
-            "user_id": user_id,
+            "household_id": household_id,
             "source": source,
             "fingerprints": [k[0] for k in keys],
             "ordinals": [k[1] for k in keys],
@@ -123,15 +125,15 @@ COPY_SQL = (
 INSERT_SQL = text(
     """
 WITH claimed AS (
-    INSERT INTO import_keys (user_id, source, fingerprint, ordinal, batch_id)
-    SELECT :user_id, :source, fingerprint, ordinal, :batch_id FROM import_staging
-    ON CONFLICT (user_id, source, fingerprint, ordinal) DO NOTHING
+    INSERT INTO import_keys (household_id, source, fingerprint, ordinal, batch_id)
+    SELECT :household_id, :source, fingerprint, ordinal, :batch_id FROM import_staging
+    ON CONFLICT (household_id, source, fingerprint, ordinal) DO NOTHING
     RETURNING fingerprint, ordinal
 )
 INSERT INTO transactions
-    (user_id, date, amount, type, category_id, description, notes, currency, source,
+    (household_id, date, amount, type, category_id, description, notes, currency, source,
      source_kind, source_id)
-SELECT :user_id, r.date, r.amount, r.type, r.category_id, r.description, r.notes,
+SELECT :household_id, r.date, r.amount, r.type, r.category_id, r.description, r.notes,
        :currency, 'import', 'import_batch', :batch_id
 FROM import_staging r JOIN claimed c USING (fingerprint, ordinal)
 RETURNING category_id IS NULL AS uncategorised
@@ -154,7 +156,7 @@ def _stage(session: Session, rows: Sequence[StagedRow]) -> None:
 def insert_rows(
     session: Session,
     *,
-    user_id: int,
+    household_id: int,
     currency: str,
     source: str,
     batch_id: int,
@@ -168,6 +170,11 @@ def insert_rows(
     if not rows:
         return 0, 0
     _stage(session, rows)
-    params = {"user_id": user_id, "currency": currency, "source": source, "batch_id": batch_id}
+    params = {
+        "household_id": household_id,
+        "currency": currency,
+        "source": source,
+        "batch_id": batch_id,
+    }
     flags = list(session.execute(INSERT_SQL, params).scalars())
     return len(flags), sum(1 for flag in flags if flag)

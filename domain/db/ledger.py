@@ -37,9 +37,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_conditions(user_id: int, spec: LedgerFilter) -> list[ColumnElement[bool]]:
-    """The WHERE clause of a filter, always scoped to the user."""
-    conditions: list[ColumnElement[bool]] = [T.user_id == user_id]
+def filter_conditions(household_id: int, spec: LedgerFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clause of a filter, always scoped to the household."""
+    conditions: list[ColumnElement[bool]] = [T.household_id == household_id]
     if spec.start is not None:
         conditions.append(T.date >= spec.start)
     if spec.end is not None:
@@ -71,13 +71,15 @@ def _ordering(sort: SortKey) -> list[Any]:
     return [column.asc(), T.id.asc()]
 
 
-def count_query(user_id: int, spec: LedgerFilter) -> Select[Any]:
+def count_query(household_id: int, spec: LedgerFilter) -> Select[Any]:
     """How many rows the filter matches (no row is materialised)."""
-    return select(func.count()).select_from(Transaction).where(*filter_conditions(user_id, spec))
+    return (
+        select(func.count()).select_from(Transaction).where(*filter_conditions(household_id, spec))
+    )
 
 
 def page_query(
-    user_id: int, spec: LedgerFilter, sort: SortKey, limit: int, offset: int
+    household_id: int, spec: LedgerFilter, sort: SortKey, limit: int, offset: int
 ) -> Select[Any]:
     """One page of rows, with the filter's count beside them in the same round trip.
 
@@ -85,8 +87,8 @@ def page_query(
     InitPlan), unlike `count(*) OVER ()`, which materialises every matching row.
     """
     return (
-        select(*LIST_COLUMNS, count_query(user_id, spec).scalar_subquery().label("total"))
-        .where(and_(*filter_conditions(user_id, spec)))
+        select(*LIST_COLUMNS, count_query(household_id, spec).scalar_subquery().label("total"))
+        .where(and_(*filter_conditions(household_id, spec)))
         .order_by(*_ordering(sort))
         .limit(limit)
         .offset(offset)
@@ -94,18 +96,24 @@ def page_query(
 
 
 def fetch_page(
-    session: Session, user_id: int, spec: LedgerFilter, *, sort: SortKey, limit: int, offset: int
+    session: Session,
+    household_id: int,
+    spec: LedgerFilter,
+    *,
+    sort: SortKey,
+    limit: int,
+    offset: int,
 ) -> tuple[Sequence[Any], int]:
     """Rows of one page and the total count of the filter (one statement unless empty)."""
-    rows = session.execute(page_query(user_id, spec, sort, limit, offset)).all()
+    rows = session.execute(page_query(household_id, spec, sort, limit, offset)).all()
     if rows:
         return rows, int(rows[0].total)
-    return rows, int(session.scalar(count_query(user_id, spec)) or 0)
+    return rows, int(session.scalar(count_query(household_id, spec)) or 0)
 
 
-def fetch_totals(session: Session, user_id: int, spec: LedgerFilter, *, base: str) -> Totals:
+def fetch_totals(session: Session, household_id: int, spec: LedgerFilter, *, base: str) -> Totals:
     """Income, expenses and count of the filter in the base currency, summed in NUMERIC."""
-    conditions = filter_conditions(user_id, spec)
+    conditions = filter_conditions(household_id, spec)
     require_rates(session, base, *conditions)
     amount = in_base(base)
     income = func.coalesce(func.sum(case((T.type == "income", amount))), ZERO)

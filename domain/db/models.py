@@ -33,7 +33,7 @@ USERNAME_MAX = 64
 
 
 class User(IdKey, Timestamped, Base):
-    """A person with a login; every other row belongs to one."""
+    """A person with a login: name, password, language and second factor; money is households'."""
 
     __tablename__ = "users"
     __table_args__ = (Index("uq_users_username_lower", func.lower(text("username")), unique=True),)
@@ -44,8 +44,11 @@ class User(IdKey, Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
-    currency: Mapped[str] = mapped_column(CurrencyColumn, server_default="ILS")
-    timezone: Mapped[str] = mapped_column(String(64), server_default="Asia/Jerusalem")
+    language: Mapped[str] = mapped_column(String(2), server_default="en")
+    # The household a login opens when the client names none (the last one switched to).
+    default_household_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="SET NULL", use_alter=True)
+    )
     token_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # Two-factor login (TOTP, RFC 6238): the shared secret once enrolment began, the instant
     # enrolment was confirmed, and the last time step accepted (a code is never accepted twice).
@@ -64,6 +67,100 @@ class RecoveryCode(IdKey, Timestamped, Base):
     )
     code_hash: Mapped[str] = mapped_column(String(100))
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class Household(IdKey, Timestamped, Base):
+    """The owner of money: people share it through memberships with roles."""
+
+    __tablename__ = "households"
+
+    name: Mapped[str] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(CurrencyColumn, server_default="ILS")
+    timezone: Mapped[str] = mapped_column(String(64), server_default="Asia/Jerusalem")
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+
+ROLES = ("owner", "admin", "member", "viewer")
+
+
+class Membership(Timestamped, Base):
+    """A person's place in a household, with the role that says what they may do."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
+
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(6))
+
+
+class HouseholdInvitation(IdKey, Timestamped, Base):
+    """An invitation into a household: to a named person, or by a single-use code.
+
+    The code itself is never stored, only its SHA-256; `answer` ends the invitation.
+    """
+
+    __tablename__ = "household_invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'member', 'viewer')", name="role"),
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('accepted', 'declined', 'revoked')", name="answer"
+        ),
+        CheckConstraint("(invitee_id IS NULL) <> (code_hash IS NULL)", name="invitee_or_code"),
+        Index("ix_household_invitations_household", "household_id", "answer"),
+        Index("ix_household_invitations_invitee", "invitee_id", "answer"),
+        Index("uq_household_invitations_code_hash", "code_hash", unique=True),
+    )
+
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    role: Mapped[str] = mapped_column(String(6))
+    invitee_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE")
+    )
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(String(8))
+    answered_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEntry(IdKey, Base):
+    """One change to a household's data: who, when, what, and the fields before and after.
+
+    Written by the database's audit trigger in the same transaction as the change (see
+    migration 0011), so a rolled-back change leaves none; the application only reads it,
+    and the trigger refuses updates and deletes other than the retention prune.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("actor_kind IN ('user', 'scheduler', 'system')", name="actor_kind"),
+        CheckConstraint("action IN ('create', 'update', 'delete', 'import')", name="action"),
+        Index("ix_audit_log_household_at", "household_id", "at"),
+        Index("ix_audit_log_household_actor", "household_id", "actor_id", "at"),
+    )
+
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    actor_kind: Mapped[str] = mapped_column(String(9))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(6))
+    before: Mapped[dict[str, object] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, object] | None] = mapped_column(JSONB)
 
 
 class RevokedToken(Timestamped, Base):
@@ -113,23 +210,23 @@ class Category(IdKey, Timestamped, Base):
     __tablename__ = "categories"
     __table_args__ = (
         CheckConstraint("type IN ('income', 'expense')", name="type"),
-        UniqueConstraint("user_id", "id", name="uq_categories_user_id_id"),
+        UniqueConstraint("household_id", "id", name="uq_categories_household_id_id"),
         ForeignKeyConstraint(
-            ["user_id", "parent_id"],
-            ["categories.user_id", "categories.id"],
-            name="fk_categories_parent_same_user",
+            ["household_id", "parent_id"],
+            ["categories.household_id", "categories.id"],
+            name="fk_categories_parent_same_household",
         ),
         Index(
             "uq_categories_active_name",
-            "user_id",
+            "household_id",
             func.lower(text("name")),
             unique=True,
             postgresql_where=text("archived_at IS NULL"),
         ),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(60))
     name_he: Mapped[str | None] = mapped_column(String(60))
@@ -142,7 +239,7 @@ class Category(IdKey, Timestamped, Base):
 
 
 class Transaction(IdKey, Timestamped, Base):
-    """Money in or out on a date; the category, when set, is the same user's."""
+    """Money in or out on a date; the category, when set, is the same household's."""
 
     __tablename__ = "transactions"
     __table_args__ = (
@@ -150,12 +247,12 @@ class Transaction(IdKey, Timestamped, Base):
         CheckConstraint("type IN ('income', 'expense')", name="type"),
         CheckConstraint("source IN ('manual', 'recurring', 'import')", name="source"),
         ForeignKeyConstraint(
-            ["user_id", "category_id"],
-            ["categories.user_id", "categories.id"],
-            name="fk_transactions_category_same_user",
+            ["household_id", "category_id"],
+            ["categories.household_id", "categories.id"],
+            name="fk_transactions_category_same_household",
         ),
-        Index("ix_transactions_user_date", "user_id", "date", "id"),
-        Index("ix_transactions_user_category", "user_id", "category_id"),
+        Index("ix_transactions_household_date", "household_id", "date", "id"),
+        Index("ix_transactions_household_category", "household_id", "category_id"),
         CheckConstraint(
             "(original_amount IS NULL) = (original_currency IS NULL)"
             " AND (original_amount IS NULL OR original_amount > 0)",
@@ -163,7 +260,9 @@ class Transaction(IdKey, Timestamped, Base):
         ),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column()
     type: Mapped[str] = mapped_column(String(7))
@@ -182,8 +281,8 @@ class Transaction(IdKey, Timestamped, Base):
 class _Recurring:
     """Columns every recurring source shares: owner, money, category, booking watermark."""
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
     type: Mapped[str] = mapped_column(String(7))
@@ -198,9 +297,9 @@ def _recurring_args(table: str, *extra: object) -> tuple[object, ...]:
     return (
         CheckConstraint("type IN ('income', 'expense')", name="type"),
         ForeignKeyConstraint(
-            ["user_id", "category_id"],
-            ["categories.user_id", "categories.id"],
-            name=f"fk_{table}_category_same_user",
+            ["household_id", "category_id"],
+            ["categories.household_id", "categories.id"],
+            name=f"fk_{table}_category_same_household",
         ),
         *extra,
     )
@@ -317,13 +416,15 @@ class RecurringBooking(IdKey, Timestamped, Base):
             deferrable=True,
             initially="DEFERRED",
         ),
-        Index("ix_recurring_bookings_user", "user_id", "due_date"),
+        Index("ix_recurring_bookings_household", "household_id", "due_date"),
         # Deleting a transaction sets its booking's link to NULL; without this index every
         # deleted row would scan all the bookings.
         Index("ix_recurring_bookings_transaction", "transaction_id"),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     source_kind: Mapped[str] = mapped_column(String(11))
     source_id: Mapped[int] = mapped_column(BigInteger)
     due_date: Mapped[dt.date] = mapped_column(Date)
@@ -331,21 +432,19 @@ class RecurringBooking(IdKey, Timestamped, Base):
     job_run_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class UserSettings(Timestamped, Base):
-    """A user's own preferences (currency and timezone live on the user row)."""
+class HouseholdSettings(Timestamped, Base):
+    """How a household's money is forecast and watched (currency and timezone: on the household)."""
 
-    __tablename__ = "user_settings"
+    __tablename__ = "household_settings"
     __table_args__ = (
         CheckConstraint("forecast_horizon_months BETWEEN 1 AND 36", name="horizon"),
-        CheckConstraint("language IN ('en', 'he')", name="language"),
         CheckConstraint("week_start IN ('sunday', 'monday')", name="week_start"),
         CheckConstraint("large_payment_share > 0 AND large_payment_share <= 10", name="share"),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
     )
-    language: Mapped[str] = mapped_column(String(2), server_default="en")
     forecast_horizon_months: Mapped[int] = mapped_column(Integer, server_default=text("6"))
     warning_threshold: Mapped[Decimal] = mapped_column(server_default=text("1000.00"))
     critical_threshold: Mapped[Decimal] = mapped_column(server_default=text("0.00"))
@@ -362,9 +461,11 @@ class BalanceRecord(IdKey, Timestamped, Base):
     """The bank balance as the user read it at the end of a day."""
 
     __tablename__ = "balance_records"
-    __table_args__ = (Index("ix_balance_records_user_date", "user_id", "as_of", "id"),)
+    __table_args__ = (Index("ix_balance_records_household_date", "household_id", "as_of", "id"),)
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     as_of: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column()
     currency: Mapped[str] = mapped_column(CurrencyColumn)
@@ -379,15 +480,17 @@ class Alert(IdKey, Timestamped, Base):
         CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity"),
         Index(
             "uq_alerts_open_condition",
-            "user_id",
+            "household_id",
             "key",
             unique=True,
             postgresql_where=text("resolved_at IS NULL"),
         ),
-        Index("ix_alerts_user_open", "user_id", "resolved_at"),
+        Index("ix_alerts_household_open", "household_id", "resolved_at"),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(120))
     severity: Mapped[str] = mapped_column(String(8))
@@ -407,8 +510,8 @@ class Scenario(IdKey, Timestamped, Base):
 
     __tablename__ = "scenarios"
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
     operations: Mapped[list[dict[str, object]]] = mapped_column(
@@ -421,10 +524,14 @@ class ImportProfile(IdKey, Timestamped, Base):
 
     __tablename__ = "import_profiles"
     __table_args__ = (
-        UniqueConstraint("user_id", "signature", name="uq_import_profiles_user_signature"),
+        UniqueConstraint(
+            "household_id", "signature", name="uq_import_profiles_household_signature"
+        ),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     signature: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(60))
     columns: Mapped[list[str]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
@@ -436,15 +543,17 @@ class CategoryRule(IdKey, Timestamped, Base):
 
     __tablename__ = "category_rules"
     __table_args__ = (
-        UniqueConstraint("user_id", "pattern", name="uq_category_rules_user_pattern"),
+        UniqueConstraint("household_id", "pattern", name="uq_category_rules_household_pattern"),
         ForeignKeyConstraint(
-            ["user_id", "category_id"],
-            ["categories.user_id", "categories.id"],
-            name="fk_category_rules_category_same_user",
+            ["household_id", "category_id"],
+            ["categories.household_id", "categories.id"],
+            name="fk_category_rules_category_same_household",
         ),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     pattern: Mapped[str] = mapped_column(String(200))
     category_id: Mapped[int] = mapped_column(BigInteger)
 
@@ -456,9 +565,11 @@ class ImportBatch(IdKey, Timestamped, Base):
     """
 
     __tablename__ = "import_batches"
-    __table_args__ = (Index("ix_import_batches_user", "user_id", "id"),)
+    __table_args__ = (Index("ix_import_batches_household", "household_id", "id"),)
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     source: Mapped[str] = mapped_column(String(60))
     filename: Mapped[str] = mapped_column(String(255), server_default="")
     row_count: Mapped[int] = mapped_column(Integer)
@@ -467,7 +578,7 @@ class ImportBatch(IdKey, Timestamped, Base):
 
 
 class ImportKey(IdKey, Timestamped, Base):
-    """The at-most-once key of an imported row: (user, source, fingerprint, ordinal).
+    """The at-most-once key of an imported row: (household, source, fingerprint, ordinal).
 
     The fingerprint hashes the row's date, signed amount and description; the ordinal
     counts identical rows inside one file, so two real coffees on one day both import
@@ -479,11 +590,15 @@ class ImportKey(IdKey, Timestamped, Base):
 
     __tablename__ = "import_keys"
     __table_args__ = (
-        UniqueConstraint("user_id", "source", "fingerprint", "ordinal", name="uq_import_keys_row"),
+        UniqueConstraint(
+            "household_id", "source", "fingerprint", "ordinal", name="uq_import_keys_row"
+        ),
         CheckConstraint("ordinal >= 1", name="ordinal_positive"),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     source: Mapped[str] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(32))
     ordinal: Mapped[int] = mapped_column(Integer)
@@ -495,7 +610,7 @@ class ImportKey(IdKey, Timestamped, Base):
 class Budget(IdKey, Timestamped, Base):
     """An expense category's budget: a standing amount from a month on, or one month's override.
 
-    Owned by the money's owner (the user today); `month` is the first day of the month.
+    Owned by the household; `month` is the first day of the month.
     """
 
     __tablename__ = "budgets"
@@ -503,17 +618,19 @@ class Budget(IdKey, Timestamped, Base):
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint("kind IN ('standing', 'override')", name="kind"),
         CheckConstraint("EXTRACT(DAY FROM month) = 1", name="month_first_day"),
-        UniqueConstraint("user_id", "category_id", "month", "kind", name="uq_budgets_key"),
+        UniqueConstraint("household_id", "category_id", "month", "kind", name="uq_budgets_key"),
         ForeignKeyConstraint(
-            ["user_id", "category_id"],
-            ["categories.user_id", "categories.id"],
-            name="fk_budgets_category_same_user",
+            ["household_id", "category_id"],
+            ["categories.household_id", "categories.id"],
+            name="fk_budgets_category_same_household",
             ondelete="CASCADE",
         ),
-        Index("ix_budgets_user_month", "user_id", "month"),
+        Index("ix_budgets_household_month", "household_id", "month"),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     category_id: Mapped[int] = mapped_column(BigInteger)
     month: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(8))
@@ -527,15 +644,15 @@ class CategoryBudgetSettings(Timestamped, Base):
     __table_args__ = (
         CheckConstraint("forecast_mode IN ('history', 'budget', 'lower')", name="forecast_mode"),
         ForeignKeyConstraint(
-            ["user_id", "category_id"],
-            ["categories.user_id", "categories.id"],
-            name="fk_category_budget_settings_category_same_user",
+            ["household_id", "category_id"],
+            ["categories.household_id", "categories.id"],
+            name="fk_category_budget_settings_category_same_household",
             ondelete="CASCADE",
         ),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
     )
     category_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     rollover: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -545,7 +662,7 @@ class CategoryBudgetSettings(Timestamped, Base):
 class ExchangeRate(IdKey, Timestamped, Base):
     """A rate to the owner's base currency on a day: one `currency` is worth `rate` of `base`.
 
-    Owned by the money's owner (the user today). `base` records which base currency the
+    Owned by the household. `base` records which base currency the
     rate was given in, so changing the base never reuses a rate meant for another.
     """
 
@@ -553,10 +670,12 @@ class ExchangeRate(IdKey, Timestamped, Base):
     __table_args__ = (
         CheckConstraint("rate > 0", name="rate_positive"),
         CheckConstraint("currency <> base", name="not_base"),
-        UniqueConstraint("user_id", "base", "currency", "day", name="uq_exchange_rates_key"),
+        UniqueConstraint("household_id", "base", "currency", "day", name="uq_exchange_rates_key"),
     )
 
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
     day: Mapped[dt.date] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(CurrencyColumn)
     base: Mapped[str] = mapped_column(CurrencyColumn)

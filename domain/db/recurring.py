@@ -35,7 +35,7 @@ def _info(kind: SourceKind, row: Any) -> SourceInfo:
     return SourceInfo(
         kind,
         row.id,
-        row.user_id,
+        row.household_id,
         row.name,
         row.type,
         row.category_id,
@@ -94,11 +94,11 @@ def _any_of(ids: Sequence[int]) -> Any:
     return any_(literal(list(ids), type_=ARRAY(BigInteger)))
 
 
-def load_specs(session: Session, user_ids: Sequence[int]) -> list[SourceSpec]:
+def load_specs(session: Session, household_ids: Sequence[int]) -> list[SourceSpec]:
     """Every recurring source of the given users, with pauses and prepayments."""
-    ids = list(user_ids)
+    ids = list(household_ids)
     fixed = session.execute(
-        select(FixedItem.__table__).where(FixedItem.user_id == _any_of(ids))
+        select(FixedItem.__table__).where(FixedItem.household_id == _any_of(ids))
     ).all()
     pauses: dict[int, list[DateRange]] = defaultdict(list)
     if fixed:
@@ -110,9 +110,9 @@ def load_specs(session: Session, user_ids: Sequence[int]) -> list[SourceSpec]:
         ):
             pauses[row.fixed_id].append(DateRange(row.start_date, row.end_date))
     plans = session.execute(
-        select(InstallmentPlan.__table__).where(InstallmentPlan.user_id == _any_of(ids))
+        select(InstallmentPlan.__table__).where(InstallmentPlan.household_id == _any_of(ids))
     ).all()
-    loans = session.execute(select(Loan.__table__).where(Loan.user_id == _any_of(ids))).all()
+    loans = session.execute(select(Loan.__table__).where(Loan.household_id == _any_of(ids))).all()
     prepayments: dict[int, list[Prepayment]] = defaultdict(list)
     if loans:
         for row in session.execute(
@@ -131,28 +131,28 @@ BOOK_SQL = text(
     """
 WITH due AS (
     SELECT * FROM unnest(
-        CAST(:user_ids AS bigint[]), CAST(:kinds AS text[]), CAST(:source_ids AS bigint[]),
+        CAST(:household_ids AS bigint[]), CAST(:kinds AS text[]), CAST(:source_ids AS bigint[]),
         CAST(:dates AS date[]), CAST(:amounts AS numeric[]), CAST(:types AS text[]),
         CAST(:category_ids AS bigint[]), CAST(:currencies AS text[]),
         CAST(:descriptions AS text[]), CAST(:tx_dates AS date[])
-    ) AS d(user_id, source_kind, source_id, due_date, amount, type, category_id, currency,
+    ) AS d(household_id, source_kind, source_id, due_date, amount, type, category_id, currency,
            description, tx_date)
 ), keyed AS MATERIALIZED (
     SELECT due.*, nextval(pg_get_serial_sequence('transactions', 'id')) AS tx_id FROM due
 ), claimed AS (
     INSERT INTO recurring_bookings
-        (user_id, source_kind, source_id, due_date, transaction_id, job_run_id)
-    SELECT user_id, source_kind, source_id, due_date, tx_id, :job_run_id FROM keyed
+        (household_id, source_kind, source_id, due_date, transaction_id, job_run_id)
+    SELECT household_id, source_kind, source_id, due_date, tx_id, :job_run_id FROM keyed
     ON CONFLICT (source_kind, source_id, due_date) DO NOTHING
     RETURNING transaction_id
 )
 INSERT INTO transactions
-    (id, user_id, date, amount, type, category_id, description, notes, currency, source,
+    (id, household_id, date, amount, type, category_id, description, notes, currency, source,
      source_kind, source_id)
-SELECT k.tx_id, k.user_id, k.tx_date, k.amount, k.type, k.category_id, k.description, '',
+SELECT k.tx_id, k.household_id, k.tx_date, k.amount, k.type, k.category_id, k.description, '',
        k.currency, 'recurring', k.source_kind, k.source_id
 FROM keyed k JOIN claimed c ON c.transaction_id = k.tx_id
-RETURNING user_id
+RETURNING household_id
 """
 )
 
@@ -164,7 +164,7 @@ def book_occurrences(
     job_run_id: int | None = None,
     paid_on: date | None = None,
 ) -> list[int]:
-    """Book occurrences exactly once, in one statement; return the user id of each booked row.
+    """Book occurrences exactly once, in one statement; return the household id of each booked row.
 
     The booking key and the transaction are written together; an occurrence whose key
     exists already (booked before, even if its transaction was deleted) books nothing.
@@ -173,7 +173,7 @@ def book_occurrences(
     if not due:
         return []
     params = {
-        "user_ids": [o.user_id for o in due],
+        "household_ids": [o.household_id for o in due],
         "kinds": [o.kind for o in due],
         "source_ids": [o.source_id for o in due],
         "dates": [o.due_date for o in due],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -17,6 +17,11 @@ def local_today(now: datetime, timezone: str) -> date:
 def local_time(moment: datetime, timezone: str) -> datetime:
     """An instant as wall-clock time in a timezone."""
     return moment.astimezone(ZoneInfo(timezone))
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """The instant a calendar day begins in a timezone."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone))
 
 
 EARLIEST_DATE = date(1900, 1, 1)

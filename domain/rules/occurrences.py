@@ -25,7 +25,7 @@ class SourceInfo:
 
     kind: SourceKind
     source_id: int
-    user_id: int
+    household_id: int
     name: str
     type: FlowType
     category_id: int | None
@@ -71,7 +71,7 @@ class Occurrence:
 
     kind: SourceKind
     source_id: int
-    user_id: int
+    household_id: int
     due_date: date
     amount: Decimal
     type: FlowType
@@ -84,7 +84,7 @@ def _make(info: SourceInfo, due: date, amount: Decimal, description: str) -> Occ
     return Occurrence(
         info.kind,
         info.source_id,
-        info.user_id,
+        info.household_id,
         due,
         amount,
         info.type,

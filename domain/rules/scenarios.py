@@ -70,12 +70,12 @@ def _decimal(op: dict[str, Any], name: str, index: int, default: str) -> Decimal
         raise InvalidInputError(name, f"operation {index}: a number", index=index) from exc
 
 
-def _info(op: dict[str, Any], kind: str, index: int, user_id: int) -> SourceInfo:
+def _info(op: dict[str, Any], kind: str, index: int, household_id: int) -> SourceInfo:
     flow = op.get("type", "expense")
     if flow not in ("income", "expense"):
         raise InvalidInputError("type", f"operation {index}: income or expense", index=index)
     name = str(op.get("name") or op.get("description") or kind)[:120]
-    return SourceInfo(kind, _SCENARIO_ID - index, user_id, name, flow, None, "ILS", None)  # type: ignore[arg-type]
+    return SourceInfo(kind, _SCENARIO_ID - index, household_id, name, flow, None, "ILS", None)  # type: ignore[arg-type]
 
 
 def _one_off(inputs: ForecastInputs, op: dict[str, Any], index: int) -> ForecastInputs:
@@ -184,7 +184,7 @@ def _loan_prepayment(inputs: ForecastInputs, op: dict[str, Any], index: int) -> 
 
 
 def apply_operations(
-    inputs: ForecastInputs, operations: list[dict[str, Any]], *, user_id: int
+    inputs: ForecastInputs, operations: list[dict[str, Any]], *, household_id: int
 ) -> ForecastInputs:
     """The inputs with every operation applied in order; a bad one names its field and index."""
     if len(operations) > MAX_OPERATIONS:
@@ -194,15 +194,15 @@ def apply_operations(
         if kind == "one_off":
             inputs = _one_off(inputs, op, index)
         elif kind == "new_fixed":
-            inputs = _new_fixed(inputs, op, index, user_id)
+            inputs = _new_fixed(inputs, op, index, household_id)
         elif kind == "change_fixed":
             inputs = _change_fixed(inputs, op, index)
         elif kind == "pause_fixed":
             inputs = _pause_fixed(inputs, op, index)
         elif kind == "new_installment":
-            inputs = _new_installment(inputs, op, index, user_id)
+            inputs = _new_installment(inputs, op, index, household_id)
         elif kind == "new_loan":
-            inputs = _new_loan(inputs, op, index, user_id)
+            inputs = _new_loan(inputs, op, index, household_id)
         elif kind == "loan_prepayment":
             inputs = _loan_prepayment(inputs, op, index)
         elif kind == "change_budget":

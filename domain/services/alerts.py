@@ -19,11 +19,11 @@ from domain.db.models import (
     Category,
     CategoryBudgetSettings,
     FixedItem,
+    Household,
+    HouseholdSettings,
     InstallmentPlan,
     Loan,
     Transaction,
-    User,
-    UserSettings,
 )
 from domain.db.recurring import SOURCE_TABLES
 from domain.errors import DomainError, InvalidInputError, NotFoundError
@@ -34,9 +34,10 @@ from domain.rules.installments import installment_dates
 from domain.rules.money import ZERO
 from domain.services import budgets, installment_plans, loans
 from domain.services.forecasting import forecast_for
+from domain.services.household_settings import get_household_settings
+from domain.services.households import has_admin_member
 from domain.services.jobs import failed_bookings, last_verified_backup
 from domain.services.rates import base_currency
-from domain.services.user_settings import get_user_settings
 
 log = logging.getLogger("cashflow.alerts")
 RECENT_DAYS = 14
@@ -45,27 +46,27 @@ MIN_SAMPLES = 8
 BUDGET_TABLES = (Budget, CategoryBudgetSettings)  # budgets move the budget alerts
 
 
-def _average_income(session: Session, user: User, today: date) -> Decimal:
+def _average_income(session: Session, household: Household, today: date) -> Decimal:
     since = today - timedelta(days=365)
     where = (
-        Transaction.user_id == user.id,
+        Transaction.household_id == household.id,
         Transaction.type == "income",
         Transaction.date > since,
         Transaction.date <= today,
     )
-    base = base_currency(user)
+    base = base_currency(household)
     require_rates(session, base, *where)
     total = session.scalar(select(func.coalesce(func.sum(in_base(base)), ZERO)).where(*where))
     return (Decimal(total or 0) / 12).quantize(Decimal("0.01"))
 
 
-def _endings(session: Session, user: User) -> list[Ending]:
+def _endings(session: Session, household: Household) -> list[Ending]:
     """Last payment dates; a source too broken to schedule has its own alert instead."""
     found = [
         Ending("installment", p.id, p.name, installment_dates(*_plan_dates(p))[-1])
-        for p in installment_plans.list_plans(session, user)
+        for p in installment_plans.list_plans(session, household)
     ]
-    for loan in loans.list_loans(session, user):
+    for loan in loans.list_loans(session, household):
         try:
             periods = loans.breakdown(session, loan)
         except DomainError:
@@ -79,7 +80,7 @@ def _plan_dates(plan: InstallmentPlan) -> tuple[date, int, int | None]:
     return plan.first_payment_date, plan.payments_count, plan.day_of_month
 
 
-def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
+def _unusual(session: Session, household: Household, today: date) -> list[Unusual]:
     """Recent expenses above twice their category's 90th percentile of the past year."""
     since = today - timedelta(days=365)
     typical = (
@@ -89,7 +90,7 @@ def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
             func.count().label("n"),
         )
         .where(
-            Transaction.user_id == user.id,
+            Transaction.household_id == household.id,
             Transaction.type == "expense",
             Transaction.date > since,
             Transaction.date <= today - timedelta(days=RECENT_DAYS),
@@ -103,7 +104,7 @@ def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
         .join(typical, typical.c.category_id == Transaction.category_id)
         .join(Category, Category.id == Transaction.category_id)
         .where(
-            Transaction.user_id == user.id,
+            Transaction.household_id == household.id,
             Transaction.type == "expense",
             Transaction.date > today - timedelta(days=RECENT_DAYS),
             Transaction.date <= today,
@@ -117,15 +118,17 @@ def _unusual(session: Session, user: User, today: date) -> list[Unusual]:
     ]
 
 
-def _failed_bookings(session: Session, user: User) -> list[BookingFailure]:
+def _failed_bookings(session: Session, household: Household) -> list[BookingFailure]:
     """Sources the latest pass could not book, unless deleted or changed since (a fix)."""
     found = []
-    for failure in failed_bookings(session, user.id):
+    for failure in failed_bookings(session, household.id):
         model = SOURCE_TABLES.get(failure.kind)  # type: ignore[call-overload]
         if model is None:
             continue
         updated = session.scalar(
-            select(model.updated_at).where(model.id == failure.source_id, model.user_id == user.id)
+            select(model.updated_at).where(
+                model.id == failure.source_id, model.household_id == household.id
+            )
         )
         if updated is not None and updated <= failure.failed_at:
             found.append(
@@ -134,22 +137,22 @@ def _failed_bookings(session: Session, user: User) -> list[BookingFailure]:
     return found
 
 
-def has_no_data(session: Session, user: User) -> bool:
+def has_no_data(session: Session, household: Household) -> bool:
     """True for an account with nothing yet: no transaction, balance reading or source."""
     return not any(
-        session.scalar(select(model.id).where(model.user_id == user.id).limit(1))
+        session.scalar(select(model.id).where(model.household_id == household.id).limit(1))
         for model in (Transaction, BalanceRecord, FixedItem, InstallmentPlan, Loan)
     )
 
 
 def _forecast_conditions(
-    session: Session, user: User, today: date, prefs: UserSettings
+    session: Session, household: Household, today: date, prefs: HouseholdSettings
 ) -> list[Condition]:
     """What the forecast says: a dip below the levels, large payments ahead."""
     try:
-        forecast = forecast_for(session, user, today)
+        forecast = forecast_for(session, household, today)
     except DomainError as exc:  # a broken source: its own alert names it, the rest still count
-        log.warning("no forecast for alerts of user %s: %s", user.id, exc.message)
+        log.warning("no forecast for alerts of household %s: %s", household.id, exc.message)
         return []
     conditions = alert_rules.forecast_conditions(
         summarize(forecast), critical=prefs.critical_threshold, warning=prefs.warning_threshold
@@ -157,31 +160,35 @@ def _forecast_conditions(
     conditions += alert_rules.large_payments(
         forecast.events,
         today=today,
-        average_income=_average_income(session, user, today),
+        average_income=_average_income(session, household, today),
         share=prefs.large_payment_share,
     )
     return conditions
 
 
-def evaluate(session: Session, user: User, today: date, now: datetime) -> list[Condition]:
-    """Every condition that holds for the user now.
+def evaluate(session: Session, household: Household, today: date, now: datetime) -> list[Condition]:
+    """Every condition that holds for the household now.
 
     An account with no data at all gets no forecast alert: with nothing recorded, a
-    forecast of 0.00 says nothing about the user (not enough data yet).
+    forecast of 0.00 says nothing about the household (not enough data yet).
     """
-    conditions = alert_rules.booking_failures(_failed_bookings(session, user))
-    if user.is_admin:
+    conditions = alert_rules.booking_failures(_failed_bookings(session, household))
+    if has_admin_member(session, household):
         conditions += alert_rules.backup_conditions(last_verified_backup(session), now)
-    if has_no_data(session, user):
+    if has_no_data(session, household):
         return conditions
-    conditions += _forecast_conditions(session, user, today, get_user_settings(session, user))
-    conditions += alert_rules.endings(_endings(session, user), today=today)
-    conditions += alert_rules.unusual_expenses(_unusual(session, user, today))
-    conditions += budgets.alert_conditions(session, user, today)
+    conditions += _forecast_conditions(
+        session, household, today, get_household_settings(session, household)
+    )
+    conditions += alert_rules.endings(_endings(session, household), today=today)
+    conditions += alert_rules.unusual_expenses(_unusual(session, household, today))
+    conditions += budgets.alert_conditions(session, household, today)
     return conditions
 
 
-def sync_alerts(session: Session, user: User, conditions: list[Condition], now: datetime) -> None:
+def sync_alerts(
+    session: Session, household: Household, conditions: list[Condition], now: datetime
+) -> None:
     """One open alert per condition: upsert the ones that hold, resolve the ones gone.
 
     An upsert on the partial unique index of open alerts, so refreshes that run at the
@@ -191,7 +198,7 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
     if unique:
         rows = [
             {
-                "user_id": user.id,
+                "household_id": household.id,
                 "key": c.key,
                 "kind": c.kind,
                 "severity": c.severity,
@@ -207,7 +214,7 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
         fresh = upsert.excluded
         session.execute(
             upsert.on_conflict_do_update(
-                index_elements=[Alert.user_id, Alert.key],
+                index_elements=[Alert.household_id, Alert.key],
                 index_where=Alert.resolved_at.is_(None),
                 set_={
                     "kind": fresh.kind,
@@ -223,7 +230,7 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
     session.execute(
         update(Alert)
         .where(
-            Alert.user_id == user.id,
+            Alert.household_id == household.id,
             Alert.resolved_at.is_(None),
             Alert.key.not_in(list(unique)),
         )
@@ -233,23 +240,25 @@ def sync_alerts(session: Session, user: User, conditions: list[Condition], now: 
     session.expire_all()  # rows loaded earlier are stale now
 
 
-def _fingerprint(session: Session, user: User, today: date, now: datetime) -> str:
+def _fingerprint(session: Session, household: Household, today: date, now: datetime) -> str:
     """Changes whenever anything that moves the forecast changes (or the day turns)."""
-    parts = [today.isoformat(), f"{now:%Y%m%d%H}" if user.is_admin else ""]
+    parts = [today.isoformat(), f"{now:%Y%m%d%H}" if has_admin_member(session, household) else ""]
     for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord, *BUDGET_TABLES):
         count, latest = session.execute(
-            select(func.count(), func.max(model.updated_at)).where(model.user_id == user.id)
+            select(func.count(), func.max(model.updated_at)).where(
+                model.household_id == household.id
+            )
         ).one()
         parts.append(f"{count}/{latest.timestamp() if latest else 0}")
-    prefs = get_user_settings(session, user)
+    prefs = get_household_settings(session, household)
     parts += [
         str(prefs.warning_threshold),
         str(prefs.critical_threshold),
         str(prefs.large_payment_share),
         str(prefs.forecast_horizon_months),
         str(prefs.include_history),
-        user.timezone,
-        ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, user)),
+        household.timezone,
+        ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, household)),
     ]
     # A digest: the parts grow with every table that moves the forecast (and with the
     # failed sources), the stored column does not.
@@ -257,22 +266,22 @@ def _fingerprint(session: Session, user: User, today: date, now: datetime) -> st
 
 
 def refresh_alerts(
-    session: Session, user: User, today: date, now: datetime, *, force: bool = False
+    session: Session, household: Household, today: date, now: datetime, *, force: bool = False
 ) -> bool:
-    """Re-evaluate the user's alerts when anything changed since the last time."""
-    prefs = get_user_settings(session, user)
-    mark = _fingerprint(session, user, today, now)
+    """Re-evaluate the household's alerts when anything changed since the last time."""
+    prefs = get_household_settings(session, household)
+    mark = _fingerprint(session, household, today, now)
     if not force and prefs.alerts_fingerprint == mark:
         return False
-    sync_alerts(session, user, evaluate(session, user, today, now), now)
+    sync_alerts(session, household, evaluate(session, household, today, now), now)
     prefs.alerts_fingerprint = mark  # alerts are not part of it: the mark still holds
     session.flush()
     return True
 
 
-def _visible(user: User, today: date) -> list[ColumnElement[bool]]:
+def _visible(household: Household, today: date) -> list[ColumnElement[bool]]:
     return [
-        Alert.user_id == user.id,
+        Alert.household_id == household.id,
         Alert.resolved_at.is_(None),
         Alert.dismissed_at.is_(None),
         (Alert.snoozed_until.is_(None)) | (Alert.snoozed_until <= today),
@@ -280,30 +289,30 @@ def _visible(user: User, today: date) -> list[ColumnElement[bool]]:
 
 
 def list_alerts(
-    session: Session, user: User, today: date, *, include_closed: bool = False
+    session: Session, household: Household, today: date, *, include_closed: bool = False
 ) -> list[Alert]:
-    """The user's alerts: open and visible ones, or every one."""
-    query = select(Alert).where(Alert.user_id == user.id)
+    """The household's alerts: open and visible ones, or every one."""
+    query = select(Alert).where(Alert.household_id == household.id)
     if not include_closed:
-        query = query.where(*_visible(user, today))
+        query = query.where(*_visible(household, today))
     severity = case({"critical": 0, "warning": 1}, value=Alert.severity, else_=2)
     return list(session.scalars(query.order_by(severity, Alert.last_seen_at.desc(), Alert.id)))
 
 
-def unread_count(session: Session, user: User, today: date) -> int:
+def unread_count(session: Session, household: Household, today: date) -> int:
     """How many visible alerts are unread."""
     query = (
         select(func.count())
         .select_from(Alert)
-        .where(*_visible(user, today), Alert.read_at.is_(None))
+        .where(*_visible(household, today), Alert.read_at.is_(None))
     )
     return int(session.scalar(query) or 0)
 
 
-def get_alert(session: Session, user: User, alert_id: int) -> Alert:
-    """One of the user's alerts."""
+def get_alert(session: Session, household: Household, alert_id: int) -> Alert:
+    """One of the household's alerts."""
     alert = session.scalars(
-        select(Alert).where(Alert.id == alert_id, Alert.user_id == user.id)
+        select(Alert).where(Alert.id == alert_id, Alert.household_id == household.id)
     ).one_or_none()
     if alert is None:
         raise NotFoundError("alert not found")
@@ -311,37 +320,39 @@ def get_alert(session: Session, user: User, alert_id: int) -> Alert:
 
 
 def mark_read(
-    session: Session, user: User, alert_id: int, now: datetime, *, read: bool = True
+    session: Session, household: Household, alert_id: int, now: datetime, *, read: bool = True
 ) -> Alert:
     """Mark an alert read or unread."""
-    alert = get_alert(session, user, alert_id)
+    alert = get_alert(session, household, alert_id)
     alert.read_at = now if read else None
     session.flush()
     return alert
 
 
-def mark_all_read(session: Session, user: User, today: date, now: datetime) -> int:
+def mark_all_read(session: Session, household: Household, today: date, now: datetime) -> int:
     """Mark every visible alert read."""
-    alerts = [a for a in list_alerts(session, user, today) if a.read_at is None]
+    alerts = [a for a in list_alerts(session, household, today) if a.read_at is None]
     for alert in alerts:
         alert.read_at = now
     session.flush()
     return len(alerts)
 
 
-def snooze(session: Session, user: User, alert_id: int, *, until: date, today: date) -> Alert:
+def snooze(
+    session: Session, household: Household, alert_id: int, *, until: date, today: date
+) -> Alert:
     """Hide an alert until a day."""
     if until <= today:
         raise InvalidInputError("until", "must be a future day")
-    alert = get_alert(session, user, alert_id)
+    alert = get_alert(session, household, alert_id)
     alert.snoozed_until = until
     session.flush()
     return alert
 
 
-def dismiss(session: Session, user: User, alert_id: int, now: datetime) -> Alert:
+def dismiss(session: Session, household: Household, alert_id: int, now: datetime) -> Alert:
     """Dismiss an alert for as long as its condition lasts."""
-    alert = get_alert(session, user, alert_id)
+    alert = get_alert(session, household, alert_id)
     alert.dismissed_at = now
     session.flush()
     return alert

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
-from domain.db.models import BalanceRecord, Transaction, User
+from domain.db.models import BalanceRecord, Household, Transaction
 from domain.errors import ConflictError, InvalidInputError
 from domain.rules.currency import convert
 from domain.rules.money import MAX_INTEGER_DIGITS, ZERO
@@ -27,11 +27,13 @@ class CurrentBalance:
     movements: Decimal
 
 
-def _signed_sum(session: Session, user: User, after: date | None, through: date) -> Decimal:
-    base = base_currency(user)
+def _signed_sum(
+    session: Session, household: Household, after: date | None, through: date
+) -> Decimal:
+    base = base_currency(household)
     amount = in_base(base)
     signed = case((Transaction.type == "income", amount), else_=-amount)
-    where = [Transaction.user_id == user.id, Transaction.date <= through]
+    where = [Transaction.household_id == household.id, Transaction.date <= through]
     if after is not None:
         where.append(Transaction.date > after)
     require_rates(session, base, *where)
@@ -39,19 +41,19 @@ def _signed_sum(session: Session, user: User, after: date | None, through: date)
     return Decimal(session.scalar(query) or ZERO)
 
 
-def _reading_in_base(session: Session, user: User, record: BalanceRecord) -> Decimal:
+def _reading_in_base(session: Session, household: Household, record: BalanceRecord) -> Decimal:
     """A reading taken in another currency (before the base changed), converted on its day."""
-    if record.currency == base_currency(user):
+    if record.currency == base_currency(household):
         return record.amount
-    table = rate_table(session, user)
+    table = rate_table(session, household)
     return convert(record.amount, record.currency, record.as_of, table).base_amount
 
 
 def latest_record(
-    session: Session, user: User, *, through: date | None = None
+    session: Session, household: Household, *, through: date | None = None
 ) -> BalanceRecord | None:
     """The newest reading (on or before a day, when given)."""
-    query = select(BalanceRecord).where(BalanceRecord.user_id == user.id)
+    query = select(BalanceRecord).where(BalanceRecord.household_id == household.id)
     if through is not None:
         query = query.where(BalanceRecord.as_of <= through)
     return session.scalars(
@@ -59,15 +61,15 @@ def latest_record(
     ).one_or_none()
 
 
-def current_balance(session: Session, user: User, today: date) -> CurrentBalance:
+def current_balance(session: Session, household: Household, today: date) -> CurrentBalance:
     """The balance at the end of today: the latest reading plus what moved after it.
 
     With no reading yet, every transaction up to today counts from zero.
     """
-    record = latest_record(session, user, through=today)
+    record = latest_record(session, household, through=today)
     after = record.as_of if record else None
-    movements = _signed_sum(session, user, after, today)
-    recorded = _reading_in_base(session, user, record) if record else ZERO
+    movements = _signed_sum(session, household, after, today)
+    recorded = _reading_in_base(session, household, record) if record else ZERO
     return CurrentBalance(recorded + movements, after, recorded, movements)
 
 
@@ -77,14 +79,24 @@ def _check(amount: Decimal) -> None:
 
 
 def record_balance(
-    session: Session, user: User, *, amount: Decimal, as_of: date, today: date, note: str = ""
+    session: Session,
+    household: Household,
+    *,
+    amount: Decimal,
+    as_of: date,
+    today: date,
+    note: str = "",
 ) -> BalanceRecord:
     """Record the bank balance at the end of a day (not in the future)."""
     _check(amount)
     if as_of > today:
         raise InvalidInputError("as_of", "a balance cannot be recorded for a future day")
     record = BalanceRecord(
-        user_id=user.id, as_of=as_of, amount=amount, currency=user.currency, note=note
+        household_id=household.id,
+        as_of=as_of,
+        amount=amount,
+        currency=household.currency,
+        note=note,
     )
     session.add(record)
     session.flush()
@@ -92,11 +104,11 @@ def record_balance(
 
 
 def correct_current(
-    session: Session, user: User, *, amount: Decimal, today: date, note: str | None = None
+    session: Session, household: Household, *, amount: Decimal, today: date, note: str | None = None
 ) -> BalanceRecord:
     """Correct the latest reading's amount."""
     _check(amount)
-    record = latest_record(session, user, through=today)
+    record = latest_record(session, household, through=today)
     if record is None:
         raise ConflictError("no balance recorded yet: record one first")
     record.amount = amount
@@ -106,12 +118,14 @@ def correct_current(
     return record
 
 
-def balance_history(session: Session, user: User, *, limit: int = 100) -> list[BalanceRecord]:
+def balance_history(
+    session: Session, household: Household, *, limit: int = 100
+) -> list[BalanceRecord]:
     """The readings, newest first."""
     return list(
         session.scalars(
             select(BalanceRecord)
-            .where(BalanceRecord.user_id == user.id)
+            .where(BalanceRecord.household_id == household.id)
             .order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc())
             .limit(limit)
         )

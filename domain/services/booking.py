@@ -1,7 +1,7 @@
 """The booking pass: every due occurrence of every source becomes a transaction, once.
 
-A source that cannot be booked fails alone: the pass books a chunk of users in one savepoint,
-and when that fails, each user in one, and when that fails, each of the user's sources in one.
+A source that cannot be booked fails alone: the pass books a chunk of households in one
+savepoint, and when that fails, each household in one, and then each of its sources in one.
 The failed source is reported with its reason and keeps its watermark, so the pass after the
 fix books what was missed on its own dates.
 """
@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from domain.db.models import RecurringBooking, User
+from domain.db.models import Household, RecurringBooking
 from domain.db.recurring import advance_watermarks, book_occurrences, load_specs
 from domain.errors import DomainError, InvalidInputError
 from domain.rules.dates import local_today
@@ -36,7 +36,7 @@ from domain.rules.occurrences import (
 
 log = logging.getLogger("cashflow.booking")
 BOOKING_LOCK_KEY = 0x63617368666C6F77  # "cashflow": one booking pass at a time
-CHUNK_USERS = 1000
+CHUNK_HOUSEHOLDS = 1000
 REASON_MAX = 300
 T = TypeVar("T")
 
@@ -45,7 +45,7 @@ T = TypeVar("T")
 class SourceFailure:
     """A source the pass could not book, and why."""
 
-    user_id: int
+    household_id: int
     kind: SourceKind
     source_id: int
     name: str
@@ -56,7 +56,7 @@ class SourceFailure:
 class HeldBack:
     """A source with more due than one pass books: the rest follow in the next passes."""
 
-    user_id: int
+    household_id: int
     kind: SourceKind
     source_id: int
     name: str
@@ -66,7 +66,7 @@ class HeldBack:
 
 @dataclass
 class PassReport:
-    """What a pass did: rows booked per user, the sources and users it could not book."""
+    """What a pass did: rows booked per household, the sources and households it could not book."""
 
     booked: Counter[int] = field(default_factory=Counter)
     errors: dict[int, str] = field(default_factory=dict)
@@ -83,8 +83,10 @@ class PassReport:
         """The report as the job run records it (JSON)."""
         return {
             "booked_total": self.total,
-            "booked": {str(user): count for user, count in sorted(self.booked.items())},
-            "errors": {str(user): message for user, message in sorted(self.errors.items())},
+            "booked": {str(household): count for household, count in sorted(self.booked.items())},
+            "errors": {
+                str(household): message for household, message in sorted(self.errors.items())
+            },
             "failed_sources": [asdict(f) for f in self.failures],
             "held_back": [{**asdict(h), "through": h.through.isoformat()} for h in self.held_back],
             "max_per_source": MAX_BOOKINGS_PER_SOURCE,
@@ -129,13 +131,13 @@ def _book_specs(
     through: dict[tuple[SourceKind, int], date] = {}
     for spec in specs:
         info = spec.info
-        batch = due_in_pass(check_spec(spec), today[info.user_id])
+        batch = due_in_pass(check_spec(spec), today[info.household_id])
         due.extend(batch.occurrences)
         through[(info.kind, info.source_id)] = batch.through
         if batch.held_back:
             done.held_back.append(
                 HeldBack(
-                    info.user_id,
+                    info.household_id,
                     info.kind,
                     info.source_id,
                     info.name,
@@ -163,57 +165,64 @@ def _merge(report: PassReport, done: _Booked) -> None:
 
 
 def _book_sources_one_by_one(
-    session: Session, user: Any, today: date, ctx: _PassContext, report: PassReport
+    session: Session, household: Any, today: date, ctx: _PassContext, report: PassReport
 ) -> None:
-    specs = _attempt(session, lambda: load_specs(session, [user.id]))
+    specs = _attempt(session, lambda: load_specs(session, [household.id]))
     if isinstance(specs, Exception):
-        report.errors[user.id] = reason_of(specs)
+        report.errors[household.id] = reason_of(specs)
         return
     failed: list[SourceFailure] = []
     for spec in specs:
-        outcome = _attempt(session, partial(_book_specs, session, [spec], {user.id: today}, ctx))
+        outcome = _attempt(
+            session, partial(_book_specs, session, [spec], {household.id: today}, ctx)
+        )
         if isinstance(outcome, Exception):
             info, reason = spec.info, reason_of(outcome)
             log.warning("booking failed for %s %s: %s", info.kind, info.source_id, reason)
-            failed.append(SourceFailure(user.id, info.kind, info.source_id, info.name, reason))
+            failed.append(SourceFailure(household.id, info.kind, info.source_id, info.name, reason))
         else:
             _merge(report, outcome)
     if failed:
         report.failures.extend(failed)
-        report.errors[user.id] = "; ".join(
+        report.errors[household.id] = "; ".join(
             f"{f.name} ({f.kind} {f.source_id}): {f.reason}" for f in failed
         )
 
 
-def _book_user(session: Session, user: Any, ctx: _PassContext, report: PassReport) -> None:
+def _book_household(
+    session: Session, household: Any, ctx: _PassContext, report: PassReport
+) -> None:
     try:
-        today = ctx.today(user.timezone)
-    except Exception as exc:  # a bad timezone stops this user only
-        log.exception("booking failed for user %s", user.id)
-        report.errors[user.id] = reason_of(exc)
+        today = ctx.today(household.timezone)
+    except Exception as exc:  # a bad timezone stops this household only
+        log.exception("booking failed for household %s", household.id)
+        report.errors[household.id] = reason_of(exc)
         return
     outcome = _attempt(
-        session, lambda: _book_specs(session, load_specs(session, [user.id]), {user.id: today}, ctx)
+        session,
+        lambda: _book_specs(
+            session, load_specs(session, [household.id]), {household.id: today}, ctx
+        ),
     )
     if isinstance(outcome, Exception):
-        _book_sources_one_by_one(session, user, today, ctx, report)
+        _book_sources_one_by_one(session, household, today, ctx, report)
     else:
         _merge(report, outcome)
 
 
 def _book_chunk(
-    session: Session, users: Sequence[Any], ctx: _PassContext, report: PassReport
+    session: Session, households: Sequence[Any], ctx: _PassContext, report: PassReport
 ) -> None:
-    """Book a chunk in one savepoint; when it fails, user by user, then source by source."""
+    """Book a chunk in one savepoint; when it fails, household by household, then by source."""
 
     def whole() -> _Booked:
-        today = {u.id: ctx.today(u.timezone) for u in users}
+        today = {h.id: ctx.today(h.timezone) for h in households}
         return _book_specs(session, load_specs(session, list(today)), today, ctx)
 
     outcome = _attempt(session, whole)
     if isinstance(outcome, Exception):
-        for user in users:
-            _book_user(session, user, ctx, report)
+        for household in households:
+            _book_household(session, household, ctx, report)
     else:
         _merge(report, outcome)
 
@@ -221,7 +230,7 @@ def _book_chunk(
 def run_booking_pass(
     session: Session, *, now: datetime, as_of: date | None = None, run_id: int | None = None
 ) -> PassReport:
-    """Book every due occurrence of every active user, up to each user's today (or `as_of`).
+    """Book every due occurrence of every household, up to each household's today (or `as_of`).
 
     One pass is one transaction; an advisory lock lets a second concurrent pass skip the
     work, and the booking key guarantees nothing is booked twice even without it. A pass
@@ -235,17 +244,17 @@ def run_booking_pass(
     if not locked:
         report.skipped = True
         return report
-    users = session.execute(
-        select(User.id, User.timezone).where(User.is_active).order_by(User.id)
+    households = session.execute(
+        select(Household.id, Household.timezone).order_by(Household.id)
     ).all()
-    for start in range(0, len(users), CHUNK_USERS):
-        _book_chunk(session, users[start : start + CHUNK_USERS], ctx, report)
+    for start in range(0, len(households), CHUNK_HOUSEHOLDS):
+        _book_chunk(session, households[start : start + CHUNK_HOUSEHOLDS], ctx, report)
     return report
 
 
-def preview_booking(session: Session, user: User, through: date) -> list[Occurrence]:
-    """What a pass up to `through` would book for the user, without booking it."""
-    due = [o for spec in load_specs(session, [user.id]) for o in due_to_book(spec, through)]
+def preview_booking(session: Session, household: Household, through: date) -> list[Occurrence]:
+    """What a pass up to `through` would book for the household, without booking it."""
+    due = [o for spec in load_specs(session, [household.id]) for o in due_to_book(spec, through)]
     if not due:
         return []
     # The keys booked for these sources since the earliest due date: one condition per

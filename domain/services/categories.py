@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, User
+from domain.db.models import Category, Household
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.categories import DEFAULT_CATEGORIES, FLOW_TYPES
 
@@ -17,11 +17,11 @@ COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 NAME_MAX = 60
 
 
-def create_default_categories(session: Session, user: User) -> None:
-    """Give a new user the starter set, in its display order."""
+def create_default_categories(session: Session, household: Household) -> None:
+    """Give a new household the starter set, in its display order."""
     session.add_all(
         Category(
-            user_id=user.id,
+            household_id=household.id,
             name=item.name,
             name_he=item.name_he,
             type=item.type,
@@ -35,19 +35,19 @@ def create_default_categories(session: Session, user: User) -> None:
 
 
 def list_categories(
-    session: Session, user: User, *, include_archived: bool = False
+    session: Session, household: Household, *, include_archived: bool = False
 ) -> list[Category]:
-    """The user's categories in display order; archived ones only when asked."""
-    query = select(Category).where(Category.user_id == user.id)
+    """The household's categories in display order; archived ones only when asked."""
+    query = select(Category).where(Category.household_id == household.id)
     if not include_archived:
         query = query.where(Category.archived_at.is_(None))
     return list(session.scalars(query.order_by(Category.sort_order, Category.id)))
 
 
-def get_category(session: Session, user: User, category_id: int) -> Category:
-    """One of the user's categories; another user's answers not found."""
+def get_category(session: Session, household: Household, category_id: int) -> Category:
+    """One of the household's categories; another household's answers not found."""
     category = session.scalars(
-        select(Category).where(Category.id == category_id, Category.user_id == user.id)
+        select(Category).where(Category.id == category_id, Category.household_id == household.id)
     ).one_or_none()
     if category is None:
         raise NotFoundError("category not found")
@@ -63,10 +63,10 @@ def _check_fields(name: str | None, flow: str | None, color: str | None) -> None
         raise InvalidInputError("color", "must look like #RRGGBB")
 
 
-def _check_parent(session: Session, user: User, parent_id: int | None, flow: str) -> None:
+def _check_parent(session: Session, household: Household, parent_id: int | None, flow: str) -> None:
     if parent_id is None:
         return
-    parent = get_category(session, user, parent_id)
+    parent = get_category(session, household, parent_id)
     if parent.type != flow:
         raise InvalidInputError("parent_id", "must be a category of the same type")
 
@@ -81,7 +81,7 @@ def _flush_unique(session: Session) -> None:
 
 def create_category(
     session: Session,
-    user: User,
+    household: Household,
     *,
     name: str,
     type: str,
@@ -90,14 +90,16 @@ def create_category(
     name_he: str | None = None,
     parent_id: int | None = None,
 ) -> Category:
-    """Add a category; names are unique among the user's active categories."""
+    """Add a category; names are unique among the household's active categories."""
     _check_fields(name, type, color)
-    _check_parent(session, user, parent_id, type)
+    _check_parent(session, household, parent_id, type)
     last = session.scalar(
-        select(func.coalesce(func.max(Category.sort_order), -1)).where(Category.user_id == user.id)
+        select(func.coalesce(func.max(Category.sort_order), -1)).where(
+            Category.household_id == household.id
+        )
     )
     category = Category(
-        user_id=user.id,
+        household_id=household.id,
         name=name.strip(),
         name_he=name_he,
         type=type,
@@ -113,7 +115,7 @@ def create_category(
 
 def update_category(
     session: Session,
-    user: User,
+    household: Household,
     category_id: int,
     *,
     name: str | None = None,
@@ -124,12 +126,12 @@ def update_category(
     clear_parent: bool = False,
 ) -> Category:
     """Change a category's name, colour, icon or parent (its type is fixed)."""
-    category = get_category(session, user, category_id)
+    category = get_category(session, household, category_id)
     _check_fields(name, None, color)
     if parent_id is not None:
         if parent_id == category.id:
             raise InvalidInputError("parent_id", "a category cannot be its own parent")
-        _check_parent(session, user, parent_id, category.type)
+        _check_parent(session, household, parent_id, category.type)
         category.parent_id = parent_id
     elif clear_parent:
         category.parent_id = None
@@ -145,28 +147,32 @@ def update_category(
     return category
 
 
-def archive_category(session: Session, user: User, category_id: int, now: datetime) -> Category:
+def archive_category(
+    session: Session, household: Household, category_id: int, now: datetime
+) -> Category:
     """Hide a category from pickers; its transactions keep it."""
-    category = get_category(session, user, category_id)
+    category = get_category(session, household, category_id)
     if category.archived_at is None:
         category.archived_at = now
     session.flush()
     return category
 
 
-def restore_category(session: Session, user: User, category_id: int) -> Category:
+def restore_category(session: Session, household: Household, category_id: int) -> Category:
     """Bring an archived category back (refused while an active one has its name)."""
-    category = get_category(session, user, category_id)
+    category = get_category(session, household, category_id)
     category.archived_at = None
     _flush_unique(session)
     return category
 
 
-def reorder_categories(session: Session, user: User, ordered_ids: list[int]) -> list[Category]:
+def reorder_categories(
+    session: Session, household: Household, ordered_ids: list[int]
+) -> list[Category]:
     """Put the given categories first, in the given order; the rest keep their order after."""
     if len(set(ordered_ids)) != len(ordered_ids):
         raise InvalidInputError("ids", "each id may appear once")
-    mine = {c.id: c for c in list_categories(session, user, include_archived=True)}
+    mine = {c.id: c for c in list_categories(session, household, include_archived=True)}
     missing = [i for i in ordered_ids if i not in mine]
     if missing:
         raise NotFoundError("category not found")
@@ -178,15 +184,19 @@ def reorder_categories(session: Session, user: User, ordered_ids: list[int]) -> 
     return [mine[i] for i in order if mine[i].archived_at is None]
 
 
-def check_category_for(session: Session, user: User, category_id: int | None, flow: str) -> None:
-    """A category given to a transaction or a source: the user's own, active, same type."""
+def check_category_for(
+    session: Session, household: Household, category_id: int | None, flow: str
+) -> None:
+    """A category given to a transaction or a source: the household's own, active, same type."""
     if category_id is None:
         return
     # The row being checked may already carry the id; flushing it first would hit the
-    # foreign key (another user's or a missing category) before this check could name it.
+    # foreign key (another household's or a missing category) before this check could name it.
     with session.no_autoflush:
         category = session.scalars(
-            select(Category).where(Category.id == category_id, Category.user_id == user.id)
+            select(Category).where(
+                Category.id == category_id, Category.household_id == household.id
+            )
         ).one_or_none()
     if category is None:
         raise InvalidInputError("category_id", "no such category")

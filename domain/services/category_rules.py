@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from domain.db import imports as store
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction
 from domain.rules.categories import FlowType
 from domain.rules.import_categories import rule_key
 from domain.rules.money import ZERO
@@ -31,13 +31,13 @@ class UncategorisedGroup:
     total: Decimal
 
 
-def uncategorised_groups(session: Session, user: User) -> list[UncategorisedGroup]:
-    """The user's uncategorised transactions grouped by description, most frequent first."""
+def uncategorised_groups(session: Session, household: Household) -> list[UncategorisedGroup]:
+    """The household's uncategorised transactions grouped by description, most frequent first."""
     rows = session.execute(
         select(
             Transaction.description, Transaction.type, func.count(), func.sum(Transaction.amount)
         )
-        .where(Transaction.user_id == user.id, Transaction.category_id.is_(None))
+        .where(Transaction.household_id == household.id, Transaction.category_id.is_(None))
         .group_by(Transaction.description, Transaction.type)
     )
     groups: dict[tuple[str, str], UncategorisedGroup] = {}
@@ -56,7 +56,7 @@ def uncategorised_groups(session: Session, user: User) -> list[UncategorisedGrou
 
 
 def categorise_groups(
-    session: Session, user: User, choices: Mapping[tuple[str, FlowType], int]
+    session: Session, household: Household, choices: Mapping[tuple[str, FlowType], int]
 ) -> int:
     """Give every uncategorised transaction of each (key, type) its category; remember it.
 
@@ -65,10 +65,10 @@ def categorise_groups(
     if not choices:
         return 0
     for (_, expected), chosen in choices.items():
-        check_category_for(session, user, chosen, expected)
+        check_category_for(session, household, chosen, expected)
     rows = session.execute(
         select(Transaction.id, Transaction.description, Transaction.type).where(
-            Transaction.user_id == user.id, Transaction.category_id.is_(None)
+            Transaction.household_id == household.id, Transaction.category_id.is_(None)
         )
     )
     targets: dict[int, list[int]] = {}
@@ -79,8 +79,8 @@ def categorise_groups(
     for category_id, ids in targets.items():
         session.execute(
             update(Transaction)
-            .where(Transaction.user_id == user.id, Transaction.id.in_(ids))
+            .where(Transaction.household_id == household.id, Transaction.id.in_(ids))
             .values(category_id=category_id)
         )
-    store.save_rules(session, user.id, {key: cid for (key, _), cid in choices.items() if key})
+    store.save_rules(session, household.id, {key: cid for (key, _), cid in choices.items() if key})
     return sum(len(ids) for ids in targets.values())

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
 from domain.db.forecast_inputs import has_any_data
-from domain.db.models import Category, Transaction, User
+from domain.db.models import Category, Household, Transaction
 from domain.rules.currency import RateTable, convert
 from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
@@ -21,8 +21,8 @@ from domain.rules.recurrence import add_months
 from domain.services import installment_plans, loans
 from domain.services.balance import current_balance
 from domain.services.forecasting import forecast_for, gather_inputs
+from domain.services.household_settings import WEEKDAY, get_household_settings
 from domain.services.rates import base_currency, rate_table
-from domain.services.user_settings import WEEKDAY, get_user_settings
 
 SeriesPeriod = Literal["week", "month", "quarter"]
 UPCOMING_DAYS = 30
@@ -40,7 +40,7 @@ class SeriesRow:
 
 def actual_series(
     session: Session,
-    user: User,
+    household: Household,
     period: SeriesPeriod,
     start: date,
     end: date,
@@ -54,11 +54,15 @@ def actual_series(
     """
     shift = timedelta(days=(7 - week_start) % 7 if period == "week" else 0)
     bucket = cast(func.date_trunc(period, Transaction.date + shift) - shift, Date)
-    base = base_currency(user)
+    base = base_currency(household)
     amount = in_base(base)
     income = func.coalesce(func.sum(case((Transaction.type == "income", amount))), ZERO)
     expense = func.coalesce(func.sum(case((Transaction.type == "expense", amount))), ZERO)
-    where = (Transaction.user_id == user.id, Transaction.date >= start, Transaction.date < end)
+    where = (
+        Transaction.household_id == household.id,
+        Transaction.date >= start,
+        Transaction.date < end,
+    )
     require_rates(session, base, *where)
     rows = session.execute(
         select(bucket, income, expense).where(*where).group_by(bucket).order_by(bucket)
@@ -70,15 +74,15 @@ SERIES_COUNTS: dict[SeriesPeriod, int] = {"week": 12, "month": 12, "quarter": 8}
 
 
 def recent_series(
-    session: Session, user: User, today: date, period: SeriesPeriod
+    session: Session, household: Household, today: date, period: SeriesPeriod
 ) -> list[SeriesRow]:
     """The last 12 weeks, 12 months or 8 quarters up to today, this one included.
 
-    The window starts where a period starts (the user's first day of the week, Sunday by
+    The window starts where a period starts (the household's first day of the week, Sunday by
     default; the first of a month or of a quarter), so its first bar is a whole period.
     """
     count = SERIES_COUNTS[period]
-    week_start = WEEKDAY[get_user_settings(session, user).week_start]
+    week_start = WEEKDAY[get_household_settings(session, household).week_start]
     if period == "week":
         into_week = (today.weekday() - week_start) % 7
         start = today - timedelta(days=into_week + 7 * (count - 1))
@@ -88,7 +92,7 @@ def recent_series(
         year, month = add_months(today.year, first_month, -step * (count - 1))
         start = date(year, month, 1)
     end = today + timedelta(days=1)
-    return actual_series(session, user, period, start, end, week_start=week_start)
+    return actual_series(session, household, period, start, end, week_start=week_start)
 
 
 @dataclass(frozen=True)
@@ -103,13 +107,13 @@ class CategoryShare:
 
 
 def category_breakdown(
-    session: Session, user: User, start: date, end: date, *, flow: str = "expense"
+    session: Session, household: Household, start: date, end: date, *, flow: str = "expense"
 ) -> list[CategoryShare]:
     """Totals per category over [start, end) in the base currency, largest first."""
-    base = base_currency(user)
+    base = base_currency(household)
     total = func.sum(in_base(base))
     where = (
-        Transaction.user_id == user.id,
+        Transaction.household_id == household.id,
         Transaction.type == flow,
         Transaction.date >= start,
         Transaction.date < end,
@@ -137,12 +141,12 @@ def category_breakdown(
 
 
 def top_expenses(
-    session: Session, user: User, start: date, end: date, *, limit: int = 10
+    session: Session, household: Household, start: date, end: date, *, limit: int = 10
 ) -> list[Transaction]:
     """The largest expenses over [start, end), compared in the base currency."""
-    base = base_currency(user)
+    base = base_currency(household)
     where = (
-        Transaction.user_id == user.id,
+        Transaction.household_id == household.id,
         Transaction.type == "expense",
         Transaction.date >= start,
         Transaction.date < end,
@@ -158,9 +162,9 @@ def top_expenses(
     )
 
 
-def upcoming_payments(session: Session, user: User, today: date) -> list[Event]:
+def upcoming_payments(session: Session, household: Household, today: date) -> list[Event]:
     """Known movements in the next 30 days (recurring and future-dated), in date order."""
-    inputs = gather_inputs(session, user, today, months=2)
+    inputs = gather_inputs(session, household, today, months=2)
     end = today + timedelta(days=UPCOMING_DAYS + 1)
     return [e for e in expected_events(inputs) if e.date < end]
 
@@ -175,10 +179,10 @@ class InstallmentsSummary:
     monthly_amount: Decimal
 
 
-def installments_summary(session: Session, user: User) -> InstallmentsSummary:
+def installments_summary(session: Session, household: Household) -> InstallmentsSummary:
     """How many plans, how many still running, what is left to pay and per month."""
-    plans = installment_plans.list_plans(session, user)
-    table = rate_table(session, user)
+    plans = installment_plans.list_plans(session, household)
+    table = rate_table(session, household)
     remaining, monthly, active = ZERO, ZERO, 0
     for plan in plans:
         progress = installment_plans.progress(session, plan)
@@ -206,12 +210,12 @@ class LoansSummary:
     monthly_payment: Decimal
 
 
-def loans_summary(session: Session, user: User, today: date) -> LoansSummary:
+def loans_summary(session: Session, household: Household, today: date) -> LoansSummary:
     """How many loans, the balance left on them and what the running ones cost a month."""
-    table = rate_table(session, user)
+    table = rate_table(session, household)
     found = [
         (loans.status(session, loan, today), loan.currency)
-        for loan in loans.list_loans(session, user)
+        for loan in loans.list_loans(session, household)
     ]
     return LoansSummary(
         loans=len(found),
@@ -242,24 +246,26 @@ class Kpis:
     has_data: bool = True
 
 
-def has_data(session: Session, user: User) -> bool:
+def has_data(session: Session, household: Household) -> bool:
     """False for an empty account: no transaction, no balance reading, no recurring source."""
-    return has_any_data(session, user.id)
+    return has_any_data(session, household.id)
 
 
-def kpis(session: Session, user: User, today: date, *, summary: Summary | None = None) -> Kpis:
+def kpis(
+    session: Session, household: Household, today: date, *, summary: Summary | None = None
+) -> Kpis:
     """Current balance, this month so far, and the forecast's end and lowest point."""
     start, end = month_bounds(today)
-    month = actual_series(session, user, "month", start, min(end, today + timedelta(days=1)))
+    month = actual_series(session, household, "month", start, min(end, today + timedelta(days=1)))
     income = month[0].income if month else ZERO
     expense = month[0].expense if month else ZERO
     return Kpis(
-        balance=current_balance(session, user, today).amount,
+        balance=current_balance(session, household, today).amount,
         month_income=income,
         month_expense=expense,
         month_net=income - expense,
-        forecast=summary or summarize(forecast_for(session, user, today)),
-        has_data=has_data(session, user),
+        forecast=summary or summarize(forecast_for(session, household, today)),
+        has_data=has_data(session, household),
     )
 
 
@@ -294,20 +300,20 @@ def _ratio(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def financial_health(
-    session: Session, user: User, today: date, *, summary: Summary | None = None
+    session: Session, household: Household, today: date, *, summary: Summary | None = None
 ) -> Health:
     """The score, computed exactly as HEALTH_FORMULA states, once there is history to judge."""
     this_month = today.replace(day=1)
     start = date(*add_months(this_month.year, this_month.month, -3), 1)
-    months = actual_series(session, user, "month", start, this_month)
+    months = actual_series(session, household, "month", start, this_month)
     income = sum((m.income for m in months), ZERO)
     expense = sum((m.expense for m in months), ZERO)
     savings = _ratio(income - expense, income)
-    balance = current_balance(session, user, today).amount
+    balance = current_balance(session, household, today).amount
     buffer = _ratio(balance, expense / 3) if expense else Decimal(3)
-    monthly_debt = sum((p.amount for p in _monthly_debt(session, user)), ZERO)
+    monthly_debt = sum((p.amount for p in _monthly_debt(session, household)), ZERO)
     debt = _ratio(monthly_debt, income / 3) if income else ZERO
-    summary = summary or summarize(forecast_for(session, user, today))
+    summary = summary or summarize(forecast_for(session, household, today))
     above = summary.first_below_warning is None
     if not months:
         return Health(
@@ -330,15 +336,15 @@ class MonthlyDebt:
     amount: Decimal
 
 
-def _monthly_debt(session: Session, user: User) -> list[MonthlyDebt]:
+def _monthly_debt(session: Session, household: Household) -> list[MonthlyDebt]:
     found = []
-    table = rate_table(session, user)
-    for plan in installment_plans.list_plans(session, user):
+    table = rate_table(session, household)
+    for plan in installment_plans.list_plans(session, household):
         progress = installment_plans.progress(session, plan)
         if progress.remaining_count and plan.type == "expense":
             left = _latest_in_base(progress.remaining_amount, plan.currency, table)
             found.append(MonthlyDebt(plan.name, left / progress.remaining_count))
-    for loan in loans.list_loans(session, user):
+    for loan in loans.list_loans(session, household):
         periods = loans.breakdown(session, loan)
         if periods:
             payment = _latest_in_base(periods[0].payment, loan.currency, table)
@@ -347,20 +353,24 @@ def _monthly_debt(session: Session, user: User) -> list[MonthlyDebt]:
 
 
 def past_balances(
-    session: Session, user: User, today: date, *, days: int = 90
+    session: Session, household: Household, today: date, *, days: int = 90
 ) -> list[tuple[date, Decimal]]:
     """The end-of-day balance over the last days, walked back from today's balance."""
-    base = base_currency(user)
+    base = base_currency(household)
     amount = in_base(base)
     signed = case((Transaction.type == "income", amount), else_=-amount)
     start = today - timedelta(days=days)
-    where = (Transaction.user_id == user.id, Transaction.date > start, Transaction.date <= today)
+    where = (
+        Transaction.household_id == household.id,
+        Transaction.date > start,
+        Transaction.date <= today,
+    )
     require_rates(session, base, *where)
     rows = session.execute(
         select(Transaction.date, func.sum(signed)).where(*where).group_by(Transaction.date)
     ).all()
     nets: dict[date, Decimal] = {row[0]: row[1] for row in rows}
-    balance = current_balance(session, user, today).amount
+    balance = current_balance(session, household, today).amount
     found = []
     day = today
     while day >= start:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction, User
 from domain.rules.demo_history import generate_history
 from domain.rules.ledger import TransactionDraft
 from domain.services import categories, fixed, installment_plans, loans
@@ -35,13 +35,13 @@ def ensure_demo_user(session: Session, settings: Settings, password: str) -> tup
     return user, True
 
 
-def seed_demo_history(session: Session, user: User, today: date) -> int:
-    """Give a user with an empty ledger two years of history up to today; return the count."""
-    if session.scalar(select(func.count()).where(Transaction.user_id == user.id)):
+def seed_demo_history(session: Session, household: Household, today: date) -> int:
+    """Give a household with an empty ledger two years of history up to today; return the count."""
+    if session.scalar(select(func.count()).where(Transaction.household_id == household.id)):
         return 0
-    if not categories.list_categories(session, user):
-        categories.create_default_categories(session, user)
-    ids = {c.name: c.id for c in categories.list_categories(session, user)}
+    if not categories.list_categories(session, household):
+        categories.create_default_categories(session, household)
+    ids = {c.name: c.id for c in categories.list_categories(session, household)}
     start = (today.replace(day=1) - timedelta(days=730)).replace(day=1)
     drafts = [
         TransactionDraft(
@@ -54,19 +54,19 @@ def seed_demo_history(session: Session, user: User, today: date) -> int:
         for row in generate_history(start, today + timedelta(days=1))
     ]
     for chunk in range(0, len(drafts), BULK_MAX):
-        bulk_record(session, user, drafts[chunk : chunk + BULK_MAX])
+        bulk_record(session, household, drafts[chunk : chunk + BULK_MAX])
     return len(drafts)
 
 
-def seed_demo_sources(session: Session, user: User, today: date) -> bool:
-    """Give a user without recurring items a salary, rent, installments and a loan.
+def seed_demo_sources(session: Session, household: Household, today: date) -> bool:
+    """Give a household without recurring items a salary, rent, installments and a loan.
 
     The items the generated history already holds are marked booked up to today; the
     installment plan and the loan are left for the scheduler to book their past payments.
     """
-    if fixed.list_fixed(session, user):
+    if fixed.list_fixed(session, household):
         return False
-    ids = {c.name: c.id for c in categories.list_categories(session, user)}
+    ids = {c.name: c.id for c in categories.list_categories(session, household)}
     month_start = today.replace(day=1)
     for name, amount, flow, day, category in (
         ("Salary - Hi-Tech Ltd", "12600.00", "income", 10, "Salary"),
@@ -76,7 +76,7 @@ def seed_demo_sources(session: Session, user: User, today: date) -> bool:
     ):
         item = fixed.create_fixed(
             session,
-            user,
+            household,
             name=name,
             amount=Decimal(amount),
             type=flow,
@@ -89,7 +89,7 @@ def seed_demo_sources(session: Session, user: User, today: date) -> bool:
     three_months_ago = (month_start - timedelta(days=85)).replace(day=20)
     installment_plans.create_plan(
         session,
-        user,
+        household,
         name="Television (KSP)",
         total_amount=Decimal("4990.00"),
         payments_count=12,
@@ -99,7 +99,7 @@ def seed_demo_sources(session: Session, user: User, today: date) -> bool:
     )
     loans.create_loan(
         session,
-        user,
+        household,
         name="Car loan",
         principal=Decimal("60000.00"),
         annual_rate=Decimal("4.9"),

@@ -13,7 +13,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from domain.db import exports as reads
-from domain.db.models import User
+from domain.db.models import Household
 from domain.errors import InvalidInputError
 from domain.rules.currency import RateTable, convert
 from domain.rules.export_csv import TRANSACTION_HEADERS, csv_chunks
@@ -168,44 +168,41 @@ def check_range(spec: LedgerFilter) -> None:
         raise InvalidInputError("date_to", "must not be before date_from")
 
 
-def export_language(session: Session, user: User) -> Language:
-    """The language of the user's exports."""
-    return reads.language_of(session, user.id)
-
-
 def _transaction_rows(rows: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
     """Streamed rows as plain tuples, in the sheet's column order (the query's order)."""
     return (tuple(row) for row in rows)
 
 
-def export_transactions_csv(session: Session, user: User, spec: LedgerFilter) -> bytes:
-    """The filtered ledger as CSV bytes: UTF-8 with a BOM, formula-safe text."""
+def export_transactions_csv(
+    session: Session, household: Household, spec: LedgerFilter, *, language: Language
+) -> bytes:
+    """The filtered ledger as CSV bytes in the reader's language: UTF-8 with a BOM, formula-safe."""
     check_range(spec)
-    language = export_language(session, user)
-    rows = reads.stream_transactions(session, user.id, spec, hebrew=language == "he")
+    rows = reads.stream_transactions(session, household.id, spec, hebrew=language == "he")
     worded = ((row[0], label(row[1], language), *row[2:]) for row in _transaction_rows(rows))
     return b"".join(csv_chunks(TRANSACTION_HEADERS, worded, language))
 
 
-def export_workbook(session: Session, user: User, today: date, target: IO[bytes]) -> None:
-    """The household as a workbook written to `target`: ledger, sources, schedules, forecast."""
-    language = export_language(session, user)
+def export_workbook(
+    session: Session, household: Household, today: date, target: IO[bytes], *, language: Language
+) -> None:
+    """The household as a workbook in the reader's language: ledger, sources, forecast."""
     writer = WorkbookWriter(language)
     hebrew = language == "he"
-    names = reads.category_names(session, user.id, hebrew=hebrew)
-    tally = _Tally(rate_table(session, user))
-    rows = reads.stream_transactions(session, user.id, LedgerFilter(), hebrew=hebrew)
+    names = reads.category_names(session, household.id, hebrew=hebrew)
+    tally = _Tally(rate_table(session, household))
+    rows = reads.stream_transactions(session, household.id, LedgerFilter(), hebrew=hebrew)
     writer.write_sheet(TRANSACTIONS, tally.watch(_transaction_rows(rows)))
-    writer.write_sheet(CATEGORIES, _category_rows(session, user))
-    writer.write_sheet(FIXED, _fixed_rows(session, user, names, today))
-    plans = installment_plans.list_plans(session, user)
+    writer.write_sheet(CATEGORIES, _category_rows(session, household))
+    writer.write_sheet(FIXED, _fixed_rows(session, household, names, today))
+    plans = installment_plans.list_plans(session, household)
     writer.write_sheet(PLANS, _plan_rows(session, plans, names))
     writer.write_sheet(PLAN_SCHEDULE, _schedule_rows(session, plans))
-    user_loans = loans.list_loans(session, user)
+    user_loans = loans.list_loans(session, household)
     writer.write_sheet(LOANS, _loan_rows(session, user_loans, names, today))
     writer.write_sheet(AMORTIZATION, _amortization_rows(session, user_loans))
-    writer.write_sheet(FORECAST, _forecast_rows(session, user, today))
-    writer.write_sheet(BUDGETS, _budget_rows(session, user, names, today))
+    writer.write_sheet(FORECAST, _forecast_rows(session, household, today))
+    writer.write_sheet(BUDGETS, _budget_rows(session, household, names, today))
     writer.write_sheet(SUMMARY, [tally.row()])
     writer.save(target)
 
@@ -246,16 +243,16 @@ class _Tally:
         return (self.first, self.last, self.count, self.income, self.expense, net, base)
 
 
-def _category_rows(session: Session, user: User) -> Iterator[tuple[Any, ...]]:
-    for c in reads.categories_with_parents(session, user.id):
+def _category_rows(session: Session, household: Household) -> Iterator[tuple[Any, ...]]:
+    for c in reads.categories_with_parents(session, household.id):
         archived = "yes" if c.archived else "no"
         yield (c.name, c.name_he, c.type, c.parent, c.color, c.icon, archived, c.sort_order)
 
 
 def _fixed_rows(
-    session: Session, user: User, names: dict[int, str], today: date
+    session: Session, household: Household, names: dict[int, str], today: date
 ) -> Iterator[tuple[Any, ...]]:
-    for item in fixed.list_fixed(session, user):
+    for item in fixed.list_fixed(session, household):
         yield (
             item.name,
             item.type,
@@ -332,10 +329,10 @@ def _amortization_rows(session: Session, user_loans: list[Any]) -> Iterator[tupl
 
 
 def _budget_rows(
-    session: Session, user: User, names: dict[int, str], today: date
+    session: Session, household: Household, names: dict[int, str], today: date
 ) -> Iterator[tuple[Any, ...]]:
     """Each budgeted category's month over the last 12 months (budgets.year_of_lines)."""
-    for line in budgets.year_of_lines(session, user, today):
+    for line in budgets.year_of_lines(session, household, today):
         yield (
             f"{line.month:%Y-%m}",
             names.get(line.category_id),
@@ -348,7 +345,7 @@ def _budget_rows(
         )
 
 
-def _forecast_rows(session: Session, user: User, today: date) -> list[tuple[Any, ...]]:
+def _forecast_rows(session: Session, household: Household, today: date) -> list[tuple[Any, ...]]:
     """The monthly forecast (the forecast engine's P50 path, aggregated by month)."""
-    frame = aggregate(forecast_for(session, user, today), "monthly")
+    frame = aggregate(forecast_for(session, household, today), "monthly")
     return list(frame[list(AGGREGATE_COLUMNS)].itertuples(index=False, name=None))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.db.models import FixedItem, FixedPause, User
+from domain.db.models import FixedItem, FixedPause, Household
 from domain.db.recurring import fixed_spec
 from domain.errors import ConflictError, InvalidInputError
 from domain.rules.occurrences import FixedSpec
@@ -36,10 +36,10 @@ FIELDS = (
 )
 
 
-def _check(session: Session, user: User, item: FixedItem) -> None:
+def _check(session: Session, household: Household, item: FixedItem) -> None:
     check_common(
         session,
-        user,
+        household,
         name=item.name,
         flow=item.type,
         category_id=item.category_id,
@@ -55,38 +55,40 @@ def _check(session: Session, user: User, item: FixedItem) -> None:
         item.day_of_month = item.start_date.day
 
 
-def create_fixed(session: Session, user: User, **fields: Any) -> FixedItem:
+def create_fixed(session: Session, household: Household, **fields: Any) -> FixedItem:
     """Add a fixed item (salary on the 10th, rent on the 1st, a yearly insurance)."""
-    item = FixedItem(user_id=user.id, currency=user.currency, notes="")
+    item = FixedItem(household_id=household.id, currency=household.currency, notes="")
     assign_fields(item, {k: v for k, v in fields.items() if v is not None}, FIELDS)
-    _check(session, user, item)
+    _check(session, household, item)
     session.add(item)
     session.flush()
     return item
 
 
-def get_fixed(session: Session, user: User, fixed_id: int) -> FixedItem:
-    """One of the user's fixed items."""
-    return get_source(session, user, FixedItem, fixed_id)
+def get_fixed(session: Session, household: Household, fixed_id: int) -> FixedItem:
+    """One of the household's fixed items."""
+    return get_source(session, household, FixedItem, fixed_id)
 
 
-def list_fixed(session: Session, user: User) -> list[FixedItem]:
-    """The user's fixed items."""
-    return list_sources(session, user, FixedItem)
+def list_fixed(session: Session, household: Household) -> list[FixedItem]:
+    """The household's fixed items."""
+    return list_sources(session, household, FixedItem)
 
 
-def update_fixed(session: Session, user: User, fixed_id: int, changes: dict[str, Any]) -> FixedItem:
+def update_fixed(
+    session: Session, household: Household, fixed_id: int, changes: dict[str, Any]
+) -> FixedItem:
     """Change some fields; the result must pass every rule."""
-    item = get_fixed(session, user, fixed_id)
+    item = get_fixed(session, household, fixed_id)
     assign_fields(item, changes, FIELDS)
-    _check(session, user, item)
+    _check(session, household, item)
     session.flush()
     return item
 
 
-def delete_fixed(session: Session, user: User, fixed_id: int) -> None:
+def delete_fixed(session: Session, household: Household, fixed_id: int) -> None:
     """Delete a fixed item; the transactions it booked stay in the ledger."""
-    item = get_fixed(session, user, fixed_id)
+    item = get_fixed(session, household, fixed_id)
     forget_bookings(session, "fixed", item.id)
     session.delete(item)
     session.flush()
@@ -109,10 +111,10 @@ def is_paused(session: Session, fixed_id: int, today: date) -> bool:
 
 
 def pause_fixed(
-    session: Session, user: User, fixed_id: int, *, since: date, until: date | None = None
+    session: Session, household: Household, fixed_id: int, *, since: date, until: date | None = None
 ) -> FixedItem:
     """Pause an item from `since` (inclusive) until `until` (exclusive) or until resumed."""
-    item = get_fixed(session, user, fixed_id)
+    item = get_fixed(session, household, fixed_id)
     if until is not None and until <= since:
         raise InvalidInputError("until", "must be after the pause starts")
     if any(p.end_date is None for p in pauses_of(session, item.id)):
@@ -122,9 +124,9 @@ def pause_fixed(
     return item
 
 
-def resume_fixed(session: Session, user: User, fixed_id: int, *, on: date) -> FixedItem:
+def resume_fixed(session: Session, household: Household, fixed_id: int, *, on: date) -> FixedItem:
     """End the open pause: occurrences from `on` book again."""
-    item = get_fixed(session, user, fixed_id)
+    item = get_fixed(session, household, fixed_id)
     open_pauses = [p for p in pauses_of(session, item.id) if p.end_date is None]
     if not open_pauses:
         raise ConflictError("the item is not paused")

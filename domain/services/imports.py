@@ -17,7 +17,7 @@ from pathlib import PurePath
 from sqlalchemy.orm import Session
 
 from domain.db import imports as store
-from domain.db.models import ImportBatch, User
+from domain.db.models import Household, ImportBatch
 from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.import_categories import Assignment, CategoryBook, learned_rules
@@ -149,16 +149,16 @@ def _source(upload: Upload, remembered: str | None, layout: Layout) -> str:
     return name
 
 
-def _analyse(session: Session, user: User, upload: Upload, today: date) -> _Analysis:
+def _analyse(session: Session, household: Household, upload: Upload, today: date) -> _Analysis:
     """Read, map and parse the file; assign categories and keys. Writes nothing."""
     table = read_table(upload.data, sheet=upload.sheet, delimiter=upload.delimiter)
-    profiles = store.load_profiles(session, user.id)
+    profiles = store.load_profiles(session, household.id)
     remembered = {sig: mapping_from(p.mapping) for sig, p in profiles.items()}
     layout = locate_header(table, upload.mapping, remembered)
     profile = profiles.get(layout.signature)
     parsed = parse_rows(table, layout, today)
     book = CategoryBook(
-        store.active_categories(session, user.id), store.load_rules(session, user.id)
+        store.active_categories(session, household.id), store.load_rules(session, household.id)
     )
     return _Analysis(
         table=table,
@@ -183,18 +183,20 @@ def _warnings(analysis: _Analysis) -> tuple[LineError, ...]:
     )
 
 
-def _existing(session: Session, user: User, analysis: _Analysis) -> set[tuple[str, int]]:
+def _existing(session: Session, household: Household, analysis: _Analysis) -> set[tuple[str, int]]:
     found: set[tuple[str, int]] = set()
     for start in range(0, len(analysis.keys), CHUNK_ROWS):
         chunk = analysis.keys[start : start + CHUNK_ROWS]
-        found |= store.existing_keys(session, user.id, analysis.source, chunk)
+        found |= store.existing_keys(session, household.id, analysis.source, chunk)
     return found
 
 
-def preview_import(session: Session, user: User, upload: Upload, today: date) -> ImportPreview:
+def preview_import(
+    session: Session, household: Household, upload: Upload, today: date
+) -> ImportPreview:
     """The dry run: the parsed rows, duplicates marked, and every error with its line."""
-    analysis = _analyse(session, user, upload, today)
-    taken = _existing(session, user, analysis)
+    analysis = _analyse(session, household, upload, today)
+    taken = _existing(session, household, analysis)
     rows = tuple(
         PreviewRow(
             row.line,
@@ -236,7 +238,11 @@ def _filename(name: str) -> str:
 
 
 def _insert_all(
-    session: Session, user: User, analysis: _Analysis, batch: ImportBatch, progress: Progress
+    session: Session,
+    household: Household,
+    analysis: _Analysis,
+    batch: ImportBatch,
+    progress: Progress,
 ) -> tuple[int, int]:
     """Insert in chunks, reporting progress; return (new rows, new rows uncategorised)."""
     rows = [
@@ -250,8 +256,8 @@ def _insert_all(
     for start in range(0, len(rows), CHUNK_ROWS):
         new, bare = store.insert_rows(
             session,
-            user_id=user.id,
-            currency=user.currency,
+            household_id=household.id,
+            currency=household.currency,
             source=analysis.source,
             batch_id=batch.id,
             rows=rows[start : start + CHUNK_ROWS],
@@ -267,7 +273,7 @@ def _no_progress(done: int, total: int) -> None:
 
 def commit_import(
     session: Session,
-    user: User,
+    household: Household,
     upload: Upload,
     today: date,
     *,
@@ -279,11 +285,11 @@ def commit_import(
     Refused with every line's error when any line has one. The mapping and the categories
     the file gave are remembered (unless `remember` is off) for the next file of its shape.
     """
-    analysis = _analyse(session, user, upload, today)
+    analysis = _analyse(session, household, upload, today)
     if analysis.errors:
         raise ImportRejectedError(analysis.errors)
     batch = ImportBatch(
-        user_id=user.id,
+        household_id=household.id,
         source=analysis.source,
         filename=_filename(upload.filename),
         row_count=len(analysis.rows),
@@ -292,10 +298,10 @@ def commit_import(
     )
     session.add(batch)
     session.flush()
-    inserted, uncategorised = _insert_all(session, user, analysis, batch, progress)
+    inserted, uncategorised = _insert_all(session, household, analysis, batch, progress)
     batch.imported_count, batch.skipped_count = inserted, len(analysis.rows) - inserted
     if remember:
-        _remember(session, user, analysis)
+        _remember(session, household, analysis)
     session.flush()
     return ImportResult(
         batch_id=batch.id,
@@ -308,17 +314,17 @@ def commit_import(
     )
 
 
-def _remember(session: Session, user: User, analysis: _Analysis) -> None:
+def _remember(session: Session, household: Household, analysis: _Analysis) -> None:
     layout = analysis.layout
     store.save_profile(
         session,
-        user.id,
+        household.id,
         signature=layout.signature,
         source=analysis.source,
         columns=layout.header,
         mapping=layout.mapping.as_dict(),
     )
-    store.save_rules(session, user.id, learned_rules(analysis.rows, analysis.assignments))
+    store.save_rules(session, household.id, learned_rules(analysis.rows, analysis.assignments))
 
 
 def peek_columns(upload: Upload) -> tuple[str, ...]:

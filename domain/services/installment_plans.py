@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.db.models import InstallmentPlan, User
+from domain.db.models import Household, InstallmentPlan
 from domain.db.recurring import installment_spec
 from domain.rules.installments import (
     Payment,
@@ -56,10 +56,10 @@ class ScheduledPayment:
     transaction_id: int | None
 
 
-def _check(session: Session, user: User, plan: InstallmentPlan) -> None:
+def _check(session: Session, household: Household, plan: InstallmentPlan) -> None:
     check_common(
         session,
-        user,
+        household,
         name=plan.name,
         flow=plan.type,
         category_id=plan.category_id,
@@ -72,40 +72,42 @@ def _check(session: Session, user: User, plan: InstallmentPlan) -> None:
         plan.day_of_month = plan.first_payment_date.day
 
 
-def create_plan(session: Session, user: User, **fields: Any) -> InstallmentPlan:
+def create_plan(session: Session, household: Household, **fields: Any) -> InstallmentPlan:
     """Add a plan: a total split into monthly payments from the first payment date."""
-    plan = InstallmentPlan(user_id=user.id, currency=user.currency, notes="", type="expense")
+    plan = InstallmentPlan(
+        household_id=household.id, currency=household.currency, notes="", type="expense"
+    )
     assign_fields(plan, {k: v for k, v in fields.items() if v is not None}, FIELDS)
-    _check(session, user, plan)
+    _check(session, household, plan)
     session.add(plan)
     session.flush()
     return plan
 
 
-def get_plan(session: Session, user: User, plan_id: int) -> InstallmentPlan:
-    """One of the user's plans."""
-    return get_source(session, user, InstallmentPlan, plan_id)
+def get_plan(session: Session, household: Household, plan_id: int) -> InstallmentPlan:
+    """One of the household's plans."""
+    return get_source(session, household, InstallmentPlan, plan_id)
 
 
-def list_plans(session: Session, user: User) -> list[InstallmentPlan]:
-    """The user's plans."""
-    return list_sources(session, user, InstallmentPlan)
+def list_plans(session: Session, household: Household) -> list[InstallmentPlan]:
+    """The household's plans."""
+    return list_sources(session, household, InstallmentPlan)
 
 
 def update_plan(
-    session: Session, user: User, plan_id: int, changes: dict[str, Any]
+    session: Session, household: Household, plan_id: int, changes: dict[str, Any]
 ) -> InstallmentPlan:
     """Change a plan; recorded payments stay recorded by their due dates."""
-    plan = get_plan(session, user, plan_id)
+    plan = get_plan(session, household, plan_id)
     assign_fields(plan, changes, FIELDS)
-    _check(session, user, plan)
+    _check(session, household, plan)
     session.flush()
     return plan
 
 
-def delete_plan(session: Session, user: User, plan_id: int) -> None:
+def delete_plan(session: Session, household: Household, plan_id: int) -> None:
     """Delete a plan; its booked transactions stay in the ledger."""
-    plan = get_plan(session, user, plan_id)
+    plan = get_plan(session, household, plan_id)
     forget_bookings(session, "installment", plan.id)
     session.delete(plan)
     session.flush()
@@ -131,16 +133,18 @@ def progress(session: Session, plan: InstallmentPlan) -> Progress:
     return plan_progress(schedule, {p.number for p in schedule if p.date in booked})
 
 
-def mark_paid(session: Session, user: User, plan_id: int, *, on: date) -> ScheduledPayment:
+def mark_paid(
+    session: Session, household: Household, plan_id: int, *, on: date
+) -> ScheduledPayment:
     """Record the next unpaid payment as paid today (ahead of the scheduler)."""
-    plan = get_source(session, user, InstallmentPlan, plan_id, lock=True)
+    plan = get_source(session, household, InstallmentPlan, plan_id, lock=True)
     due = occurrences(installment_spec(plan), ALL_TIME)
     occurrence = next_unbooked(due, booked_dates(session, "installment", plan.id))
     book_one(session, occurrence, paid_on=on)
     return next(p for p in payments(session, plan) if p.payment.date == occurrence.due_date)
 
 
-def reverse_payment(session: Session, user: User, plan_id: int) -> date:
+def reverse_payment(session: Session, household: Household, plan_id: int) -> date:
     """Undo the latest recorded payment; return its due date."""
-    plan = get_source(session, user, InstallmentPlan, plan_id, lock=True)
+    plan = get_source(session, household, InstallmentPlan, plan_id, lock=True)
     return reverse_last_booking(session, "installment", plan.id)

@@ -60,12 +60,14 @@ def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20
     return list(session.scalars(query))
 
 
-def job_runs_for_user(session: Session, user_id: int, *, job: str, limit: int = 10) -> list[JobRun]:
-    """The latest passes of a job that booked something for the user or failed them.
+def job_runs_for_household(
+    session: Session, household_id: int, *, job: str, limit: int = 10
+) -> list[JobRun]:
+    """The latest passes of a job that booked something for the household or failed it.
 
-    A pass that failed outright (status "failed") failed everyone, so it is always listed.
+    A pass that failed outright (status "failed") failed every household, so it is always listed.
     """
-    key = str(user_id)
+    key = str(household_id)
     concerns = or_(
         JobRun.details["booked"].has_key(key),
         JobRun.details["errors"].has_key(key),
@@ -82,17 +84,17 @@ def job_runs_for_user(session: Session, user_id: int, *, job: str, limit: int = 
 
 @dataclass(frozen=True)
 class RunShare:
-    """What one booking pass did for one user."""
+    """What one booking pass did for one household."""
 
     booked: int
     error: str | None
 
 
-def share_of(run: JobRun, user_id: int) -> RunShare:
-    """The rows a pass booked for the user, and the error that stopped it for them."""
+def share_of(run: JobRun, household_id: int) -> RunShare:
+    """The rows a pass booked for the household, and the error that stopped it for it."""
     details = run.details or {}
     booked, errors = details.get("booked"), details.get("errors")
-    key = str(user_id)
+    key = str(household_id)
     return RunShare(
         booked=int(booked.get(key, 0)) if isinstance(booked, dict) else 0,
         error=errors.get(key) if isinstance(errors, dict) else None,
@@ -111,7 +113,7 @@ def last_verified_backup(session: Session) -> datetime | None:
 
 @dataclass(frozen=True)
 class FailedBooking:
-    """A source of the user's that the latest booking pass could not book."""
+    """A source of the household's that the latest booking pass could not book."""
 
     kind: str
     source_id: int
@@ -120,8 +122,8 @@ class FailedBooking:
     failed_at: datetime
 
 
-def failed_bookings(session: Session, user_id: int) -> list[FailedBooking]:
-    """The user's sources that failed in the latest booking pass that ran (not skipped)."""
+def failed_bookings(session: Session, household_id: int) -> list[FailedBooking]:
+    """The household's sources that failed in the latest booking pass that ran (not skipped)."""
     latest = session.execute(
         select(JobRun.started_at, JobRun.details["failed_sources"])
         .where(JobRun.job == "booking", JobRun.status.in_(("ok", "partial")))
@@ -136,5 +138,5 @@ def failed_bookings(session: Session, user_id: int) -> list[FailedBooking]:
             str(f["kind"]), int(f["source_id"]), str(f["name"]), str(f["reason"]), started
         )
         for f in failed
-        if isinstance(f, dict) and f.get("user_id") == user_id
+        if isinstance(f, dict) and f.get("household_id") == household_id
     ]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Loan, LoanPrepayment, Transaction, User
+from domain.db.models import Household, Loan, LoanPrepayment, Transaction
 from domain.db.recurring import loan_spec, loan_terms, prepayment_of
 from domain.errors import InvalidInputError
 from domain.rules.loans import (
@@ -60,10 +60,10 @@ class LoanStatus:
     end_date: date | None
 
 
-def _check(session: Session, user: User, loan: Loan) -> None:
+def _check(session: Session, household: Household, loan: Loan) -> None:
     check_common(
         session,
-        user,
+        household,
         name=loan.name,
         flow=loan.type,
         category_id=loan.category_id,
@@ -74,38 +74,46 @@ def _check(session: Session, user: User, loan: Loan) -> None:
     check_payment_fits(check_terms(loan_terms(loan)))
 
 
-def create_loan(session: Session, user: User, **fields: Any) -> Loan:
+def create_loan(session: Session, household: Household, **fields: Any) -> Loan:
     """Add a loan; its payment is computed from the terms."""
-    loan = Loan(user_id=user.id, currency=user.currency, notes="", type="expense", method="spitzer")
+    loan = Loan(
+        household_id=household.id,
+        currency=household.currency,
+        notes="",
+        type="expense",
+        method="spitzer",
+    )
     assign_fields(loan, {k: v for k, v in fields.items() if v is not None}, FIELDS)
-    _check(session, user, loan)
+    _check(session, household, loan)
     session.add(loan)
     session.flush()
     return loan
 
 
-def get_loan(session: Session, user: User, loan_id: int) -> Loan:
-    """One of the user's loans."""
-    return get_source(session, user, Loan, loan_id)
+def get_loan(session: Session, household: Household, loan_id: int) -> Loan:
+    """One of the household's loans."""
+    return get_source(session, household, Loan, loan_id)
 
 
-def list_loans(session: Session, user: User) -> list[Loan]:
-    """The user's loans."""
-    return list_sources(session, user, Loan)
+def list_loans(session: Session, household: Household) -> list[Loan]:
+    """The household's loans."""
+    return list_sources(session, household, Loan)
 
 
-def update_loan(session: Session, user: User, loan_id: int, changes: dict[str, Any]) -> Loan:
+def update_loan(
+    session: Session, household: Household, loan_id: int, changes: dict[str, Any]
+) -> Loan:
     """Change a loan's terms or labels; the schedule follows."""
-    loan = get_loan(session, user, loan_id)
+    loan = get_loan(session, household, loan_id)
     assign_fields(loan, changes, FIELDS)
-    _check(session, user, loan)
+    _check(session, household, loan)
     session.flush()
     return loan
 
 
-def delete_loan(session: Session, user: User, loan_id: int) -> None:
+def delete_loan(session: Session, household: Household, loan_id: int) -> None:
     """Delete a loan; its booked transactions stay in the ledger."""
-    loan = get_loan(session, user, loan_id)
+    loan = get_loan(session, household, loan_id)
     forget_bookings(session, "loan", loan.id)
     session.delete(loan)
     session.flush()
@@ -145,24 +153,24 @@ def status(session: Session, loan: Loan, today: date) -> LoanStatus:
     )
 
 
-def record_payment(session: Session, user: User, loan_id: int, *, on: date) -> Period:
+def record_payment(session: Session, household: Household, loan_id: int, *, on: date) -> Period:
     """Record the next scheduled payment as paid today."""
-    loan = get_source(session, user, Loan, loan_id, lock=True)
+    loan = get_source(session, household, Loan, loan_id, lock=True)
     spec = spec_of(session, loan)
     occurrence = next_unbooked(occurrences(spec, ALL_TIME), booked_dates(session, "loan", loan.id))
     book_one(session, occurrence, paid_on=on)
     return next(p for p in breakdown(session, loan) if p.date == occurrence.due_date)
 
 
-def reverse_payment(session: Session, user: User, loan_id: int) -> date:
+def reverse_payment(session: Session, household: Household, loan_id: int) -> date:
     """Undo the latest recorded payment; return its due date."""
-    loan = get_source(session, user, Loan, loan_id, lock=True)
+    loan = get_source(session, household, Loan, loan_id, lock=True)
     return reverse_last_booking(session, "loan", loan.id)
 
 
 def prepay(
     session: Session,
-    user: User,
+    household: Household,
     loan_id: int,
     *,
     amount: Decimal,
@@ -170,7 +178,7 @@ def prepay(
     mode: PrepaymentMode,
 ) -> Loan:
     """Repay part of the loan early: the term shortens or the payment falls, as chosen."""
-    loan = get_source(session, user, Loan, loan_id, lock=True)
+    loan = get_source(session, household, Loan, loan_id, lock=True)
     if mode not in ("shorten_term", "lower_payment"):
         raise InvalidInputError("mode", "must be 'shorten_term' or 'lower_payment'")
     if amount <= ZERO:
@@ -181,7 +189,7 @@ def prepay(
     session.add(LoanPrepayment(loan_id=loan.id, date=on, amount=amount, mode=mode))
     session.add(
         Transaction(
-            user_id=user.id,
+            household_id=household.id,
             date=on,
             amount=amount,
             type="expense",

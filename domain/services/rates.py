@@ -1,7 +1,7 @@
 """Exchange rates: enter, list, delete, import the Bank of Israel's file, and load the table.
 
-Rates belong to the money's owner. Today that is the user, and the owner's base currency
-is the user's `currency` setting; when households land, only `_owner` and `base_currency`
+Rates belong to the money's owner. Today that is the household, and the owner's base currency
+is the household's `currency` setting; when households land, only `_owner` and `base_currency`
 change: every rate query below is scoped through them.
 """
 
@@ -15,21 +15,22 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from domain.db.models import ExchangeRate, User
+from domain.db.models import ExchangeRate, Household
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.boi_rates import BOI_BASE, parse_boi_rates
 from domain.rules.currency import Rate, RateTable, build_rate_table, check_rate
+from domain.services.households import open_scope
 from domain.services.users import find_user_by_username
 
 
-def _owner(user: User) -> int:
+def _owner(household: Household) -> int:
     """Whose rates these are: the one place that scopes every rate query."""
-    return user.id
+    return household.id
 
 
-def base_currency(user: User) -> str:
+def base_currency(household: Household) -> str:
     """The owner's base currency: every total, report and forecast is in it."""
-    return user.currency
+    return household.currency
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,22 @@ class RatesImported:
     skipped: tuple[str, ...]
 
 
-def rate_table(session: Session, user: User) -> RateTable:
+def rate_table(session: Session, household: Household) -> RateTable:
     """Every rate the owner holds to the current base currency, ready for the converter."""
-    base = base_currency(user)
+    base = base_currency(household)
     rows = session.execute(
         select(ExchangeRate.day, ExchangeRate.currency, ExchangeRate.rate).where(
-            ExchangeRate.user_id == _owner(user), ExchangeRate.base == base
+            ExchangeRate.household_id == _owner(household), ExchangeRate.base == base
         )
     )
     return build_rate_table(base, (Rate(r.day, r.currency, r.rate) for r in rows))
 
 
-def _upsert(session: Session, user: User, rates: list[Rate], source: str) -> list[int]:
-    base = base_currency(user)
+def _upsert(session: Session, household: Household, rates: list[Rate], source: str) -> list[int]:
+    base = base_currency(household)
     values = [
         {
-            "user_id": _owner(user),
+            "household_id": _owner(household),
             "base": base,
             "day": r.day,
             "currency": r.currency,
@@ -86,17 +87,19 @@ def _upsert(session: Session, user: User, rates: list[Rate], source: str) -> lis
     return ids
 
 
-def set_rate(session: Session, user: User, draft: RateDraft) -> ExchangeRate:
+def set_rate(session: Session, household: Household, draft: RateDraft) -> ExchangeRate:
     """Store a rate by hand, replacing the one of the same currency and day."""
-    check_rate(draft.currency, draft.rate, base_currency(user))
-    [rate_id] = _upsert(session, user, [Rate(draft.day, draft.currency, draft.rate)], "manual")
-    return get_rate(session, user, rate_id)
+    check_rate(draft.currency, draft.rate, base_currency(household))
+    [rate_id] = _upsert(session, household, [Rate(draft.day, draft.currency, draft.rate)], "manual")
+    return get_rate(session, household, rate_id)
 
 
-def get_rate(session: Session, user: User, rate_id: int) -> ExchangeRate:
+def get_rate(session: Session, household: Household, rate_id: int) -> ExchangeRate:
     """One of the owner's rates; anyone else's answers as not found."""
     rate = session.scalars(
-        select(ExchangeRate).where(ExchangeRate.id == rate_id, ExchangeRate.user_id == _owner(user))
+        select(ExchangeRate).where(
+            ExchangeRate.id == rate_id, ExchangeRate.household_id == _owner(household)
+        )
     ).one_or_none()
     if rate is None:
         raise NotFoundError("rate not found")
@@ -104,11 +107,12 @@ def get_rate(session: Session, user: User, rate_id: int) -> ExchangeRate:
 
 
 def list_rates(
-    session: Session, user: User, *, currency: str | None = None, limit: int = 1000
+    session: Session, household: Household, *, currency: str | None = None, limit: int = 1000
 ) -> list[ExchangeRate]:
     """The owner's rates to the current base, newest first, optionally of one currency."""
     query = select(ExchangeRate).where(
-        ExchangeRate.user_id == _owner(user), ExchangeRate.base == base_currency(user)
+        ExchangeRate.household_id == _owner(household),
+        ExchangeRate.base == base_currency(household),
     )
     if currency:
         query = query.where(ExchangeRate.currency == currency)
@@ -116,31 +120,31 @@ def list_rates(
     return list(session.scalars(order))
 
 
-def delete_rate(session: Session, user: User, rate_id: int) -> None:
+def delete_rate(session: Session, household: Household, rate_id: int) -> None:
     """Remove one of the owner's rates."""
-    session.delete(get_rate(session, user, rate_id))
+    session.delete(get_rate(session, household, rate_id))
     session.flush()
 
 
-def import_boi_rates(session: Session, user: User, content: bytes) -> RatesImported:
+def import_boi_rates(session: Session, household: Household, content: bytes) -> RatesImported:
     """Store every rate of a Bank of Israel file (rates to ILS), replacing same-day rates."""
-    if base_currency(user) != BOI_BASE:
+    if base_currency(household) != BOI_BASE:
         raise InvalidInputError(
-            "file", f"Bank of Israel rates are to ILS; your base currency is {user.currency}"
+            "file", f"Bank of Israel rates are to ILS; your base currency is {household.currency}"
         )
     found = parse_boi_rates(content)
     rates = list({(r.currency, r.day): r for r in found.rates}.values())
     stored = 0
     for start in range(0, len(rates), 5000):
-        stored += len(_upsert(session, user, rates[start : start + 5000], "boi"))
+        stored += len(_upsert(session, household, rates[start : start + 5000], "boi"))
     days = [r.day for r in rates]
     currencies = tuple(sorted({r.currency for r in rates}))
     return RatesImported(stored, currencies, min(days), max(days), found.skipped)
 
 
 def import_rates_for(session: Session, username: str, content: bytes) -> RatesImported:
-    """The command line's import: a Bank of Israel file into the named user's rates."""
+    """The command line's import: a Bank of Israel file into the named person's household."""
     user = find_user_by_username(session, username)
     if user is None:
         raise InvalidInputError("username", f"no user named {username!r}")
-    return import_boi_rates(session, user, content)
+    return import_boi_rates(session, open_scope(session, user).household, content)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from domain.db import exports as reads
 from domain.db.ledger import fetch_totals
-from domain.db.models import User
+from domain.db.models import Household
+from domain.rules.export_labels import Language
 from domain.rules.ledger import LedgerFilter
 from domain.rules.monthly_report import (
     Due,
@@ -45,44 +46,49 @@ def report_fonts() -> Fonts:
     return Fonts()
 
 
-def _due(session: Session, user: User, today: date) -> tuple[tuple[Due, ...], int]:
+def _due(session: Session, household: Household, today: date) -> tuple[tuple[Due, ...], int]:
     """What falls due from today to 30 days ahead, and how many earlier items wait unbooked."""
-    due = preview_booking(session, user, today + timedelta(days=UPCOMING_DAYS))
+    due = preview_booking(session, household, today + timedelta(days=UPCOMING_DAYS))
     ahead = [Due(o.due_date, o.description, o.amount, o.type) for o in due if o.due_date >= today]
     return tuple(ahead[:UPCOMING_MAX]), len(due) - len(ahead)
 
 
-def _previous_expense(session: Session, user: User, start: date) -> Decimal | None:
+def _previous_expense(session: Session, household: Household, start: date) -> Decimal | None:
     previous_start, _ = month_bounds(start - timedelta(days=1))
     totals = fetch_totals(
-        session, user.id, LedgerFilter(start=previous_start, end=start), base=base_currency(user)
+        session,
+        household.id,
+        LedgerFilter(start=previous_start, end=start),
+        base=base_currency(household),
     )
     return totals.expense if totals.count else None
 
 
-def monthly_report(session: Session, user: User, month: date, today: date) -> MonthlyReport:
+def monthly_report(
+    session: Session, household: Household, month: date, today: date, *, language: Language = "en"
+) -> MonthlyReport:
     """The month's KPIs, its daily balance up to today, categories, largest and due items."""
     start, end = month_bounds(month)
-    hebrew = reads.language_of(session, user.id) == "he"
-    names = reads.category_names(session, user.id, hebrew=hebrew)
-    base = base_currency(user)
-    totals = fetch_totals(session, user.id, LedgerFilter(start=start, end=end), base=base)
+    hebrew = language == "he"
+    names = reads.category_names(session, household.id, hebrew=hebrew)
+    base = base_currency(household)
+    totals = fetch_totals(session, household.id, LedgerFilter(start=start, end=end), base=base)
     shown_end = min(end, today + timedelta(days=1))
-    opening = current_balance(session, user, start - timedelta(days=1)).amount
+    opening = current_balance(session, household, start - timedelta(days=1)).amount
     balances = daily_balances(
         opening,
-        reads.daily_net(session, user.id, start, shown_end, base=base),
+        reads.daily_net(session, household.id, start, shown_end, base=base),
         start,
         shown_end,
-        reads.readings(session, user.id, start, shown_end),
+        reads.readings(session, household.id, start, shown_end),
     )
-    spending = reads.spending_by_category(session, user.id, start, end, base=base)
-    largest = reads.largest_expenses(session, user.id, start, end, base=base)
-    previous = _previous_expense(session, user, start)
-    upcoming, overdue = _due(session, user, today)
+    spending = reads.spending_by_category(session, household.id, start, end, base=base)
+    largest = reads.largest_expenses(session, household.id, start, end, base=base)
+    previous = _previous_expense(session, household, start)
+    upcoming, overdue = _due(session, household, today)
     return MonthlyReport(
-        title=user.display_name or user.username,
-        currency=user.currency,
+        title=household.name,
+        currency=household.currency,
         month=start,
         generated_on=today,
         income=totals.income,
@@ -101,7 +107,9 @@ def monthly_report(session: Session, user: User, month: date, today: date) -> Mo
     )
 
 
-def monthly_report_pdf(session: Session, user: User, month: date, today: date) -> bytes:
-    """The monthly report as PDF bytes."""
-    report = monthly_report(session, user, month, today)
-    return render_report(report, report_fonts(), language=reads.language_of(session, user.id))
+def monthly_report_pdf(
+    session: Session, household: Household, month: date, today: date, *, language: Language
+) -> bytes:
+    """The monthly report as PDF bytes, in the reader's language."""
+    report = monthly_report(session, household, month, today, language=language)
+    return render_report(report, report_fonts(), language=language)

@@ -8,7 +8,14 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from domain.db.models import FixedItem, InstallmentPlan, Loan, RecurringBooking, Transaction, User
+from domain.db.models import (
+    FixedItem,
+    Household,
+    InstallmentPlan,
+    Loan,
+    RecurringBooking,
+    Transaction,
+)
 from domain.db.recurring import book_occurrences
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.ledger import CURRENCY_RE
@@ -26,14 +33,19 @@ KIND_OF: dict[type[Any], SourceKind] = {
 
 
 def get_source(
-    session: Session, user: User, model: type[SourceT], source_id: int, *, lock: bool = False
+    session: Session,
+    household: Household,
+    model: type[SourceT],
+    source_id: int,
+    *,
+    lock: bool = False,
 ) -> SourceT:
-    """One of the user's sources of a kind; another user's answers not found.
+    """One of the household's sources of a kind; another household's answers not found.
 
     With `lock`, the row is locked until the unit of work ends, so concurrent payments on
     one source take turns and each sees what the one before it booked.
     """
-    query = select(model).where(model.id == source_id, model.user_id == user.id)
+    query = select(model).where(model.id == source_id, model.household_id == household.id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     found = session.scalars(query).one_or_none()
@@ -42,9 +54,11 @@ def get_source(
     return found
 
 
-def list_sources(session: Session, user: User, model: type[SourceT]) -> list[SourceT]:
-    """The user's sources of a kind, oldest first."""
-    return list(session.scalars(select(model).where(model.user_id == user.id).order_by(model.id)))
+def list_sources(session: Session, household: Household, model: type[SourceT]) -> list[SourceT]:
+    """The household's sources of a kind, oldest first."""
+    return list(
+        session.scalars(select(model).where(model.household_id == household.id).order_by(model.id))
+    )
 
 
 def assign_fields(row: Any, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -57,16 +71,22 @@ def assign_fields(row: Any, fields: dict[str, Any], allowed: tuple[str, ...]) ->
 
 
 def check_common(
-    session: Session, user: User, *, name: str, flow: str, category_id: int | None, currency: str
+    session: Session,
+    household: Household,
+    *,
+    name: str,
+    flow: str,
+    category_id: int | None,
+    currency: str,
 ) -> None:
-    """Rules every source shares: a name, a type, the user's own category, a currency."""
+    """Rules every source shares: a name, a type, the household's own category, a currency."""
     if not 1 <= len(name.strip()) <= NAME_MAX:
         raise InvalidInputError("name", f"must be 1 to {NAME_MAX} characters")
     if flow not in ("income", "expense"):
         raise InvalidInputError("type", "must be 'income' or 'expense'")
     if not CURRENCY_RE.match(currency):
         raise InvalidInputError("currency", "must be a 3-letter ISO code such as ILS")
-    check_category_for(session, user, category_id, flow)
+    check_category_for(session, household, category_id, flow)
 
 
 def check_positive(value: Any, field: str) -> None:
@@ -82,7 +102,7 @@ def check_day(day: int | None) -> None:
 
 
 def booked_dates(session: Session, kind: SourceKind, source_id: int) -> dict[date, int | None]:
-    """Due date to booked transaction id (None when the user deleted it) of a source."""
+    """Due date to booked transaction id (None when the household deleted it) of a source."""
     rows = session.execute(
         select(RecurringBooking.due_date, RecurringBooking.transaction_id).where(
             RecurringBooking.source_kind == kind, RecurringBooking.source_id == source_id

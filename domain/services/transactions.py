@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.db import ledger
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.ledger import (
     LedgerFilter,
@@ -48,23 +48,25 @@ class Page:
     offset: int
 
 
-def validate_draft(session: Session, user: User, draft: TransactionDraft) -> TransactionDraft:
-    """Check a draft's own rules and its category; fill the user's currency."""
+def validate_draft(
+    session: Session, household: Household, draft: TransactionDraft
+) -> TransactionDraft:
+    """Check a draft's own rules and its category; fill the household's currency."""
     check_draft(draft)
-    check_category_for(session, user, draft.category_id, draft.type)
-    return draft if draft.currency else replace(draft, currency=user.currency)
+    check_category_for(session, household, draft.category_id, draft.type)
+    return draft if draft.currency else replace(draft, currency=household.currency)
 
 
-def _row(user: User, draft: TransactionDraft, source: str) -> dict[str, Any]:
+def _row(household: Household, draft: TransactionDraft, source: str) -> dict[str, Any]:
     return {
-        "user_id": user.id,
+        "household_id": household.id,
         "date": draft.date,
         "amount": draft.amount,
         "type": draft.type,
         "category_id": draft.category_id,
         "description": draft.description,
         "notes": draft.notes,
-        "currency": draft.currency or user.currency,
+        "currency": draft.currency or household.currency,
         "original_amount": draft.original_amount,
         "original_currency": draft.original_currency,
         "source": source,
@@ -72,20 +74,22 @@ def _row(user: User, draft: TransactionDraft, source: str) -> dict[str, Any]:
 
 
 def record_transaction(
-    session: Session, user: User, draft: TransactionDraft, *, source: str = "manual"
+    session: Session, household: Household, draft: TransactionDraft, *, source: str = "manual"
 ) -> Transaction:
     """Store one transaction after checking it."""
-    draft = validate_draft(session, user, draft)
-    transaction = Transaction(**_row(user, draft, source))
+    draft = validate_draft(session, household, draft)
+    transaction = Transaction(**_row(household, draft, source))
     session.add(transaction)
     session.flush()
     return transaction
 
 
-def get_transaction(session: Session, user: User, transaction_id: int) -> Transaction:
-    """One of the user's transactions; another user's answers not found."""
+def get_transaction(session: Session, household: Household, transaction_id: int) -> Transaction:
+    """One of the household's transactions; another household's answers not found."""
     found = session.scalars(
-        select(Transaction).where(Transaction.id == transaction_id, Transaction.user_id == user.id)
+        select(Transaction).where(
+            Transaction.id == transaction_id, Transaction.household_id == household.id
+        )
     ).one_or_none()
     if found is None:
         raise NotFoundError("transaction not found")
@@ -107,46 +111,48 @@ def _draft_of(transaction: Transaction) -> TransactionDraft:
 
 
 def update_transaction(
-    session: Session, user: User, transaction_id: int, changes: dict[str, Any]
+    session: Session, household: Household, transaction_id: int, changes: dict[str, Any]
 ) -> Transaction:
     """Apply a partial change; the result must pass every rule."""
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise InvalidInputError(sorted(unknown)[0], "cannot be changed")
-    transaction = get_transaction(session, user, transaction_id)
-    draft = validate_draft(session, user, replace(_draft_of(transaction), **changes))
+    transaction = get_transaction(session, household, transaction_id)
+    draft = validate_draft(session, household, replace(_draft_of(transaction), **changes))
     for name in UPDATABLE:
         setattr(transaction, name, getattr(draft, name))
     session.flush()
     return transaction
 
 
-def delete_transaction(session: Session, user: User, transaction_id: int) -> None:
-    """Delete one of the user's transactions."""
-    session.delete(get_transaction(session, user, transaction_id))
+def delete_transaction(session: Session, household: Household, transaction_id: int) -> None:
+    """Delete one of the household's transactions."""
+    session.delete(get_transaction(session, household, transaction_id))
     session.flush()
 
 
 def duplicate_transaction(
-    session: Session, user: User, transaction_id: int, *, on: date | None = None
+    session: Session, household: Household, transaction_id: int, *, on: date | None = None
 ) -> Transaction:
     """Copy a transaction as a new manual one, on another date when given."""
-    draft = _draft_of(get_transaction(session, user, transaction_id))
-    return record_transaction(session, user, replace(draft, date=on or draft.date))
+    draft = _draft_of(get_transaction(session, household, transaction_id))
+    return record_transaction(session, household, replace(draft, date=on or draft.date))
 
 
 def _indexed(index: int, exc: InvalidInputError) -> InvalidInputError:
     return InvalidInputError(exc.field, f"row {index}: {exc.message}", index=index)
 
 
-def bulk_record(session: Session, user: User, drafts: Sequence[TransactionDraft]) -> list[int]:
+def bulk_record(
+    session: Session, household: Household, drafts: Sequence[TransactionDraft]
+) -> list[int]:
     """Store up to 1000 transactions, all or none; an error names the failing row."""
     if not 1 <= len(drafts) <= BULK_MAX:
         raise InvalidInputError("items", f"send 1 to {BULK_MAX} transactions")
     rows = []
     for index, draft in enumerate(drafts):
         try:
-            rows.append(_row(user, validate_draft(session, user, draft), "manual"))
+            rows.append(_row(household, validate_draft(session, household, draft), "manual"))
         except InvalidInputError as exc:
             raise _indexed(index, exc) from exc
     result = session.execute(insert(Transaction).returning(Transaction.id), rows)
@@ -154,7 +160,7 @@ def bulk_record(session: Session, user: User, drafts: Sequence[TransactionDraft]
 
 
 def bulk_update(
-    session: Session, user: User, changes: Sequence[tuple[int, dict[str, Any]]]
+    session: Session, household: Household, changes: Sequence[tuple[int, dict[str, Any]]]
 ) -> list[Transaction]:
     """Apply several partial changes, all or none."""
     if not 1 <= len(changes) <= BULK_MAX:
@@ -162,14 +168,14 @@ def bulk_update(
     updated = []
     for index, (transaction_id, change) in enumerate(changes):
         try:
-            updated.append(update_transaction(session, user, transaction_id, change))
+            updated.append(update_transaction(session, household, transaction_id, change))
         except InvalidInputError as exc:
             raise _indexed(index, exc) from exc
     return updated
 
 
-def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
-    """Delete several of the user's transactions; any unknown id deletes none."""
+def bulk_delete(session: Session, household: Household, ids: Sequence[int]) -> int:
+    """Delete several of the household's transactions; any unknown id deletes none."""
     if not 1 <= len(ids) <= BULK_MAX:
         raise InvalidInputError("ids", f"send 1 to {BULK_MAX} ids")
     wanted = set(ids)
@@ -178,7 +184,7 @@ def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
     mine = set(
         session.scalars(
             select(Transaction.id)
-            .where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+            .where(Transaction.household_id == household.id, Transaction.id.in_(wanted))
             .with_for_update()
         )
     )
@@ -186,7 +192,7 @@ def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
         raise NotFoundError("transaction not found")
     deleted = session.scalars(
         delete(Transaction)
-        .where(Transaction.user_id == user.id, Transaction.id.in_(wanted))
+        .where(Transaction.household_id == household.id, Transaction.id.in_(wanted))
         .returning(Transaction.id)
     ).all()
     return len(deleted)
@@ -194,22 +200,24 @@ def bulk_delete(session: Session, user: User, ids: Sequence[int]) -> int:
 
 def list_transactions(
     session: Session,
-    user: User,
+    household: Household,
     spec: LedgerFilter,
     *,
     sort: SortKey = "-date",
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    """One page of the user's filtered transactions, with the total count."""
+    """One page of the household's filtered transactions, with the total count."""
     if not 1 <= limit <= PAGE_MAX:
         raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
     if offset < 0:
         raise InvalidInputError("offset", "must not be negative")
-    rows, total = ledger.fetch_page(session, user.id, spec, sort=sort, limit=limit, offset=offset)
+    rows, total = ledger.fetch_page(
+        session, household.id, spec, sort=sort, limit=limit, offset=offset
+    )
     return Page(rows=rows, total=total, limit=limit, offset=offset)
 
 
-def ledger_totals(session: Session, user: User, spec: LedgerFilter) -> Totals:
-    """Income, expenses and net of the user's filtered transactions, in the base currency."""
-    return ledger.fetch_totals(session, user.id, spec, base=base_currency(user))
+def ledger_totals(session: Session, household: Household, spec: LedgerFilter) -> Totals:
+    """Income, expenses and net of the household's filtered transactions, in the base currency."""
+    return ledger.fetch_totals(session, household.id, spec, base=base_currency(household))

@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import USERNAME_MAX, User, UserSettings
+from domain.db.models import USERNAME_MAX, User
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.passwords import hash_password
 from domain.services.categories import create_default_categories
+from domain.services.households import create_household
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 
@@ -67,8 +68,7 @@ def create_user(
         email=email,
         password_hash=password_hash,
         is_admin=is_admin,
-        currency=settings.default_currency,
-        timezone=settings.timezone,
+        language=settings.default_language,
     )
     session.add(user)
     try:
@@ -76,9 +76,8 @@ def create_user(
             session.flush()
     except IntegrityError as exc:
         raise ConflictError("username is taken") from exc
-    create_default_categories(session, user)
-    if settings.default_language != "en":  # English is the column's default: no row needed yet
-        session.add(UserSettings(user_id=user.id, language=settings.default_language))
+    household = create_household(session, settings, user, name=user.display_name)
+    create_default_categories(session, household)
     return user
 
 
@@ -90,6 +89,15 @@ def update_profile(
         user.display_name = display_name.strip()
     if email is not None:
         user.email = email.strip() or None
+    session.flush()
+    return user
+
+
+def set_language(session: Session, user: User, language: str) -> User:
+    """Change the language a person reads Cashflow in."""
+    if language not in ("en", "he"):
+        raise InvalidInputError("language", "must be 'en' or 'he'")
+    user.language = language
     session.flush()
     return user
 

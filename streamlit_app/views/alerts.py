@@ -12,19 +12,19 @@ from domain.db.models import Alert
 from domain.rules.alert_texts import TEXT, render
 from domain.services import alerts, dashboard
 from streamlit_app.i18n import DATE_FORMAT, _, currency, language
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import run_action, today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import household_work, run_action, today_of
 
 ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
-def unread_badge(user_id: int) -> int:
+def unread_badge(household_id: int) -> int:
     """Re-evaluate alerts when data changed; return the unread count (for the sidebar)."""
     now = datetime.now(UTC)
-    today = today_of(user_id)
-    with user_work(user_id) as (session, user):
-        alerts.refresh_alerts(session, user, today, now)
-        return alerts.unread_count(session, user, today)
+    today = today_of(household_id)
+    with household_work(household_id) as (session, household):
+        alerts.refresh_alerts(session, household, today, now)
+        return alerts.unread_count(session, household, today)
 
 
 def alert_texts(alert: Alert) -> tuple[str, str]:
@@ -45,14 +45,14 @@ def alert_texts(alert: Alert) -> tuple[str, str]:
 
 def alerts_page() -> None:
     """Render the alerts."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     now = datetime.now(UTC)
     st.title(_("Alerts"))
-    with user_work(user_id) as (session, user):
-        alerts.refresh_alerts(session, user, today, now)
-        found = alerts.list_alerts(session, user, today)
-        empty = not dashboard.has_data(session, user)
+    with household_work(household_id) as (session, household):
+        alerts.refresh_alerts(session, household, today, now)
+        found = alerts.list_alerts(session, household, today)
+        empty = not dashboard.has_data(session, household)
     if not found and empty:
         st.info(
             _(
@@ -66,8 +66,8 @@ def alerts_page() -> None:
         return
 
     def read_all() -> None:
-        with user_work(user_id) as (session, user):
-            alerts.mark_all_read(session, user, today, now)
+        with household_work(household_id) as (session, household):
+            alerts.mark_all_read(session, household, today, now)
 
     if st.button(_("Mark all read"), key="alerts_read_all"):
         run_action(read_all, _("All read.")) and st.rerun()
@@ -78,11 +78,11 @@ def alerts_page() -> None:
             st.markdown(f"{ICONS.get(alert.severity, '')} {weight}{title}{weight}")
             st.write(message)
             cols = st.columns([1, 1, 2, 1])
-            _buttons(user_id, alert.id, alert.read_at is not None, list(cols), today)
+            _buttons(household_id, alert.id, alert.read_at is not None, list(cols), today)
 
 
 def _buttons(
-    user_id: int, alert_id: int, is_read: bool, cols: list[DeltaGenerator], today: date
+    household_id: int, alert_id: int, is_read: bool, cols: list[DeltaGenerator], today: date
 ) -> None:
     now = datetime.now(UTC)
     until = cols[2].date_input(
@@ -94,16 +94,16 @@ def _buttons(
     )
 
     def toggle() -> None:
-        with user_work(user_id) as (session, user):
-            alerts.mark_read(session, user, alert_id, now, read=not is_read)
+        with household_work(household_id) as (session, household):
+            alerts.mark_read(session, household, alert_id, now, read=not is_read)
 
     def snooze() -> None:
-        with user_work(user_id) as (session, user):
-            alerts.snooze(session, user, alert_id, until=until or today, today=today)
+        with household_work(household_id) as (session, household):
+            alerts.snooze(session, household, alert_id, until=until or today, today=today)
 
     def dismiss() -> None:
-        with user_work(user_id) as (session, user):
-            alerts.dismiss(session, user, alert_id, now)
+        with household_work(household_id) as (session, household):
+            alerts.dismiss(session, household, alert_id, now)
 
     label = _("Mark unread") if is_read else _("Mark read")
     if cols[0].button(label, key=f"alert_read_{alert_id}"):

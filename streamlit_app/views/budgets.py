@@ -32,8 +32,8 @@ from streamlit_app.budget_charts import (
     budget_history_figure,
 )
 from streamlit_app.i18n import _, keyed, language, n_, show_date, show_money, show_month, show_table
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import category_name, describe, money, today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import category_name, describe, household_work, money, today_of
 from streamlit_app.views.grid import editable_grid, messages
 
 COLUMNS = ["category", "amount", "only_this_month", "rollover", "forecast"]
@@ -62,11 +62,13 @@ def _pick_month(today: date) -> date:
     return picked or this
 
 
-def _rows(user_id: int, month: date) -> tuple[list[Category], dict[int, Budget], dict[int, Any]]:
-    with user_work(user_id) as (session, user):
-        found = [c for c in categories.list_categories(session, user) if c.type == "expense"]
-        applying = {b.category_id: b for b in budgets.list_budgets(session, user, month)}
-        settings = {s.category_id: s for s in budgets.list_category_settings(session, user)}
+def _rows(
+    household_id: int, month: date
+) -> tuple[list[Category], dict[int, Budget], dict[int, Any]]:
+    with household_work(household_id) as (session, household):
+        found = [c for c in categories.list_categories(session, household) if c.type == "expense"]
+        applying = {b.category_id: b for b in budgets.list_budgets(session, household, month)}
+        settings = {s.category_id: s for s in budgets.list_category_settings(session, household)}
     return found, applying, settings
 
 
@@ -107,29 +109,29 @@ def _column_config() -> dict[str, Any]:
 
 
 def _set_amount(
-    user_id: int, month: date, category_id: int, current: Budget | None, change: dict[str, Any]
+    household_id: int, month: date, category_id: int, current: Budget | None, change: dict[str, Any]
 ) -> None:
     """An edited amount (or a ticked override) as a standing amount or this month's override."""
     override = change.get("only_this_month", bool(current and current.kind == "override"))
     value = change.get("amount", current.amount if current else None)
     text = "" if value is None else str(value)
-    with user_work(user_id) as (session, user):
+    with household_work(household_id) as (session, household):
         if not text.strip():
             if current is not None and current.month == month:
-                budgets.delete_budget(session, user, current.id)
+                budgets.delete_budget(session, household, current.id)
             elif current is not None:
                 draft = BudgetDraft(category_id, month, money("0", "amount"), "standing")
-                budgets.set_budget(session, user, draft)
+                budgets.set_budget(session, household, draft)
             return
         kind: BudgetKind = "override" if override else "standing"
         draft = BudgetDraft(category_id, month, money(text, "amount"), kind)
-        budgets.set_budget(session, user, draft)
+        budgets.set_budget(session, household, draft)
         if current is not None and current.month == month and current.kind != kind:
-            budgets.delete_budget(session, user, current.id)
+            budgets.delete_budget(session, household, current.id)
 
 
 def _save(
-    user_id: int,
+    household_id: int,
     month: date,
     rows: tuple[list[Category], dict[int, Budget], dict[int, Any]],
     changes: dict[str, Any],
@@ -140,13 +142,13 @@ def _save(
         category = found[int(position)]
         try:
             if "amount" in change or "only_this_month" in change:
-                _set_amount(user_id, month, category.id, applying.get(category.id), change)
+                _set_amount(household_id, month, category.id, applying.get(category.id), change)
             settings = {k: change[k] for k in ("rollover", "forecast") if k in change}
             if settings:
-                with user_work(user_id) as (session, user):
+                with household_work(household_id) as (session, household):
                     budgets.set_category_settings(
                         session,
-                        user,
+                        household,
                         category.id,
                         rollover=settings.get("rollover"),
                         forecast_mode=settings.get("forecast"),
@@ -158,12 +160,12 @@ def _save(
     return problems
 
 
-def _copy_previous(user_id: int, month: date) -> None:
+def _copy_previous(household_id: int, month: date) -> None:
     if not st.button(_("Copy from last month"), key="budgets_copy"):
         return
     try:
-        with user_work(user_id) as (session, user):
-            count = len(budgets.copy_previous_month(session, user, month))
+        with household_work(household_id) as (session, household):
+            count = len(budgets.copy_previous_month(session, household, month))
     except DomainError as exc:
         st.error(describe(exc))
         return
@@ -177,9 +179,9 @@ def _copy_previous(user_id: int, month: date) -> None:
     st.session_state["budgets_version"] = st.session_state.get("budgets_version", 0) + 1
 
 
-def _names(user_id: int) -> dict[int, str]:
-    with user_work(user_id) as (session, user):
-        return {c.id: category_name(c) for c in categories.list_categories(session, user)}
+def _names(household_id: int) -> dict[int, str]:
+    with household_work(household_id) as (session, household):
+        return {c.id: category_name(c) for c in categories.list_categories(session, household)}
 
 
 def bars_frame(lines: list[BudgetLine], names: dict[int, str]) -> pd.DataFrame:
@@ -194,13 +196,13 @@ def bars_frame(lines: list[BudgetLine], names: dict[int, str]) -> pd.DataFrame:
     )
 
 
-def _progress(user_id: int, month: date, today: date) -> None:
-    with user_work(user_id) as (session, user):
-        lines = budgets.month_summary(session, user, month, today)
+def _progress(household_id: int, month: date, today: date) -> None:
+    with household_work(household_id) as (session, household):
+        lines = budgets.month_summary(session, household, month, today)
     if not lines:
         st.info(_("No budgets for this month yet: type amounts in the table above."))
         return
-    names = _names(user_id)
+    names = _names(household_id)
     st.subheader(_("Spent against budget"))
     st.plotly_chart(budget_bars_figure(bars_frame(lines, names)), key="budgets_bars")
     rows = [
@@ -217,9 +219,9 @@ def _progress(user_id: int, month: date, today: date) -> None:
     show_table(pd.DataFrame(rows))
 
 
-def _history(user_id: int, month: date, today: date) -> None:
-    with user_work(user_id) as (session, user):
-        found = budgets.budget_history(session, user, month, today)
+def _history(household_id: int, month: date, today: date) -> None:
+    with household_work(household_id) as (session, household):
+        found = budgets.budget_history(session, household, month, today)
     if not found:
         return
     st.subheader(_("Budget against actual, 12 months"))
@@ -233,13 +235,13 @@ def _history(user_id: int, month: date, today: date) -> None:
     st.plotly_chart(budget_history_figure(frame), key="budgets_history")
 
 
-def at_risk_panel(user_id: int, today: date) -> None:
+def at_risk_panel(household_id: int, today: date) -> None:
     """Home: the three budgets heading furthest over this month (nothing without budgets)."""
-    with user_work(user_id) as (session, user):
-        risky = budgets.at_risk(session, user, today)
+    with household_work(household_id) as (session, household):
+        risky = budgets.at_risk(session, household, today)
     if not risky:
         return
-    names = _names(user_id)
+    names = _names(household_id)
     st.subheader(_("Budgets most at risk"))
     for column, line in zip(st.columns(len(risky)), risky, strict=True):
         column.metric(
@@ -255,8 +257,8 @@ def at_risk_panel(user_id: int, today: date) -> None:
 
 def budgets_page() -> None:
     """Render the budgets page."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     st.title(_("Budgets"))
     st.caption(
         _(
@@ -265,16 +267,16 @@ def budgets_page() -> None:
         )
     )
     month = _pick_month(today)
-    _copy_previous(user_id, month)
+    _copy_previous(household_id, month)
     for message in messages("budgets"):
         st.error(message)
-    rows = _rows(user_id, month)
+    rows = _rows(household_id, month)
     editable_grid(
         _frame(*rows),
         name="budgets",
         column_config=_column_config(),
         num_rows="fixed",
-        save=lambda changes: _save(user_id, month, rows, changes),
+        save=lambda changes: _save(household_id, month, rows, changes),
     )
-    _progress(user_id, month, today)
-    _history(user_id, month, today)
+    _progress(household_id, month, today)
+    _history(household_id, month, today)

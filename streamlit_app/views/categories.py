@@ -12,17 +12,17 @@ from domain.errors import DomainError, InvalidInputError
 from domain.services import categories
 from streamlit_app.db import transaction
 from streamlit_app.i18n import _, word
-from streamlit_app.session import load_user, require_user_id
+from streamlit_app.session import load_household, require_household_id
 from streamlit_app.views.forms import describe
 from streamlit_app.views.grid import editable_grid, messages
 
 COLUMNS = ["order", "name", "name_he", "type", "icon", "color", "archived"]
 
 
-def _frame(user_id: int) -> tuple[pd.DataFrame, list[int]]:
+def _frame(household_id: int) -> tuple[pd.DataFrame, list[int]]:
     with transaction() as session:
         found = categories.list_categories(
-            session, load_user(session, user_id), include_archived=True
+            session, load_household(session, household_id), include_archived=True
         )
     records = [
         {
@@ -57,24 +57,24 @@ def _describe(label: str, exc: DomainError) -> str:
     return f"{label}: {describe(exc)}"
 
 
-def _edit_one(user_id: int, category_id: int, change: dict[str, Any]) -> None:
+def _edit_one(household_id: int, category_id: int, change: dict[str, Any]) -> None:
     """Apply one row's edits in one unit of work."""
     with transaction() as session:
-        user = load_user(session, user_id)
-        current = categories.get_category(session, user, category_id)
+        household = load_household(session, household_id)
+        current = categories.get_category(session, household, category_id)
         if "type" in change and change["type"] != current.type:
             raise InvalidInputError("type", "a category's type cannot change")
         if change.get("archived") is True:
-            categories.archive_category(session, user, category_id, datetime.now(UTC))
+            categories.archive_category(session, household, category_id, datetime.now(UTC))
         elif change.get("archived") is False:
-            categories.restore_category(session, user, category_id)
+            categories.restore_category(session, household, category_id)
         text = {
             k: str(change[k] or "") for k in ("name", "name_he", "icon", "color") if k in change
         }
         if text:
             categories.update_category(
                 session,
-                user,
+                household,
                 category_id,
                 name=text.get("name"),
                 name_he=text.get("name_he"),
@@ -83,7 +83,7 @@ def _edit_one(user_id: int, category_id: int, change: dict[str, Any]) -> None:
             )
 
 
-def _reorder(user_id: int, frame: pd.DataFrame, ids: list[int], edits: dict[Any, Any]) -> None:
+def _reorder(household_id: int, frame: pd.DataFrame, ids: list[int], edits: dict[Any, Any]) -> None:
     orders = {ids[int(p)]: change["order"] for p, change in edits.items() if "order" in change}
     if not orders:
         return
@@ -91,14 +91,14 @@ def _reorder(user_id: int, frame: pd.DataFrame, ids: list[int], edits: dict[Any,
     current.update({i: float(o) - 0.5 for i, o in orders.items()})  # moved rows go first
     ordered = sorted(current, key=lambda i: (current[i], i))
     with transaction() as session:
-        categories.reorder_categories(session, load_user(session, user_id), ordered)
+        categories.reorder_categories(session, load_household(session, household_id), ordered)
 
 
-def _create(user_id: int, row: dict[str, Any]) -> None:
+def _create(household_id: int, row: dict[str, Any]) -> None:
     with transaction() as session:
         categories.create_category(
             session,
-            load_user(session, user_id),
+            load_household(session, household_id),
             name=str(row.get("name") or ""),
             type=str(row.get("type") or "expense"),
             name_he=row.get("name_he") or None,
@@ -107,22 +107,24 @@ def _create(user_id: int, row: dict[str, Any]) -> None:
         )
 
 
-def _save(user_id: int, frame: pd.DataFrame, ids: list[int], changes: dict[str, Any]) -> list[str]:
+def _save(
+    household_id: int, frame: pd.DataFrame, ids: list[int], changes: dict[str, Any]
+) -> list[str]:
     messages: list[str] = []
     edits: dict[Any, Any] = changes.get("edited_rows", {})
     for position, change in edits.items():
         label = str(frame.iloc[int(position)]["name"])
         try:
-            _edit_one(user_id, ids[int(position)], change)
+            _edit_one(household_id, ids[int(position)], change)
         except DomainError as exc:
             messages.append(_describe(label, exc))
     try:
-        _reorder(user_id, frame, ids, edits)
+        _reorder(household_id, frame, ids, edits)
     except DomainError as exc:
         messages.append(_describe(_("order"), exc))
     for row in changes.get("added_rows", []):
         try:
-            _create(user_id, row)
+            _create(household_id, row)
         except DomainError as exc:
             messages.append(_describe(str(row.get("name") or _("new category")), exc))
     if changes.get("deleted_rows"):
@@ -132,7 +134,7 @@ def _save(user_id: int, frame: pd.DataFrame, ids: list[int], changes: dict[str, 
 
 def categories_page() -> None:
     """Render the categories list."""
-    user_id = require_user_id()
+    household_id = require_household_id()
     st.title(_("Categories"))
     st.caption(
         _(
@@ -142,11 +144,11 @@ def categories_page() -> None:
     )
     for message in messages("categories"):
         st.error(message)
-    frame, ids = _frame(user_id)
+    frame, ids = _frame(household_id)
     editable_grid(
         frame,
         name="categories",
         column_config=_column_config(),
         num_rows="dynamic",
-        save=lambda changes: _save(user_id, frame, ids, changes),
+        save=lambda changes: _save(household_id, frame, ids, changes),
     )

@@ -18,8 +18,8 @@ from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import Summary, band, lowest_point, summarize
 from domain.services import categories, dashboard
 from domain.services.forecasting import forecast_for
-from domain.services.jobs import job_runs_for_user, recent_job_runs, share_of
-from domain.services.user_settings import get_user_settings
+from domain.services.household_settings import get_household_settings
+from domain.services.jobs import job_runs_for_household, recent_job_runs, share_of
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.i18n import (
     _,
@@ -29,15 +29,15 @@ from streamlit_app.i18n import (
     show_money,
     show_table,
 )
-from streamlit_app.session import require_user_id
+from streamlit_app.session import require_household_id
 from streamlit_app.views.budgets import at_risk_panel
 from streamlit_app.views.forecast import safe_box, safe_explained
-from streamlit_app.views.forms import NO_CATEGORY, category_name, today_of, user_work
+from streamlit_app.views.forms import NO_CATEGORY, category_name, household_work, today_of
 
 
-def _kpis(user_id: int, today: date, summary: Summary) -> None:
-    with user_work(user_id) as (session, user):
-        k = dashboard.kpis(session, user, today, summary=summary)
+def _kpis(household_id: int, today: date, summary: Summary) -> None:
+    with household_work(household_id) as (session, household):
+        k = dashboard.kpis(session, household, today, summary=summary)
     cols = st.columns(6)
     cols[0].metric(_("Balance now"), show_money(k.balance))
     cols[1].metric(_("Income this month"), show_money(k.month_income))
@@ -54,12 +54,12 @@ def _kpis(user_id: int, today: date, summary: Summary) -> None:
         safe_explained(k.forecast.safe)
 
 
-def _balance_chart(user_id: int, today: date, forecast: Forecast) -> None:
-    with user_work(user_id) as (session, user):
+def _balance_chart(household_id: int, today: date, forecast: Forecast) -> None:
+    with household_work(household_id) as (session, household):
         past = pd.DataFrame(
-            dashboard.past_balances(session, user, today), columns=["date", "balance"]
+            dashboard.past_balances(session, household, today), columns=["date", "balance"]
         )
-        warning = get_user_settings(session, user).warning_threshold
+        warning = get_household_settings(session, household).warning_threshold
     low_value, low_date = lowest_point(forecast.daily)
     st.subheader(_("Balance: past and forecast"))
     figure = forecast_figure(
@@ -75,7 +75,7 @@ FLOW_PERIODS: dict[str, dashboard.SeriesPeriod] = {
 }
 
 
-def _flows(user_id: int, today: date) -> None:
+def _flows(household_id: int, today: date) -> None:
     start, end = dashboard.month_bounds(today)
     left, right = st.columns(2)
     with left:
@@ -88,11 +88,11 @@ def _flows(user_id: int, today: date) -> None:
             key=keyed("dashboard_period"),
             label_visibility="collapsed",
         )
-    with user_work(user_id) as (session, user):
-        series = dashboard.recent_series(session, user, today, shown.get(label or "", "month"))
+    with household_work(household_id) as (session, household):
+        series = dashboard.recent_series(session, household, today, shown.get(label or "", "month"))
         flows = pd.DataFrame([r.__dict__ for r in series])
         shares = pd.DataFrame(
-            [c.__dict__ for c in dashboard.category_breakdown(session, user, start, end)]
+            [c.__dict__ for c in dashboard.category_breakdown(session, household, start, end)]
         )
     with left:
         if flows.empty:
@@ -129,12 +129,12 @@ def _table(rows: list[dict[str, object]], *, empty: str) -> None:
         st.info(empty)
 
 
-def _expenses_and_commitments(user_id: int, today: date) -> None:
+def _expenses_and_commitments(household_id: int, today: date) -> None:
     start, end = dashboard.month_bounds(today)
-    with user_work(user_id) as (session, user):
+    with household_work(household_id) as (session, household):
         names = {
             c.id: category_name(c)
-            for c in categories.list_categories(session, user, include_archived=True)
+            for c in categories.list_categories(session, household, include_archived=True)
         }
         top: list[dict[str, object]] = [
             {
@@ -145,10 +145,10 @@ def _expenses_and_commitments(user_id: int, today: date) -> None:
                 else _(NO_CATEGORY),
                 "amount": show_money(t.amount),
             }
-            for t in dashboard.top_expenses(session, user, start, end, limit=5)
+            for t in dashboard.top_expenses(session, household, start, end, limit=5)
         ]
-        plans = dashboard.installments_summary(session, user)
-        debts = dashboard.loans_summary(session, user, today)
+        plans = dashboard.installments_summary(session, household)
+        debts = dashboard.loans_summary(session, household, today)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(_("Top expenses this month"))
@@ -170,10 +170,10 @@ def _expenses_and_commitments(user_id: int, today: date) -> None:
         )
 
 
-def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
-    with user_work(user_id) as (session, user):
-        upcoming = dashboard.upcoming_payments(session, user, today)
-        health = dashboard.financial_health(session, user, today, summary=summary)
+def _upcoming_and_health(household_id: int, today: date, summary: Summary) -> None:
+    with household_work(household_id) as (session, household):
+        upcoming = dashboard.upcoming_payments(session, household, today)
+        health = dashboard.financial_health(session, household, today, summary=summary)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(_("Next 30 days"))
@@ -205,8 +205,8 @@ def _upcoming_and_health(user_id: int, today: date, summary: Summary) -> None:
             st.write(_(health.formula))
 
 
-def _pass_row(run: JobRun, user_id: int, zone: str) -> dict[str, object]:
-    share = share_of(run, user_id)
+def _pass_row(run: JobRun, household_id: int, zone: str) -> dict[str, object]:
+    share = share_of(run, household_id)
     return {
         "started": f"{local_time(run.started_at, zone):%d/%m/%Y %H:%M}",
         "status": _(run.status),
@@ -215,14 +215,14 @@ def _pass_row(run: JobRun, user_id: int, zone: str) -> dict[str, object]:
     }
 
 
-def job_panel(user_id: int) -> None:
-    """The scheduler's last pass, and the recent passes that booked for this user."""
-    with user_work(user_id) as (session, user):
-        zone = user.timezone
+def job_panel(household_id: int) -> None:
+    """The scheduler's last pass, and the recent passes that booked for this household."""
+    with household_work(household_id) as (session, household):
+        zone = household.timezone
         latest = recent_job_runs(session, job="booking", limit=1)
         rows = [
-            _pass_row(run, user_id, zone)
-            for run in job_runs_for_user(session, user_id, job="booking", limit=10)
+            _pass_row(run, household_id, zone)
+            for run in job_runs_for_household(session, household_id, job="booking", limit=10)
         ]
     st.subheader(_("Scheduler"))
     if not latest:
@@ -277,28 +277,28 @@ def first_steps() -> None:
 
 def dashboard_page() -> None:
     """Render the dashboard under a greeting."""
-    user_id = require_user_id()
-    today = today_of(user_id)
-    with user_work(user_id) as (_session, user):
-        st.title(_("Welcome, {name}").format(name=user.display_name))
+    household_id = require_household_id()
+    today = today_of(household_id)
+    with household_work(household_id) as (_session, household):
+        st.title(_("Welcome, {name}").format(name=st.session_state.get("name") or household.name))
         st.caption(
             _("Currency {currency} · timezone {zone} · today {today}").format(
-                currency=user.currency, zone=user.timezone, today=show_date(today)
+                currency=household.currency, zone=household.timezone, today=show_date(today)
             )
         )
-    with user_work(user_id) as (session, user):
-        empty = not dashboard.has_data(session, user)
+    with household_work(household_id) as (session, household):
+        empty = not dashboard.has_data(session, household)
     if empty:
         first_steps()
-        job_panel(user_id)
+        job_panel(household_id)
         return
-    with user_work(user_id) as (session, user):
-        forecast = forecast_for(session, user, today)  # once, for every section below
+    with household_work(household_id) as (session, household):
+        forecast = forecast_for(session, household, today)  # once, for every section below
     summary = summarize(forecast)
-    _kpis(user_id, today, summary)
-    at_risk_panel(user_id, today)
-    _balance_chart(user_id, today, forecast)
-    _flows(user_id, today)
-    _expenses_and_commitments(user_id, today)
-    _upcoming_and_health(user_id, today, summary)
-    job_panel(user_id)
+    _kpis(household_id, today, summary)
+    at_risk_panel(household_id, today)
+    _balance_chart(household_id, today, forecast)
+    _flows(household_id, today)
+    _expenses_and_commitments(household_id, today)
+    _upcoming_and_health(household_id, today, summary)
+    job_panel(household_id)

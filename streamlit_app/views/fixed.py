@@ -19,14 +19,14 @@ from streamlit_app.i18n import (
     select_code,
     word,
 )
-from streamlit_app.session import require_user_id
+from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import (
     category_options,
     describe,
+    household_work,
     money,
     run_action,
     today_of,
-    user_work,
 )
 from streamlit_app.views.grid import editable_grid, messages
 
@@ -43,12 +43,12 @@ COLUMNS = [
 ]
 
 
-def _add_form(user_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date) -> None:
     with st.expander(_("Add a fixed item")):
         flow = radio_code(
             st, _("Type"), ["expense", "income"], horizontal=True, key="fixed_add_type"
         )
-        options = category_options(user_id, flow)
+        options = category_options(household_id, flow)
         with st.form("fixed_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1, 2])
             name = cols[0].text_input(_("Name"), key="fixed_add_name")
@@ -72,10 +72,10 @@ def _add_form(user_id: int, today: date) -> None:
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
-                    with user_work(user_id) as (session, user):
+                    with household_work(household_id) as (session, household):
                         fixed.create_fixed(
                             session,
-                            user,
+                            household,
                             name=name,
                             amount=money(amount, "amount"),
                             type=flow,
@@ -89,9 +89,9 @@ def _add_form(user_id: int, today: date) -> None:
                 run_action(create, _("Added {name}.").format(name=name))
 
 
-def _frame(user_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
-    with user_work(user_id) as (session, user):
-        items = fixed.list_fixed(session, user)
+def _frame(household_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
+    with household_work(household_id) as (session, household):
+        items = fixed.list_fixed(session, household)
         records = [
             {
                 "name": i.name,
@@ -125,9 +125,9 @@ def _column_config() -> dict[str, Any]:
     }
 
 
-def _apply(user_id: int, item_id: int, change: dict[str, Any], today: date) -> None:
+def _apply(household_id: int, item_id: int, change: dict[str, Any], today: date) -> None:
     """One row's edits in one unit of work: fields, then pause or resume."""
-    with user_work(user_id) as (session, user):
+    with household_work(household_id) as (session, household):
         fields = {k: v for k, v in change.items() if k != "paused"}
         if "amount" in fields:
             fields["amount"] = money(str(fields["amount"] or ""), "amount")
@@ -135,24 +135,26 @@ def _apply(user_id: int, item_id: int, change: dict[str, Any], today: date) -> N
             if fields.get(key):
                 fields[key] = date.fromisoformat(str(fields[key])[:10])
         if fields:
-            fixed.update_fixed(session, user, item_id, fields)
+            fixed.update_fixed(session, household, item_id, fields)
         if change.get("paused") is True:
-            fixed.pause_fixed(session, user, item_id, since=today)
+            fixed.pause_fixed(session, household, item_id, since=today)
         elif change.get("paused") is False:
-            fixed.resume_fixed(session, user, item_id, on=today)
+            fixed.resume_fixed(session, household, item_id, on=today)
 
 
-def _save(user_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, Any]) -> list[str]:
+def _save(
+    household_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, Any]
+) -> list[str]:
     messages = []
-    today = today_of(user_id)
+    today = today_of(household_id)
     for position, change in changes.get("edited_rows", {}).items():
         try:
-            _apply(user_id, ids[int(position)], change, today)
+            _apply(household_id, ids[int(position)], change, today)
         except DomainError as exc:
             messages.append(f"{frame.iloc[int(position)]['name']}: {describe(exc)}")
     for position in changes.get("deleted_rows", []):
-        with user_work(user_id) as (session, user):
-            fixed.delete_fixed(session, user, ids[int(position)])
+        with household_work(household_id) as (session, household):
+            fixed.delete_fixed(session, household, ids[int(position)])
     if changes.get("added_rows"):
         messages.append(_("Add fixed items with the form above."))
     return messages
@@ -160,8 +162,8 @@ def _save(user_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, 
 
 def fixed_page() -> None:
     """Render the fixed items."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     st.title(_("Fixed income and expenses"))
     st.caption(
         _(
@@ -170,10 +172,10 @@ def fixed_page() -> None:
             "delete a row to remove it."
         )
     )
-    _add_form(user_id, today)
+    _add_form(household_id, today)
     for message in messages("fixed"):
         st.error(message)
-    frame, ids = _frame(user_id, today)
+    frame, ids = _frame(household_id, today)
     if not ids:
         st.info(_("No fixed items yet: add your salary and rent above."))
         return
@@ -182,5 +184,5 @@ def fixed_page() -> None:
         name="fixed",
         column_config=_column_config(),
         num_rows="delete",
-        save=lambda changes: _save(user_id, ids, frame, changes),
+        save=lambda changes: _save(household_id, ids, frame, changes),
     )

@@ -21,7 +21,7 @@ from domain.rules.forecast_views import (
 from domain.rules.money import ZERO
 from domain.services import dashboard
 from domain.services.forecasting import forecast_for
-from domain.services.user_settings import WEEKDAY, get_user_settings
+from domain.services.household_settings import WEEKDAY, get_household_settings
 from streamlit_app.charts import forecast_figure, periods_figure
 from streamlit_app.i18n import (
     _,
@@ -31,8 +31,8 @@ from streamlit_app.i18n import (
     show_month,
     show_table,
 )
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import household_work, today_of
 
 VIEWS = {"daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly")}
 KINDS = {
@@ -182,10 +182,10 @@ def _explain(forecast: Forecast) -> None:
 
 def forecast_page() -> None:
     """Render the forecast."""
-    user_id = require_user_id()
-    today = today_of(user_id)
-    with user_work(user_id) as (session, user):
-        prefs = get_user_settings(session, user)
+    household_id = require_household_id()
+    today = today_of(household_id)
+    with household_work(household_id) as (session, household):
+        prefs = get_household_settings(session, household)
         default_months, warning = prefs.forecast_horizon_months, prefs.warning_threshold
         week_start = WEEKDAY[prefs.week_start]
     st.title(_("Forecast"))
@@ -195,9 +195,9 @@ def forecast_page() -> None:
     view = views.get(label or "", "daily")
     months = cols[1].slider(_("Horizon (months)"), 1, 36, default_months, key="forecast_months")
     history = cols[2].toggle(_("Include everyday spending"), value=True, key="forecast_history")
-    with user_work(user_id) as (session, user):
-        forecast = forecast_for(session, user, today, months=months, include_history=history)
-        empty = not dashboard.has_data(session, user)
+    with household_work(household_id) as (session, household):
+        forecast = forecast_for(session, household, today, months=months, include_history=history)
+        empty = not dashboard.has_data(session, household)
     if empty:
         st.info(
             _(

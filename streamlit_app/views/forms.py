@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from domain.db.models import User
+from domain.db.models import Household
 from domain.errors import DomainError, InvalidInputError
 from domain.i18n import N_
 from domain.rules.dates import local_today
@@ -18,7 +18,7 @@ from domain.rules.money import MoneyError, parse_money
 from domain.services import categories
 from streamlit_app.db import transaction
 from streamlit_app.i18n import _, language
-from streamlit_app.session import load_user
+from streamlit_app.session import load_household
 
 NO_CATEGORY = N_("(none)")
 # Field names the services name in their errors, as a reader calls them.
@@ -90,22 +90,22 @@ def category_name(category: NamedCategory) -> str:
 
 
 @contextmanager
-def user_work(user_id: int) -> Iterator[tuple[Session, User]]:
-    """One unit of work with the user loaded."""
+def household_work(household_id: int) -> Iterator[tuple[Session, Household]]:
+    """One unit of work with the household loaded."""
     with transaction() as session:
-        yield session, load_user(session, user_id)
+        yield session, load_household(session, household_id)
 
 
-def today_of(user_id: int) -> date:
-    """Today in the user's timezone."""
-    with user_work(user_id) as (_session, user):
-        return local_today(datetime.now(UTC), user.timezone)
+def today_of(household_id: int) -> date:
+    """Today in the household's timezone."""
+    with household_work(household_id) as (_session, household):
+        return local_today(datetime.now(UTC), household.timezone)
 
 
-def category_options(user_id: int, flow: str) -> dict[str, int | None]:
+def category_options(household_id: int, flow: str) -> dict[str, int | None]:
     """Active categories of a type, by name, with a no-category choice first."""
-    with user_work(user_id) as (session, user):
-        found = categories.list_categories(session, user)
+    with household_work(household_id) as (session, household):
+        found = categories.list_categories(session, household)
         return {_(NO_CATEGORY): None, **{category_name(c): c.id for c in found if c.type == flow}}
 
 

@@ -32,8 +32,8 @@ from streamlit_app.i18n import (
     show_table,
     word,
 )
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import category_name, describe, today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import category_name, describe, household_work, today_of
 
 AUTO = "(recognise)"  # a widget value; shown through _()
 PREVIEW_ROWS = 500
@@ -84,16 +84,16 @@ def _upload(data: bytes, name: str) -> imports.Upload:
     return imports.Upload(data=data, filename=name, mapping=_mapping(), source=source)
 
 
-def _preview(user_id: int, upload: imports.Upload) -> imports.ImportPreview | str:
+def _preview(household_id: int, upload: imports.Upload) -> imports.ImportPreview | str:
     """The dry run, cached for this file and these choices; a file error as text."""
     key = (hashlib.sha256(upload.data).hexdigest(), upload.mapping, upload.source)
     cached = st.session_state.get(PREVIEW)
     if cached and cached[0] == key:
         return cast("imports.ImportPreview | str", cached[1])
     try:
-        with user_work(user_id) as (session, user):
+        with household_work(household_id) as (session, household):
             found: imports.ImportPreview | str = imports.preview_import(
-                session, user, upload, today_of(user_id)
+                session, household, upload, today_of(household_id)
             )
     except DomainError as exc:
         found = describe(exc)
@@ -239,7 +239,7 @@ def _rows_table(preview: imports.ImportPreview) -> None:
         )
 
 
-def _commit(user_id: int, upload: imports.Upload) -> None:
+def _commit(household_id: int, upload: imports.Upload) -> None:
     bar = st.progress(0.0, text=_("Importing…"))
 
     def progress(done: int, total: int) -> None:
@@ -247,12 +247,12 @@ def _commit(user_id: int, upload: imports.Upload) -> None:
         bar.progress(done / total if total else 1.0, text=text)
 
     try:
-        with user_work(user_id) as (session, user):
+        with household_work(household_id) as (session, household):
             result = imports.commit_import(
                 session,
-                user,
+                household,
                 upload,
-                today_of(user_id),
+                today_of(household_id),
                 remember=bool(st.session_state.get("io_remember", True)),
                 progress=progress,
             )
@@ -283,7 +283,7 @@ def _result_message() -> None:
         )
 
 
-def _import_tab(user_id: int) -> None:
+def _import_tab(household_id: int) -> None:
     st.write(
         _(
             "Upload a CSV or Excel export of your bank or card (UTF-8 or Windows-1255, at most "
@@ -305,7 +305,7 @@ def _import_tab(user_id: int) -> None:
     if uploaded is None:
         return
     upload = _upload(uploaded.getvalue(), uploaded.name)
-    preview = _preview(user_id, upload)
+    preview = _preview(household_id, upload)
     _mapping_widgets(_columns(upload, preview), preview)
     if isinstance(preview, str):
         st.error(_("This file cannot be imported: {reason}").format(reason=preview))
@@ -320,14 +320,14 @@ def _import_tab(user_id: int) -> None:
         else _("Import")
     )
     if st.button(label, type="primary", disabled=not ready, key="io_commit"):
-        _commit(user_id, upload)
+        _commit(household_id, upload)
         st.rerun()
 
 
-def _uncategorised(user_id: int) -> None:
-    with user_work(user_id) as (session, user):
-        groups = category_rules.uncategorised_groups(session, user)
-        active = categories.list_categories(session, user)
+def _uncategorised(household_id: int) -> None:
+    with household_work(household_id) as (session, household):
+        groups = category_rules.uncategorised_groups(session, household)
+        active = categories.list_categories(session, household)
     if not groups:
         return
     names = {category_name(c): (c.id, c.type) for c in active}
@@ -359,11 +359,11 @@ def _uncategorised(user_id: int) -> None:
             },
         )
         if st.button(_("Apply categories"), key="io_apply_categories"):
-            _apply(user_id, groups, edited, names)
+            _apply(household_id, groups, edited, names)
 
 
 def _apply(
-    user_id: int,
+    household_id: int,
     groups: list[category_rules.UncategorisedGroup],
     edited: pd.DataFrame,
     names: dict[str, tuple[int, str]],
@@ -373,30 +373,30 @@ def _apply(
         if isinstance(picked, str) and picked in names:
             choices[(group.key, group.type)] = names[picked][0]
     try:
-        with user_work(user_id) as (session, user):
-            changed = category_rules.categorise_groups(session, user, choices)
+        with household_work(household_id) as (session, household):
+            changed = category_rules.categorise_groups(session, household, choices)
     except DomainError as exc:
         st.error(describe(exc))
         return
     st.success(_("Categorised {count} transactions.").format(count=_count(changed)))
 
 
-def _csv_bytes(user_id: int, start: date | None, end: date | None) -> bytes:
+def _csv_bytes(household_id: int, start: date | None, end: date | None) -> bytes:
     spec = LedgerFilter(start=start, end=exclusive_end(end))
-    with user_work(user_id) as (session, user):
-        return exports.export_transactions_csv(session, user, spec)
+    with household_work(household_id) as (session, household):
+        return exports.export_transactions_csv(session, household, spec, language=language())
 
 
-def _workbook_bytes(user_id: int, today: date) -> bytes:
+def _workbook_bytes(household_id: int, today: date) -> bytes:
     out = io.BytesIO()
-    with user_work(user_id) as (session, user):
-        exports.export_workbook(session, user, today, out)
+    with household_work(household_id) as (session, household):
+        exports.export_workbook(session, household, today, out, language=language())
     return out.getvalue()
 
 
-def _report_bytes(user_id: int, month: date, today: date) -> bytes:
-    with user_work(user_id) as (session, user):
-        return reports.monthly_report_pdf(session, user, month, today)
+def _report_bytes(household_id: int, month: date, today: date) -> bytes:
+    with household_work(household_id) as (session, household):
+        return reports.monthly_report_pdf(session, household, month, today, language=language())
 
 
 def _months(today: date, count: int = 24) -> list[date]:
@@ -406,8 +406,8 @@ def _months(today: date, count: int = 24) -> list[date]:
     return months
 
 
-def _export_tab(user_id: int) -> None:
-    today = today_of(user_id)
+def _export_tab(household_id: int) -> None:
+    today = today_of(household_id)
     st.subheader(_("Transactions as CSV"))
     cols = st.columns(2)
     start = cols[0].date_input(
@@ -416,7 +416,7 @@ def _export_tab(user_id: int) -> None:
     end = cols[1].date_input(_("To (optional)"), value=None, key="io_csv_to", format=DATE_FORMAT)
     st.download_button(
         _("Download CSV"),
-        data=partial(_csv_bytes, user_id, start, end),
+        data=partial(_csv_bytes, household_id, start, end),
         file_name="cashflow-transactions.csv",
         mime="text/csv",
         on_click="ignore",
@@ -426,7 +426,7 @@ def _export_tab(user_id: int) -> None:
     st.caption(_("Transactions, categories, fixed items, installments, loans and the forecast."))
     st.download_button(
         _("Download workbook"),
-        data=partial(_workbook_bytes, user_id, today),
+        data=partial(_workbook_bytes, household_id, today),
         file_name=f"cashflow-{today:%Y-%m-%d}.xlsx",
         mime=XLSX,
         on_click="ignore",
@@ -436,7 +436,7 @@ def _export_tab(user_id: int) -> None:
     month = st.selectbox(_("Month"), _months(today), format_func=show_month, key="io_month")
     st.download_button(
         _("Download report"),
-        data=partial(_report_bytes, user_id, month, today),
+        data=partial(_report_bytes, household_id, month, today),
         file_name=f"cashflow-report-{month:%Y-%m}.pdf",
         mime="application/pdf",
         on_click="ignore",
@@ -446,11 +446,11 @@ def _export_tab(user_id: int) -> None:
 
 def import_export_page() -> None:
     """Render the page."""
-    user_id = require_user_id()
+    household_id = require_household_id()
     st.title(_("Import & export"))
     tab_in, tab_out = st.tabs([_("Import"), _("Export")])
     with tab_in:
-        _import_tab(user_id)
-        _uncategorised(user_id)
+        _import_tab(household_id)
+        _uncategorised(household_id)
     with tab_out:
-        _export_tab(user_id)
+        _export_tab(household_id)

@@ -17,15 +17,15 @@ from streamlit_app.i18n import (
     show_money,
     show_table,
 )
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import category_options, money, run_action, today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import category_options, household_work, money, run_action, today_of
 
 HEADERS = {"date": N_("Date"), "amount": N_("Amount"), "paid": N_("Paid")}
 
 
-def _add_form(user_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date) -> None:
     with st.expander(_("Add an installment purchase")):
-        options = category_options(user_id, "expense")
+        options = category_options(household_id, "expense")
         with st.form("plan_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1])
             name = cols[0].text_input(_("What"), key="plan_add_name")
@@ -44,10 +44,10 @@ def _add_form(user_id: int, today: date) -> None:
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
-                    with user_work(user_id) as (session, user):
+                    with household_work(household_id) as (session, household):
                         plans.create_plan(
                             session,
-                            user,
+                            household,
                             name=name,
                             total_amount=money(total, "total_amount"),
                             payments_count=int(count),
@@ -59,9 +59,9 @@ def _add_form(user_id: int, today: date) -> None:
                 run_action(create, _("Added {name}.").format(name=name))
 
 
-def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
-    with user_work(user_id) as (session, user):
-        plan = plans.get_plan(session, user, plan_id)
+def _schedule_frame(household_id: int, plan_id: int) -> pd.DataFrame:
+    with household_work(household_id) as (session, household):
+        plan = plans.get_plan(session, household, plan_id)
         rows = [
             {
                 "#": p.payment.number,
@@ -74,8 +74,8 @@ def _schedule_frame(user_id: int, plan_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows)
 
 
-def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
-    with user_work(user_id) as (session, _user):
+def _plan_card(household_id: int, plan: InstallmentPlan, today: date) -> None:
+    with household_work(household_id) as (session, _user):
         progress = plans.progress(session, plan)
     done = progress.paid_count / plan.payments_count
     st.subheader(plan.name)
@@ -96,32 +96,32 @@ def _plan_card(user_id: int, plan: InstallmentPlan, today: date) -> None:
     cols = st.columns([1, 1, 4])
 
     def mark() -> None:
-        with user_work(user_id) as (session, user):
-            plans.mark_paid(session, user, plan.id, on=today)
+        with household_work(household_id) as (session, household):
+            plans.mark_paid(session, household, plan.id, on=today)
 
     def reverse() -> None:
-        with user_work(user_id) as (session, user):
-            plans.reverse_payment(session, user, plan.id)
+        with household_work(household_id) as (session, household):
+            plans.reverse_payment(session, household, plan.id)
 
     if cols[0].button(_("Mark next paid"), key=f"plan_paid_{plan.id}"):
         run_action(mark, _("Recorded.")) and st.rerun()
     if cols[1].button(_("Reverse last"), key=f"plan_reverse_{plan.id}"):
         run_action(reverse, _("Reversed.")) and st.rerun()
     with st.expander(_("Schedule")):
-        frame = _schedule_frame(user_id, plan.id)
+        frame = _schedule_frame(household_id, plan.id)
         show_table(frame, HEADERS)
 
 
 def installments_page() -> None:
     """Render the installment plans."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     st.title(_("Installments"))
     st.caption(_("A purchase split into monthly payments: the parts sum to the total exactly."))
-    _add_form(user_id, today)
-    with user_work(user_id) as (session, user):
-        found = plans.list_plans(session, user)
+    _add_form(household_id, today)
+    with household_work(household_id) as (session, household):
+        found = plans.list_plans(session, household)
     if not found:
         st.info(_("No installment plans yet."))
     for plan in found:
-        _plan_card(user_id, plan, today)
+        _plan_card(household_id, plan, today)

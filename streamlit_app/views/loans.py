@@ -24,14 +24,14 @@ from streamlit_app.i18n import (
     show_money,
     show_table,
 )
-from streamlit_app.session import require_user_id
+from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import (
     category_options,
     describe,
+    household_work,
     money,
     run_action,
     today_of,
-    user_work,
 )
 
 METHODS = {N_("Spitzer (equal payments)"): "spitzer", N_("Equal principal"): "equal_principal"}
@@ -51,9 +51,9 @@ def _rate(text: str) -> object:
     return money(text or "0", "annual_rate")
 
 
-def _add_form(user_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date) -> None:
     with st.expander(_("Add a loan")):
-        options = category_options(user_id, "expense")
+        options = category_options(household_id, "expense")
         methods = {_(label): code for label, code in METHODS.items()}
         with st.form("loan_add", clear_on_submit=True):
             cols = st.columns([2, 1, 1, 1])
@@ -75,10 +75,10 @@ def _add_form(user_id: int, today: date) -> None:
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
-                    with user_work(user_id) as (session, user):
+                    with household_work(household_id) as (session, household):
                         loans.create_loan(
                             session,
-                            user,
+                            household,
                             name=name,
                             principal=money(principal, "principal"),
                             annual_rate=_rate(rate),
@@ -92,9 +92,9 @@ def _add_form(user_id: int, today: date) -> None:
                 run_action(create, _("Added {name}.").format(name=name))
 
 
-def _schedule(user_id: int, loan_id: int) -> pd.DataFrame:
-    with user_work(user_id) as (session, user):
-        loan = loans.get_loan(session, user, loan_id)
+def _schedule(household_id: int, loan_id: int) -> pd.DataFrame:
+    with household_work(household_id) as (session, household):
+        loan = loans.get_loan(session, household, loan_id)
         booked = booked_dates(session, "loan", loan.id)
         periods = loans.breakdown(session, loan)
     return pd.DataFrame.from_records(
@@ -132,17 +132,17 @@ def _acting(loan_id: int, action: Callable[[], object], success: str) -> Callabl
     return callback
 
 
-def _prepay(user_id: int, loan_id: int) -> None:
+def _prepay(household_id: int, loan_id: int) -> None:
     state = st.session_state
     modes = {_(label): code for label, code in MODES.items()}
     picked = modes.get(state.get(keyed(f"prepay_mode_{loan_id}")) or "")
     mode: Literal["shorten_term", "lower_payment"] = (
         "lower_payment" if picked == "lower_payment" else "shorten_term"
     )
-    with user_work(user_id) as (session, user):
+    with household_work(household_id) as (session, household):
         loans.prepay(
             session,
-            user,
+            household,
             loan_id,
             amount=money(state[f"prepay_amount_{loan_id}"], "amount"),
             on=state[f"prepay_date_{loan_id}"],
@@ -150,17 +150,17 @@ def _prepay(user_id: int, loan_id: int) -> None:
         )
 
 
-def _pay(user_id: int, loan_id: int, today: date) -> None:
-    with user_work(user_id) as (session, user):
-        loans.record_payment(session, user, loan_id, on=today)
+def _pay(household_id: int, loan_id: int, today: date) -> None:
+    with household_work(household_id) as (session, household):
+        loans.record_payment(session, household, loan_id, on=today)
 
 
-def _reverse(user_id: int, loan_id: int) -> None:
-    with user_work(user_id) as (session, user):
-        loans.reverse_payment(session, user, loan_id)
+def _reverse(household_id: int, loan_id: int) -> None:
+    with household_work(household_id) as (session, household):
+        loans.reverse_payment(session, household, loan_id)
 
 
-def _prepay_form(user_id: int, loan: Loan, today: date) -> None:
+def _prepay_form(household_id: int, loan: Loan, today: date) -> None:
     with st.form(f"prepay_{loan.id}", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
         cols[0].text_input(_("Prepayment"), key=f"prepay_amount_{loan.id}")
@@ -169,13 +169,13 @@ def _prepay_form(user_id: int, loan: Loan, today: date) -> None:
         st.form_submit_button(
             _("Prepay"),
             on_click=_acting(
-                loan.id, partial(_prepay, user_id, loan.id), _("Prepayment recorded.")
+                loan.id, partial(_prepay, household_id, loan.id), _("Prepayment recorded.")
             ),
         )
 
 
-def _loan_card(user_id: int, loan: Loan, today: date) -> None:
-    with user_work(user_id) as (session, _user):
+def _loan_card(household_id: int, loan: Loan, today: date) -> None:
+    with household_work(household_id) as (session, _user):
         where = loans.status(session, loan, today)
     st.subheader(loan.name)
     note = st.session_state.pop(_note_key(loan.id), None)
@@ -189,7 +189,7 @@ def _loan_card(user_id: int, loan: Loan, today: date) -> None:
         _("{done} of {count}").format(done=where.paid_count, count=loan.term_months),
     )
     cols[3].metric(_("Ends"), f"{where.end_date:%m/%Y}" if where.end_date else "-")
-    schedule = _schedule(user_id, loan.id)
+    schedule = _schedule(household_id, loan.id)
     if not schedule.empty:
         st.plotly_chart(amortization_figure(schedule), key=f"loan_chart_{loan.id}")
         shown = schedule.copy()
@@ -202,26 +202,26 @@ def _loan_card(user_id: int, loan: Loan, today: date) -> None:
     buttons[0].button(
         _("Record next payment"),
         key=f"loan_pay_{loan.id}",
-        on_click=_acting(loan.id, partial(_pay, user_id, loan.id, today), _("Recorded.")),
+        on_click=_acting(loan.id, partial(_pay, household_id, loan.id, today), _("Recorded.")),
     )
     buttons[1].button(
         _("Reverse last"),
         key=f"loan_reverse_{loan.id}",
-        on_click=_acting(loan.id, partial(_reverse, user_id, loan.id), _("Reversed.")),
+        on_click=_acting(loan.id, partial(_reverse, household_id, loan.id), _("Reversed.")),
     )
-    _prepay_form(user_id, loan, today)
+    _prepay_form(household_id, loan, today)
 
 
 def loans_page() -> None:
     """Render the loans."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     st.title(_("Loans"))
     st.caption(_("The payment is computed from the terms; every interest is rounded to the agora."))
-    _add_form(user_id, today)
-    with user_work(user_id) as (session, user):
-        found = loans.list_loans(session, user)
+    _add_form(household_id, today)
+    with household_work(household_id) as (session, household):
+        found = loans.list_loans(session, household)
     if not found:
         st.info(_("No loans yet."))
     for loan in found:
-        _loan_card(user_id, loan, today)
+        _loan_card(household_id, loan, today)

@@ -11,7 +11,7 @@ from domain.errors import InvalidInputError
 from domain.services import rates
 from domain.services.rates import RateDraft
 from streamlit_app.i18n import DATE_FORMAT, _, show_date, show_table
-from streamlit_app.views.forms import run_action, today_of, user_work
+from streamlit_app.views.forms import household_work, run_action, today_of
 
 
 def _rate(text: str) -> Decimal:
@@ -21,11 +21,11 @@ def _rate(text: str) -> Decimal:
         raise InvalidInputError("rate", "must be a number such as 3.7215") from None
 
 
-def rates_section(user_id: int) -> None:
+def rates_section(household_id: int) -> None:
     """Rates to the base currency: one typed by hand, a file imported, the newest listed."""
-    today = today_of(user_id)
-    with user_work(user_id) as (session, user):
-        base = rates.base_currency(user)
+    today = today_of(household_id)
+    with household_work(household_id) as (session, household):
+        base = rates.base_currency(household)
         held = [
             {
                 _("Date"): show_date(r.day),
@@ -33,7 +33,7 @@ def rates_section(user_id: int) -> None:
                 _("Rate"): f"{r.rate.normalize():f}",
                 _("Source"): r.source,
             }
-            for r in rates.list_rates(session, user, limit=200)
+            for r in rates.list_rates(session, household, limit=200)
         ]
     st.subheader(_("Exchange rates"))
     st.caption(
@@ -50,9 +50,9 @@ def rates_section(user_id: int) -> None:
         if st.form_submit_button(_("Save rate")):
 
             def save() -> None:
-                with user_work(user_id) as (session, user):
+                with household_work(household_id) as (session, household):
                     draft = RateDraft(day, code.strip().upper(), _rate(text))
-                    rates.set_rate(session, user, draft)
+                    rates.set_rate(session, household, draft)
 
             run_action(save, _("Rate saved."))
     upload = st.file_uploader(
@@ -63,8 +63,8 @@ def rates_section(user_id: int) -> None:
     if upload is not None and st.button(_("Import rates"), key="rates_import"):
 
         def load() -> None:
-            with user_work(user_id) as (session, user):
-                done = rates.import_boi_rates(session, user, upload.getvalue())
+            with household_work(household_id) as (session, household):
+                done = rates.import_boi_rates(session, household, upload.getvalue())
             st.session_state["rates_imported"] = done.stored
 
         run_action(load, _("Rates imported."))

@@ -13,7 +13,7 @@ from domain.i18n import N_
 from domain.rules.forecast_views import aggregate, band
 from domain.services import fixed, loans, scenarios
 from domain.services.forecasting import affordability, compare
-from domain.services.user_settings import get_user_settings
+from domain.services.household_settings import get_household_settings
 from streamlit_app.charts import comparison_figure
 from streamlit_app.i18n import (
     DATE_FORMAT,
@@ -27,8 +27,8 @@ from streamlit_app.i18n import (
     show_month,
     show_table,
 )
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import describe, money, run_action, today_of, user_work
+from streamlit_app.session import require_household_id
+from streamlit_app.views.forms import describe, household_work, money, run_action, today_of
 
 DRAFT = "scenario_draft"
 KINDS = {
@@ -50,15 +50,15 @@ HEADERS = {
 }
 
 
-def _sources(user_id: int) -> tuple[dict[str, int], dict[str, int]]:
-    with user_work(user_id) as (session, user):
-        items = {f.name: f.id for f in fixed.list_fixed(session, user)}
-        owed = {loan.name: loan.id for loan in loans.list_loans(session, user)}
+def _sources(household_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    with household_work(household_id) as (session, household):
+        items = {f.name: f.id for f in fixed.list_fixed(session, household)}
+        owed = {loan.name: loan.id for loan in loans.list_loans(session, household)}
     return items, owed
 
 
-def _operation_form(user_id: int, today: date) -> None:
-    items, owed = _sources(user_id)
+def _operation_form(household_id: int, today: date) -> None:
+    items, owed = _sources(household_id)
     kinds = {_(label): code for label, code in KINDS.items()}
     picked = st.selectbox(_("Add an operation"), list(kinds), key=keyed("op_kind"))
     kind = kinds.get(picked or "", "one_off")
@@ -151,10 +151,10 @@ def _build(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     return op
 
 
-def _compare(user_id: int, today: date, operations: list[dict[str, Any]]) -> None:
-    with user_work(user_id) as (session, user):
-        result = compare(session, user, today, operations)
-        warning = get_user_settings(session, user).warning_threshold
+def _compare(household_id: int, today: date, operations: list[dict[str, Any]]) -> None:
+    with household_work(household_id) as (session, household):
+        result = compare(session, household, today, operations)
+        warning = get_household_settings(session, household).warning_threshold
     st.plotly_chart(
         comparison_figure(band(result.baseline), band(result.scenario), warning=float(warning)),
         key="scenario_chart",
@@ -190,7 +190,7 @@ def _compare(user_id: int, today: date, operations: list[dict[str, Any]]) -> Non
     show_table(table, HEADERS)
 
 
-def _draft_section(user_id: int, today: date) -> None:
+def _draft_section(household_id: int, today: date) -> None:
     draft: list[dict[str, Any]] = st.session_state.get(DRAFT, [])
     st.subheader(_("This scenario"))
     if not draft:
@@ -205,19 +205,21 @@ def _draft_section(user_id: int, today: date) -> None:
     if cols[1].button(_("Save"), key="scenario_save"):
 
         def save() -> None:
-            with user_work(user_id) as (session, user):
-                scenarios.create_scenario(session, user, name=name, operations=draft, today=today)
+            with household_work(household_id) as (session, household):
+                scenarios.create_scenario(
+                    session, household, name=name, operations=draft, today=today
+                )
 
         run_action(save, _("Saved {name}.").format(name=name))
     try:
-        _compare(user_id, today, draft)
+        _compare(household_id, today, draft)
     except DomainError as exc:
         st.error(describe(exc))
 
 
-def _saved(user_id: int) -> None:
-    with user_work(user_id) as (session, user):
-        found = [(s.id, s.name, s.operations) for s in scenarios.list_scenarios(session, user)]
+def _saved(household_id: int) -> None:
+    with household_work(household_id) as (session, household):
+        found = [(s.id, s.name, s.operations) for s in scenarios.list_scenarios(session, household)]
     if not found:
         return
     st.subheader(_("Saved scenarios"))
@@ -234,7 +236,7 @@ def _saved(user_id: int) -> None:
             st.rerun()
 
 
-def _afford(user_id: int, today: date) -> None:
+def _afford(household_id: int, today: date) -> None:
     st.subheader(_("Can I afford it?"))
     with st.form("afford_form"):
         cols = st.columns(2)
@@ -242,9 +244,9 @@ def _afford(user_id: int, today: date) -> None:
         when = cols[1].date_input(_("On"), value=today, key="afford_date", format=DATE_FORMAT)
         if st.form_submit_button(_("Ask")):
             try:
-                with user_work(user_id) as (session, user):
+                with household_work(household_id) as (session, household):
                     answer = affordability(
-                        session, user, today, amount=money(amount, "amount"), on=when
+                        session, household, today, amount=money(amount, "amount"), on=when
                     )
             except DomainError as exc:
                 st.error(describe(exc))
@@ -280,11 +282,11 @@ def _afford(user_id: int, today: date) -> None:
 
 def scenarios_page() -> None:
     """Render the scenarios."""
-    user_id = require_user_id()
-    today = today_of(user_id)
+    household_id = require_household_id()
+    today = today_of(household_id)
     st.title(_("Scenarios"))
     st.caption(_("What if...? Operations apply on top of your real data; nothing here changes it."))
-    _operation_form(user_id, today)
-    _draft_section(user_id, today)
-    _saved(user_id)
-    _afford(user_id, today)
+    _operation_form(household_id, today)
+    _draft_section(household_id, today)
+    _saved(household_id)
+    _afford(household_id, today)

@@ -9,28 +9,30 @@ import streamlit as st
 
 from domain.rules.money import format_money
 from domain.services import balance
-from domain.services.user_settings import get_user_settings, update_user_settings
+from domain.services.household_settings import get_household_settings, update_household_settings
+from domain.services.users import set_language
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
+    language,
     select_code,
     show_date,
     show_money,
     show_table,
 )
-from streamlit_app.session import require_user_id
-from streamlit_app.views.forms import money, run_action, today_of, user_work
+from streamlit_app.session import load_user, require_household_id, require_user_id
+from streamlit_app.views.forms import household_work, money, run_action, today_of
 from streamlit_app.views.rates import rates_section
 
 SAVED = "settings_saved"
 TIMEZONES = ["Asia/Jerusalem", "Europe/London", "Europe/Berlin", "America/New_York", "UTC"]
 
 
-def _balance_section(user_id: int) -> None:
-    today = today_of(user_id)
-    with user_work(user_id) as (session, user):
-        current = balance.current_balance(session, user, today)
-        history = balance.balance_history(session, user, limit=20)
+def _balance_section(household_id: int) -> None:
+    today = today_of(household_id)
+    with household_work(household_id) as (session, household):
+        current = balance.current_balance(session, household, today)
+        history = balance.balance_history(session, household, limit=20)
         rows = [
             {
                 _("As of"): show_date(r.as_of),
@@ -61,10 +63,10 @@ def _balance_section(user_id: int) -> None:
         if st.form_submit_button(_("Record balance")):
 
             def record() -> None:
-                with user_work(user_id) as (session, user):
+                with household_work(household_id) as (session, household):
                     balance.record_balance(
                         session,
-                        user,
+                        household,
                         amount=money(amount, "amount"),
                         as_of=as_of,
                         today=today,
@@ -77,13 +79,13 @@ def _balance_section(user_id: int) -> None:
         show_table(frame)
 
 
-def _preferences(user_id: int) -> None:
-    with user_work(user_id) as (session, user):
-        row = get_user_settings(session, user)
+def _preferences(household_id: int) -> None:
+    with household_work(household_id) as (session, household):
+        row = get_household_settings(session, household)
         now: dict[str, Any] = {
-            "currency": user.currency,
-            "timezone": user.timezone,
-            "language": row.language,
+            "currency": household.currency,
+            "timezone": household.timezone,
+            "language": language(),
             "horizon": row.forecast_horizon_months,
             "warning": format_money(row.warning_threshold),
             "critical": format_money(row.critical_threshold),
@@ -101,7 +103,7 @@ def _preferences(user_id: int) -> None:
         )
         zones = [now["timezone"], *[z for z in TIMEZONES if z != now["timezone"]]]
         timezone = cols[1].selectbox(_("Timezone"), zones, key="set_timezone")
-        language = select_code(
+        language_choice = select_code(
             cols[2],
             _("Language"),
             ["he", "en"],
@@ -135,14 +137,14 @@ def _preferences(user_id: int) -> None:
         if st.form_submit_button(_("Save settings"), type="primary"):
 
             def save() -> None:
-                with user_work(user_id) as (session, user):
-                    update_user_settings(
+                with household_work(household_id) as (session, household):
+                    set_language(session, load_user(session, require_user_id()), language_choice)
+                    update_household_settings(
                         session,
-                        user,
+                        household,
                         {
                             "currency": currency.strip().upper(),
                             "timezone": timezone,
-                            "language": language,
                             "forecast_horizon_months": int(horizon),
                             "warning_threshold": money(warning, "warning_threshold"),
                             "critical_threshold": money(critical, "critical_threshold"),
@@ -159,8 +161,8 @@ def _preferences(user_id: int) -> None:
 
 def settings_page() -> None:
     """Render the settings."""
-    user_id = require_user_id()
+    household_id = require_household_id()
     st.title(_("Settings"))
-    _preferences(user_id)
-    _balance_section(user_id)
-    rates_section(user_id)
+    _preferences(household_id)
+    _balance_section(household_id)
+    rates_section(household_id)

@@ -26,7 +26,7 @@ from streamlit_app.i18n import (
     show_money,
     word,
 )
-from streamlit_app.session import load_user, require_user_id
+from streamlit_app.session import load_household, require_household_id
 from streamlit_app.views.forms import NO_CATEGORY, category_name, describe, money
 from streamlit_app.views.grid import editable_grid, messages
 
@@ -45,11 +45,11 @@ class CategoryChoices:
     today: date
 
 
-def _choices(user_id: int) -> CategoryChoices:
+def _choices(household_id: int) -> CategoryChoices:
     with transaction() as session:
-        user = load_user(session, user_id)
-        every = categories.list_categories(session, user, include_archived=True)
-        today = local_today(datetime.now(UTC), user.timezone)
+        household = load_household(session, household_id)
+        every = categories.list_categories(session, household, include_archived=True)
+        today = local_today(datetime.now(UTC), household.timezone)
     archived = _("{name} (archived)")
     label_of = {
         c.id: category_name(c) if c.archived_at is None else archived.format(name=category_name(c))
@@ -161,7 +161,7 @@ def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str,
 
 
 def _apply_edits(
-    user_id: int, ids: list[int], edits: dict[Any, Any], choices: CategoryChoices
+    household_id: int, ids: list[int], edits: dict[Any, Any], choices: CategoryChoices
 ) -> dict[int, str]:
     """Save each edited row in its own unit of work; return the refused ones' messages."""
     errors: dict[int, str] = {}
@@ -169,9 +169,9 @@ def _apply_edits(
         tx_id = ids[int(position)]
         try:
             with transaction() as session:
-                user = load_user(session, user_id)
+                household = load_household(session, household_id)
                 transactions.update_transaction(
-                    session, user, tx_id, _cell_changes(change, choices)
+                    session, household, tx_id, _cell_changes(change, choices)
                 )
         except DomainError as exc:
             errors[tx_id] = describe(exc)
@@ -179,7 +179,7 @@ def _apply_edits(
 
 
 def _apply_additions(
-    user_id: int, added: list[dict[str, Any]], choices: CategoryChoices
+    household_id: int, added: list[dict[str, Any]], choices: CategoryChoices
 ) -> list[str]:
     problems = []
     for index, row in enumerate(added, start=1):
@@ -188,10 +188,10 @@ def _apply_additions(
             if "amount" not in fields or "date" not in fields:
                 raise InvalidInputError("amount" if "date" in fields else "date", "is required")
             with transaction() as session:
-                user = load_user(session, user_id)
+                household = load_household(session, household_id)
                 flow = cast("FlowType", fields.pop("type", None) or "expense")
                 draft = TransactionDraft(type=flow, **fields)
-                transactions.record_transaction(session, user, draft)
+                transactions.record_transaction(session, household, draft)
         except DomainError as exc:
             problems.append(
                 _("New row {index}: {problem}").format(index=index, problem=describe(exc))
@@ -199,24 +199,26 @@ def _apply_additions(
     return problems
 
 
-def _apply_deletions(user_id: int, ids: list[int], deleted: list[int]) -> None:
+def _apply_deletions(household_id: int, ids: list[int], deleted: list[int]) -> None:
     with transaction() as session:
-        user = load_user(session, user_id)
-        transactions.bulk_delete(session, user, [ids[int(i)] for i in deleted])
+        household = load_household(session, household_id)
+        transactions.bulk_delete(session, household, [ids[int(i)] for i in deleted])
 
 
 def _save_grid(
-    user_id: int, ids: list[int], changes: dict[str, Any], choices: CategoryChoices
+    household_id: int, ids: list[int], changes: dict[str, Any], choices: CategoryChoices
 ) -> list[str]:
     """Turn the editor's changes into service calls; refused edits go beside their rows."""
-    st.session_state[ERRORS] = _apply_edits(user_id, ids, changes.get("edited_rows", {}), choices)
-    problems = _apply_additions(user_id, changes.get("added_rows", []), choices)
+    st.session_state[ERRORS] = _apply_edits(
+        household_id, ids, changes.get("edited_rows", {}), choices
+    )
+    problems = _apply_additions(household_id, changes.get("added_rows", []), choices)
     if changes.get("deleted_rows"):
-        _apply_deletions(user_id, ids, changes["deleted_rows"])
+        _apply_deletions(household_id, ids, changes["deleted_rows"])
     return problems
 
 
-def _add_form(user_id: int, choices: CategoryChoices) -> None:
+def _add_form(household_id: int, choices: CategoryChoices) -> None:
     adding = st.expander(_("Add a transaction"), expanded=False)
     with adding, st.form("add_tx", clear_on_submit=True):
         cols = st.columns([1, 1, 2, 1])
@@ -252,7 +254,9 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
                 **fields,
             )
             with transaction() as session:
-                transactions.record_transaction(session, load_user(session, user_id), draft)
+                transactions.record_transaction(
+                    session, load_household(session, household_id), draft
+                )
         except DomainError as exc:
             st.error(describe(exc))
             return
@@ -263,10 +267,10 @@ def _add_form(user_id: int, choices: CategoryChoices) -> None:
         )
 
 
-def _totals(user_id: int, spec: LedgerFilter) -> int:
+def _totals(household_id: int, spec: LedgerFilter) -> int:
     """Show the filter's totals; return its row count."""
     with transaction() as session:
-        totals = transactions.ledger_totals(session, load_user(session, user_id), spec)
+        totals = transactions.ledger_totals(session, load_household(session, household_id), spec)
     cols = st.columns(4)
     cols[0].metric(_("Income"), show_money(totals.income))
     cols[1].metric(_("Expenses"), show_money(totals.expense))
@@ -289,16 +293,16 @@ def _pager(total: int) -> int:
 
 def transactions_page() -> None:
     """Render the ledger."""
-    user_id = require_user_id()
+    household_id = require_household_id()
     st.title(_("Transactions"))
-    choices = _choices(user_id)
-    _add_form(user_id, choices)
+    choices = _choices(household_id)
+    _add_form(household_id, choices)
     spec = _filters(choices)
-    page = _pager(_totals(user_id, spec))
+    page = _pager(_totals(household_id, spec))
     with transaction() as session:
-        user = load_user(session, user_id)
+        household = load_household(session, household_id)
         rows = transactions.list_transactions(
-            session, user, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            session, household, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         ).rows
     for problem in messages("ledger"):
         st.error(problem)
@@ -311,5 +315,5 @@ def transactions_page() -> None:
         name="ledger",
         column_config=_column_config(choices),
         num_rows="dynamic",
-        save=lambda changes: _save_grid(user_id, ids, changes, choices),
+        save=lambda changes: _save_grid(household_id, ids, changes, choices),
     )
