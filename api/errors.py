@@ -46,7 +46,7 @@ DOCS_CSP = "; ".join(
 )
 # A 422 shows what was sent only as a short prefix, and never a secret.
 ECHO_MAX = 64
-SECRET_FIELDS = ("password", "token")
+SECRET_FIELDS = ("password", "token", "code")  # "code": two-factor and recovery codes
 
 
 def _words(request: Request) -> Callable[[str], str]:

@@ -1,27 +1,42 @@
-"""Auth routes: register, login, refresh, logout, profile, password."""
+"""Auth routes: register, login (in two steps with 2FA), refresh, logout, profile, password, 2FA."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy.orm import Session
 
 from api.deps import AuthDep, ClientDep, CurrentUser, NowDep, SessionDep, SettingsDep
 from api.schemas.auth import (
+    ChallengeOut,
+    CodeIn,
+    DisableTwoFactorIn,
+    EnrolmentOut,
     LoginIn,
+    LoginOut,
     LogoutIn,
     PasswordIn,
     ProfileIn,
+    RecoveryCodesOut,
     RefreshIn,
     RegisterIn,
+    SecondFactorIn,
     TokenOut,
+    TwoFactorStatusOut,
     UserOut,
 )
 from api.schemas.common import Message
 from domain.config import Settings
-from domain.services import auth, users
-from domain.services.auth import TokenPair
+from domain.db.models import User
+from domain.services import auth, second_factor, users
+from domain.services.auth import CHALLENGE_TTL, TokenPair
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-PUBLIC_PATHS = {"/auth/register", "/auth/login", "/auth/refresh"}
+PUBLIC_PATHS = {
+    "/auth/register",
+    "/auth/login",
+    "/auth/login/second-factor",
+    "/auth/refresh",
+}
 
 
 def _tokens(settings: Settings, pair: TokenPair) -> TokenOut:
@@ -49,10 +64,28 @@ def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> Us
 @router.post("/login")
 def login(
     body: LoginIn, session: SessionDep, settings: SettingsDep, now: NowDep, client: ClientDep
+) -> LoginOut:
+    """Exchange a username and password for tokens (public; throttled per account and client).
+
+    An account with two-factor login gets no tokens here: the answer has
+    `two_factor_required: true` and a challenge token for `POST /auth/login/second-factor`.
+    """
+    step = auth.log_in(session, settings, body.username, body.password, now, client=client)
+    if isinstance(step, auth.SecondFactorDue):
+        return ChallengeOut(
+            challenge_token=step.challenge.token,
+            expires_in=int(CHALLENGE_TTL.total_seconds()),
+        )
+    return _tokens(settings, step.tokens)
+
+
+@router.post("/login/second-factor")
+def login_second_factor(
+    body: SecondFactorIn, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> TokenOut:
-    """Exchange a username and password for tokens (public; throttled per account and client)."""
-    user = auth.authenticate(session, settings, body.username, body.password, now, client=client)
-    return _tokens(settings, auth.issue_pair(settings, user, now))
+    """Complete a two-factor login with a TOTP or recovery code (public; codes are throttled)."""
+    done = auth.complete_login(session, settings, body.challenge_token, body.code, now)
+    return _tokens(settings, done.tokens)
 
 
 @router.post("/refresh")
@@ -97,3 +130,59 @@ def change_password(
         session, settings, user, current=body.current_password, new=body.new_password, now=now
     )
     return _tokens(settings, pair)
+
+
+def _status(session: Session, user: User) -> TwoFactorStatusOut:
+    state = second_factor.two_factor_status(session, user)
+    return TwoFactorStatusOut(
+        enabled=state.enabled,
+        enabled_at=state.enabled_at,
+        pending=state.pending,
+        recovery_codes_left=state.recovery_codes_left,
+    )
+
+
+@router.get("/two-factor")
+def two_factor_status(user: CurrentUser, session: SessionDep) -> TwoFactorStatusOut:
+    """Whether login asks for a code, and how many recovery codes are left."""
+    return _status(session, user)
+
+
+@router.post("/two-factor/enrol")
+def begin_two_factor(user: CurrentUser, session: SessionDep) -> EnrolmentOut:
+    """Start (or restart) enrolment: a new secret for the authenticator app (409 when on)."""
+    enrolment = second_factor.begin_enrolment(session, user)
+    return EnrolmentOut(secret=enrolment.secret, provisioning_uri=enrolment.provisioning_uri)
+
+
+@router.post("/two-factor/confirm")
+def confirm_two_factor(
+    body: CodeIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> RecoveryCodesOut:
+    """Turn two-factor login on with a code from the new secret; the recovery codes, once."""
+    codes = second_factor.confirm_enrolment(session, settings, user, body.code, now)
+    return RecoveryCodesOut(recovery_codes=codes)
+
+
+@router.post("/two-factor/recovery-codes")
+def regenerate_recovery_codes(
+    body: CodeIn, user: CurrentUser, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> RecoveryCodesOut:
+    """Replace the recovery codes (a code proves the second factor); the new ones, once."""
+    codes = second_factor.regenerate_recovery_codes(session, settings, user, body.code, now)
+    return RecoveryCodesOut(recovery_codes=codes)
+
+
+@router.post("/two-factor/disable")
+def disable_two_factor(
+    body: DisableTwoFactorIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> TwoFactorStatusOut:
+    """Turn two-factor login off; it takes the password and a TOTP or recovery code."""
+    second_factor.disable_two_factor(
+        session, settings, user, password=body.password, code=body.code, now=now
+    )
+    return _status(session, user)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -61,6 +61,73 @@ class TokenOut(ResponseBody):
     expires_in: int
 
 
+class ChallengeOut(ResponseBody):
+    """A right password for a two-factor account: no tokens yet, a challenge for the code step.
+
+    Send the challenge token with a code to `POST /api/v1/auth/login/second-factor` within
+    `expires_in` seconds; it is good for one completed login and nothing else.
+    """
+
+    two_factor_required: Literal[True] = True
+    challenge_token: str
+    expires_in: int
+
+
+LoginOut = TokenOut | ChallengeOut
+"""The password step's answer: a token pair, or (`two_factor_required` true) a challenge."""
+
+Code = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The 6-digit code of the authenticator app, or an unused recovery code",
+    ),
+]
+
+
+class SecondFactorIn(RequestBody):
+    """The code step of a two-factor login."""
+
+    challenge_token: str = Field(min_length=1, max_length=2000)
+    code: Code
+
+
+class CodeIn(RequestBody):
+    """A code that proves the second factor."""
+
+    code: Code
+
+
+class DisableTwoFactorIn(RequestBody):
+    """Turning two-factor login off takes the password and a code."""
+
+    password: str = Field(min_length=1, max_length=200)
+    code: Code
+
+
+class TwoFactorStatusOut(ResponseBody):
+    """Whether login asks for a code; `pending` while an enrolment awaits its first code."""
+
+    enabled: bool
+    enabled_at: datetime | None
+    pending: bool
+    recovery_codes_left: int
+
+
+class EnrolmentOut(ResponseBody):
+    """A new TOTP secret: type it, or scan `provisioning_uri` as a QR code, then confirm a code."""
+
+    secret: str
+    provisioning_uri: str
+
+
+class RecoveryCodesOut(ResponseBody):
+    """Ten single-use recovery codes, shown this once (only their hashes are kept)."""
+
+    recovery_codes: list[str]
+
+
 class UserOut(ResponseBody):
     """An account as its owner sees it."""
 
@@ -69,6 +136,5 @@ class UserOut(ResponseBody):
     display_name: str
     email: str | None
     is_admin: bool
-    currency: str
-    timezone: str
+    language: str
     created_at: datetime

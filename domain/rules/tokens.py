@@ -1,4 +1,9 @@
-"""JWT access and refresh tokens: issuing and strict decoding (clock passed in)."""
+"""JWT tokens: issuing and strict decoding (clock passed in).
+
+An access token opens the API, a refresh token renews the pair, and a challenge token
+stands between a right password and the second factor of a two-factor login: it opens
+nothing but the code step.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import jwt
 
 from domain.errors import AuthenticationError
 
-TokenKind = Literal["access", "refresh"]
+TokenKind = Literal["access", "refresh", "challenge"]
 REQUIRED_CLAIMS = ("sub", "jti", "exp", "iat", "type", "ver")
 
 
@@ -80,7 +85,7 @@ def decode_token(
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise AuthenticationError("invalid token") from exc
     if parsed.kind != kind:
-        raise AuthenticationError(f"expected an {kind} token")
+        raise AuthenticationError(f"expected a token of kind {kind}")
     if parsed.expires_at <= now:
         raise AuthenticationError("token expired")
     return parsed

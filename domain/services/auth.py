@@ -1,10 +1,8 @@
-"""Authentication: login with throttling, token pairs, rotation, revocation."""
+"""Authentication: login with throttling (two steps with 2FA), tokens, rotation, revocation."""
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -16,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.models import USERNAME_MAX, LoginThrottle, RevokedToken, User
-from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
+from domain.errors import AuthenticationError, InvalidInputError
+from domain.i18n import N_
 from domain.rules.passwords import (
     MAX_PASSWORD_BYTES,
     check_password_rules,
@@ -24,16 +23,16 @@ from domain.rules.passwords import (
     hash_password,
     verify_password,
 )
-from domain.rules.throttling import (
-    FORGET_AFTER,
-    ThrottlePolicy,
-    current_failures,
-    wait_before_next,
-)
+from domain.rules.throttling import FORGET_AFTER
 from domain.rules.tokens import IssuedToken, TokenClaims, TokenKind, decode_token, issue_token
+from domain.services.attempts import claim_attempt, clear_attempts
+from domain.services.second_factor import check_second_factor, is_enabled
 from domain.services.users import find_user_by_username, normalise_username
 
 BAD_CREDENTIALS = "incorrect username or password"
+BAD_CODE = N_("incorrect or already used code")
+CHALLENGE_TTL = timedelta(minutes=5)
+"""How long a right password waits for its second factor."""
 
 
 @dataclass(frozen=True)
@@ -44,76 +43,24 @@ class TokenPair:
     refresh: IssuedToken
 
 
+@dataclass(frozen=True)
+class LoggedIn:
+    """A login that is complete: the user and a fresh token pair."""
+
+    user: User
+    tokens: TokenPair
+
+
+@dataclass(frozen=True)
+class SecondFactorDue:
+    """A right password for a two-factor account: the challenge token the code step needs."""
+
+    challenge: IssuedToken
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash(rounds: int) -> str:
     return dummy_hash(rounds=rounds)
-
-
-def _policy(settings: Settings, *, account_wide: bool) -> ThrottlePolicy:
-    return ThrottlePolicy(
-        free_failures=(
-            settings.login_account_max_failures if account_wide else settings.login_max_failures
-        ),
-        first_wait=timedelta(seconds=settings.login_first_wait_seconds),
-        longest_wait=timedelta(minutes=settings.login_window_minutes),
-    )
-
-
-def _lock_scopes(session: Session, keys: Sequence[str]) -> list[LoginThrottle]:
-    """The counters of these scopes, created when missing, locked until the unit ends."""
-    session.execute(
-        insert(LoginThrottle)
-        .values([{"scope_key": key} for key in keys])
-        .on_conflict_do_nothing(index_elements=[LoginThrottle.scope_key])
-    )
-    rows = session.scalars(
-        select(LoginThrottle)
-        .where(LoginThrottle.scope_key.in_(keys))
-        .order_by(LoginThrottle.scope_key)  # one order everywhere: no deadlock
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    return list(rows)
-
-
-def claim_attempt(
-    session: Session, settings: Settings, scopes: Sequence[tuple[str, bool]], now: datetime
-) -> list[LoginThrottle]:
-    """Count one password check against each scope, or refuse it with 429 while any waits.
-
-    The attempt is counted as a failure before the password is checked, under the
-    rows' locks, so concurrent guesses queue and each sees the ones before it; a
-    success clears the counters (`clear_attempts`).
-    """
-    rows = _lock_scopes(session, [key for key, _ in scopes])
-    account_wide = dict(scopes)
-    waits = [
-        wait_before_next(
-            row.failures,
-            row.last_failure_at,
-            now,
-            _policy(settings, account_wide=account_wide[row.scope_key]),
-        )
-        for row in rows
-    ]
-    longest = max(waits, default=timedelta(0))
-    if longest > timedelta(0):
-        raise ThrottledError(
-            "too many failed attempts; try again later",
-            retry_after=max(1, math.ceil(longest.total_seconds())),
-        )
-    for row in rows:
-        row.failures = current_failures(row.failures, row.last_failure_at, now) + 1
-        row.last_failure_at = now
-    session.flush()
-    return rows
-
-
-def clear_attempts(rows: Sequence[LoginThrottle]) -> None:
-    """A right password: the counters of its scopes start again."""
-    for row in rows:
-        row.failures = 0
-        row.last_failure_at = None
 
 
 def login_scopes(username: str, client: str) -> list[tuple[str, bool]]:
@@ -168,6 +115,37 @@ def issue_pair(settings: Settings, user: User, now: datetime) -> TokenPair:
             settings, user, "refresh", timedelta(days=settings.refresh_token_expire_days), now
         ),
     )
+
+
+def log_in(
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    now: datetime,
+    *,
+    client: str = "unknown",
+) -> LoggedIn | SecondFactorDue:
+    """The password step: tokens, or a challenge when the account has two-factor login."""
+    user = authenticate(session, settings, username, password, now, client=client)
+    if is_enabled(user):
+        return SecondFactorDue(_sign(settings, user, "challenge", CHALLENGE_TTL, now))
+    return LoggedIn(user, issue_pair(settings, user, now))
+
+
+def complete_login(
+    session: Session, settings: Settings, challenge_token: str, code: str, now: datetime
+) -> LoggedIn:
+    """The code step: a TOTP or recovery code for a live challenge; the challenge is spent.
+
+    Codes are throttled per user; a wrong one leaves the challenge usable until it expires.
+    """
+    user, claims = verify_token(session, settings, challenge_token, "challenge", now)
+    if not check_second_factor(session, settings, user, code, now):
+        raise AuthenticationError(BAD_CODE, keep_changes=True)
+    if not _revoke(session, claims):  # spent meanwhile by a concurrent call
+        raise AuthenticationError("token revoked")
+    return LoggedIn(user, issue_pair(settings, user, now))
 
 
 def _revoke(session: Session, claims: TokenClaims) -> bool:
