@@ -80,6 +80,7 @@ def _none(owned: Owned) -> None:
 PUBLIC = {
     ("POST", "/auth/register"),
     ("POST", "/auth/login"),
+    ("POST", "/auth/login/second-factor"),
     ("POST", "/auth/refresh"),
 }
 # (method, path) -> a valid body for the call, built from the victim's ids where it names one.
@@ -91,6 +92,11 @@ PROTECTED: dict[tuple[str, str], Body] = {
         "current_password": "wrong-password",
         "new_password": "whatever1",
     },
+    ("GET", "/auth/two-factor"): None,
+    ("POST", "/auth/two-factor/enrol"): None,
+    ("POST", "/auth/two-factor/confirm"): lambda o: {"code": "123456"},
+    ("POST", "/auth/two-factor/recovery-codes"): lambda o: {"code": "123456"},
+    ("POST", "/auth/two-factor/disable"): lambda o: {"password": "wrong1234", "code": "123456"},
     ("GET", "/categories"): None,
     ("POST", "/categories"): lambda o: {"name": "Matrix", "type": "expense"},
     ("POST", "/categories/reorder"): lambda o: {"ids": [o.category_id]},
