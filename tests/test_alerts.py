@@ -8,31 +8,31 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import User
+from domain.db.models import Household
 from domain.services import alerts, fixed
 from domain.services.balance import record_balance
-from domain.services.user_settings import get_user_settings
+from domain.services.household_settings import get_household_settings
 from tests.builders import make_transaction
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 NOW = datetime(2027, 6, 3, 9, 0, tzinfo=UTC)
 
 
-def _keys(session: Session, user_id: int, today: date, kind: str) -> set[str]:
-    user = session.get_one(User, user_id)
-    return {c.key for c in alerts.evaluate(session, user, today, NOW) if c.kind == kind}
+def _keys(session: Session, household_id: int, today: date, kind: str) -> set[str]:
+    household = session.get_one(Household, household_id)
+    return {c.key for c in alerts.evaluate(session, household, today, NOW) if c.kind == kind}
 
 
 def test_an_overdue_large_payment_keeps_one_key_from_day_to_day(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
+    home = home_of(session, make_user(session, settings))
     make_transaction(
-        session, user, amount="24000.00", on=date(2027, 5, 1), type="income", category="Salary"
+        session, home, amount="24000.00", on=date(2027, 5, 1), type="income", category="Salary"
     )
     rent = fixed.create_fixed(
         session,
-        user,
+        home,
         name="Rent",
         amount=Decimal("5200.00"),
         type="expense",
@@ -40,28 +40,28 @@ def test_an_overdue_large_payment_keeps_one_key_from_day_to_day(
         start_date=date(2027, 6, 1),
     )
     # 1 June is due but not booked yet (the scheduler was down): it is expected "today"
-    day_one = _keys(session, user.id, date(2027, 6, 3), "large_payment")
-    day_two = _keys(session, user.id, date(2027, 6, 4), "large_payment")
+    day_one = _keys(session, home.id, date(2027, 6, 3), "large_payment")
+    day_two = _keys(session, home.id, date(2027, 6, 4), "large_payment")
     assert f"large_payment:fixed:{rent.id}:2027-06-01" in day_one
     assert day_one == day_two
 
 
 def test_an_empty_account_gets_no_forecast_alert(session: Session, settings: Settings) -> None:
-    user = make_user(session, settings)
-    prefs = get_user_settings(session, user)
+    home = home_of(session, make_user(session, settings))
+    prefs = get_household_settings(session, home)
     # a forecast of 0.00 is below the warning level: read as it is, it would warn
-    assert alerts._forecast_conditions(session, user, date(2027, 6, 3), prefs) != []
-    alerts.refresh_alerts(session, user, date(2027, 6, 3), NOW)
-    assert alerts.list_alerts(session, user, date(2027, 6, 3)) == []
+    assert alerts._forecast_conditions(session, home, date(2027, 6, 3), prefs) != []
+    alerts.refresh_alerts(session, home, date(2027, 6, 3), NOW)
+    assert alerts.list_alerts(session, home, date(2027, 6, 3)) == []
 
 
 def test_a_balance_below_the_warning_level_still_warns(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
+    home = home_of(session, make_user(session, settings))
     record_balance(
-        session, user, amount=Decimal("200.00"), as_of=date(2027, 6, 2), today=date(2027, 6, 3)
+        session, home, amount=Decimal("200.00"), as_of=date(2027, 6, 2), today=date(2027, 6, 3)
     )
-    alerts.refresh_alerts(session, user, date(2027, 6, 3), NOW)
-    kinds = [a.kind for a in alerts.list_alerts(session, user, date(2027, 6, 3))]
+    alerts.refresh_alerts(session, home, date(2027, 6, 3), NOW)
+    kinds = [a.kind for a in alerts.list_alerts(session, home, date(2027, 6, 3))]
     assert kinds == ["forecast_below_warning"]

@@ -36,7 +36,7 @@ from domain.rules.money import D
 from domain.services import budgets
 from domain.services.forecasting import compare, forecast_for
 from tests.builders import category_named, make_transaction
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 TODAY = date(2027, 3, 10)
 MARCH, APRIL = date(2027, 3, 1), date(2027, 4, 1)
@@ -140,24 +140,24 @@ def test_lower_follows_the_budget_only_when_it_is_below_the_usual_month() -> Non
 def test_the_users_forecast_follows_a_budget_when_told(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
-    dining = category_named(session, user, "Dining out").id
+    home = home_of(session, make_user(session, settings))
+    dining = category_named(session, home, "Dining out").id
     for k in range(12):  # March 2026 to February 2027
         month = date(2026 + (2 + k) // 12, (2 + k) % 12 + 1, 1)
-        make_transaction(session, user, amount="900.00", on=month, category="Dining out")
-    make_transaction(session, user, amount="250.00", on=date(2027, 3, 2), category="Dining out")
-    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("600.00")))
+        make_transaction(session, home, amount="900.00", on=month, category="Dining out")
+    make_transaction(session, home, amount="250.00", on=date(2027, 3, 2), category="Dining out")
+    budgets.set_budget(session, home, BudgetDraft(dining, MARCH, D("600.00")))
 
     def april_and_rest() -> tuple[Decimal, Decimal]:
-        daily = forecast_for(session, user, TODAY, months=2).daily
+        daily = forecast_for(session, home, TODAY, months=2).daily
         return _between(daily, APRIL, date(2027, 5, 1)), _between(daily, TODAY, APRIL)
 
     assert april_and_rest()[0] == D("900.00")
-    budgets.set_category_settings(session, user, dining, forecast_mode="budget")
+    budgets.set_category_settings(session, home, dining, forecast_mode="budget")
     assert april_and_rest() == (D("600.00"), D("350.00"))
-    budgets.set_category_settings(session, user, dining, forecast_mode="lower")
+    budgets.set_category_settings(session, home, dining, forecast_mode="lower")
     assert april_and_rest() == (D("600.00"), D("350.00"))
-    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("1500.00")))
+    budgets.set_budget(session, home, BudgetDraft(dining, MARCH, D("1500.00")))
     assert april_and_rest()[0] == D("900.00")  # lower: the history is lower now
 
 
@@ -186,21 +186,23 @@ def test_a_budget_change_scales_every_amount_from_its_month_on() -> None:
 def test_a_scenario_that_cuts_a_budget_shows_the_gain_in_the_forecast(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
-    dining = category_named(session, user, "Dining out").id
+    home = home_of(session, make_user(session, settings))
+    dining = category_named(session, home, "Dining out").id
     for k in range(12):  # March 2026 to February 2027
         month = date(2026 + (2 + k) // 12, (2 + k) % 12 + 1, 1)
-        make_transaction(session, user, amount="900.00", on=month, category="Dining out")
-    budgets.set_budget(session, user, BudgetDraft(dining, MARCH, D("1000.00")))
+        make_transaction(session, home, amount="900.00", on=month, category="Dining out")
+    budgets.set_budget(session, home, BudgetDraft(dining, MARCH, D("1000.00")))
     cut = [
         {"op": "change_budget", "category_id": dining, "percent": "-30", "from_month": "2027-04"}
     ]
-    both = compare(session, user, TODAY, cut, months=3)
+    both = compare(session, home, TODAY, cut, months=3)
     may = (date(2027, 5, 1), date(2027, 6, 1))
     assert _between(both.baseline.daily, APRIL, may[0]) == D("900.00")  # history: mode unset
     assert _between(both.scenario.daily, APRIL, may[0]) == D("700.00")
     assert _between(both.scenario.daily, *may) == D("700.00")
-    theirs = category_named(session, make_user(session, settings), "Dining out").id
+    theirs = category_named(
+        session, home_of(session, make_user(session, settings)), "Dining out"
+    ).id
     with pytest.raises(InvalidInputError) as refused:
-        compare(session, user, TODAY, [{**cut[0], "category_id": theirs}], months=3)
+        compare(session, home, TODAY, [{**cut[0], "category_id": theirs}], months=3)
     assert (refused.value.field, refused.value.index) == ("category_id", 0)
