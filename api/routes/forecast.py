@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from api.deps import HouseholdDep, SessionDep, TodayDep
+from api.deps import HouseholdDep, SessionDep, TodayDep, computes_only
 from api.schemas.common import MONTH_PATTERN, PathId
 from api.schemas.forecast import (
     AffordIn,
@@ -153,6 +153,7 @@ def explain(
 
 
 @router.post("/what-if")
+@computes_only
 def what_if(
     body: WhatIfIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ComparisonOut:
@@ -161,6 +162,7 @@ def what_if(
 
 
 @router.post("/affordability")
+@computes_only
 def afford(
     body: AffordIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> AffordOut:
@@ -210,6 +212,7 @@ def _compare(
 
 
 @router.post("/compare")
+@computes_only
 def compare(
     body: CompareIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ComparisonOut:

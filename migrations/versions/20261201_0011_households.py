@@ -140,12 +140,20 @@ END
 $$;
 """
 
-# Append-only for the application: only the retention prune, which says so, may delete.
+# Append-only for the application: only the retention prune (which says so) and the
+# foreign keys' own actions (a household deleted, an author's account deleted) touch it.
 GUARD_FUNCTION = r"""
 CREATE FUNCTION cashflow_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('cashflow.audit_prune', true) = 'on' THEN
-        RETURN OLD;
+        RETURN OLD;  -- the retention prune
+    END IF;
+    IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM households WHERE id = OLD.household_id) THEN
+        RETURN OLD;  -- the household itself was deleted, and its log with it
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
+       AND to_jsonb(NEW) - 'actor_id' = to_jsonb(OLD) - 'actor_id' THEN
+        RETURN NEW;  -- the author's account was deleted (the foreign key's SET NULL)
     END IF;
     RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
 END
