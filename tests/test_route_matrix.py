@@ -1,4 +1,4 @@
-"""Every /api/v1 route refuses anonymous callers and another user's ids.
+"""Every /api/v1 route refuses anonymous callers and another household's ids.
 
 The routes come from the app's own route table (its OpenAPI paths).
 
@@ -28,15 +28,15 @@ from domain.db.models import (
     CategoryBudgetSettings,
     ExchangeRate,
     FixedItem,
+    HouseholdSettings,
     InstallmentPlan,
     Loan,
     RecurringBooking,
     Scenario,
     Transaction,
     User,
-    UserSettings,
 )
-from tests.conftest import PASSWORD, bearer, make_user
+from tests.conftest import PASSWORD, bearer, home_of, make_user
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,9 @@ class Owned:
     budget_id: int
     expense_category_id: int
     rate_id: int
+    household_id: int
+    user_id: int
+    invitation_id: int
 
 
 Body = Callable[[Owned], Any] | None
@@ -97,6 +100,25 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("POST", "/auth/two-factor/confirm"): lambda o: {"code": "123456"},
     ("POST", "/auth/two-factor/recovery-codes"): lambda o: {"code": "123456"},
     ("POST", "/auth/two-factor/disable"): lambda o: {"password": "wrong1234", "code": "123456"},
+    ("GET", "/households"): None,
+    ("POST", "/households"): lambda o: {"name": "Second home"},
+    ("POST", "/households/{household_id}/default"): None,
+    ("GET", "/households/current"): None,
+    ("PUT", "/households/current"): lambda o: {"name": "Renamed"},
+    ("DELETE", "/households/current"): None,
+    ("GET", "/households/current/members"): None,
+    ("PUT", "/households/current/members/{user_id}"): lambda o: {"role": "viewer"},
+    ("DELETE", "/households/current/members/{user_id}"): None,
+    ("POST", "/households/current/leave"): None,
+    ("POST", "/households/current/transfer-ownership"): lambda o: {"user_id": o.user_id},
+    ("GET", "/households/current/invitations"): None,
+    ("POST", "/households/current/invitations"): lambda o: {"role": "member"},
+    ("DELETE", "/households/current/invitations/{invitation_id}"): None,
+    ("GET", "/invitations"): None,
+    ("POST", "/invitations/{invitation_id}/accept"): None,
+    ("POST", "/invitations/{invitation_id}/decline"): None,
+    ("POST", "/invitations/redeem"): lambda o: {"code": "not-a-code"},
+    ("GET", "/audit"): None,
     ("GET", "/categories"): None,
     ("POST", "/categories"): lambda o: {"name": "Matrix", "type": "expense"},
     ("POST", "/categories/reorder"): lambda o: {"ids": [o.category_id]},
@@ -222,6 +244,7 @@ BODY_ID_STATUS = {
     ("PUT", "/transactions/bulk-update"): 404,
     ("PUT", "/budgets"): 422,
     ("POST", "/transactions/bulk-delete"): 404,
+    ("POST", "/households/current/transfer-ownership"): 404,
 }
 
 
@@ -277,22 +300,23 @@ def test_revoked_token_is_401_everywhere(
 
 def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
     session.expire_all()
+    home = home_of(session, user).id
     sources = [
         tuple(row)
         for model in (FixedItem, InstallmentPlan, Loan)
-        for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
+        for row in session.execute(select(model.__table__).where(model.household_id == home)).all()
     ]
     bookings = session.execute(
-        select(RecurringBooking.__table__).where(RecurringBooking.user_id == user.id)
+        select(RecurringBooking.__table__).where(RecurringBooking.household_id == home)
     ).all()
     categories = session.execute(
         select(Category.id, Category.name, Category.archived_at, Category.sort_order).where(
-            Category.user_id == user.id
+            Category.household_id == home
         )
     ).all()
     transactions = session.execute(
         select(Transaction.id, Transaction.amount, Transaction.date).where(
-            Transaction.user_id == user.id
+            Transaction.household_id == home
         )
     ).all()
     others = [
@@ -301,12 +325,11 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
             Scenario,
             Alert,
             BalanceRecord,
-            UserSettings,
-            Budget,
+                    Budget,
             CategoryBudgetSettings,
             ExchangeRate,
         )
-        for row in session.execute(select(model.__table__).where(model.user_id == user.id)).all()
+        for row in session.execute(select(model.__table__).where(model.household_id == home)).all()
     ]
     rows = [*categories, *transactions, *sources, *bookings, *others]
     return sorted(tuple(str(v) for v in row) for row in rows)
@@ -359,6 +382,10 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         json={"day": "2026-01-01", "currency": "USD", "rate": "3.7215"},
     )
     assert rate.status_code == 200, rate.text
+    invitation = client.post(
+        f"{API_PREFIX}/households/current/invitations", headers=headers, json={"role": "viewer"}
+    )
+    assert invitation.status_code == 201, invitation.text
     return Owned(
         category_id=category["id"],
         transaction_id=tx.json()["id"],
@@ -370,6 +397,9 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         budget_id=budget.json()["id"],
         expense_category_id=expense["id"],
         rate_id=rate.json()["id"],
+        household_id=client.get(f"{API_PREFIX}/households/current", headers=headers).json()["id"],
+        user_id=victim.id,
+        invitation_id=invitation.json()["id"],
     )
 
 
