@@ -32,6 +32,7 @@ PAGES = (
     ("scenarios", N_("Scenarios"), ":material/alt_route:"),
     ("alerts", N_("Alerts"), ":material/notifications:"),
     ("settings", N_("Settings"), ":material/settings:"),
+    ("security", N_("Security"), ":material/lock:"),
     ("import_export", N_("Import & export"), ":material/swap_vert:"),
 )
 

@@ -21,6 +21,7 @@ COOKIE_NAME = "cashflow_session"
 COOKIE_DAYS = 7.0
 USER_ID = "user_id"
 COOKIE_EXPIRES = "cookie_expires"  # identifies this login's cookie, to end it at logout
+CHALLENGE = "login_challenge"  # a right password's challenge token, awaiting the code
 
 
 def cookie_key() -> str:
@@ -109,31 +110,79 @@ def _client() -> str:
 
 
 def _on_login() -> None:
+    """The password step: signed in, or (with two-factor login) on to the code step."""
     username = str(st.session_state.get("login_username", ""))
     password = str(st.session_state.get("login_password", ""))
     st.session_state.pop("login_error", None)
     try:
         with transaction() as session:
-            user = auth.authenticate(
+            step = auth.log_in(
                 session, settings(), username, password, datetime.now(UTC), client=_client()
             )
-            _sign_in(user.id, user.username, user.display_name)
+            if isinstance(step, auth.LoggedIn):
+                _sign_in(step.user.id, step.user.username, step.user.display_name)
     except (AuthenticationError, ThrottledError, InvalidInputError) as exc:
         st.session_state["login_error"] = _(exc.message)
         return
-    st.session_state["cookie_pending"] = True
     st.session_state["login_password"] = ""
+    if isinstance(step, auth.SecondFactorDue):
+        st.session_state[CHALLENGE] = step.challenge.token
+        return
+    st.session_state["cookie_pending"] = True
+
+
+def _on_code() -> None:
+    """The code step: a TOTP or recovery code completes the login the password began."""
+    code = str(st.session_state.get("login_code", ""))
+    st.session_state["login_code"] = ""
+    st.session_state.pop("login_error", None)
+    try:
+        with transaction() as session:
+            done = auth.complete_login(
+                session, settings(), str(st.session_state.get(CHALLENGE)), code, datetime.now(UTC)
+            )
+            _sign_in(done.user.id, done.user.username, done.user.display_name)
+    except ThrottledError as exc:
+        st.session_state["login_error"] = _(exc.message)
+        return
+    except AuthenticationError as exc:
+        if exc.message != auth.BAD_CODE:  # the challenge expired or was spent: start again
+            st.session_state.pop(CHALLENGE, None)
+            st.session_state["login_error"] = _("The login took too long; please log in again.")
+            return
+        st.session_state["login_error"] = _(exc.message)
+        return
+    st.session_state.pop(CHALLENGE, None)
+    st.session_state["cookie_pending"] = True
+
+
+def _on_cancel_code() -> None:
+    st.session_state.pop(CHALLENGE, None)
+    st.session_state.pop("login_error", None)
+
+
+def _code_form() -> None:
+    """The second step of a two-factor login."""
+    with st.form("login_code_form"):
+        st.subheader(_("Two-factor login"))
+        st.caption(_("Enter the 6-digit code from your authenticator app, or a recovery code."))
+        st.text_input(_("Code"), key="login_code", autocomplete="one-time-code", max_chars=64)
+        st.form_submit_button(_("Verify"), on_click=_on_code, type="primary")
+    st.button(_("Back"), on_click=_on_cancel_code, key="login_code_back")
 
 
 def login_page() -> None:
-    """The login form; every other page requires a login."""
+    """The login form, then the code form when the account has two-factor login."""
     st.title(_("Cashflow"))
     st.caption(_("Your balance, day by day: what it will be, why, and what is safe to spend."))
-    with st.form("login"):
-        st.subheader(_("Log in"))
-        st.text_input(_("Username"), key="login_username", autocomplete="username")
-        st.text_input(_("Password"), type="password", key="login_password")
-        st.form_submit_button(_("Log in"), on_click=_on_login, type="primary")
+    if st.session_state.get(CHALLENGE):
+        _code_form()
+    else:
+        with st.form("login"):
+            st.subheader(_("Log in"))
+            st.text_input(_("Username"), key="login_username", autocomplete="username")
+            st.text_input(_("Password"), type="password", key="login_password")
+            st.form_submit_button(_("Log in"), on_click=_on_login, type="primary")
     if error := st.session_state.get("login_error"):
         st.error(error)
 

@@ -77,15 +77,23 @@ def two_factor_status(session: Session, user: User) -> TwoFactorStatus:
     )
 
 
+def pending_enrolment(user: User) -> Enrolment | None:
+    """The enrolment awaiting its first code, to show again; None when there is none."""
+    if is_enabled(user) or user.totp_secret is None:
+        return None
+    return Enrolment(user.totp_secret, provisioning_uri(user.totp_secret, user.username))
+
+
 def begin_enrolment(session: Session, user: User) -> Enrolment:
     """Give the user a new secret; a code from it confirms the enrolment (a restart replaces it)."""
     if is_enabled(user):
         raise ConflictError(ALREADY_ON)
-    user.totp_secret = new_secret()
+    secret = new_secret()
+    user.totp_secret = secret
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.flush()
-    return Enrolment(user.totp_secret, provisioning_uri(user.totp_secret, user.username))
+    return Enrolment(secret, provisioning_uri(secret, user.username))
 
 
 def _replace_recovery_codes(session: Session, user: User) -> list[str]:
