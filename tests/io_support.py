@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.app import API_PREFIX, create_app
 from api.routes import import_export
 from domain.config import Settings
-from domain.db.models import ImportBatch, ImportKey, ImportProfile, Transaction, User
+from domain.db.models import Household, ImportBatch, ImportKey, ImportProfile, Transaction
 
 IMPORT_URL = f"{API_PREFIX}/import/transactions"
 
@@ -72,12 +72,12 @@ def post_file(
     return client.post(IMPORT_URL, headers=headers, files={"file": (name, data)}, data=fields)
 
 
-def counts(session: Session, user: User) -> dict[str, int]:
-    """How many rows of each import-related table the user has."""
+def counts(session: Session, household: Household) -> dict[str, int]:
+    """How many rows of each import-related table the household has."""
     session.expire_all()
     return {
         model.__tablename__: int(
-            session.scalar(select(func.count()).where(model.user_id == user.id)) or 0
+            session.scalar(select(func.count()).where(model.household_id == household.id)) or 0
         )
         for model in (Transaction, ImportKey, ImportBatch, ImportProfile)
     }

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from api.deps import get_today
 from domain.config import Settings
-from domain.db.models import Budget, CategoryBudgetSettings, User
+from domain.db.models import Budget, CategoryBudgetSettings, Household
 from domain.rules.budgets import BudgetDraft
 from domain.rules.money import D
 from domain.services import budgets, fixed
 from domain.services.booking import run_booking_pass
 from tests.builders import category_named, make_transaction
-from tests.conftest import bearer, make_user
+from tests.conftest import bearer, home_of, make_user
 
 API = "/api/v1/budgets"
 TODAY = date(2027, 3, 10)
@@ -42,17 +42,19 @@ def _put(client: TestClient, headers: dict[str, str], **body: Any) -> Any:
     return client.put(API, headers=headers, json=body)
 
 
-def _count(session: Session, user: User) -> int:
+def _count(session: Session, household: Household) -> int:
     session.expire_all()
-    budgets = session.scalar(select(func.count()).where(Budget.user_id == user.id))
-    settings = session.scalar(select(func.count()).where(CategoryBudgetSettings.user_id == user.id))
+    budgets = session.scalar(select(func.count()).where(Budget.household_id == household.id))
+    settings = session.scalar(
+        select(func.count()).where(CategoryBudgetSettings.household_id == household.id)
+    )
     return int(budgets or 0) + int(settings or 0)
 
 
 def test_standing_amount_override_list_by_month_and_delete(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    groceries = category_named(session, user, "Groceries").id
+    groceries = category_named(session, household, "Groceries").id
     standing = _put(client, headers, category_id=groceries, month="2027-01", amount="2000.00")
     assert standing.status_code == 200, standing.text
     assert standing.json() | {"id": 0} == {
@@ -87,24 +89,25 @@ def test_summary_counts_booked_recurring_items_and_carries_rollover(
     on_today: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
+    household = home_of(session, user)
     fixed.create_fixed(
         session,
-        user,
+        household,
         name="Gym",
         amount=Decimal("150.00"),
         type="expense",
         frequency="monthly",
         start_date=date(2027, 3, 1),
         day_of_month=5,
-        category_id=category_named(session, user, "Health").id,
+        category_id=category_named(session, household, "Health").id,
     )
     run_booking_pass(session, now=datetime(2027, 3, 10, 8, tzinfo=UTC), as_of=TODAY)
-    make_transaction(session, user, amount="400.00", on=date(2027, 2, 14), category="Health")
-    make_transaction(session, user, amount="90.00", on=date(2027, 3, 8), category="Health")
-    make_transaction(session, user, amount="999.00", on=date(2027, 3, 20), category="Health")
+    make_transaction(session, household, amount="400.00", on=date(2027, 2, 14), category="Health")
+    make_transaction(session, household, amount="90.00", on=date(2027, 3, 8), category="Health")
+    make_transaction(session, household, amount="999.00", on=date(2027, 3, 20), category="Health")
     session.commit()
     headers = bearer(settings, user)
-    health = category_named(session, user, "Health").id
+    health = category_named(session, household, "Health").id
     _put(on_today, headers, category_id=health, month="2027-02", amount="500.00")
     on = on_today.put(f"{API}/settings/{health}", headers=headers, json={"rollover": True})
     assert on.json() == {"category_id": health, "rollover": True, "forecast_mode": "history"}
@@ -135,23 +138,27 @@ def test_summary_counts_booked_recurring_items_and_carries_rollover(
 def test_bad_budgets_are_refused_naming_the_field_and_nothing_is_written(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     change: dict[str, Any],
     field: str,
 ) -> None:
-    category = category_named(session, user, change.pop("category", "Groceries")).id
+    category = category_named(session, household, change.pop("category", "Groceries")).id
     body = {"category_id": category, "month": "2027-01", "amount": "100.00", **change}
     response = client.put(API, headers=headers, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
-    assert _count(session, user) == 0
+    assert _count(session, household) == 0
 
 
 def test_another_users_category_is_refused_and_nothing_is_written(
-    client: TestClient, session: Session, settings: Settings, user: User, headers: dict[str, str]
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    household: Household,
+    headers: dict[str, str],
 ) -> None:
-    other = make_user(session, settings)
+    other = home_of(session, make_user(session, settings))
     session.commit()
     theirs = category_named(session, other, "Groceries").id
     response = _put(client, headers, category_id=theirs, month="2027-01", amount="100.00")
@@ -159,7 +166,7 @@ def test_another_users_category_is_refused_and_nothing_is_written(
     assert response.json()["detail"][0]["loc"][-1] == "category_id"
     refused = client.put(f"{API}/settings/{theirs}", headers=headers, json={"rollover": True})
     assert refused.status_code == 404
-    assert _count(session, user) == _count(session, other) == 0
+    assert _count(session, household) == _count(session, other) == 0
 
 
 def test_a_month_like_2026_13_is_refused_in_queries(
@@ -172,10 +179,10 @@ def test_a_month_like_2026_13_is_refused_in_queries(
 
 
 def test_copy_previous_month_overrides_where_it_differs(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    groceries = category_named(session, user, "Groceries").id
-    dining = category_named(session, user, "Dining out").id
+    groceries = category_named(session, household, "Groceries").id
+    dining = category_named(session, household, "Dining out").id
     _put(client, headers, category_id=groceries, month="2027-01", amount="2000.00")
     _put(client, headers, category_id=dining, month="2027-02", amount="300.00", kind="override")
     copied = client.post(f"{API}/copy-previous", headers=headers, json={"month": "2027-03"})
@@ -188,10 +195,13 @@ def test_the_workbook_has_a_budgets_sheet_with_each_month_of_the_year(
     on_today: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
-    make_transaction(session, user, amount="700.00", on=date(2027, 2, 14), category="Groceries")
-    make_transaction(session, user, amount="100.00", on=date(2027, 3, 2), category="Groceries")
-    groceries = category_named(session, user, "Groceries").id
-    budgets.set_budget(session, user, BudgetDraft(groceries, date(2027, 2, 1), D("600.00")))
+    household = home_of(session, user)
+    make_transaction(
+        session, household, amount="700.00", on=date(2027, 2, 14), category="Groceries"
+    )
+    make_transaction(session, household, amount="100.00", on=date(2027, 3, 2), category="Groceries")
+    groceries = category_named(session, household, "Groceries").id
+    budgets.set_budget(session, household, BudgetDraft(groceries, date(2027, 2, 1), D("600.00")))
     session.commit()
     answer = on_today.get("/api/v1/export/workbook.xlsx", headers=bearer(settings, user))
     assert answer.status_code == 200, answer.text

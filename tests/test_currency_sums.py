@@ -25,7 +25,7 @@ from sqlalchemy import Numeric, func, literal, select
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction
 from domain.rules.currency import MissingRateError, Rate, build_rate_table, convert
 from domain.rules.ledger import LedgerFilter, TransactionDraft
 from domain.services import dashboard, exports, fixed, installment_plans, loans, rates, reports
@@ -38,24 +38,26 @@ TODAY = date(2026, 1, 20)
 JANUARY = LedgerFilter(start=date(2026, 1, 1), end=date(2026, 2, 1))
 
 
-def _tx(session: Session, user: User, on: date, amount: str, flow: str, currency: str) -> None:
+def _tx(
+    session: Session, household: Household, on: date, amount: str, flow: str, currency: str
+) -> None:
     draft = TransactionDraft(on, Decimal(amount), flow, currency=currency)  # type: ignore[arg-type]
-    record_transaction(session, user, draft)
+    record_transaction(session, household, draft)
 
 
 @pytest.fixture
-def mixed(session: Session, user: User) -> User:
+def mixed(session: Session, household: Household) -> Household:
     """The ledger of the module docstring, with its two rates."""
-    rates.set_rate(session, user, RateDraft(date(2026, 1, 1), "USD", Decimal("3.69")))
-    rates.set_rate(session, user, RateDraft(date(2026, 1, 5), "USD", Decimal("3.7215")))
-    _tx(session, user, date(2026, 1, 2), "100.00", "income", "USD")
-    _tx(session, user, date(2026, 1, 3), "50.00", "expense", "ILS")
-    _tx(session, user, date(2026, 1, 6), "20.00", "expense", "USD")
-    _tx(session, user, date(2026, 1, 7), "10.01", "expense", "USD")
-    return user
+    rates.set_rate(session, household, RateDraft(date(2026, 1, 1), "USD", Decimal("3.69")))
+    rates.set_rate(session, household, RateDraft(date(2026, 1, 5), "USD", Decimal("3.7215")))
+    _tx(session, household, date(2026, 1, 2), "100.00", "income", "USD")
+    _tx(session, household, date(2026, 1, 3), "50.00", "expense", "ILS")
+    _tx(session, household, date(2026, 1, 6), "20.00", "expense", "USD")
+    _tx(session, household, date(2026, 1, 7), "10.01", "expense", "USD")
+    return household
 
 
-def test_ledger_totals_and_balance_are_in_shekels(session: Session, mixed: User) -> None:
+def test_ledger_totals_and_balance_are_in_shekels(session: Session, mixed: Household) -> None:
     totals = ledger_totals(session, mixed, JANUARY)
     assert (totals.income, totals.expense, totals.net) == (
         Decimal("369.00"),
@@ -65,7 +67,7 @@ def test_ledger_totals_and_balance_are_in_shekels(session: Session, mixed: User)
     assert current_balance(session, mixed, TODAY).amount == Decimal("207.32")
 
 
-def test_dashboard_is_in_shekels(session: Session, mixed: User) -> None:
+def test_dashboard_is_in_shekels(session: Session, mixed: Household) -> None:
     [month] = dashboard.actual_series(session, mixed, "month", date(2026, 1, 1), TODAY)
     assert (month.income, month.expense) == (Decimal("369.00"), Decimal("161.68"))
     [share] = dashboard.category_breakdown(session, mixed, date(2026, 1, 1), TODAY)
@@ -80,7 +82,7 @@ def test_dashboard_is_in_shekels(session: Session, mixed: User) -> None:
 
 
 def test_forecast_converts_opening_and_a_dollar_salary_and_says_so(
-    session: Session, mixed: User
+    session: Session, mixed: Household
 ) -> None:
     fixed.create_fixed(
         session,
@@ -103,7 +105,9 @@ def test_forecast_converts_opening_and_a_dollar_salary_and_says_so(
     assert future.amount == Decimal("-37.22")  # 10.00 x 3.7215 = 37.215 -> 37.22 (half up)
 
 
-def test_installments_and_loans_summaries_are_in_shekels(session: Session, mixed: User) -> None:
+def test_installments_and_loans_summaries_are_in_shekels(
+    session: Session, mixed: Household
+) -> None:
     installment_plans.create_plan(
         session,
         mixed,
@@ -139,7 +143,7 @@ def test_installments_and_loans_summaries_are_in_shekels(session: Session, mixed
     )
 
 
-def test_pdf_report_and_excel_summary_are_in_shekels(session: Session, mixed: User) -> None:
+def test_pdf_report_and_excel_summary_are_in_shekels(session: Session, mixed: Household) -> None:
     report = reports.monthly_report(session, mixed, date(2026, 1, 1), TODAY)
     assert (report.income, report.expense, report.net) == (
         Decimal("369.00"),
@@ -148,7 +152,7 @@ def test_pdf_report_and_excel_summary_are_in_shekels(session: Session, mixed: Us
     )
     assert report.largest[0].amount == Decimal("74.43")
     target = io.BytesIO()
-    exports.export_workbook(session, mixed, TODAY, target)
+    exports.export_workbook(session, mixed, TODAY, target, language="en")
     sheet = load_workbook(io.BytesIO(target.getvalue()))["Summary"]
     values = [cell.value for cell in sheet[2]]
     assert [Decimal(str(v)) for v in values[3:6]] == [
@@ -160,7 +164,7 @@ def test_pdf_report_and_excel_summary_are_in_shekels(session: Session, mixed: Us
 
 
 def test_a_missing_rate_is_an_error_naming_currency_and_date(
-    session: Session, mixed: User, client: TestClient, headers: dict[str, str]
+    session: Session, mixed: Household, client: TestClient, headers: dict[str, str]
 ) -> None:
     _tx(session, mixed, date(2026, 1, 8), "5.00", "expense", "GBP")
     with pytest.raises(MissingRateError, match=r"GBP .* 2026-01-08"):
@@ -202,10 +206,10 @@ def _sql_round(amount: Decimal, rate: Decimal) -> Any:
     return func.round(literal(amount, Numeric(15, 2)) * literal(rate, Numeric(14, 6)), 2)
 
 
-def test_in_base_reads_the_stored_rate(session: Session, mixed: User) -> None:
+def test_in_base_reads_the_stored_rate(session: Session, mixed: Household) -> None:
     rows = session.execute(
         select(Transaction.amount, in_base("ILS"))
-        .where(Transaction.user_id == mixed.id)
+        .where(Transaction.household_id == mixed.id)
         .order_by(Transaction.date)
     ).all()
     assert [r[1] for r in rows] == [

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.models import Category, Transaction, User, UserSettings
+from domain.db.models import Category, Transaction, User
 from domain.rules.dates import local_today
+from domain.services import users
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from tests.builders import make_transaction
-from tests.conftest import bearer, make_user
+from tests.conftest import bearer, home_of, make_user
 from tests.io_support import io_client, post_file
 
 API = "/api/v1"
@@ -52,14 +53,17 @@ def today() -> date:
 def demo(session: Session, settings: Settings, today: date) -> User:
     """A user with two years of the demo household's history and its recurring items."""
     user = make_user(session, settings)
-    seed_demo_history(session, user, today)
-    seed_demo_sources(session, user, today)
+    home = home_of(session, user)
+    seed_demo_history(session, home, today)
+    seed_demo_sources(session, home, today)
     session.commit()
     return user
 
 
 def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
+    """The rows of the ledger `user`'s requests act on (their household's)."""
     session.expire_all()
+    home = home_of(session, user)
     rows = session.execute(
         select(
             Transaction.date,
@@ -71,7 +75,7 @@ def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
             Transaction.currency,
         )
         .outerjoin(Category, Category.id == Transaction.category_id)
-        .where(Transaction.user_id == user.id)
+        .where(Transaction.household_id == home.id)
     )
     return sorted((tuple(row) for row in rows), key=repr)
 
@@ -144,7 +148,7 @@ def test_the_workbook_holds_the_schedules_and_the_forecast(
 def test_a_hebrew_user_gets_right_to_left_sheets_in_hebrew(
     client: TestClient, session: Session, settings: Settings, demo: User
 ) -> None:
-    session.add(UserSettings(user_id=demo.id, language="he"))
+    users.set_language(session, demo, "he")
     session.commit()
     book = load_workbook(io.BytesIO(_workbook(client, demo, settings)))
     sheet = book["תנועות"]
@@ -158,8 +162,9 @@ def test_text_that_looks_like_a_formula_stays_text(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
+    home = home_of(session, user)
     for text in ('=HYPERLINK("http://x","y")', "+972501234567", "-refund", "@SUM(A1)"):
-        make_transaction(session, user, description=text)
+        make_transaction(session, home, description=text)
     session.commit()
     book = load_workbook(io.BytesIO(_workbook(client, user, settings)))
     cells = [row[4] for row in book["Transactions"].iter_rows(min_row=2)]
@@ -181,8 +186,9 @@ def test_the_csv_export_takes_a_date_range(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
+    home = home_of(session, user)
     for day in (1, 15, 28):
-        make_transaction(session, user, on=date(2026, 2, day), amount=f"{day}.00")
+        make_transaction(session, home, on=date(2026, 2, day), amount=f"{day}.00")
     session.commit()
     headers = bearer(settings, user)
     params = {"date_from": "2026-02-02", "date_to": "2026-02-28"}
@@ -222,7 +228,7 @@ def test_the_monthly_report_pdf_shows_the_months_figures(
         assert expected in text, expected
     rent = session.scalar(
         select(Transaction.amount).where(
-            Transaction.user_id == demo.id,
+            Transaction.household_id == home_of(session, demo).id,
             Transaction.description == "Rent",
             Transaction.date == month,
         )
@@ -266,14 +272,15 @@ def test_round_trip_through_csv_keeps_tricky_text_exactly(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
+    home = home_of(session, user)
     for text, notes in (
         ('=HYPERLINK("x")', ""),
         ("-refund", "line one\nline two"),
         ("קפה, גרג", "@home"),
         ("Plain", ""),
     ):
-        make_transaction(session, user, description=text, notes=notes)
-    make_transaction(session, user, type="income", category="Salary", amount="12600.00")
+        make_transaction(session, home, description=text, notes=notes)
+    make_transaction(session, home, type="income", category="Salary", amount="12600.00")
     session.commit()
     exported = client.get(f"{API}/export/transactions.csv", headers=bearer(settings, user)).content
     newcomer = make_user(session, settings)
