@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from api.deps import get_now
 from domain.config import Settings
-from domain.db.models import RecoveryCode, User
+from domain.db.models import LoginThrottle, RecoveryCode, User
 from domain.rules.second_factor import (
     RECOVERY_CODE_COUNT,
     format_recovery_code,
@@ -29,6 +31,7 @@ from domain.rules.second_factor import (
     time_step,
     totp_at,
 )
+from domain.services import second_factor
 from tests.conftest import PASSWORD, bearer
 
 API = "/api/v1"
@@ -449,3 +452,36 @@ def test_a_password_change_ends_open_challenges(
     )
     assert changed.status_code == 200
     assert _second(api, challenge, enrolled.recovery_codes[0])[0] == 401
+
+
+def test_the_same_code_sent_twice_at_once_is_accepted_once(
+    engine: Engine, settings: Settings, committed_user: User
+) -> None:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    now = datetime.now(UTC)
+    with factory() as session, session.begin():
+        row = session.get(User, committed_user.id)
+        assert row is not None
+        secret = second_factor.begin_enrolment(session, row).secret
+        second_factor.confirm_enrolment(
+            session, settings, row, totp_at(secret, time_step(now)), now
+        )
+    code = totp_at(secret, time_step(now) + 1)
+    ready = threading.Barrier(2)
+
+    def attempt() -> bool:
+        with factory() as session, session.begin():
+            user = session.get(User, committed_user.id)
+            assert user is not None
+            ready.wait(timeout=10)
+            return second_factor.check_second_factor(session, settings, user, code, now)
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = sorted(pool.map(lambda _: attempt(), range(2)))
+        assert results == [False, True]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                delete(LoginThrottle).where(LoginThrottle.scope_key == f"totp:{committed_user.id}")
+            )
