@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     backup_dir: Path = Field(default_factory=lambda: default_data_dir() / "backups")
     backup_retention_days: int = Field(default=30, ge=1)
+    # How long the audit log keeps who changed what; the nightly prune deletes older entries.
+    audit_retention_days: int = Field(default=730, ge=1, le=36500)
     timezone: str = "Asia/Jerusalem"
     default_currency: str = Field(default="ILS", min_length=3, max_length=3)
     # The language of new users (their own setting decides after that).

@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +16,7 @@ from domain.db.engine import unit_of_work
 from domain.rules.backups import prunable
 from domain.rules.dates import local_today
 from domain.services.alerts import refresh_alerts
-from domain.services.audit import act_as_scheduler
+from domain.services.audit import act_as_scheduler, prune_audit
 from domain.services.auth import prune_auth_records
 from domain.services.booking import PassReport, run_booking_pass
 from domain.services.households import get_household, list_households
@@ -150,20 +150,24 @@ def backup_pass(factory: sessionmaker[Session], settings: Settings) -> None:
 
 
 def prune_pass(factory: sessionmaker[Session], settings: Settings) -> list[str]:
-    """Delete backups past the retention period, never the newest verified one."""
+    """Delete backups and audit entries past their retention (never the newest backup)."""
     started = datetime.now(UTC)
     doomed = prunable(list_backups(settings.backup_dir), started, settings.backup_retention_days)
     for backup in doomed:
         delete_backup(settings.backup_dir, backup.name)
     names = [b.name for b in doomed]
     with unit_of_work(factory) as session:
+        act_as_scheduler(session)
+        entries = prune_audit(
+            session, before=started - timedelta(days=settings.audit_retention_days)
+        )
         record_job_run(
             session,
             job="prune",
             started_at=started,
             finished_at=datetime.now(UTC),
             status="ok",
-            details={"deleted": names},
+            details={"deleted": names, "audit_entries": entries},
         )
-    log.info("pruned %s backups", len(names))
+    log.info("pruned %s backups and %s audit entries", len(names), entries)
     return names

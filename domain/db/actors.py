@@ -7,6 +7,8 @@ change in the change's own transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -32,6 +34,22 @@ def act_as(session: Session, actor: str) -> None:
 def set_local(session: Session, name: str, value: str) -> None:
     """Set a `cashflow.*` switch for the rest of the current transaction only."""
     session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+
+
+def actor_of(session: Session) -> str | None:
+    """The actor this unit of work names, if any."""
+    found = session.info.get(ACTOR)
+    return str(found) if found is not None else None
+
+
+@contextmanager
+def unaudited(session: Session) -> Iterator[None]:
+    """Changes made inside are not recorded (a new household's starter rows, say)."""
+    set_local(session, "cashflow.audit", "off")
+    try:
+        yield
+    finally:
+        set_local(session, "cashflow.audit", "on")
 
 
 @event.listens_for(Session, "after_begin")

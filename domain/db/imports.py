@@ -45,7 +45,7 @@ def save_rules(session: Session, household_id: int, rules: dict[str, int]) -> No
     )
     session.execute(
         statement.on_conflict_do_update(
-            constraint="uq_category_rules_user_pattern",
+            constraint="uq_category_rules_household_pattern",
             set_={"category_id": statement.excluded.category_id, "updated_at": func.now()},
         )
     )
@@ -73,7 +73,7 @@ def save_profile(
     )
     session.execute(
         statement.on_conflict_do_update(
-            constraint="uq_import_profiles_user_signature",
+            constraint="uq_import_profiles_household_signature",
             set_={**values, "updated_at": func.now()},
         )
     )

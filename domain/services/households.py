@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
+from domain.db.actors import act_as, actor_of, unaudited, user_actor
 from domain.db.models import Household, HouseholdSettings, Membership, User
 from domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from domain.rules.roles import INVITABLE, MANAGE_MEMBERS, OWN, RANK, Role, allows, may_assign
@@ -52,10 +53,15 @@ def create_household(
         currency=currency or settings.default_currency,
         timezone=settings.timezone,
     )
+    if actor_of(session) is None:  # a sign-up: the new person starts their own household
+        act_as(session, user_actor(owner.id))
     session.add(household)
     session.flush()
-    session.add(HouseholdSettings(household_id=household.id))
     session.add(Membership(household_id=household.id, user_id=owner.id, role=OWN))
+    session.flush()
+    with unaudited(session):  # the settings row every household has is not a change
+        session.add(HouseholdSettings(household_id=household.id))
+        session.flush()
     if owner.default_household_id is None:
         owner.default_household_id = household.id
     session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
+from domain.db.actors import unaudited
 from domain.db.models import USERNAME_MAX, User
 from domain.errors import ConflictError, InvalidInputError, NotFoundError
 from domain.rules.passwords import hash_password
@@ -77,7 +78,8 @@ def create_user(
     except IntegrityError as exc:
         raise ConflictError("username is taken") from exc
     household = create_household(session, settings, user, name=user.display_name)
-    create_default_categories(session, household)
+    with unaudited(session):  # the starter categories come with the household
+        create_default_categories(session, household)
     return user
 
 

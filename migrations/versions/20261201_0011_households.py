@@ -84,8 +84,12 @@ BEGIN
     IF current_setting('cashflow.audit', true) = 'off' THEN
         RETURN NULL;
     END IF;
-    -- An import's rows are one entry: its batch.
+    -- An import is one entry: its batch, once its rows are counted (the batch is inserted
+    -- first, its rows reference it, then its counts are set).
     IF TG_TABLE_NAME = 'transactions' AND TG_OP = 'INSERT' AND new_row ->> 'source' = 'import' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_TABLE_NAME = 'import_batches' AND TG_OP = 'INSERT' THEN
         RETURN NULL;
     END IF;
     IF TG_TABLE_NAME = 'households' THEN
@@ -99,7 +103,10 @@ BEGIN
     IF hh IS NULL OR NOT EXISTS (SELECT 1 FROM households WHERE id = hh) THEN
         RETURN NULL;  -- the household itself is being deleted
     END IF;
-    IF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'import_batches' THEN
+        after_v := new_row - quiet;
+        verb := 'import';
+    ELSIF TG_OP = 'UPDATE' THEN
         SELECT jsonb_object_agg(o.key, o.value), jsonb_object_agg(o.key, n.value)
           INTO before_v, after_v
           FROM jsonb_each(old_row) o JOIN jsonb_each(new_row) n USING (key)
@@ -110,7 +117,7 @@ BEGIN
         verb := 'update';
     ELSIF TG_OP = 'INSERT' THEN
         after_v := new_row - quiet;
-        verb := CASE WHEN TG_TABLE_NAME = 'import_batches' THEN 'import' ELSE 'create' END;
+        verb := 'create';
     ELSE
         before_v := old_row - quiet;
         verb := 'delete';
