@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.errors import ECHO_MAX
-from domain.db.models import User
+from domain.db.models import Household, User
 from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
 from domain.services import fixed
 from tests.builders import category_named
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 API = "/api/v1"
 MONEY_TABLES = (
@@ -28,23 +28,27 @@ MONEY_TABLES = (
     "loans",
     "balance_records",
     "scenarios",
-    "user_settings",
+    "household_settings",
 )
 
 
 def snapshot(session: Session, user: User) -> dict[str, list[Any]]:
-    """Every row of the user's money tables and the user row itself, as stored."""
+    """Every row of the user's household's money tables, the household and the user, as stored."""
     session.expire_all()
+    home = home_of(session, user).id
     rows = {
         table: [
             tuple(row)
             for row in session.execute(
-                text(f"SELECT * FROM {table} WHERE user_id = :u ORDER BY 1"),  # noqa: S608
-                {"u": user.id},
+                text(f"SELECT * FROM {table} WHERE household_id = :h ORDER BY 1"),  # noqa: S608
+                {"h": home},
             )
         ]
         for table in MONEY_TABLES
     }
+    rows["households"] = [
+        tuple(session.execute(text("SELECT * FROM households WHERE id = :h"), {"h": home}).one())
+    ]
     rows["users"] = [
         tuple(session.execute(text("SELECT * FROM users WHERE id = :u"), {"u": user.id}).one())
     ]
@@ -146,7 +150,7 @@ def test_null_clears_the_fields_that_may_be_empty(
     headers: dict[str, str],
     sources: dict[str, int],
 ) -> None:
-    groceries = category_named(session, user, "Groceries").id
+    groceries = category_named(session, home_of(session, user), "Groceries").id
     url = f"{API}/transactions/{sources['transactions']}"
     assert client.put(url, headers=headers, json={"category_id": groceries}).status_code == 200
     cleared = client.put(url, headers=headers, json={"category_id": None})
@@ -187,7 +191,7 @@ def test_another_users_or_an_unknown_category_in_a_change_is_422(
 ) -> None:
     stranger = make_user(session, settings)
     session.commit()
-    theirs = category_named(session, stranger, "Groceries").id
+    theirs = category_named(session, home_of(session, stranger), "Groceries").id
     before = snapshot(session, user)
     url = f"{API}/{kind}/{sources[kind]}"
     refused(client.put(url, headers=headers, json={"category_id": theirs}), "category_id")
@@ -454,13 +458,13 @@ def test_405_names_every_method_of_the_path(client: TestClient, headers: dict[st
 
 
 def test_the_booking_preview_of_many_sources_from_1900_answers(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     """60 weekly items from 1900: a pass books 400 of each; the preview lists them all."""
     for n in range(60):
         fixed.create_fixed(
             session,
-            user,
+            household,
             name=f"Weekly {n}",
             amount=Decimal("1.00"),
             type="expense",
@@ -483,7 +487,7 @@ def test_alerts_answer_for_a_user_with_data_in_every_table_that_moves_the_foreca
     sources: dict[str, int],
 ) -> None:
     """The alerts' change mark grew past its column with every such table (a 500 in fuzzing)."""
-    dining = category_named(session, user, "Dining out").id
+    dining = category_named(session, home_of(session, user), "Dining out").id
     calls = [
         client.post(f"{API}/balance", headers=headers, json={"amount": "100.00"}),
         client.put(

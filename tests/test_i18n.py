@@ -29,7 +29,6 @@ from domain.rules.display import (
     money_axis,
     month_names,
 )
-from domain.services.user_settings import get_user_settings
 from tests.conftest import make_user
 from tests.i18n_scan import scan_source, scan_tree
 
@@ -206,8 +205,10 @@ def test_new_users_get_the_default_language(
 ) -> None:
     hebrew = settings.model_copy(update={"default_language": "he"})
     english = settings.model_copy(update={"default_language": "en"})
-    assert get_user_settings(session, make_user(session, hebrew)).language == "he"
-    assert get_user_settings(session, make_user(session, english)).language == "en"
+    for config, language in ((hebrew, "he"), (english, "en")):
+        user = make_user(session, config)
+        session.expire(user)  # read what was stored
+        assert user.language == language
     monkeypatch.delenv("DEFAULT_LANGUAGE")  # the test run sets English for the other tests
     assert Settings(_env_file=None).default_language == "he"
 
