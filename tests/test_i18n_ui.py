@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 from domain.config import PROJECT_ROOT
 from domain.db.models import User
 from domain.rules.dates import local_today
-from domain.services.user_settings import update_user_settings
+from domain.services.users import set_language
 from tests.builders import make_transaction
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, home_of
 
 APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
 RLM = "\u200f"
@@ -36,9 +36,10 @@ def hebrew_user(committed_user: User, db: Session) -> User:
     """The committed user, reading Hebrew, with one large expense today."""
     user = db.get(User, committed_user.id)
     assert user is not None
-    update_user_settings(db, user, {"language": "he"})
-    today = local_today(datetime.now(UTC), user.timezone)
-    make_transaction(db, user, amount="22309.42", on=today, description="שכר דירה")
+    set_language(db, user, "he")
+    home = home_of(db, user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    make_transaction(db, home, amount="22309.42", on=today, description="שכר דירה")
     db.commit()
     return committed_user
 

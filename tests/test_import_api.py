@@ -17,10 +17,11 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import PROJECT_ROOT, Settings
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction, User
 from domain.rules.dates import local_today
 from domain.rules.import_files import MAX_BYTES, MAX_ROWS
 from tests.builders import category_named
+from tests.conftest import home_of
 from tests.io_support import counts, csv_file, io_client, post_file, xlsx_file
 from tests.kill_import import APPLICATION_NAME
 
@@ -44,7 +45,7 @@ def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterat
     yield from io_client(settings, session_factory)
 
 
-def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
+def _ledger(session: Session, household: Household) -> list[tuple[Any, ...]]:
     session.expire_all()
     rows = session.execute(
         select(
@@ -54,14 +55,14 @@ def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
             Transaction.description,
             Transaction.source,
         )
-        .where(Transaction.user_id == user.id)
+        .where(Transaction.household_id == household.id)
         .order_by(Transaction.date, Transaction.id)
     )
     return [tuple(row) for row in rows]
 
 
 def test_dry_run_reads_a_hebrew_bank_export_and_writes_nothing(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     response = post_file(client, headers, csv_file(BANK, encoding="cp1255"))
     assert response.status_code == 200, response.text
@@ -79,17 +80,17 @@ def test_dry_run_reads_a_hebrew_bank_export_and_writes_nothing(
     )
     assert body["rows"][1]["type"] == "income"
     assert body["uncategorised"] == 5
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
 
 
 def test_commit_then_the_same_file_again_books_nothing_twice(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     data = csv_file(BANK, encoding="cp1255")
     first = post_file(client, headers, data, dry_run=False)
     assert first.status_code == 200, first.text
     assert (first.json()["imported"], first.json()["skipped_duplicates"]) == (5, 0)
-    ledger = _ledger(session, user)
+    ledger = _ledger(session, household)
     coffees = [row for row in ledger if row[3] == "קפה גרג"]
     assert len(coffees) == 2  # two real coffees on one day both count
     assert {row[4] for row in ledger} == {"import"}
@@ -98,31 +99,31 @@ def test_commit_then_the_same_file_again_books_nothing_twice(
     preview = post_file(client, headers, data).json()
     assert (preview["duplicates"], preview["new_rows"]) == (5, 0)
     assert all(row["duplicate"] for row in preview["rows"])
-    assert _ledger(session, user) == ledger
+    assert _ledger(session, household) == ledger
 
 
 def test_an_overlapping_export_adds_only_the_new_rows(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     post_file(client, headers, csv_file(BANK[:6], encoding="cp1255"), dry_run=False)
     later = [*BANK[2:], ["15/03/2026", "חשמל", "1006", "412.00", "", "21,462.10"]]
     response = post_file(client, headers, csv_file(later, encoding="cp1255"), dry_run=False)
     assert (response.json()["imported"], response.json()["skipped_duplicates"]) == (3, 3)
-    assert len(_ledger(session, user)) == 6
+    assert len(_ledger(session, household)) == 6
 
 
 def test_another_source_is_not_a_duplicate(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     data = csv_file(BANK, encoding="cp1255")
     post_file(client, headers, data, dry_run=False, source="Leumi checking")
     other = post_file(client, headers, data, dry_run=False, source="Joint account")
     assert other.json()["imported"] == 5
-    assert len(_ledger(session, user)) == 10
+    assert len(_ledger(session, household)) == 10
 
 
 def test_mapping_and_formats_are_remembered_for_the_next_file_of_that_shape(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     rows = [
         ["Wann", "Betrag", "Was"],
@@ -140,7 +141,7 @@ def test_mapping_and_formats_are_remembered_for_the_next_file_of_that_shape(
     }
     committed = post_file(client, headers, data, dry_run=False, **mapping)
     assert committed.status_code == 200, committed.text
-    assert [(r[1], r[2]) for r in _ledger(session, user)] == [
+    assert [(r[1], r[2]) for r in _ledger(session, household)] == [
         (Decimal("1234.50"), "expense"),
         (Decimal("99.90"), "income"),
     ]
@@ -153,7 +154,7 @@ def test_mapping_and_formats_are_remembered_for_the_next_file_of_that_shape(
 
 
 def test_categories_come_from_the_file_then_from_remembered_rules(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     rows = [
         ["Date", "Amount", "Description", "Category"],
@@ -163,7 +164,7 @@ def test_categories_come_from_the_file_then_from_remembered_rules(
     ]
     body = post_file(client, headers, csv_file(rows), dry_run=False).json()
     assert body["uncategorised"] == 1
-    groceries = category_named(session, user, "Groceries").id
+    groceries = category_named(session, household, "Groceries").id
     next_month = [
         ["Date", "Amount", "Description"],
         ["2026-04-01", "-310.20", "Shufersal Deal 5678"],
@@ -181,7 +182,7 @@ def test_categories_come_from_the_file_then_from_remembered_rules(
 
 
 def test_an_excel_file_with_dates_and_numbers_imports(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     rows: list[list[Any]] = [
         ["Date", "Description", "Amount"],
@@ -191,7 +192,7 @@ def test_an_excel_file_with_dates_and_numbers_imports(
     ]
     response = post_file(client, headers, xlsx_file(rows), name="bank.xlsx", dry_run=False)
     assert response.status_code == 200, response.text
-    assert [(r[0], r[1], r[2]) for r in _ledger(session, user)] == [
+    assert [(r[0], r[1], r[2]) for r in _ledger(session, household)] == [
         (date(2026, 3, 1), Decimal("5200.00"), "expense"),
         (date(2026, 3, 10), Decimal("12600.50"), "income"),
         (date(2026, 3, 11), Decimal("0.30"), "income"),
@@ -199,7 +200,7 @@ def test_an_excel_file_with_dates_and_numbers_imports(
 
 
 def test_the_dry_run_lists_every_error_with_its_line(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     rows = [
         ["Date", "Amount", "Description"],
@@ -224,7 +225,7 @@ def test_the_dry_run_lists_every_error_with_its_line(
     assert body["error_count"] == 6
     assert body["new_rows"] == 0
     assert [r["line"] for r in body["rows"]] == [2]
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
 
 
 def _bad(rows: list[list[object]]) -> bytes:
@@ -279,7 +280,7 @@ BAD_FILES: list[tuple[str, bytes, dict[str, str], str]] = [
 def test_a_bad_file_gets_a_clear_error_and_writes_nothing(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     case: str,
     data: bytes,
@@ -291,11 +292,11 @@ def test_a_bad_file_gets_a_clear_error_and_writes_nothing(
     assert response.status_code == 422, response.text
     detail = response.json()["detail"][0]
     assert message in detail["msg"], detail
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
 
 
 def test_a_refused_commit_names_the_first_bad_line(
-    client: TestClient, user: User, headers: dict[str, str]
+    client: TestClient, household: Household, headers: dict[str, str]
 ) -> None:
     data = _bad([["01/03/2026", "-1.00", "ok"], ["02/03/2026", "-1.005", "bad"]])
     detail = post_file(client, headers, data, dry_run=False).json()["detail"][0]
@@ -322,6 +323,8 @@ def _backend_alive(engine: Engine) -> bool:
 def test_a_commit_killed_midway_leaves_nothing_behind(
     committed_user: User, engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
+    with sessionmaker(bind=engine)() as session:
+        home = home_of(session, committed_user)
     start = date(2020, 1, 1)
     rows = [["Date", "Amount", "Description"]]
     rows += [
@@ -336,7 +339,7 @@ def test_a_commit_killed_midway_leaves_nothing_behind(
             "-m",
             "tests.kill_import",
             database_url,
-            str(committed_user.id),
+            str(home.id),
             str(path),
         ],
         cwd=PROJECT_ROOT,
@@ -349,7 +352,7 @@ def test_a_commit_killed_midway_leaves_nothing_behind(
         assert line.startswith("written 5000 of 12000"), line
         factory = sessionmaker(bind=engine)
         with factory() as session:
-            assert counts(session, committed_user) == EMPTY  # written, not committed
+            assert counts(session, home) == EMPTY  # written, not committed
     finally:
         child.kill()
         child.wait(timeout=30)
@@ -358,18 +361,18 @@ def test_a_commit_killed_midway_leaves_nothing_behind(
         time.sleep(0.1)
     assert not _backend_alive(engine)
     with sessionmaker(bind=engine)() as session:
-        assert counts(session, committed_user) == EMPTY
-        user = session.get(User, committed_user.id)
-        assert user is not None
-        today = local_today(datetime.now(UTC), user.timezone)
+        assert counts(session, home) == EMPTY
+        household = session.get(Household, home.id)
+        assert household is not None
+        today = local_today(datetime.now(UTC), household.timezone)
         from domain.services.imports import Upload, preview_import
 
-        preview = preview_import(session, user, Upload(path.read_bytes()), today)
+        preview = preview_import(session, household, Upload(path.read_bytes()), today)
         assert (preview.duplicates, preview.new_rows) == (0, 12_000)
 
 
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     """413 as soon as the declared length, or the bytes streamed so far, pass the limit."""
     huge = BIG_ROW * ((MAX_BYTES + 1024 * 1024) // len(BIG_ROW))
@@ -389,4 +392,4 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
         content=chunks(),
     )
     assert streamed.status_code == 413, streamed.text
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
