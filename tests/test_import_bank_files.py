@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction
 from domain.rules.import_files import RawRow, read_table
 from domain.rules.import_mapping import ColumnMapping, guess_mapping, locate_header
 from domain.rules.import_rows import parse_rows
@@ -109,7 +109,7 @@ def client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterat
     yield from io_client(settings, session_factory)
 
 
-def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
+def _ledger(session: Session, household: Household) -> list[tuple[Any, ...]]:
     session.expire_all()
     rows = session.execute(
         select(
@@ -119,7 +119,7 @@ def _ledger(session: Session, user: User) -> list[tuple[Any, ...]]:
             Transaction.description,
             Transaction.notes,
         )
-        .where(Transaction.user_id == user.id)
+        .where(Transaction.household_id == household.id)
         .order_by(Transaction.date, Transaction.id)
     )
     return [tuple(row) for row in rows]
@@ -336,7 +336,7 @@ def _number_or_text(cell: Any) -> Any:
 def test_a_card_statement_with_two_sections_and_totals_imports_in_one_go(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     name: str,
     data: bytes,
@@ -348,21 +348,21 @@ def test_a_card_statement_with_two_sections_and_totals_imports_in_one_go(
     assert (body["encoding"], body["header_line"], body["error_count"]) == (encoding, 6, 0)
     assert [(s["line"], s["reason"]) for s in body["skipped"]] == CARD_SKIPPED
     assert (body["skipped_count"], body["total_rows"], body["new_rows"]) == (6, 5, 5)
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
     committed = post_file(client, headers, data, name=name, dry_run=False)
     assert committed.status_code == 200, committed.text
     assert (committed.json()["imported"], committed.json()["skipped_lines"]) == (5, 6)
-    assert _ledger(session, user) == CARD_LEDGER
+    assert _ledger(session, household) == CARD_LEDGER
 
 
 def test_a_bank_export_with_a_page_break_and_a_totals_line_imports_in_one_go(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     data = csv_file(LEUMI, encoding="cp1255")
     committed = post_file(client, headers, data, name="leumi.csv", dry_run=False)
     assert committed.status_code == 200, committed.text
     assert (committed.json()["imported"], committed.json()["skipped_lines"]) == (3, 3)
-    assert [row[:4] for row in _ledger(session, user)] == [
+    assert [row[:4] for row in _ledger(session, household)] == [
         (date(2026, 7, 1), Decimal("5200.00"), "expense", "שכר דירה"),
         (date(2026, 7, 2), Decimal("12600.00"), "income", "משכורת"),
         (date(2026, 7, 5), Decimal("599.27"), "expense", "ישראכרט"),
@@ -376,13 +376,13 @@ def test_a_bank_export_with_a_page_break_and_a_totals_line_imports_in_one_go(
 
 
 def test_a_broken_line_among_skipped_ones_still_blocks_the_commit(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     broken = [*LEUMI[:5], ["31/06/2026", "31/06/2026", "שגוי", "5009", "10.00", "", ""], *LEUMI[5:]]
     response = post_file(client, headers, csv_file(broken, encoding="cp1255"), dry_run=False)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["body", 6, "date"]
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY
 
 
 # Starlette decodes form fields in the charset the request names, so UTF-7 ("+2AA-") is how a
@@ -397,7 +397,7 @@ def test_a_broken_line_among_skipped_ones_still_blocks_the_commit(
 def test_the_source_refuses_text_that_cannot_be_stored(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     charset: str,
     bad: bytes,
@@ -414,4 +414,4 @@ def test_the_source_refuses_text_that_cannot_be_stored(
     )
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == "source"
-    assert counts(session, user) == EMPTY
+    assert counts(session, household) == EMPTY

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from domain.db.models import Category, Transaction, User
 from domain.rules.import_files import MAX_BYTES
+from tests.conftest import home_of
 from tests.io_support import csv_file
 from tests.test_ui_ledger import _logged_in
 
@@ -34,7 +35,7 @@ def _ledger(db: Session, user: User) -> list[tuple[str, Decimal, int | None]]:
     db.expire_all()
     rows = db.execute(
         select(Transaction.description, Transaction.amount, Transaction.category_id)
-        .where(Transaction.user_id == user.id)
+        .where(Transaction.household_id == home_of(db, user).id)
         .order_by(Transaction.date)
     )
     return [tuple(row) for row in rows]  # type: ignore[misc]
@@ -107,7 +108,7 @@ def test_uncategorised_rows_are_sorted_out_and_remembered(
     assert any("Categorised 1 transactions" in s.value for s in at.success)
     dining = db.scalars(
         select(Category.id).where(
-            Category.user_id == committed_user.id, Category.name == "Dining out"
+            Category.household_id == home_of(db, committed_user).id, Category.name == "Dining out"
         )
     ).one()
     assert _ledger(db, committed_user)[2] == ("קפה גרג", Decimal("18.00"), dining)

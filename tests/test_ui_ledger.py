@@ -15,7 +15,7 @@ from domain.config import PROJECT_ROOT
 from domain.db.models import Category, Transaction, User
 from domain.rules.dates import local_today
 from tests.builders import make_transaction
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, home_of
 
 APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
 
@@ -46,10 +46,9 @@ def _edit(at: AppTest, key_name: str, edits: dict[str, object]) -> AppTest:
 def test_ledger_shows_today_rows_with_totals_and_saves_a_cell_edit(
     committed_user: User, db: Session
 ) -> None:
-    today = local_today(datetime.now(UTC), committed_user.timezone)
-    user = db.get(User, committed_user.id)
-    assert user is not None
-    tx = make_transaction(db, user, amount="80.00", on=today, description="Falafel")
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    tx = make_transaction(db, home, amount="80.00", on=today, description="Falafel")
     db.commit()
     at = _logged_in(committed_user, "transactions")
     assert at.title[0].value == "Transactions"
@@ -66,10 +65,9 @@ def test_ledger_shows_today_rows_with_totals_and_saves_a_cell_edit(
 def test_ledger_refuses_an_invalid_edit_with_a_message_beside_the_row(
     committed_user: User, db: Session
 ) -> None:
-    today = local_today(datetime.now(UTC), committed_user.timezone)
-    user = db.get(User, committed_user.id)
-    assert user is not None
-    tx = make_transaction(db, user, amount="80.00", on=today)
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    tx = make_transaction(db, home, amount="80.00", on=today)
     db.commit()
     at = _logged_in(committed_user, "transactions")
     at = _edit(at, "ledger_editor_key", {"0": {"amount": "1.005"}})
@@ -88,7 +86,9 @@ def test_ledger_add_form_records_a_transaction(committed_user: User, db: Session
     at.text_input(key="add_description").input("Bakery")
     at.button(key="FormSubmitter:add_tx-Add").click().run()
     assert not at.exception
-    stored = db.scalars(select(Transaction).where(Transaction.user_id == committed_user.id)).all()
+    stored = db.scalars(
+        select(Transaction).where(Transaction.household_id == home_of(db, committed_user).id)
+    ).all()
     assert [(t.amount, t.description) for t in stored] == [(Decimal("42.10"), "Bakery")]
     at.text_input(key="add_amount").input("abc")
     at.button(key="FormSubmitter:add_tx-Add").click().run()
@@ -102,7 +102,9 @@ def test_categories_page_archives_and_renames(committed_user: User, db: Session)
     assert not at.exception
     db.expire_all()
     category = db.scalars(
-        select(Category).where(Category.user_id == committed_user.id, Category.name == "Wages")
+        select(Category).where(
+            Category.household_id == home_of(db, committed_user).id, Category.name == "Wages"
+        )
     ).one()
     assert first == "Salary"
     assert category.archived_at is not None
@@ -112,11 +114,10 @@ def test_categories_page_archives_and_renames(committed_user: User, db: Session)
 
 
 def test_ledger_filters_uncategorised_rows(committed_user: User, db: Session) -> None:
-    today = local_today(datetime.now(UTC), committed_user.timezone)
-    user = db.get(User, committed_user.id)
-    assert user is not None
-    make_transaction(db, user, amount="11.00", on=today, category=None, description="Mystery")
-    make_transaction(db, user, amount="22.00", on=today, description="Groceries run")
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    make_transaction(db, home, amount="11.00", on=today, category=None, description="Mystery")
+    make_transaction(db, home, amount="22.00", on=today, description="Groceries run")
     db.commit()
     at = _logged_in(committed_user, "transactions")
     assert {m.label: m.value for m in at.metric}["Transactions"] == "2"
