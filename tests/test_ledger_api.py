@@ -13,19 +13,21 @@ from sqlalchemy.orm import Session
 from api.app import MAX_BODY_BYTES
 from api.schemas.ledger import BulkCreateIn
 from domain.config import Settings
-from domain.db.models import Transaction, User
+from domain.db.models import Household, Transaction
 from tests.builders import category_named
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 API = "/api/v1"
 
 
-def _count(session: Session, user: User) -> int:
-    return int(session.scalar(select(func.count()).where(Transaction.user_id == user.id)) or 0)
+def _count(session: Session, household: Household) -> int:
+    return int(
+        session.scalar(select(func.count()).where(Transaction.household_id == household.id)) or 0
+    )
 
 
-def _tx(session: Session, user: User, **overrides: Any) -> dict[str, Any]:
-    groceries = category_named(session, user, "Groceries")
+def _tx(session: Session, household: Household, **overrides: Any) -> dict[str, Any]:
+    groceries = category_named(session, household, "Groceries")
     return {
         "date": "2026-03-01",
         "amount": "123.45",
@@ -48,9 +50,9 @@ def test_new_user_has_default_categories_in_both_languages(
 
 
 def test_create_get_update_duplicate_delete(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    created = client.post(f"{API}/transactions", headers=headers, json=_tx(session, user))
+    created = client.post(f"{API}/transactions", headers=headers, json=_tx(session, household))
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["amount"] == "123.45"
@@ -93,26 +95,26 @@ BAD_FIELDS = [
 def test_bad_input_is_422_naming_the_field_and_writes_nothing(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     change: dict[str, Any],
     field: str,
 ) -> None:
-    before = _count(session, user)
+    before = _count(session, household)
     response = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, **change)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, **change)
     )
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
-    assert _count(session, user) == before
+    assert _count(session, household) == before
 
 
 def test_income_category_on_an_expense_is_refused(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    salary = category_named(session, user, "Salary")
+    salary = category_named(session, household, "Salary")
     response = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, category_id=salary.id)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, category_id=salary.id)
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "category_id"
@@ -120,35 +122,39 @@ def test_income_category_on_an_expense_is_refused(
 
 
 def test_another_users_category_is_refused_like_a_missing_one(
-    client: TestClient, session: Session, settings: Settings, user: User, headers: dict[str, str]
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    household: Household,
+    headers: dict[str, str],
 ) -> None:
-    other = make_user(session, settings)
+    other = home_of(session, make_user(session, settings))
     session.commit()
     theirs = category_named(session, other, "Groceries")
     response = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, category_id=theirs.id)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, category_id=theirs.id)
     )
     missing = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, category_id=10**12)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, category_id=10**12)
     )
     assert response.status_code == missing.status_code == 422
     assert response.json() == missing.json()
 
 
 def test_bulk_create_all_or_nothing_names_the_row(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    salary = category_named(session, user, "Salary")
-    good = [_tx(session, user, description=f"row {i}") for i in range(3)]
-    bad_type = [*good, _tx(session, user, category_id=salary.id)]
+    salary = category_named(session, household, "Salary")
+    good = [_tx(session, household, description=f"row {i}") for i in range(3)]
+    bad_type = [*good, _tx(session, household, category_id=salary.id)]
     response = client.post(f"{API}/transactions/bulk", headers=headers, json={"items": bad_type})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", 3, "category_id"]
-    bad_amount = [*good, _tx(session, user, amount="0")]
+    bad_amount = [*good, _tx(session, household, amount="0")]
     response = client.post(f"{API}/transactions/bulk", headers=headers, json={"items": bad_amount})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][:3] == ["body", "items", 3]
-    assert _count(session, user) == 0
+    assert _count(session, household) == 0
     ok = client.post(f"{API}/transactions/bulk", headers=headers, json={"items": good})
     assert ok.status_code == 201
     assert len(ok.json()["ids"]) == 3
@@ -159,12 +165,12 @@ def test_bulk_create_all_or_nothing_names_the_row(
 
 
 def test_bulk_update_and_delete_all_or_nothing(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     ids = client.post(
         f"{API}/transactions/bulk",
         headers=headers,
-        json={"items": [_tx(session, user), _tx(session, user)]},
+        json={"items": [_tx(session, household), _tx(session, household)]},
     ).json()["ids"]
     refused = client.put(
         f"{API}/transactions/bulk-update",
@@ -183,30 +189,30 @@ def test_bulk_update_and_delete_all_or_nothing(
         f"{API}/transactions/bulk-delete", headers=headers, json={"ids": [ids[0], 10**12]}
     )
     assert missing.status_code == 404
-    assert _count(session, user) == 2
+    assert _count(session, household) == 2
     gone = client.post(f"{API}/transactions/bulk-delete", headers=headers, json={"ids": ids})
     assert gone.json() == {"count": 2}
-    assert _count(session, user) == 0
+    assert _count(session, household) == 0
 
 
 def test_filters_sorting_pagination_and_totals(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
-    salary = category_named(session, user, "Salary")
+    salary = category_named(session, household, "Salary")
     rows = [
-        _tx(session, user, date="2026-01-05", amount="100.00", description="Rami Levy"),
+        _tx(session, household, date="2026-01-05", amount="100.00", description="Rami Levy"),
         _tx(
             session,
-            user,
+            household,
             date="2026-01-20",
             amount="40.10",
             description="pharmacy",
             notes="Super-Pharm",
         ),
-        _tx(session, user, date="2026-02-01", amount="2500.00", description="Rent Feb"),
+        _tx(session, household, date="2026-02-01", amount="2500.00", description="Rent Feb"),
         _tx(
             session,
-            user,
+            household,
             date="2026-01-10",
             amount="12000.00",
             type="income",
@@ -240,7 +246,7 @@ def test_filters_sorting_pagination_and_totals(
 
 
 def test_category_lifecycle_archive_restore_reorder(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     made = client.post(
         f"{API}/categories", headers=headers, json={"name": "Pets", "type": "expense", "icon": "🐕"}
@@ -252,7 +258,7 @@ def test_category_lifecycle_archive_restore_reorder(
     )
     assert dup.status_code == 409
     tx = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, category_id=pets)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, category_id=pets)
     )
     assert client.delete(f"{API}/categories/{pets}", headers=headers).status_code == 200
     listed = [c["id"] for c in client.get(f"{API}/categories", headers=headers).json()]
@@ -264,7 +270,7 @@ def test_category_lifecycle_archive_restore_reorder(
     kept = client.get(f"{API}/transactions/{tx.json()['id']}", headers=headers).json()
     assert kept["category_id"] == pets
     refused = client.post(
-        f"{API}/transactions", headers=headers, json=_tx(session, user, category_id=pets)
+        f"{API}/transactions", headers=headers, json=_tx(session, household, category_id=pets)
     )
     assert refused.status_code == 422
     restored = client.post(f"{API}/categories/{pets}/restore", headers=headers)
@@ -276,13 +282,13 @@ def test_category_lifecycle_archive_restore_reorder(
 
 
 def test_a_json_body_over_the_limit_answers_413_and_writes_nothing(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     row = {"date": "2026-03-01", "amount": "1.00", "type": "expense", "notes": "x" * 2000}
     body = {"items": [row] * 20_000}  # about 42 MB, far past any bulk call of 1,000 rows
     response = client.post(f"{API}/transactions/bulk", headers=headers, json=body)
     assert response.status_code == 413, response.text[:200]
-    assert _count(session, user) == 0
+    assert _count(session, household) == 0
 
 
 def test_the_largest_bulk_call_fits_under_the_body_limit() -> None:

@@ -16,7 +16,7 @@ from domain.config import Settings
 from domain.errors import InvalidInputError
 from domain.rules.ledger import LedgerFilter, TransactionDraft, check_draft, total_rows
 from domain.services.transactions import bulk_record, ledger_totals, list_transactions
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 D = Decimal
 DAY = date(2026, 1, 1)
@@ -72,18 +72,18 @@ def test_totals_of_a_filtered_range_equal_the_sum_of_its_rows(
     rows: list[tuple[str, Decimal, int]],
     window: tuple[int, int],
 ) -> None:
-    user = make_user(session, settings)
+    home = home_of(session, make_user(session, settings))
     drafts = [
         TransactionDraft(DAY + timedelta(days=day), amount, flow)  # type: ignore[arg-type]
         for flow, amount, day in rows
     ]
-    bulk_record(session, user, drafts)
+    bulk_record(session, home, drafts)
     start, end = sorted(window)
     spec = LedgerFilter(start=DAY + timedelta(days=start), end=DAY + timedelta(days=end))
     listed: list[Any] = []
     offset = 0
     while True:
-        page = list_transactions(session, user, spec, limit=7, offset=offset)
+        page = list_transactions(session, home, spec, limit=7, offset=offset)
         listed.extend(page.rows)
         offset += 7
         if offset >= page.total:
@@ -91,5 +91,5 @@ def test_totals_of_a_filtered_range_equal_the_sum_of_its_rows(
     expected = total_rows((row.type, row.amount) for row in listed)
     in_window = [r for r in rows if start <= r[2] < end]
     assert len(listed) == len(in_window) == expected.count
-    assert ledger_totals(session, user, spec) == expected
+    assert ledger_totals(session, home, spec) == expected
     assert all(isinstance(row.amount, Decimal) for row in listed)

@@ -9,13 +9,15 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import sessionmaker
 
 from domain.config import PROJECT_ROOT, Settings
-from domain.db.models import User
+from domain.db.actors import set_local
+from domain.db.models import Household, User
 from domain.rules.dates import local_today
 from domain.services.demo import ensure_demo_user, seed_demo_history, seed_demo_sources
+from tests.conftest import home_of
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -23,17 +25,20 @@ PLOTLY = "application/vnd.plotly.v1+json"
 
 @pytest.fixture(scope="module")
 def demo_household(engine: Engine, settings: Settings) -> Iterator[User]:
-    """The demo user with its history and recurring items, committed for the kernel to read."""
+    """The demo user, its household's history and recurring items committed for the kernel."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session, session.begin():
         user, created = ensure_demo_user(session, settings, "demo-password-for-tests")
-        today = local_today(datetime.now(UTC), user.timezone)
-        seed_demo_history(session, user, today)
-        seed_demo_sources(session, user, today)
+        home = home_of(session, user)
+        today = local_today(datetime.now(UTC), home.timezone)
+        seed_demo_history(session, home, today)
+        seed_demo_sources(session, home, today)
     yield user
     if created:
         with factory() as session, session.begin():
-            session.delete(session.get(User, user.id))
+            set_local(session, "cashflow.audit_prune", "on")  # its audit entries go with it
+            session.execute(delete(Household).where(Household.id == home.id))
+            session.execute(delete(User).where(User.id == user.id))
 
 
 def test_there_are_notebooks() -> None:

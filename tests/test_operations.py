@@ -15,11 +15,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, make_url, select
+from sqlalchemy import Engine, delete, func, make_url, select
 from sqlalchemy.orm import sessionmaker
 
 from api.app import create_app
 from domain.config import Settings
+from domain.db.actors import set_local
 from domain.db.backups import (
     BackupError,
     _candidates,
@@ -30,11 +31,11 @@ from domain.db.backups import (
     verify_backup,
 )
 from domain.db.engine import create_db_engine
-from domain.db.models import Category, Transaction, User
+from domain.db.models import Category, Household, Transaction, User
 from domain.logs import JsonFormatter
 from domain.rules.backups import BackupFile, is_stale, prunable
 from tests.builders import make_transaction
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, home_of, make_user
 from tests.servers import api_process
 
 NOW = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
@@ -42,30 +43,35 @@ NOW = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
 
 def _counts_and_sums(engine: Engine) -> list[tuple[object, ...]]:
     with sessionmaker(bind=engine)() as session:
+        owner = Transaction.household_id == Household.id
         rows = session.execute(
             select(
-                User.username,
-                select(func.count()).where(Transaction.user_id == User.id).scalar_subquery(),
+                Household.id,
+                Household.name,
+                select(func.count()).where(owner).scalar_subquery(),
                 select(func.coalesce(func.sum(Transaction.amount), 0))
-                .where(Transaction.user_id == User.id)
+                .where(owner)
                 .scalar_subquery(),
-                select(func.count()).where(Category.user_id == User.id).scalar_subquery(),
-            ).order_by(User.username)
+                select(func.count()).where(Category.household_id == Household.id).scalar_subquery(),
+            ).order_by(Household.id)
         ).all()
     return [tuple(r) for r in rows]
 
 
 @pytest.fixture
 def committed_ledger(engine: Engine, settings: Settings) -> Iterator[User]:
-    """A user with a few committed transactions."""
+    """A user whose household has a few committed transactions."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session, session.begin():
         user = make_user(session, settings)
+        home = home_of(session, user)
         for amount in ("10.10", "20.20", "30.30"):
-            make_transaction(session, user, amount=amount)
+            make_transaction(session, home, amount=amount)
     yield user
     with factory() as session, session.begin():
-        session.delete(session.get(User, user.id))
+        set_local(session, "cashflow.audit_prune", "on")  # its audit entries go with it
+        session.execute(delete(Household).where(Household.id == home.id))
+        session.execute(delete(User).where(User.id == user.id))
 
 
 def test_backup_and_restore_round_trip(
