@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from domain.errors import DomainError
@@ -20,6 +22,8 @@ from streamlit_app.i18n import _, apply_direction, n_, show_date, use_language
 from streamlit_app.session import HOUSEHOLD, ROLE
 from streamlit_app.views.alerts import unread_badge
 
+PICKER = "household_picker"
+
 PAGES = (
     ("home", N_("Home"), ":material/home:"),
     ("transactions", N_("Transactions"), ":material/receipt_long:"),
@@ -32,6 +36,8 @@ PAGES = (
     ("scenarios", N_("Scenarios"), ":material/alt_route:"),
     ("alerts", N_("Alerts"), ":material/notifications:"),
     ("settings", N_("Settings"), ":material/settings:"),
+    ("household", N_("Household"), ":material/group:"),
+    ("activity", N_("Activity"), ":material/history:"),
     ("security", N_("Security"), ":material/lock:"),
     ("import_export", N_("Import & export"), ":material/swap_vert:"),
 )
@@ -64,6 +70,8 @@ def _load_scope(user_id: int) -> bool:
             st.session_state.pop(HOUSEHOLD, None)
             st.session_state[ROLE] = "viewer"
             st.sidebar.error(_(exc.message))
+            if len(homes) > 1:  # another household may open
+                _household_picker([(h.id, h.name) for h, _r in homes], None)
             return False
         use_language(user.language, scope.household.currency)
         st.session_state[HOUSEHOLD] = scope.household.id
@@ -73,20 +81,33 @@ def _load_scope(user_id: int) -> bool:
         return True
 
 
-def _household_picker(homes: list[tuple[int, str]], current: int) -> None:
-    """The sidebar's household selector; the choice holds for this browser session."""
+def _pick_household() -> None:
+    st.session_state[HOUSEHOLD] = st.session_state.get(PICKER)
+
+
+def _household_picker(homes: list[tuple[int, str]], current: int | None) -> None:
+    """The sidebar's household selector; the choice holds for this browser session.
+
+    The widget shows the household the run acts in (which may have changed elsewhere,
+    an accepted invitation, say); picking another takes effect before the next run.
+    """
     names = dict(homes)
     ids = [h for h, _n in homes]
-    picked = st.sidebar.selectbox(
+    nothing_yet: dict[str, Any] = {}
+    if current in ids:
+        st.session_state[PICKER] = current
+    else:
+        st.session_state.pop(PICKER, None)
+        nothing_yet["index"] = None
+    st.sidebar.selectbox(
         _("Household"),
         ids,
-        index=ids.index(current),
+        **nothing_yet,
         format_func=names.__getitem__,
-        key="household_picker",
+        key=PICKER,
+        on_change=_pick_household,
+        placeholder=_("Choose a household"),
     )
-    if picked != current:
-        st.session_state[HOUSEHOLD] = picked
-        st.rerun()
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg import sql
-from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy import Connection, Engine, delete, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
@@ -20,7 +20,7 @@ from cashflow.embedded import embedded_database
 from domain.config import PROJECT_ROOT, Settings, get_settings
 from domain.db.engine import create_db_engine, libpq_url
 from domain.db.migrate import upgrade_database
-from domain.db.models import Household, User
+from domain.db.models import Household, Membership, User
 from domain.services import auth, households, users
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-signing"
@@ -150,15 +150,40 @@ def bearer(settings: Settings, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {pair.access.token}"}
 
 
-@pytest.fixture
-def committed_user(engine: Engine, settings: Settings) -> Iterator[User]:
-    """A user committed for real (for processes outside the test's transaction), then deleted."""
+def forget_people(engine: Engine, ids: list[int]) -> None:
+    """Delete committed people and every household one of them owns (with its money)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session, session.begin():
-        user = make_user(session, settings)
-    yield user
-    with factory() as session, session.begin():
-        session.delete(session.get(User, user.id))
+        owned = select(Membership.household_id).where(
+            Membership.user_id.in_(ids), Membership.role == "owner"
+        )
+        session.execute(delete(Household).where(Household.id.in_(owned)))
+        session.execute(delete(User).where(User.id.in_(ids)))
+
+
+@pytest.fixture
+def committed_people(engine: Engine, settings: Settings) -> Iterator[Callable[[], User]]:
+    """Make people committed for real (for processes outside the test's transaction).
+
+    Each gets a personal household; at the end they and their households are deleted.
+    """
+    made: list[int] = []
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def make() -> User:
+        with factory() as session, session.begin():
+            person = make_user(session, settings)
+        made.append(person.id)
+        return person
+
+    yield make
+    forget_people(engine, made)
+
+
+@pytest.fixture
+def committed_user(committed_people: Callable[[], User]) -> User:
+    """A user committed for real (for processes outside the test's transaction), then deleted."""
+    return committed_people()
 
 
 @pytest.fixture

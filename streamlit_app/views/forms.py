@@ -18,9 +18,10 @@ from domain.rules.money import MoneyError, parse_money
 from domain.services import categories
 from streamlit_app.db import transaction
 from streamlit_app.i18n import _, language
-from streamlit_app.session import load_household
+from streamlit_app.session import load_household, may_write
 
 NO_CATEGORY = N_("(none)")
+VIEWER_REFUSAL = N_("Your role in this household (viewer) lets you look, not change.")
 # Field names the services name in their errors, as a reader calls them.
 FIELD_NAMES = {
     "amount": N_("amount"),
@@ -110,7 +111,13 @@ def category_options(household_id: int, flow: str) -> dict[str, int | None]:
 
 
 def run_action(action: Callable[[], Any], success: str) -> bool:
-    """Run a button's service call; show its error or its success (already translated)."""
+    """Run a button's service call; show its error or its success (already translated).
+
+    A viewer's press is refused here, before any service runs.
+    """
+    if not may_write():
+        st.error(_(VIEWER_REFUSAL))
+        return False
     try:
         action()
     except DomainError as exc:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import DomainError, InvalidInputError
+from domain.i18n import N_
 from domain.rules.categories import FlowType
 from domain.rules.dates import exclusive_end, local_today
 from domain.rules.display import display_number
@@ -26,9 +27,11 @@ from streamlit_app.i18n import (
     show_money,
     word,
 )
-from streamlit_app.session import load_household, require_household_id
+from streamlit_app.session import load_household, may_write, require_household_id
 from streamlit_app.views.forms import NO_CATEGORY, category_name, describe, money
 from streamlit_app.views.grid import editable_grid, messages
+
+VIEWER_NOTE = N_("You are a viewer in this household: you can look, not change.")
 
 PAGE_SIZE = 50
 COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue", "original"]
@@ -296,7 +299,10 @@ def transactions_page() -> None:
     household_id = require_household_id()
     st.title(_("Transactions"))
     choices = _choices(household_id)
-    _add_form(household_id, choices)
+    if may_write():
+        _add_form(household_id, choices)
+    else:
+        st.info(_(VIEWER_NOTE))
     spec = _filters(choices)
     page = _pager(_totals(household_id, spec))
     with transaction() as session:
