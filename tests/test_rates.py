@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import User
+from domain.db.models import Household
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.boi_rates import parse_boi_rates
 from domain.rules.currency import MissingRateError, convert
 from domain.services import rates
 from domain.services.rates import RateDraft
-from tests.conftest import make_user
+from tests.conftest import home_of, make_user
 
 # The SDMX CSV layout (`.../BOI.STATISTICS/EXR/1.0/RER_USD_ILS,...?format=csv`), trimmed.
 SDMX_CSV = b"""\
@@ -108,36 +108,36 @@ def test_a_bad_line_is_skipped_with_its_reason() -> None:
 
 
 def test_import_stores_per_owner_and_the_table_converts(
-    session: Session, user: User, settings: Settings
+    session: Session, household: Household, settings: Settings
 ) -> None:
-    imported = rates.import_boi_rates(session, user, SDMX_CSV)
+    imported = rates.import_boi_rates(session, household, SDMX_CSV)
     assert (imported.stored, imported.currencies) == (4, ("EUR", "JPY", "USD"))
     # importing again replaces, never duplicates
-    assert rates.import_boi_rates(session, user, SDMX_CSV).stored == 4
-    assert len(rates.list_rates(session, user)) == 4
-    table = rates.rate_table(session, user)
+    assert rates.import_boi_rates(session, household, SDMX_CSV).stored == 4
+    assert len(rates.list_rates(session, household)) == 4
+    table = rates.rate_table(session, household)
     assert convert(Decimal("3000.00"), "USD", date(2026, 1, 1), table).base_amount == Decimal(
         "11164.50"
     )
-    stranger = make_user(session, settings)
+    stranger = home_of(session, make_user(session, settings))
     with pytest.raises(MissingRateError):
         convert(Decimal("1.00"), "USD", date(2026, 1, 1), rates.rate_table(session, stranger))
     with pytest.raises(NotFoundError):
-        rates.delete_rate(session, stranger, rates.list_rates(session, user)[0].id)
+        rates.delete_rate(session, stranger, rates.list_rates(session, household)[0].id)
 
 
 def test_a_typed_rate_replaces_the_days_rate_and_a_new_base_ignores_old_rates(
-    session: Session, user: User
+    session: Session, household: Household
 ) -> None:
-    first = rates.set_rate(session, user, RateDraft(date(2026, 1, 1), "USD", Decimal("3.7")))
-    again = rates.set_rate(session, user, RateDraft(date(2026, 1, 1), "USD", Decimal("3.8")))
+    first = rates.set_rate(session, household, RateDraft(date(2026, 1, 1), "USD", Decimal("3.7")))
+    again = rates.set_rate(session, household, RateDraft(date(2026, 1, 1), "USD", Decimal("3.8")))
     assert first.id == again.id
     assert again.rate == Decimal("3.8")
     with pytest.raises(InvalidInputError) as caught:
-        rates.set_rate(session, user, RateDraft(date(2026, 1, 1), "ILS", Decimal("1")))
+        rates.set_rate(session, household, RateDraft(date(2026, 1, 1), "ILS", Decimal("1")))
     assert caught.value.field == "currency"
-    user.currency = "USD"
-    assert rates.list_rates(session, user) == []
+    household.currency = "USD"
+    assert rates.list_rates(session, household) == []
     with pytest.raises(InvalidInputError) as refused:
-        rates.import_boi_rates(session, user, SDMX_CSV)
+        rates.import_boi_rates(session, household, SDMX_CSV)
     assert refused.value.field == "file"

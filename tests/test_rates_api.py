@@ -10,21 +10,24 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from domain.db.models import ExchangeRate, Transaction, User
+from domain.db.models import ExchangeRate, Household, Transaction, User
+from tests.conftest import home_of
 from tests.test_rates import SDMX_CSV
 
 API = "/api/v1"
 
 
-def _rates(session: Session, user: User) -> int:
+def _rates(session: Session, household: Household) -> int:
     session.expire_all()
-    return int(session.scalar(select(func.count()).where(ExchangeRate.user_id == user.id)) or 0)
+    return int(
+        session.scalar(select(func.count()).where(ExchangeRate.household_id == household.id)) or 0
+    )
 
 
 def test_set_list_get_and_delete_a_rate(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     body = {"day": "2026-01-01", "currency": "USD", "rate": "3.7215"}
     made = client.put(f"{API}/rates", headers=headers, json=body)
@@ -46,7 +49,7 @@ def test_set_list_get_and_delete_a_rate(
     assert client.get(f"{API}/rates/{rate_id}", headers=headers).json()["rate"] == "3.800000"
     assert client.delete(f"{API}/rates/{rate_id}", headers=headers).status_code == 200
     assert client.get(f"{API}/rates/{rate_id}", headers=headers).status_code == 404
-    assert _rates(session, user) == 0
+    assert _rates(session, household) == 0
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,7 @@ def test_set_list_get_and_delete_a_rate(
 def test_a_bad_rate_is_refused_naming_the_field_and_nothing_is_written(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     change: dict[str, Any],
     field: str,
@@ -73,11 +76,11 @@ def test_a_bad_rate_is_refused_naming_the_field_and_nothing_is_written(
     response = client.put(f"{API}/rates", headers=headers, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
-    assert _rates(session, user) == 0
+    assert _rates(session, household) == 0
 
 
 def test_import_a_bank_of_israel_file(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     files = {"file": ("rates.csv", SDMX_CSV, "text/csv")}
     response = client.post(f"{API}/rates/import", headers=headers, files=files)
@@ -94,11 +97,11 @@ def test_import_a_bank_of_israel_file(
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"][-1] == "file"
-    assert _rates(session, user) == 4
+    assert _rates(session, household) == 4
 
 
 def test_a_transaction_keeps_its_original_amount_and_currency(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     body = {"date": "2026-01-15", "amount": "372.15", "type": "expense"}
     made = client.post(
@@ -131,7 +134,7 @@ def test_a_transaction_keeps_its_original_amount_and_currency(
 def test_an_original_amount_comes_with_its_currency(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     extra: dict[str, str],
     field: str,
@@ -141,7 +144,7 @@ def test_an_original_amount_comes_with_its_currency(
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
     session.expire_all()
-    assert session.scalar(select(func.count()).where(Transaction.user_id == user.id)) == 0
+    assert session.scalar(select(func.count()).where(Transaction.household_id == household.id)) == 0
 
 
 def test_cashflow_rates_import_stores_the_file_for_the_user(
@@ -155,8 +158,9 @@ def test_cashflow_rates_import_stores_the_file_for_the_user(
     )
     assert done.returncode == 0, done.stderr
     assert "stored 4 rates (EUR, JPY, USD)" in done.stdout
-    with engine.connect() as conn:
-        count = conn.scalar(select(func.count()).where(ExchangeRate.user_id == committed_user.id))
+    with sessionmaker(bind=engine)() as session:
+        home = home_of(session, committed_user).id
+        count = session.scalar(select(func.count()).where(ExchangeRate.household_id == home))
     assert count == 4
     unknown = subprocess.run(
         [*argv, "--username", "nobody-here"], capture_output=True, text=True, check=False

@@ -16,7 +16,7 @@ from api.app import API_PREFIX, API_ROUTERS, create_app
 from api.deps import READ_ONLY
 from domain.config import Settings
 from domain.db.engine import ReadOnlyUnitError, make_read_session_factory
-from domain.db.models import Category, Transaction, User
+from domain.db.models import Category, Household, Transaction
 from tests.builders import category_named, make_transaction
 
 API = "/api/v1"
@@ -48,10 +48,10 @@ def test_a_read_session_reads_in_autocommit(reader: Session) -> None:
 
 def test_a_read_session_refuses_every_write(reader: Session) -> None:
     with pytest.raises(ReadOnlyUnitError):
-        reader.execute(insert(Category).values(user_id=-1, name="x", type="expense"))
+        reader.execute(insert(Category).values(household_id=-1, name="x", type="expense"))
     with pytest.raises(ReadOnlyUnitError):
         reader.execute(update(Category).where(Category.id == -1).values(name="y"))
-    reader.add(Category(user_id=-1, name="z", type="expense"))
+    reader.add(Category(household_id=-1, name="z", type="expense"))
     with pytest.raises(ReadOnlyUnitError):
         reader.flush()
 
@@ -78,13 +78,13 @@ def test_read_only_endpoints_never_open_a_read_write_unit(
     settings: Settings,
     session_factory: sessionmaker[Session],
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
 ) -> None:
     """Authentication included, a read-only route runs entirely on the read factory."""
-    spent = make_transaction(session, user, amount="45.60", description="Bakery")
+    spent = make_transaction(session, household, amount="45.60", description="Bakery")
     session.commit()
-    groceries = category_named(session, user, "Groceries")
+    groceries = category_named(session, household, "Groceries")
     app = create_app(settings)
     app.state.read_session_factory = session_factory
     app.state.session_factory = _refuse
@@ -107,5 +107,7 @@ def test_read_only_endpoints_never_open_a_read_write_unit(
         )
         assert wrote.status_code == 500
     app.state.engine.dispose()
-    written = select(Transaction.id).where(Transaction.user_id == user.id, Transaction.amount == 1)
+    written = select(Transaction.id).where(
+        Transaction.household_id == household.id, Transaction.amount == 1
+    )
     assert session.scalar(written) is None

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.models import FixedItem, InstallmentPlan, Loan, Transaction, User
+from domain.db.models import FixedItem, Household, InstallmentPlan, Loan, Transaction, User
 from domain.services.booking import run_booking_pass
 from domain.services.jobs import finish_job_run, start_job_run
 from tests.conftest import bearer, make_user
@@ -34,10 +34,10 @@ LOAN = {
 }
 
 
-def _rows(session: Session, user: User) -> int:
+def _rows(session: Session, household: Household) -> int:
     total = 0
     for model in (FixedItem, InstallmentPlan, Loan, Transaction):
-        total += session.scalar(select(func.count()).where(model.user_id == user.id)) or 0
+        total += session.scalar(select(func.count()).where(model.household_id == household.id)) or 0
     return total
 
 
@@ -71,17 +71,17 @@ BAD = [
 def test_bad_input_is_422_naming_the_field_and_writes_nothing(
     client: TestClient,
     session: Session,
-    user: User,
+    household: Household,
     headers: dict[str, str],
     path: str,
     body: dict[str, Any],
     field: str,
 ) -> None:
-    before = _rows(session, user)
+    before = _rows(session, household)
     response = client.post(f"{API}/{path}", headers=headers, json=body)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][-1] == field
-    assert _rows(session, user) == before
+    assert _rows(session, household) == before
 
 
 def test_fixed_item_lifecycle_with_pause_and_resume(
@@ -106,7 +106,7 @@ def test_fixed_item_lifecycle_with_pause_and_resume(
 
 
 def test_installment_schedule_mark_paid_and_reverse(
-    client: TestClient, session: Session, user: User, headers: dict[str, str]
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
 ) -> None:
     plan = client.post(f"{API}/installments", headers=headers, json=PLAN).json()
     schedule = client.get(f"{API}/installments/{plan['id']}/payments", headers=headers).json()
@@ -130,7 +130,7 @@ def test_installment_schedule_mark_paid_and_reverse(
     assert reversed_.json()["progress"]["paid_count"] == 0
     nothing = client.post(f"{API}/installments/{plan['id']}/reverse-payment", headers=headers)
     assert nothing.status_code == 409
-    assert session.scalar(select(func.count()).where(Transaction.user_id == user.id)) == 0
+    assert session.scalar(select(func.count()).where(Transaction.household_id == household.id)) == 0
 
 
 def test_loan_breakdown_payment_and_prepayment(client: TestClient, headers: dict[str, str]) -> None:
