@@ -10,19 +10,18 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.actors import set_local
 from domain.db.engine import unit_of_work
-from domain.db.models import Alert, Household, InstallmentPlan, JobRun, Loan, Transaction, User
+from domain.db.models import Alert, Household, InstallmentPlan, JobRun, Loan, Transaction
 from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
 from domain.services import alerts, fixed, installment_plans
 from domain.services.booking import run_booking_pass
 from domain.services.forecasting import forecast_for
 from jobs.passes import booking_pass
-from tests.conftest import home_of, make_user
+from tests.conftest import forget_people, home_of, make_user
 
 AS_OF = "2027-07-15"
 NOW = datetime(2027, 7, 15, 12, 0, tzinfo=UTC)
@@ -51,7 +50,9 @@ def committed_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def broken_home(committed_factory: sessionmaker[Session], settings: Settings) -> Iterator[int]:
+def broken_home(
+    committed_factory: sessionmaker[Session], engine: Engine, settings: Settings
+) -> Iterator[int]:
     """Salary and rent, and a plan of 0.02 in 3 written straight into the database."""
     with unit_of_work(committed_factory) as session:
         user = make_user(session, settings)
@@ -84,10 +85,7 @@ def broken_home(committed_factory: sessionmaker[Session], settings: Settings) ->
         )
         user_id, home_id = user.id, home.id
     yield home_id
-    with unit_of_work(committed_factory) as session:
-        set_local(session, "cashflow.audit_prune", "on")  # its audit entries go with it
-        session.execute(delete(Household).where(Household.id == home_id))
-        session.execute(delete(User).where(User.id == user_id))
+    forget_people(engine, [user_id])
 
 
 def _scheduler_once() -> subprocess.CompletedProcess[str]:

@@ -9,15 +9,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from domain.config import PROJECT_ROOT, Settings
-from domain.db.actors import set_local
-from domain.db.models import Household, User
+from domain.db.models import User
 from domain.rules.dates import local_today
 from domain.services.demo import ensure_demo_user, seed_demo_history, seed_demo_sources
-from tests.conftest import home_of
+from tests.conftest import forget_people, home_of
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -35,10 +34,7 @@ def demo_household(engine: Engine, settings: Settings) -> Iterator[User]:
         seed_demo_sources(session, home, today)
     yield user
     if created:
-        with factory() as session, session.begin():
-            set_local(session, "cashflow.audit_prune", "on")  # its audit entries go with it
-            session.execute(delete(Household).where(Household.id == home.id))
-            session.execute(delete(User).where(User.id == user.id))
+        forget_people(engine, [user.id])
 
 
 def test_there_are_notebooks() -> None:

@@ -15,12 +15,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, func, make_url, select
+from sqlalchemy import Engine, func, make_url, select
 from sqlalchemy.orm import sessionmaker
 
 from api.app import create_app
 from domain.config import Settings
-from domain.db.actors import set_local
 from domain.db.backups import (
     BackupError,
     _candidates,
@@ -35,7 +34,7 @@ from domain.db.models import Category, Household, Transaction, User
 from domain.logs import JsonFormatter
 from domain.rules.backups import BackupFile, is_stale, prunable
 from tests.builders import make_transaction
-from tests.conftest import PASSWORD, home_of, make_user
+from tests.conftest import PASSWORD, forget_people, home_of, make_user
 from tests.servers import api_process
 
 NOW = datetime(2027, 6, 1, 2, 0, tzinfo=UTC)
@@ -68,10 +67,7 @@ def committed_ledger(engine: Engine, settings: Settings) -> Iterator[User]:
         for amount in ("10.10", "20.20", "30.30"):
             make_transaction(session, home, amount=amount)
     yield user
-    with factory() as session, session.begin():
-        set_local(session, "cashflow.audit_prune", "on")  # its audit entries go with it
-        session.execute(delete(Household).where(Household.id == home.id))
-        session.execute(delete(User).where(User.id == user.id))
+    forget_people(engine, [user.id])
 
 
 def test_backup_and_restore_round_trip(
