@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.config import Settings
 from domain.db.models import (
     FixedItem,
+    Household,
+    HouseholdSettings,
     JobRun,
     RecurringBooking,
     Transaction,
-    User,
-    UserSettings,
 )
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
@@ -29,33 +29,37 @@ from domain.services.jobs import job_runs_for_household, record_job_run
 from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
-from tests.conftest import make_user
+from tests.conftest import forget_people, home_of, make_user
 
 NOW = datetime(2027, 6, 15, 12, 0, tzinfo=UTC)
 
 
-def _booked(session: Session, user: User) -> list[tuple[str, Decimal, str]]:
+def _booked(session: Session, home: Household) -> list[tuple[str, Decimal, str]]:
     rows = session.execute(
         select(Transaction.date, Transaction.amount, Transaction.description)
-        .where(Transaction.user_id == user.id, Transaction.source == "recurring")
+        .where(Transaction.household_id == home.id, Transaction.source == "recurring")
         .order_by(Transaction.date, Transaction.description)
     ).all()
     return [(r.date.isoformat(), r.amount, r.description) for r in rows]
 
 
-def _rent(session: Session, user: User, **extra: object) -> int:
+def _rent(session: Session, home: Household, **extra: object) -> int:
     item = fixed.create_fixed(
         session,
-        user,
+        home,
         name="Rent",
         amount=Decimal("5200.00"),
         type="expense",
         frequency="monthly",
         start_date=date(2027, 6, 1),
-        category_id=category_named(session, user, "Rent").id,
+        category_id=category_named(session, home, "Rent").id,
         **extra,
     )
     return item.id
+
+
+def _home(session: Session, settings: Settings) -> Household:
+    return home_of(session, make_user(session, settings))
 
 
 def _pass(session: Session, as_of: date) -> None:
@@ -64,11 +68,11 @@ def _pass(session: Session, as_of: date) -> None:
 
 
 def test_two_passes_book_once(session: Session, settings: Settings) -> None:
-    user = make_user(session, settings)
-    _rent(session, user)
+    home = _home(session, settings)
+    _rent(session, home)
     _pass(session, date(2027, 7, 1))
     _pass(session, date(2027, 7, 1))
-    assert _booked(session, user) == [
+    assert _booked(session, home) == [
         ("2027-06-01", Decimal("5200.00"), "Rent"),
         ("2027-07-01", Decimal("5200.00"), "Rent"),
     ]
@@ -77,10 +81,10 @@ def test_two_passes_book_once(session: Session, settings: Settings) -> None:
 def test_after_three_days_down_each_missed_occurrence_lands_on_its_own_date(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
+    home = _home(session, settings)
     fixed.create_fixed(
         session,
-        user,
+        home,
         name="Gym",
         amount=Decimal("10.00"),
         type="expense",
@@ -89,17 +93,17 @@ def test_after_three_days_down_each_missed_occurrence_lands_on_its_own_date(
     )
     installment_plans.create_plan(
         session,
-        user,
+        home,
         name="TV",
         total_amount=Decimal("1000.00"),
         payments_count=3,
         first_payment_date=date(2027, 6, 2),
     )
     _pass(session, date(2027, 6, 1))
-    assert [d for d, _, _ in _booked(session, user)] == ["2027-06-01"]
+    assert [d for d, _, _ in _booked(session, home)] == ["2027-06-01"]
     # down on the 2nd, 3rd and 4th; up again on the 9th
     _pass(session, date(2027, 6, 9))
-    assert _booked(session, user) == [
+    assert _booked(session, home) == [
         ("2027-06-01", Decimal("10.00"), "Gym"),
         ("2027-06-02", Decimal("333.34"), "TV (1/3)"),
         ("2027-06-08", Decimal("10.00"), "Gym"),
@@ -107,40 +111,42 @@ def test_after_three_days_down_each_missed_occurrence_lands_on_its_own_date(
 
 
 def test_a_deleted_booking_stays_deleted(session: Session, settings: Settings) -> None:
-    user = make_user(session, settings)
-    _rent(session, user)
+    home = _home(session, settings)
+    _rent(session, home)
     _pass(session, date(2027, 6, 1))
-    session.execute(delete(Transaction).where(Transaction.user_id == user.id))
+    session.execute(delete(Transaction).where(Transaction.household_id == home.id))
     _pass(session, date(2027, 6, 1))
     # even a pass that recomputes from scratch (watermark reset) books nothing again
     session.execute(
-        update(FixedItem).where(FixedItem.user_id == user.id).values(booked_through=None)
+        update(FixedItem).where(FixedItem.household_id == home.id).values(booked_through=None)
     )
     _pass(session, date(2027, 6, 1))
-    assert _booked(session, user) == []
-    key = session.scalars(select(RecurringBooking).where(RecurringBooking.user_id == user.id)).one()
+    assert _booked(session, home) == []
+    key = session.scalars(
+        select(RecurringBooking).where(RecurringBooking.household_id == home.id)
+    ).one()
     assert key.transaction_id is None
 
 
 def test_a_paused_item_books_nothing_for_the_paused_days(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
-    rent = _rent(session, user)
-    fixed.pause_fixed(session, user, rent, since=date(2027, 6, 20))
+    home = _home(session, settings)
+    rent = _rent(session, home)
+    fixed.pause_fixed(session, home, rent, since=date(2027, 6, 20))
     _pass(session, date(2027, 8, 15))
-    fixed.resume_fixed(session, user, rent, on=date(2027, 8, 20))
+    fixed.resume_fixed(session, home, rent, on=date(2027, 8, 20))
     _pass(session, date(2027, 9, 15))
-    assert [d for d, _, _ in _booked(session, user)] == ["2027-06-01", "2027-09-01"]
+    assert [d for d, _, _ in _booked(session, home)] == ["2027-06-01", "2027-09-01"]
 
 
 def test_installment_and_loan_payments_book_with_their_numbers(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
+    home = _home(session, settings)
     loans.create_loan(
         session,
-        user,
+        home,
         name="Car",
         principal=Decimal("12000.00"),
         annual_rate=Decimal("0"),
@@ -148,7 +154,7 @@ def test_installment_and_loan_payments_book_with_their_numbers(
         first_payment_date=date(2027, 5, 31),
     )
     _pass(session, date(2027, 6, 30))
-    assert _booked(session, user) == [
+    assert _booked(session, home) == [
         ("2027-05-31", Decimal("1000.00"), "Car (1/12)"),
         ("2027-06-30", Decimal("1000.00"), "Car (2/12)"),
     ]
@@ -157,18 +163,18 @@ def test_installment_and_loan_payments_book_with_their_numbers(
 def test_preview_shows_what_would_be_booked_without_booking(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
-    _rent(session, user)
-    preview = preview_booking(session, user, date(2027, 7, 1))
+    home = _home(session, settings)
+    _rent(session, home)
+    preview = preview_booking(session, home, date(2027, 7, 1))
     assert [o.due_date.isoformat() for o in preview] == ["2027-06-01", "2027-07-01"]
-    assert _booked(session, user) == []
+    assert _booked(session, home) == []
 
 
 def test_one_users_bad_data_does_not_stop_the_others(session: Session, settings: Settings) -> None:
-    good, bad = make_user(session, settings), make_user(session, settings)
+    good, bad = _home(session, settings), _home(session, settings)
     _rent(session, good)
     _rent(session, bad)
-    session.execute(update(User).where(User.id == bad.id).values(timezone="Mars/Olympus"))
+    session.execute(update(Household).where(Household.id == bad.id).values(timezone="Mars/Olympus"))
     report = run_booking_pass(session, now=NOW)
     assert bad.id in report.errors
     assert "Mars/Olympus" in report.errors[bad.id]
@@ -178,27 +184,27 @@ def test_one_users_bad_data_does_not_stop_the_others(session: Session, settings:
 
 
 @pytest.fixture
-def committed_rent(engine: Engine, settings: Settings) -> Iterator[User]:
-    """A committed user with a weekly item (for passes in other processes)."""
+def committed_rent(engine: Engine, settings: Settings) -> Iterator[Household]:
+    """A committed household with a weekly item (for passes in other processes)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session, session.begin():
-        user = make_user(session, settings)
+        person = make_user(session, settings)
+        home = home_of(session, person)
         fixed.create_fixed(
             session,
-            user,
+            home,
             name="Cleaner",
             amount=Decimal("150.00"),
             type="expense",
             frequency="weekly",
             start_date=date(2027, 1, 4),
         )
-    yield user
-    with factory() as session, session.begin():
-        session.execute(delete(User).where(User.id == user.id))
+    yield home
+    forget_people(engine, [person.id])
 
 
 def test_two_scheduler_processes_at_once_book_nothing_twice(
-    committed_rent: User, engine: Engine
+    committed_rent: Household, engine: Engine
 ) -> None:
     argv = [sys.executable, "-m", "cashflow", "scheduler", "--once", "--date", "2027-06-30"]
     procs = [
@@ -209,10 +215,12 @@ def test_two_scheduler_processes_at_once_book_nothing_twice(
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     with sessionmaker(bind=engine)() as session:
-        count = session.scalar(select(func.count()).where(Transaction.user_id == committed_rent.id))
+        count = session.scalar(
+            select(func.count()).where(Transaction.household_id == committed_rent.id)
+        )
         dates = session.scalar(
             select(func.count(func.distinct(Transaction.date))).where(
-                Transaction.user_id == committed_rent.id
+                Transaction.household_id == committed_rent.id
             )
         )
         runs = session.scalars(
@@ -244,7 +252,7 @@ def test_every_users_day_is_booked_within_an_hour_of_their_midnight(settings: Se
 def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     session: Session, settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
-    renter, idle = make_user(session, settings), make_user(session, settings)
+    renter, idle = _home(session, settings), _home(session, settings)
     _rent(session, renter)
     session.commit()
     hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
@@ -252,8 +260,8 @@ def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     assert _booked(session, renter) == [("2027-06-01", Decimal("5200.00"), "Rent")]
     marks = dict(
         session.execute(
-            select(UserSettings.user_id, UserSettings.alerts_fingerprint).where(
-                UserSettings.user_id.in_([renter.id, idle.id])
+            select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint).where(
+                HouseholdSettings.household_id.in_([renter.id, idle.id])
             )
         ).all()
     )
@@ -264,7 +272,7 @@ def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
 def test_a_users_passes_are_those_that_booked_for_them_or_failed_them(
     session: Session, settings: Settings
 ) -> None:
-    me, other = make_user(session, settings), make_user(session, settings)
+    me, other = _home(session, settings), _home(session, settings)
     at = datetime(2030, 1, 1, tzinfo=UTC)  # newer than any other run in the database
 
     def run(hours: int, booked: dict[int, int], errors: dict[int, str]) -> int:
