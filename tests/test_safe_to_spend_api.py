@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from api.deps import get_today
 from domain.config import Settings
 from domain.db.models import User
-from domain.services import balance, dashboard, fixed, user_settings
+from domain.services import balance, dashboard, fixed, household_settings
 from tests.builders import make_transaction
-from tests.conftest import bearer, make_user
+from tests.conftest import bearer, home_of, make_user
 
 D = Decimal
 API = "/api/v1"
@@ -36,14 +36,15 @@ def on_today(client: TestClient) -> Iterator[TestClient]:
 def _ledger(session: Session, settings: Settings) -> User:
     """The hand-computed ledger of tests/test_safe_to_spend.py, stored for real."""
     user = make_user(session, settings)
-    balance.record_balance(session, user, amount=D("3000.00"), as_of=TODAY, today=TODAY)
+    home = home_of(session, user)
+    balance.record_balance(session, home, amount=D("3000.00"), as_of=TODAY, today=TODAY)
     for name, amount, flow, day in (
         ("Salary", "6000.00", "income", 25),
         ("Rent", "5000.00", "expense", 1),
     ):
         fixed.create_fixed(
             session,
-            user,
+            home,
             name=name,
             amount=D(amount),
             type=flow,
@@ -51,8 +52,8 @@ def _ledger(session: Session, settings: Settings) -> User:
             start_date=date(2027, 1, 16),
             day_of_month=day,
         )
-    make_transaction(session, user, amount="2500.00", on=date(2027, 2, 5), description="Insurance")
-    make_transaction(session, user, amount="3000.00", on=date(2027, 5, 3), description="Car")
+    make_transaction(session, home, amount="2500.00", on=date(2027, 2, 5), description="Insurance")
+    make_transaction(session, home, amount="3000.00", on=date(2027, 5, 3), description="Car")
     session.commit()
     return user
 
@@ -94,7 +95,9 @@ def test_nothing_safe_to_spend_says_which_day_and_shortfall_over_the_api(
     on_today: TestClient, session: Session, settings: Settings
 ) -> None:
     user = _ledger(session, settings)
-    user_settings.update_user_settings(session, user, {"warning_threshold": D("2000.00")})
+    household_settings.update_household_settings(
+        session, home_of(session, user), {"warning_threshold": D("2000.00")}
+    )
     session.commit()
     safe = on_today.get(f"{API}/forecast/summary", headers=bearer(settings, user)).json()[
         "safe_to_spend"
@@ -112,7 +115,9 @@ def test_affordability_checks_installments_past_the_horizon_and_states_the_windo
     on_today: TestClient, session: Session, settings: Settings
 ) -> None:
     user = make_user(session, settings)
-    balance.record_balance(session, user, amount=D("5000.00"), as_of=TODAY, today=TODAY)
+    balance.record_balance(
+        session, home_of(session, user), amount=D("5000.00"), as_of=TODAY, today=TODAY
+    )
     session.commit()
     headers = bearer(settings, user)
     dear = on_today.post(
@@ -153,31 +158,31 @@ def test_an_empty_account_has_no_score_and_nothing_negative_to_spend(
 
 
 def test_any_one_record_makes_an_account_not_empty(session: Session, settings: Settings) -> None:
-    user = make_user(session, settings)
-    assert dashboard.has_data(session, user) is False
-    balance.record_balance(session, user, amount=D("0.00"), as_of=TODAY, today=TODAY)
-    assert dashboard.has_data(session, user) is True
-    other = make_user(session, settings)
+    home = home_of(session, make_user(session, settings))
+    assert dashboard.has_data(session, home) is False
+    balance.record_balance(session, home, amount=D("0.00"), as_of=TODAY, today=TODAY)
+    assert dashboard.has_data(session, home) is True
+    other = home_of(session, make_user(session, settings))
     make_transaction(session, other, amount="1.00", on=TODAY)
     assert dashboard.has_data(session, other) is True
-    assert dashboard.has_data(session, make_user(session, settings)) is False
+    assert dashboard.has_data(session, home_of(session, make_user(session, settings))) is False
 
 
 def test_health_with_three_months_of_history_keeps_its_score(
     session: Session, settings: Settings
 ) -> None:
-    user = make_user(session, settings)
+    home = home_of(session, make_user(session, settings))
     for month in (10, 11, 12):
         make_transaction(
             session,
-            user,
+            home,
             amount="1000.00",
             on=date(2026, month, 3),
             type="income",
             category="Salary",
         )
-        make_transaction(session, user, amount="800.00", on=date(2026, month, 9))
-    health = dashboard.financial_health(session, user, TODAY)
+        make_transaction(session, home, amount="800.00", on=date(2026, month, 9))
+    health = dashboard.financial_health(session, home, TODAY)
     # savings 20% -> 40; balance 600 is 0.75 of a month's 800 -> 7.5; no debt -> 20; the
     # forecast stays below the 1,000.00 warning -> 0
     assert (health.status, health.score, health.reason) == ("ok", 67, None)
