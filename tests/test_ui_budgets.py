@@ -20,6 +20,7 @@ from domain.rules.budgets import BudgetDraft, month_of
 from domain.rules.dates import local_today
 from domain.services import budgets
 from tests.builders import category_named, make_transaction
+from tests.conftest import home_of
 from tests.test_ui_ledger import _edit, _logged_in
 
 
@@ -32,12 +33,12 @@ def db(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def planned(committed_user: User, db: Session) -> User:
-    """A user with 600 spent on groceries this month against a budget of 1,000."""
-    user = db.get_one(User, committed_user.id)
-    today = local_today(datetime.now(UTC), user.timezone)
-    make_transaction(db, user, amount="600.00", on=today)
-    groceries = category_named(db, user, "Groceries").id
-    budgets.set_budget(db, user, BudgetDraft(groceries, month_of(today), Decimal("1000.00")))
+    """A user whose household spent 600 on groceries this month against a budget of 1,000."""
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    make_transaction(db, home, amount="600.00", on=today)
+    groceries = category_named(db, home, "Groceries").id
+    budgets.set_budget(db, home, BudgetDraft(groceries, month_of(today), Decimal("1000.00")))
     db.commit()
     return committed_user
 
@@ -77,14 +78,14 @@ def test_editing_a_budget_in_the_grid_stores_it_and_redraws_the_bars(
     planned: User, db: Session
 ) -> None:
     at = _logged_in(planned, "budgets")
-    user = db.get_one(User, planned.id)
+    home = home_of(db, planned)
     rent_row = 0  # expense categories in display order: Rent first
     at = _edit(at, "budgets_editor_key", {str(rent_row): {"amount": "4,500"}})
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     db.expire_all()
-    rent = category_named(db, user, "Rent").id
-    stored = db.scalars(select(Budget).where(Budget.user_id == user.id)).all()
+    rent = category_named(db, home, "Rent").id
+    stored = db.scalars(select(Budget).where(Budget.household_id == home.id)).all()
     assert {(b.category_id, b.amount, b.kind) for b in stored if b.category_id == rent} == {
         (rent, Decimal("4500.00"), "standing")
     }

@@ -12,29 +12,30 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 from streamlit.testing.v1 import AppTest
 
-from domain.db.models import BalanceRecord, Scenario, User, UserSettings
+from domain.db.models import BalanceRecord, HouseholdSettings, Scenario, User
 from domain.rules.dates import local_today
 from domain.rules.ledger import TransactionDraft
 from domain.services import balance, fixed, installment_plans, transactions
+from domain.services.household_settings import update_household_settings
+from tests.conftest import home_of
 from tests.test_ui_ledger import _logged_in
 
 
 @pytest.fixture
-def household(engine: Engine, committed_user: User) -> User:
-    """The committed user with a balance, rent and a salary."""
+def resident(engine: Engine, committed_user: User) -> User:
+    """The committed user, whose household has a balance, rent and a salary."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    today = local_today(datetime.now(UTC), committed_user.timezone)
     with factory() as session, session.begin():
-        user = session.get(User, committed_user.id)
-        assert user is not None
-        balance.record_balance(session, user, amount=Decimal("6000.00"), as_of=today, today=today)
+        home = home_of(session, committed_user)
+        today = local_today(datetime.now(UTC), home.timezone)
+        balance.record_balance(session, home, amount=Decimal("6000.00"), as_of=today, today=today)
         for name, amount, flow, day in (
             ("Rent", "4000.00", "expense", 1),
             ("Salary", "9000.00", "income", 10),
         ):
             item = fixed.create_fixed(
                 session,
-                user,
+                home,
                 name=name,
                 amount=Decimal(amount),
                 type=flow,
@@ -51,8 +52,8 @@ def _figure(at: AppTest, index: int = 0) -> dict[str, Any]:
     return figure
 
 
-def test_home_is_the_dashboard_with_kpis_and_charts(household: User) -> None:
-    at = _logged_in(household, "home")
+def test_home_is_the_dashboard_with_kpis_and_charts(resident: User) -> None:
+    at = _logged_in(resident, "home")
     assert at.title[0].value.startswith("Welcome")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Balance now"] == "₪6,000.00"
@@ -63,8 +64,8 @@ def test_home_is_the_dashboard_with_kpis_and_charts(household: User) -> None:
     }
 
 
-def test_forecast_page_shows_path_band_lines_and_a_month_explained(household: User) -> None:
-    at = _logged_in(household, "forecast")
+def test_forecast_page_shows_path_band_lines_and_a_month_explained(resident: User) -> None:
+    at = _logged_in(resident, "forecast")
     assert not at.exception
     figure = _figure(at)
     names = {t.get("name") for t in figure["data"]}
@@ -80,8 +81,8 @@ def test_forecast_page_shows_path_band_lines_and_a_month_explained(household: Us
     assert "Closing balance" in {t.get("name") for t in _figure(at)["data"]}
 
 
-def test_scenarios_page_compares_a_24_installment_purchase(household: User, engine: Engine) -> None:
-    at = _logged_in(household, "scenarios")
+def test_scenarios_page_compares_a_24_installment_purchase(resident: User, engine: Engine) -> None:
+    at = _logged_in(resident, "scenarios")
     at.selectbox(key="op_kind").set_value("A new installment purchase").run()
     at.text_input(key="op_total").input("12000")
     at.number_input(key="op_count").set_value(24)
@@ -93,30 +94,32 @@ def test_scenarios_page_compares_a_24_installment_purchase(household: User, engi
     assert deltas["End balance"].startswith("-")
     at.button(key="scenario_save").click().run()
     with sessionmaker(bind=engine)() as session:
-        saved = session.scalars(select(Scenario).where(Scenario.user_id == household.id)).all()
+        home = home_of(session, resident).id
+        saved = session.scalars(select(Scenario).where(Scenario.household_id == home)).all()
     assert [s.operations[0]["payments_count"] for s in saved] == [24]
 
 
 def test_alerts_page_shows_an_alert_when_the_threshold_is_crossed(
-    household: User, engine: Engine
+    resident: User, engine: Engine
 ) -> None:
     with sessionmaker(bind=engine)() as session, session.begin():
-        session.add(UserSettings(user_id=household.id, warning_threshold=Decimal("50000.00")))
-    at = _logged_in(household, "alerts")
+        home = home_of(session, resident)
+        update_household_settings(session, home, {"warning_threshold": Decimal("50000.00")})
+    at = _logged_in(resident, "alerts")
     assert not at.exception
     texts = [m.value for m in at.markdown]
     assert any("below ₪50,000.00" in t for t in texts)
     assert any("unread alert" in w.value for w in at.sidebar.warning)
 
 
-def test_settings_page_saves_and_refuses_bad_thresholds(household: User, engine: Engine) -> None:
-    at = _logged_in(household, "settings")
+def test_settings_page_saves_and_refuses_bad_thresholds(resident: User, engine: Engine) -> None:
+    at = _logged_in(resident, "settings")
     at.slider(key="set_horizon").set_value(12)
     at.text_input(key="set_warning").input("2500")
     at.button(key="FormSubmitter:settings_form-Save settings").click().run()
     assert not at.exception
     with sessionmaker(bind=engine)() as session:
-        row = session.get(UserSettings, household.id)
+        row = session.get(HouseholdSettings, home_of(session, resident).id)
         assert row is not None
         assert (row.forecast_horizon_months, row.warning_threshold) == (12, Decimal("2500.00"))
     at.text_input(key="set_critical").input("9000")
@@ -126,7 +129,9 @@ def test_settings_page_saves_and_refuses_bad_thresholds(household: User, engine:
     at.button(key="FormSubmitter:balance_record-Record balance").click().run()
     with sessionmaker(bind=engine)() as session:
         amounts = session.scalars(
-            select(BalanceRecord.amount).where(BalanceRecord.user_id == household.id)
+            select(BalanceRecord.amount).where(
+                BalanceRecord.household_id == home_of(session, resident).id
+            )
         ).all()
     assert Decimal("7000.50") in amounts
 
@@ -135,18 +140,17 @@ def test_home_shows_top_expenses_commitments_and_any_period(
     engine: Engine, committed_user: User
 ) -> None:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    today = local_today(datetime.now(UTC), committed_user.timezone)
     with factory() as session, session.begin():
-        user = session.get(User, committed_user.id)
-        assert user is not None
+        home = home_of(session, committed_user)
+        today = local_today(datetime.now(UTC), home.timezone)
         for description, amount in (("Bakery", "250.00"), ("Pharmacy", "80.50")):
             draft = TransactionDraft(
                 date=today, amount=Decimal(amount), type="expense", description=description
             )
-            transactions.record_transaction(session, user, draft)
+            transactions.record_transaction(session, home, draft)
         installment_plans.create_plan(
             session,
-            user,
+            home,
             name="TV",
             total_amount=Decimal("1200.00"),
             payments_count=3,
@@ -196,10 +200,10 @@ def test_an_empty_account_sees_first_steps_not_a_score_or_a_negative_safe_to_spe
 
 
 def test_home_and_forecast_show_safe_to_spend_with_the_cautious_figure_and_why(
-    household: User,
+    resident: User,
 ) -> None:
     for page in ("home", "forecast"):
-        at = _logged_in(household, page)
+        at = _logged_in(resident, page)
         boxes = [s.value for s in [*at.success, *at.warning] if "Safe to spend today" in s.value]
         assert len(boxes) == 1, page
         captions = [c.value for c in at.caption]
@@ -207,14 +211,14 @@ def test_home_and_forecast_show_safe_to_spend_with_the_cautious_figure_and_why(
         assert any("the day that binds" in m.value for m in at.markdown), page
 
 
-def test_home_health_says_not_enough_data_without_history(household: User) -> None:
-    at = _logged_in(household, "home")
+def test_home_health_says_not_enough_data_without_history(resident: User) -> None:
+    at = _logged_in(resident, "home")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Score"] == "not enough data yet"
 
 
-def test_affordability_answer_states_the_window_it_checked(household: User) -> None:
-    at = _logged_in(household, "scenarios")
+def test_affordability_answer_states_the_window_it_checked(resident: User) -> None:
+    at = _logged_in(resident, "scenarios")
     at.text_input(key="afford_amount").input("1000")
     at.button(key="FormSubmitter:afford_form-Ask").click().run()
     assert not at.exception

@@ -15,6 +15,7 @@ from domain.db.models import ExchangeRate, Transaction, User
 from domain.rules.dates import local_today
 from domain.rules.ledger import TransactionDraft
 from domain.services.transactions import record_transaction
+from tests.conftest import home_of
 from tests.test_ui_ledger import _logged_in
 
 
@@ -37,7 +38,9 @@ def test_settings_saves_a_typed_rate_and_lists_it(committed_user: User, db: Sess
     next(b for b in at.button if b.label == "Save rate").click().run()
     assert not at.exception, at.exception
     assert any(s.value == "Rate saved." for s in at.success)
-    stored = db.scalars(select(ExchangeRate).where(ExchangeRate.user_id == committed_user.id))
+    stored = db.scalars(
+        select(ExchangeRate).where(ExchangeRate.household_id == home_of(db, committed_user).id)
+    )
     assert [(r.currency, r.rate) for r in stored] == [("USD", Decimal("3.721500"))]
 
 
@@ -48,7 +51,9 @@ def test_ledger_adds_and_shows_an_original_amount(committed_user: User, db: Sess
     _by_label(at, "Original currency").input("usd")  # type: ignore[attr-defined]
     next(b for b in at.button if b.label == "Add").click().run()
     assert not at.exception, at.exception
-    row = db.scalars(select(Transaction).where(Transaction.user_id == committed_user.id)).one()
+    row = db.scalars(
+        select(Transaction).where(Transaction.household_id == home_of(db, committed_user).id)
+    ).one()
     assert (row.amount, row.original_amount, row.original_currency) == (
         Decimal("372.15"),
         Decimal("100.00"),
@@ -62,11 +67,10 @@ def test_ledger_adds_and_shows_an_original_amount(committed_user: User, db: Sess
 
 
 def test_a_missing_rate_shows_an_error_naming_it(committed_user: User, db: Session) -> None:
-    user = db.get(User, committed_user.id)
-    assert user is not None
-    today = local_today(datetime.now(UTC), user.timezone)
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
     draft = TransactionDraft(today, Decimal("10.00"), "expense", currency="USD")
-    record_transaction(db, user, draft)
+    record_transaction(db, home, draft)
     db.commit()
     at = _logged_in_allowing_errors(committed_user)
     assert any("No USD exchange rate" in e.value for e in at.error), [e.value for e in at.error]

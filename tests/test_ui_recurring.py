@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.db.models import FixedItem, FixedPause, InstallmentPlan, Loan, User
 from domain.services.jobs import record_job_run
+from tests.conftest import home_of
 from tests.test_ui_ledger import _edit, _logged_in
 
 
@@ -26,7 +27,8 @@ def db(engine: Engine) -> Iterator[Session]:
 
 def _mine(db: Session, model: type, user: User) -> list:  # type: ignore[type-arg]
     db.expire_all()
-    return list(db.scalars(select(model).where(model.user_id == user.id)))  # type: ignore[attr-defined]
+    home = home_of(db, user).id
+    return list(db.scalars(select(model).where(model.household_id == home)))  # type: ignore[attr-defined]
 
 
 def test_fixed_page_adds_edits_and_pauses(committed_user: User, db: Session) -> None:
@@ -95,22 +97,23 @@ def test_loans_page_shows_schedule_and_chart(committed_user: User, db: Session) 
 
 
 def test_home_shows_the_scheduler_panel(committed_user: User, db: Session) -> None:
-    """The last pass, and the passes that booked for this user, in the user's own time."""
+    """The last pass, and the passes that booked for this household, in its own time."""
+    home = home_of(db, committed_user)
     at = datetime(2030, 1, 1, 22, 30, tzinfo=UTC)  # newer than any other pass
-    shown = f"{at.astimezone(ZoneInfo(committed_user.timezone)):%d/%m/%Y %H:%M}"
+    shown = f"{at.astimezone(ZoneInfo(home.timezone)):%d/%m/%Y %H:%M}"
     mine = record_job_run(
         db,
         job="booking",
         started_at=at,
         finished_at=at,
         status="ok",
-        details={"booked": {str(committed_user.id): 3}, "errors": {}},
+        details={"booked": {str(home.id): 3}, "errors": {}},
     )
     db.commit()
     try:
         app = _logged_in(committed_user, "home")
         assert any(s.value == "Scheduler" for s in app.subheader)
-        expected = f"Last pass {shown} ({committed_user.timezone})"
+        expected = f"Last pass {shown} ({home.timezone})"
         assert any(expected in c.value for c in app.caption)
         table = app.dataframe[-1].value
         assert list(table.iloc[0]) == [shown, "ok", 3, ""]
