@@ -29,6 +29,7 @@ from cashflow.embedded import embedded_database
 from domain.config import PROJECT_ROOT, Settings
 from domain.db.engine import create_db_engine
 from domain.db.migrate import upgrade_database
+from domain.services import households
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.users import create_user
 from tests.conftest import _external_database
@@ -57,7 +58,7 @@ def _database() -> Iterator[str]:
 
 
 def _fuzz_user(url: str, settings: Settings) -> tuple[int, int]:
-    """A user nobody can guess, with two years of demo data; its id and token version."""
+    """A user nobody can guess, whose household has two years of demo data; id, token version."""
     engine = create_db_engine(url)
     try:
         with sessionmaker(bind=engine)() as session, session.begin():
@@ -68,9 +69,10 @@ def _fuzz_user(url: str, settings: Settings) -> tuple[int, int]:
                 password=secrets.token_urlsafe(24),
             )
             session.flush()
+            home = households.open_scope(session, user).household
             today = datetime.now(UTC).date()
-            seed_demo_history(session, user, today)
-            seed_demo_sources(session, user, today)
+            seed_demo_history(session, home, today)
+            seed_demo_sources(session, home, today)
             return user.id, user.token_version
     finally:
         engine.dispose()

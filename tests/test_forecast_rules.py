@@ -183,7 +183,9 @@ def test_scenario_installments_and_paused_salary() -> None:
         },
         {"op": "pause_fixed", "fixed_id": 2, "from_date": "2027-02-01"},
     ]
-    changed = _column(build_forecast(apply_operations(inputs, operations, user_id=1)).daily, P50)
+    changed = _column(
+        build_forecast(apply_operations(inputs, operations, household_id=1)).daily, P50
+    )
     assert changed[date(2027, 1, 25)] == D("11700.00")
     assert changed[date(2027, 2, 28)] == D("9100.00")  # no February salary
 

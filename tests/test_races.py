@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from domain.config import Settings
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, forget_people
 from tests.servers import free_port
 
 API = "/api/v1"
@@ -55,10 +55,11 @@ PREFIX = f"race_{uuid.uuid4().hex[:6]}_"  # this module's accounts, deleted at i
 
 @pytest.fixture(scope="module", autouse=True)
 def _forget_accounts(engine: Engine) -> Iterator[None]:
-    """Committed accounts (and, by cascade, their rows) go when the module ends."""
+    """Committed accounts and their households (with every row) go when the module ends."""
     yield
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM users WHERE username LIKE :p"), {"p": f"{PREFIX}%"})
+    with engine.connect() as conn:
+        ids = conn.scalars(text("SELECT id FROM users WHERE username LIKE :p"), {"p": f"{PREFIX}%"})
+        forget_people(engine, list(ids))
 
 
 def _account(base: str) -> tuple[str, dict[str, str]]:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, forget_people
 from tests.servers import api_process
 
 API = "/api/v1"
@@ -27,15 +27,16 @@ def api_base(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def auth(api_base: str, engine: Engine) -> Iterator[dict[str, str]]:
-    """A fresh registered user's bearer headers; the user is deleted afterwards."""
+    """A fresh registered user's bearer headers; they and their household go afterwards."""
     name = f"race{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=api_base) as http:
         http.post(f"{API}/auth/register", json={"username": name, "password": PASSWORD})
         login = http.post(f"{API}/auth/login", json={"username": name, "password": PASSWORD})
         token = login.json()["access_token"]
     yield {"Authorization": f"Bearer {token}"}
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM users WHERE username = :name"), {"name": name})
+    with engine.connect() as conn:
+        ids = conn.scalars(text("SELECT id FROM users WHERE username = :name"), {"name": name})
+        forget_people(engine, list(ids))
 
 
 def _at_once(calls: int, call: Callable[[httpx.Client], httpx.Response]) -> list[httpx.Response]:
@@ -98,6 +99,10 @@ def test_concurrent_alert_refreshes_never_answer_500(
     api_base: str, auth: dict[str, str], engine: Engine
 ) -> None:
     me = httpx.get(f"{api_base}{API}/auth/me", headers=auth).json()
+    with engine.connect() as conn:  # the household the requests act in: the personal one
+        home = conn.scalar(
+            text("SELECT default_household_id FROM users WHERE id = :id"), {"id": me["id"]}
+        )
     low = {"amount": "100.00", "as_of": "2026-01-01"}
     assert httpx.post(f"{api_base}{API}/balance", headers=auth, json=low).status_code == 201
     url = f"{api_base}{API}/alerts"
@@ -105,12 +110,15 @@ def test_concurrent_alert_refreshes_never_answer_500(
     for _ in range(10):  # 10 rounds of 8 first evaluations at once: 80 refreshes
         with engine.begin() as conn:
             conn.execute(
-                text("UPDATE user_settings SET alerts_fingerprint = NULL WHERE user_id = :id"),
-                {"id": me["id"]},
+                text(
+                    "UPDATE household_settings SET alerts_fingerprint = NULL"
+                    " WHERE household_id = :id"
+                ),
+                {"id": home},
             )
             conn.execute(
-                text("UPDATE alerts SET resolved_at = now() WHERE user_id = :id"),
-                {"id": me["id"]},
+                text("UPDATE alerts SET resolved_at = now() WHERE household_id = :id"),
+                {"id": home},
             )
         answers = _at_once(8, lambda http: http.get(url, headers=auth))
         codes.update(a.status_code for a in answers)
@@ -118,7 +126,7 @@ def test_concurrent_alert_refreshes_never_answer_500(
     assert codes == {200: 80}
     with engine.connect() as conn:
         open_alerts = conn.execute(
-            text("SELECT count(*) FROM alerts WHERE user_id = :id AND resolved_at IS NULL"),
-            {"id": me["id"]},
+            text("SELECT count(*) FROM alerts WHERE household_id = :id AND resolved_at IS NULL"),
+            {"id": home},
         ).scalar()
     assert open_alerts == 1
