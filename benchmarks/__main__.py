@@ -61,7 +61,7 @@ def _run_ledger(url: str, args: argparse.Namespace) -> None:
     settings = configure(url)
     user = ensure_dataset(settings, url, datetime.now(UTC).date())
     report.emit(report.dataset_line(user))
-    spec = PageSpec.last_year(user.id, user.last_day)
+    spec = PageSpec.last_year(user.household_id, user.last_day)
     report.emit(report.page_line(spec, _options(args)))
     report.emit(report.sql_line(time_queries(url, page_variants(spec), rounds=args.rounds)))
     if not args.skip_api:
@@ -72,19 +72,19 @@ def _run_ledger(url: str, args: argparse.Namespace) -> None:
 
 
 def _run_booking(url: str, args: argparse.Namespace) -> None:
-    """The booking pass over 10,000 households against its multi-row INSERT baseline."""
+    """The booking pass over 10,000 households against its multi-row INSERT baselines."""
     report.emit(report.booking_data_line(ensure_booking_dataset(url)))
     for line in report.booking_lines(compare_booking(url, rounds=args.rounds)):
         report.emit(line)
 
 
 def _run_forecast(ledger_url: str, args: argparse.Namespace) -> None:
-    """The heavy user's 36-month forecast against reading its rows, on its own database."""
+    """The heavy household's 36-month forecast against reading its rows, on its own database."""
     with forecast_database(ledger_url) as url:
         upgrade_database(url)
         data = ensure_forecast_dataset(configure(url), url)
         report.emit(report.forecast_data_line(data))
-        result = compare_forecast(url, data.user_id, rounds=args.forecast_rounds)
+        result = compare_forecast(url, data.household_id, rounds=args.forecast_rounds)
         for line in report.forecast_lines(result):
             report.emit(line)
 

@@ -1,7 +1,8 @@
 """Where the booking pass's time goes: its steps timed one by one on one chunk, rolled back.
 
-It follows `domain.services.booking._book_users` for the pass's first chunk of users (the
-same functions, the same chunk size); the pass repeats that for every chunk.
+It follows `domain.services.booking._book_chunk` for the pass's first chunk of households
+(the same functions, the same chunk size); the pass repeats that for every chunk. It runs
+twice: as the pass does, and with the audit trigger off, to show what the audit log costs.
 """
 
 from __future__ import annotations
@@ -16,22 +17,24 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.db.models import User
+from domain.db.actors import set_local
+from domain.db.models import Household
 from domain.db.recurring import advance_watermarks, book_occurrences, load_specs
 from domain.rules.occurrences import Occurrence, SourceKind, SourceSpec, due_to_book
-from domain.services.booking import CHUNK_USERS
+from domain.services.booking import CHUNK_HOUSEHOLDS
 
 
 @dataclass
 class Breakdown:
-    """Seconds spent in each step of the pass for one chunk of users; expansion by kind."""
+    """Seconds spent in each step of the pass for one chunk of households; expansion by kind."""
 
     load: float = 0.0
     expand: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     insert: float = 0.0
     watermarks: float = 0.0
     sources: Counter[str] = field(default_factory=Counter)  # how many of each kind
-    users: int = 0
+    households: int = 0
+    audited: bool = True
 
     @property
     def total(self) -> float:
@@ -58,11 +61,11 @@ def _expand(specs: Sequence[SourceSpec], as_of: date, parts: Breakdown) -> list[
 
 
 def _chunk(session: Session, ids: Sequence[int], as_of: date, parts: Breakdown) -> None:
-    """One chunk of users, as the pass books it, step by step."""
+    """One chunk of households, as the pass books it, step by step."""
     steps: defaultdict[str, float] = defaultdict(float)
     with _timed(steps, "load"):
         specs = load_specs(session, ids)
-    parts.users += len(ids)
+    parts.households += len(ids)
     due = _expand(specs, as_of, parts)
     through: dict[tuple[SourceKind, int], date] = {
         (spec.info.kind, spec.info.source_id): as_of for spec in specs
@@ -76,11 +79,13 @@ def _chunk(session: Session, ids: Sequence[int], as_of: date, parts: Breakdown) 
     parts.watermarks += steps["watermarks"]
 
 
-def measure_parts(factory: sessionmaker[Session], as_of: date) -> Breakdown:
-    """Time the pass's steps over its first chunk of active users, then roll back."""
-    parts = Breakdown()
+def measure_parts(factory: sessionmaker[Session], as_of: date, *, audited: bool) -> Breakdown:
+    """Time the pass's steps over its first chunk of households, then roll back."""
+    parts = Breakdown(audited=audited)
     with factory() as session:
-        query = select(User.id).where(User.is_active).order_by(User.id).limit(CHUNK_USERS)
+        if not audited:
+            set_local(session, "cashflow.audit", "off")
+        query = select(Household.id).order_by(Household.id).limit(CHUNK_HOUSEHOLDS)
         _chunk(session, list(session.scalars(query)), as_of, parts)
         session.rollback()
     return parts

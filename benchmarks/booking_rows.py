@@ -51,7 +51,7 @@ FIXED_ITEMS: tuple[tuple[str, str, str, int, int], ...] = (
     ("Car service", "Bills", "quarterly", 300, 1200),
     ("Savings plan", "Family", "monthly", 200, 1000),
 )
-PLANS_PER_USER = 5
+PLANS_PER_HOUSEHOLD = 5
 PLAN_NAMES = ("Sofa", "Laptop", "Washing machine", "Flights", "Dentist", "Phone", "Bicycle")
 LOAN_TERMS = (36, 60, 120, 240, 360)
 LOAN_TERM_WEIGHTS = (2, 3, 2, 2, 1)
@@ -59,15 +59,15 @@ EQUAL_PRINCIPAL_SHARE = 0.2
 LONG_MONTH_SHARE = 0.1  # items on day 29-31, which clamp in short months
 
 FIXED_COPY = (
-    "COPY fixed_items (user_id, name, type, category_id, currency, booked_through, amount, "
+    "COPY fixed_items (household_id, name, type, category_id, currency, booked_through, amount, "
     "frequency, day_of_month, start_date) FROM STDIN"
 )
 PLAN_COPY = (
-    "COPY installment_plans (user_id, name, type, category_id, currency, booked_through, "
+    "COPY installment_plans (household_id, name, type, category_id, currency, booked_through, "
     "total_amount, payments_count, first_payment_date, day_of_month) FROM STDIN"
 )
 LOAN_COPY = (
-    "COPY loans (user_id, name, type, category_id, currency, booked_through, principal, "
+    "COPY loans (household_id, name, type, category_id, currency, booked_through, principal, "
     "annual_rate, term_months, first_payment_date, day_of_month, method) FROM STDIN"
 )
 Row = tuple[object, ...]
@@ -96,7 +96,7 @@ def _months_before(months: int, day: int) -> date:
     return clamp_day(year, month, day)
 
 
-def _fixed(rng: random.Random, user_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
+def _fixed(rng: random.Random, household_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
     """One household's fixed items, started in the month a year before the one under test."""
     for name, category, frequency, low, high in FIXED_ITEMS:
         flow = "income" if category == "Salary" else "expense"
@@ -105,25 +105,25 @@ def _fixed(rng: random.Random, user_id: int, categories: Mapping[str, int]) -> I
         else:  # the start month varies, so a third of the quarterly items fall due
             day_of_month, start = _day_of_month(rng), _months_before(rng.randint(12, 14), 1)
         yield (
-            user_id, name, flow, categories[category], CURRENCY, WATERMARK,
+            household_id, name, flow, categories[category], CURRENCY, WATERMARK,
             _amount(rng, low, high), frequency, day_of_month, start,
         )  # fmt: skip
 
 
-def _plans(rng: random.Random, user_id: int, category_id: int) -> Iterator[Row]:
+def _plans(rng: random.Random, household_id: int, category_id: int) -> Iterator[Row]:
     """Installment plans whose payment of the month under test is one of their last few."""
-    for number in range(PLANS_PER_USER):
+    for number in range(PLANS_PER_HOUSEHOLD):
         months_in = rng.randint(1, 11)
         day = _day_of_month(rng)
         count = rng.randint(max(12, months_in + 1), 36)
-        name = f"{PLAN_NAMES[(user_id + number) % len(PLAN_NAMES)]} #{number + 1}"
+        name = f"{PLAN_NAMES[(household_id + number) % len(PLAN_NAMES)]} #{number + 1}"
         yield (
-            user_id, name, "expense", category_id, CURRENCY, WATERMARK,
+            household_id, name, "expense", category_id, CURRENCY, WATERMARK,
             _amount(rng, 600, 12000), count, _months_before(months_in, day), day,
         )  # fmt: skip
 
 
-def _loan(rng: random.Random, user_id: int, category_id: int) -> Row:
+def _loan(rng: random.Random, household_id: int, category_id: int) -> Row:
     """A car loan or a mortgage, still running in the month under test."""
     term = rng.choices(LOAN_TERMS, weights=LOAN_TERM_WEIGHTS)[0]
     months_in = rng.randint(1, min(term - 1, 48))
@@ -132,17 +132,17 @@ def _loan(rng: random.Random, user_id: int, category_id: int) -> Row:
     principal = _amount(rng, 20_000, 1_200_000 if term >= 120 else 150_000)
     rate = Decimal(rng.randint(200, 700)).scaleb(-2)
     return (
-        user_id, "Loan", "expense", category_id, CURRENCY, WATERMARK, principal, rate, term,
+        household_id, "Loan", "expense", category_id, CURRENCY, WATERMARK, principal, rate, term,
         _months_before(months_in, day), day, method,
     )  # fmt: skip
 
 
 def generate_sources(categories: Mapping[int, Mapping[str, int]]) -> SourceRows:
-    """Every user's 20 fixed items, 5 installment plans and 1 loan, as COPY rows."""
+    """Every household's 20 fixed items, 5 installment plans and 1 loan, as COPY rows."""
     rng = random.Random(20261031)  # noqa: S311 - reproducible test data, not cryptography
     rows = SourceRows([], [], [])
-    for user_id, by_name in sorted(categories.items()):
-        rows.fixed.extend(_fixed(rng, user_id, by_name))
-        rows.plans.extend(_plans(rng, user_id, by_name["Family"]))
-        rows.loans.append(_loan(rng, user_id, by_name["Loan payments"]))
+    for household_id, by_name in sorted(categories.items()):
+        rows.fixed.extend(_fixed(rng, household_id, by_name))
+        rows.plans.extend(_plans(rng, household_id, by_name["Family"]))
+        rows.loans.append(_loan(rng, household_id, by_name["Loan payments"]))
     return rows

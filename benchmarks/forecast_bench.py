@@ -21,7 +21,7 @@ from benchmarks.forecast_rows import TODAY
 from domain.db.engine import create_db_engine, libpq_url, make_session_factory
 from domain.rules.forecast import Forecast
 from domain.services.forecasting import forecast_for
-from domain.services.users import get_user
+from domain.services.households import get_household
 
 MONTHS = 36
 
@@ -83,37 +83,38 @@ def shape_of(forecast: Forecast) -> ForecastShape:
     )
 
 
-def time_forecast(factory: sessionmaker[Session], user_id: int) -> tuple[float, Forecast]:
-    """The product's forecast end to end: session, user, inputs, engine; rolled back."""
+def time_forecast(factory: sessionmaker[Session], household_id: int) -> tuple[float, Forecast]:
+    """The product's forecast end to end: session, household, inputs, engine; rolled back."""
     started = time.perf_counter()
     with factory() as session:
-        forecast = forecast_for(session, get_user(session, user_id), TODAY, months=MONTHS)
+        household = get_household(session, household_id)
+        forecast = forecast_for(session, household, TODAY, months=MONTHS)
         session.rollback()
     return time.perf_counter() - started, forecast
 
 
 def _round(
-    factory: sessionmaker[Session], conn: Connection, user_id: int, first: Forecast
+    factory: sessionmaker[Session], conn: Connection, household_id: int, first: Forecast
 ) -> tuple[float, ReadSample]:
     """One forecast, then one read; the forecast must equal the first one."""
-    seconds, forecast = time_forecast(factory, user_id)
+    seconds, forecast = time_forecast(factory, household_id)
     if not forecast.daily.equals(first.daily):
         raise ForecastMismatchError("a round's forecast differs from the first one")
-    return seconds, read_inputs(conn, user_id)
+    return seconds, read_inputs(conn, household_id)
 
 
-def compare_forecast(url: str, user_id: int, *, rounds: int) -> ForecastComparison:
+def compare_forecast(url: str, household_id: int, *, rounds: int) -> ForecastComparison:
     """Warm both paths, run the rounds interleaved, then time the forecast's parts."""
     engine = create_db_engine(url)
     try:
         factory = make_session_factory(engine)
         with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            _, first = time_forecast(factory, user_id)
-            warm = read_inputs(conn, user_id)
-            parts = measure_forecast_parts(factory, user_id, TODAY, months=MONTHS)
+            _, first = time_forecast(factory, household_id)
+            warm = read_inputs(conn, household_id)
+            parts = measure_forecast_parts(factory, household_id, TODAY, months=MONTHS)
             result = ForecastComparison(shape_of(first), warm.rows, parts)
             for _ in range(rounds):
-                seconds, read = _round(factory, conn, user_id, first)
+                seconds, read = _round(factory, conn, household_id, first)
                 if read.rows != warm.rows:
                     raise ForecastMismatchError(f"a round read {read.rows}, not {warm.rows}")
                 result.forecast_seconds.append(seconds)

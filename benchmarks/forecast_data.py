@@ -1,10 +1,10 @@
-"""The forecast benchmark's database and its one heavy user, created once and kept.
+"""The forecast benchmark's database and its one heavy household, created once and kept.
 
-The user is made by the product's `create_user` (with its default categories); the ledger
-and the sources go in by COPY; the recurring rows of the last months are booked by the
-product's own `book_occurrences`, as the nightly pass books them, with a few payments
-recorded ahead of their due dates. Everything is one transaction, so a run that stops
-half-way leaves nothing to reuse.
+Its person is made by the product's `create_user` (with their personal household and its
+default categories); the ledger and the sources go in by COPY; the recurring rows of the
+last months are booked by the product's own `book_occurrences`, as the nightly pass books
+them, with a few payments recorded ahead of their due dates. Everything is one transaction,
+set-up with the audit trigger off, so a run that stops half-way leaves nothing to reuse.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
-from sqlalchemy import delete, func, make_url, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session
 
 from benchmarks import forecast_sources as sources
-from benchmarks.dataset import COPY_SQL
+from benchmarks.dataset import COPY_SQL, delete_people, quiet_setup
 from benchmarks.environment import EMBEDDED_NAME
 from benchmarks.forecast_rows import SCHEDULER_SINCE, TODAY, YESTERDAY, Row, generate_ledger
 from domain.config import Settings
@@ -32,8 +32,8 @@ from domain.db.models import Category, User
 from domain.db.recurring import book_occurrences, load_specs
 from domain.rules.occurrences import Occurrence, occurrences
 from domain.rules.recurrence import DateRange
-from domain.services import users
-from domain.services.user_settings import update_user_settings
+from domain.services import households, users
+from domain.services.household_settings import update_household_settings
 
 Connection = psycopg.Connection[TupleRow]
 FORECAST_DATABASE = "cashflow_bench_forecast"
@@ -45,27 +45,28 @@ ROWS = 60_000
 PAID_AHEAD = 8  # payments recorded before their due dates, within three weeks
 SETTINGS = {"forecast_horizon_months": 36, "warning_threshold": Decimal("5000.00")}
 COUNTS_SQL = """
-SELECT (SELECT count(*) FROM transactions WHERE user_id = %(u)s),
-       (SELECT count(*) FROM transactions WHERE user_id = %(u)s AND source = 'recurring'),
-       (SELECT count(*) FROM transactions WHERE user_id = %(u)s AND date > %(today)s),
-       (SELECT count(*) FROM fixed_items WHERE user_id = %(u)s),
+SELECT (SELECT count(*) FROM transactions WHERE household_id = %(h)s),
+       (SELECT count(*) FROM transactions WHERE household_id = %(h)s AND source = 'recurring'),
+       (SELECT count(*) FROM transactions WHERE household_id = %(h)s AND date > %(today)s),
+       (SELECT count(*) FROM fixed_items WHERE household_id = %(h)s),
        (SELECT count(DISTINCT p.fixed_id) FROM fixed_pauses AS p
-            JOIN fixed_items AS f ON f.id = p.fixed_id WHERE f.user_id = %(u)s),
-       (SELECT count(*) FROM installment_plans WHERE user_id = %(u)s),
-       (SELECT count(*) FROM loans WHERE user_id = %(u)s),
+            JOIN fixed_items AS f ON f.id = p.fixed_id WHERE f.household_id = %(h)s),
+       (SELECT count(*) FROM installment_plans WHERE household_id = %(h)s),
+       (SELECT count(*) FROM loans WHERE household_id = %(h)s),
        (SELECT count(*) FROM loan_prepayments AS p
-            JOIN loans AS l ON l.id = p.loan_id WHERE l.user_id = %(u)s),
-       (SELECT count(*) FROM recurring_bookings WHERE user_id = %(u)s),
-       (SELECT count(*) FROM recurring_bookings WHERE user_id = %(u)s AND due_date > %(today)s),
-       (SELECT count(*) FROM balance_records WHERE user_id = %(u)s)
+            JOIN loans AS l ON l.id = p.loan_id WHERE l.household_id = %(h)s),
+       (SELECT count(*) FROM recurring_bookings WHERE household_id = %(h)s),
+       (SELECT count(*) FROM recurring_bookings
+            WHERE household_id = %(h)s AND due_date > %(today)s),
+       (SELECT count(*) FROM balance_records WHERE household_id = %(h)s)
 """
 
 
 @dataclass(frozen=True)
 class ForecastDataset:
-    """The heavy user's rows, counted in the database, and how they got there."""
+    """The heavy household's rows, counted in the database, and how they got there."""
 
-    user_id: int
+    household_id: int
     transactions: int
     booked: int  # of which the scheduler's
     dated_ahead: int  # of which dated after today
@@ -110,12 +111,14 @@ def forecast_database(ledger_url: str) -> Iterator[str]:
 
 
 def _counts(conn: Connection) -> ForecastDataset | None:
-    """The heavy user's counts, or None when it is missing or from older generators."""
-    query = "SELECT id FROM users WHERE lower(username) = %s AND display_name = %s"
+    """The heavy household's counts, or None when it is missing or from older generators."""
+    query = (
+        "SELECT default_household_id FROM users WHERE lower(username) = %s AND display_name = %s"
+    )
     found = conn.execute(query, (USERNAME, DISPLAY_NAME)).fetchone()
-    if found is None:
+    if found is None or found[0] is None:
         return None
-    counts = conn.execute(COUNTS_SQL, {"u": found[0], "today": TODAY}).fetchone()
+    counts = conn.execute(COUNTS_SQL, {"h": found[0], "today": TODAY}).fetchone()
     if counts is None:
         raise RuntimeError("the count query returned nothing")
     return ForecastDataset(found[0], *(int(count) for count in counts))
@@ -134,24 +137,25 @@ def _copy(conn: Connection, statement: str, rows: Sequence[Row]) -> None:
             copy.write_row(row)
 
 
-def _ids(conn: Connection, table: str, user_id: int) -> list[int]:
-    query = sql.SQL("SELECT id FROM {} WHERE user_id = %s ORDER BY id")
-    return [row[0] for row in conn.execute(query.format(sql.Identifier(table)), (user_id,))]
+def _ids(conn: Connection, table: str, household_id: int) -> list[int]:
+    query = sql.SQL("SELECT id FROM {} WHERE household_id = %s ORDER BY id")
+    return [row[0] for row in conn.execute(query.format(sql.Identifier(table)), (household_id,))]
 
 
-def _copy_sources(conn: Connection, user_id: int, categories: dict[str, int]) -> None:
+def _copy_sources(conn: Connection, household_id: int, categories: dict[str, int]) -> None:
     """The fixed items and their pauses, the plans, the loans and theirs, the readings."""
-    _copy(conn, sources.FIXED_COPY, sources.fixed_items(user_id, categories))
-    _copy(conn, sources.PAUSE_COPY, sources.pauses(_ids(conn, "fixed_items", user_id)))
-    _copy(conn, sources.PLAN_COPY, sources.plans(user_id, categories))
-    _copy(conn, sources.LOAN_COPY, sources.loans(user_id, categories))
-    _copy(conn, sources.PREPAYMENT_COPY, list(sources.prepayments(_ids(conn, "loans", user_id))))
-    _copy(conn, sources.BALANCE_COPY, sources.balance_records(user_id))
+    home = household_id
+    _copy(conn, sources.FIXED_COPY, sources.fixed_items(home, categories))
+    _copy(conn, sources.PAUSE_COPY, sources.pauses(_ids(conn, "fixed_items", home)))
+    _copy(conn, sources.PLAN_COPY, sources.plans(home, categories))
+    _copy(conn, sources.LOAN_COPY, sources.loans(home, categories))
+    _copy(conn, sources.PREPAYMENT_COPY, list(sources.prepayments(_ids(conn, "loans", home))))
+    _copy(conn, sources.BALANCE_COPY, sources.balance_records(home))
 
 
-def _book(session: Session, user_id: int) -> int:
+def _book(session: Session, household_id: int) -> int:
     """Book what the nightly pass booked since SCHEDULER_SINCE, and a few payments ahead."""
-    specs = [s for s in load_specs(session, [user_id]) if s.info.booked_through is not None]
+    specs = [s for s in load_specs(session, [household_id]) if s.info.booked_through is not None]
     due: list[Occurrence] = []
     ahead: list[Occurrence] = []
     for spec in specs:
@@ -164,23 +168,25 @@ def _book(session: Session, user_id: int) -> int:
 
 
 def _create(session: Session, settings: Settings) -> None:
-    """Replace any earlier heavy user by a fresh one with exactly ROWS transactions."""
-    session.execute(delete(User).where(func.lower(User.username) == USERNAME))
+    """Replace any earlier heavy household by a fresh one with exactly ROWS transactions."""
+    delete_people(session, func.lower(User.username) == USERNAME)
     user = users.create_user(
         session, settings, username=USERNAME, password=PASSWORD, display_name=DISPLAY_NAME
     )
     session.flush()
-    query = select(Category.name, Category.id).where(Category.user_id == user.id)
+    quiet_setup(session)  # again: `create_user` turns the trigger back on when it is done
+    household = households.open_scope(session, user).household
+    query = select(Category.name, Category.id).where(Category.household_id == household.id)
     categories = {row.name: row.id for row in session.execute(query)}
     conn = _driver(session)
-    _copy_sources(conn, user.id, categories)
-    booked = _book(session, user.id)
-    _copy(conn, COPY_SQL, generate_ledger(user.id, categories, count=ROWS - booked))
-    update_user_settings(session, user, dict(SETTINGS))
+    _copy_sources(conn, household.id, categories)
+    booked = _book(session, household.id)
+    _copy(conn, COPY_SQL, generate_ledger(household.id, categories, count=ROWS - booked))
+    update_household_settings(session, household, dict(SETTINGS))
 
 
 def ensure_forecast_dataset(settings: Settings, url: str) -> ForecastDataset:
-    """The heavy user, reusing an earlier run's when the counts match."""
+    """The heavy household, reusing an earlier run's when the counts match."""
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         found = _counts(conn)
         if found is not None and found.complete:

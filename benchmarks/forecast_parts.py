@@ -27,9 +27,9 @@ from domain.rules.occurrences import SourceSpec, first_due, occurrences
 from domain.rules.recurrence import DateRange
 from domain.services.balance import current_balance
 from domain.services.forecasting import gather_inputs
+from domain.services.household_settings import get_household_settings
+from domain.services.households import get_household
 from domain.services.rates import rate_table
-from domain.services.user_settings import get_user_settings
-from domain.services.users import get_user
 
 PASSES = 3
 Steps = defaultdict[str, float]
@@ -72,27 +72,26 @@ def _unbooked_from(specs: list[SourceSpec], today: date) -> date:
 
 
 def _gather(
-    session: Session, user_id: int, today: date, months: int, steps: Steps
+    session: Session, household_id: int, today: date, months: int, steps: Steps
 ) -> engine.ForecastInputs:
     """`gather_inputs` step by step; returns the product's inputs once checked equal."""
-    user = get_user(session, user_id)
+    household = get_household(session, household_id)
     with _timed(steps, "settings"):
-        warning = get_user_settings(session, user).warning_threshold
+        warning = get_household_settings(session, household).warning_threshold
     end = engine.horizon_end(today, months)
     with _timed(steps, "load_specs"):
-        specs = load_specs(session, [user.id])
+        specs = load_specs(session, [household.id])
     with _timed(steps, "balance"):
-        opening = current_balance(session, user, today).amount
+        opening = current_balance(session, household, today).amount
     with _timed(steps, "future"):
-        transactions = tuple(
-            future_transactions(session, user.id, today, end, rate_table(session, user))
-        )
+        table = rate_table(session, household)
+        transactions = tuple(future_transactions(session, household.id, today, end, table))
     with _timed(steps, "keys"):
-        keys = booked_keys(session, user.id, _unbooked_from(specs, today))
+        keys = booked_keys(session, household.id, _unbooked_from(specs, today))
     with _timed(steps, "history"):
-        history = tuple(spending_history(session, user.id, today, specs, base=user.currency))
+        history = tuple(spending_history(session, household.id, today, specs, base=table.base))
     mine = (opening, transactions, tuple(specs), keys, history, warning)
-    found = gather_inputs(session, user, today, months=months)
+    found = gather_inputs(session, household, today, months=months)
     if mine != (found.opening, found.transactions, found.specs, found.booked_keys,
                 found.history, found.warning):  # fmt: skip
         raise BreakdownMismatchError("the gathered inputs differ from gather_inputs'")
@@ -149,19 +148,19 @@ def _build(inputs: engine.ForecastInputs, steps: Steps) -> pd.DataFrame:
         return pd.DataFrame({**columns, **extra}, columns=list(engine.DAILY_COLUMNS))
 
 
-def _session(factory: sessionmaker[Session], user_id: int, steps: Steps) -> None:
-    """What the forecast costs around its inputs: pool checkout (pre-ping), user, rollback."""
+def _session(factory: sessionmaker[Session], household_id: int, steps: Steps) -> None:
+    """What the forecast costs around its inputs: pool checkout (pre-ping), household, rollback."""
     with _timed(steps, "session"), factory() as session:
-        get_user(session, user_id)
+        get_household(session, household_id)
         session.rollback()
 
 
-def _pass(factory: sessionmaker[Session], user_id: int, today: date, months: int) -> Steps:
+def _pass(factory: sessionmaker[Session], household_id: int, today: date, months: int) -> Steps:
     """One pass over every step, rolled back; the copy is checked against the product."""
     steps: Steps = defaultdict(float)
-    _session(factory, user_id, steps)
+    _session(factory, household_id, steps)
     with factory() as session:
-        inputs = _gather(session, user_id, today, months, steps)
+        inputs = _gather(session, household_id, today, months, steps)
         session.rollback()
     _expand(inputs, steps)
     frame = _build(inputs, steps)
@@ -171,10 +170,10 @@ def _pass(factory: sessionmaker[Session], user_id: int, today: date, months: int
 
 
 def measure_forecast_parts(
-    factory: sessionmaker[Session], user_id: int, today: date, *, months: int
+    factory: sessionmaker[Session], household_id: int, today: date, *, months: int
 ) -> ForecastParts:
     """The median seconds of each step over PASSES passes."""
-    passes = [_pass(factory, user_id, today, months) for _ in range(PASSES)]
+    passes = [_pass(factory, household_id, today, months) for _ in range(PASSES)]
     parts = ForecastParts()
     for name in (*SESSION_STEPS, *GATHER_STEPS, *BUILD_STEPS, *KINDS):
         median = statistics.median(steps[name] for steps in passes)

@@ -64,17 +64,17 @@ def _amount(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)).scaleb(-2)
 
 
-def _row(user_id: int, day: date, amount: Decimal, flow: str, *, what: What) -> Row:
+def _row(household_id: int, day: date, amount: Decimal, flow: str, *, what: What) -> Row:
     """A COPY row of the ledger (no notes); `what` is category, description and source."""
     category_id, description, source = what
-    return (user_id, day, amount, flow, category_id, description, "", CURRENCY, source)
+    return (household_id, day, amount, flow, category_id, description, "", CURRENCY, source)
 
 
 def _source(rng: random.Random) -> str:
     return "import" if rng.random() < IMPORT_SHARE else "manual"
 
 
-def _monthly(rng: random.Random, user_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
+def _monthly(rng: random.Random, household_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
     """The salaries and monthly bills of every month before the scheduler took them over."""
     for months in range(YEARS * 12 + 1):
         year, month = add_months(FIRST_DAY.year, FIRST_DAY.month, months)
@@ -83,19 +83,23 @@ def _monthly(rng: random.Random, user_id: int, categories: Mapping[str, int]) ->
             if FIRST_DAY <= when < SCHEDULER_SINCE:
                 amount = _amount(rng, low, high)
                 what = (categories[category], description, _source(rng))
-                yield _row(user_id, when, amount, flow, what=what)
+                yield _row(household_id, when, amount, flow, what=what)
 
 
-def _fridays(rng: random.Random, user_id: int, category_id: int) -> Iterator[Row]:
+def _fridays(rng: random.Random, household_id: int, category_id: int) -> Iterator[Row]:
     """The weekly supermarket run, every Friday up to today."""
     day = FIRST_DAY + timedelta(days=(FRIDAY - FIRST_DAY.weekday()) % 7)
     while day <= TODAY:
         amount = _amount(rng, 250, 1100)
-        yield _row(user_id, day, amount, "expense", what=(category_id, "Shufersal Deal", "import"))
+        yield _row(
+            household_id, day, amount, "expense", what=(category_id, "Shufersal Deal", "import")
+        )
         day += timedelta(days=7)
 
 
-def _irregular(rng: random.Random, user_id: int, day: date, categories: Mapping[str, int]) -> Row:
+def _irregular(
+    rng: random.Random, household_id: int, day: date, categories: Mapping[str, int]
+) -> Row:
     """One irregular row: mostly small spending, sometimes a refund or an invoice."""
     flow = "income" if rng.random() < INCOME_SHARE else "expense"
     profiles = INCOME if flow == "income" else IRREGULAR
@@ -103,27 +107,32 @@ def _irregular(rng: random.Random, user_id: int, day: date, categories: Mapping[
     _, low, high, descriptions = profiles[name]
     category_id = None if rng.random() < UNCATEGORISED_SHARE else categories[name]
     amount, description = _amount(rng, low, high), rng.choice(descriptions)
-    return _row(user_id, day, amount, flow, what=(category_id, description, _source(rng)))
+    return _row(household_id, day, amount, flow, what=(category_id, description, _source(rng)))
 
 
-def _planned(rng: random.Random, user_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
-    """Transactions the user typed in ahead of their dates, over the next eight months."""
+def _planned(rng: random.Random, household_id: int, categories: Mapping[str, int]) -> Iterator[Row]:
+    """Transactions the household typed in ahead of their dates, over the next eight months."""
     for number in range(FUTURE_ROWS):
         day = TODAY + timedelta(days=rng.randint(1, 240))
         flow, category = ("income", "Refunds") if number % 5 == 0 else ("expense", "Leisure")
         description = "Expected tax refund" if flow == "income" else "Summer camp deposit"
         amount = _amount(rng, 200, 3000)
-        yield _row(user_id, day, amount, flow, what=(categories[category], description, "manual"))
+        yield _row(
+            household_id, day, amount, flow, what=(categories[category], description, "manual")
+        )
 
 
-def generate_ledger(user_id: int, categories: Mapping[str, int], *, count: int) -> list[Row]:
-    """Exactly `count` COPY rows of the user's ledger, oldest first."""
+def generate_ledger(household_id: int, categories: Mapping[str, int], *, count: int) -> list[Row]:
+    """Exactly `count` COPY rows of the household's ledger, oldest first."""
     rng = random.Random(20261125)  # noqa: S311 - reproducible test data, not cryptography
-    rows = [*_monthly(rng, user_id, categories), *_fridays(rng, user_id, categories["Groceries"])]
-    rows += _planned(rng, user_id, categories)
+    rows = [
+        *_monthly(rng, household_id, categories),
+        *_fridays(rng, household_id, categories["Groceries"]),
+    ]
+    rows += _planned(rng, household_id, categories)
     span = (TODAY - FIRST_DAY).days + 1
     for _ in range(count - len(rows)):
         day = FIRST_DAY + timedelta(days=rng.randrange(span))
-        rows.append(_irregular(rng, user_id, day, categories))
+        rows.append(_irregular(rng, household_id, day, categories))
     rows.sort(key=itemgetter(1))
     return rows

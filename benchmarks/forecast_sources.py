@@ -67,20 +67,20 @@ PREPAYMENTS: tuple[tuple[int, int, int, str], ...] = (
 )
 
 FIXED_COPY = (
-    "COPY fixed_items (user_id, name, type, category_id, currency, booked_through, amount, "
+    "COPY fixed_items (household_id, name, type, category_id, currency, booked_through, amount, "
     "frequency, day_of_month, start_date, end_date) FROM STDIN"
 )
 PAUSE_COPY = "COPY fixed_pauses (fixed_id, start_date, end_date) FROM STDIN"
 PLAN_COPY = (
-    "COPY installment_plans (user_id, name, type, category_id, currency, booked_through, "
+    "COPY installment_plans (household_id, name, type, category_id, currency, booked_through, "
     "total_amount, payments_count, first_payment_date, day_of_month) FROM STDIN"
 )
 LOAN_COPY = (
-    "COPY loans (user_id, name, type, category_id, currency, booked_through, principal, "
+    "COPY loans (household_id, name, type, category_id, currency, booked_through, principal, "
     "annual_rate, term_months, first_payment_date, day_of_month, method) FROM STDIN"
 )
 PREPAYMENT_COPY = "COPY loan_prepayments (loan_id, date, amount, mode) FROM STDIN"
-BALANCE_COPY = "COPY balance_records (user_id, as_of, amount, currency, note) FROM STDIN"
+BALANCE_COPY = "COPY balance_records (household_id, as_of, amount, currency, note) FROM STDIN"
 
 
 def _amount(rng: random.Random, low: int, high: int) -> Decimal:
@@ -106,7 +106,9 @@ def _span(rng: random.Random, index: int) -> tuple[date, date | None, date | Non
     return start, None, YESTERDAY
 
 
-def _fixed_item(rng: random.Random, user_id: int, index: int, categories: Mapping[str, int]) -> Row:
+def _fixed_item(
+    rng: random.Random, household_id: int, index: int, categories: Mapping[str, int]
+) -> Row:
     """One fixed item: a category's kind of payment on a frequency."""
     kind = rng.choices(list(FIXED_KINDS), weights=[k[0] for k in FIXED_KINDS.values()])[0]
     _, low, high, names = FIXED_KINDS[kind]
@@ -117,15 +119,15 @@ def _fixed_item(rng: random.Random, user_id: int, index: int, categories: Mappin
     flow = "income" if kind in INCOME_KINDS else "expense"
     name = f"{rng.choice(names)} #{index + 1}"
     return (
-        user_id, name, flow, categories[kind], CURRENCY, booked, amount, frequency,
+        household_id, name, flow, categories[kind], CURRENCY, booked, amount, frequency,
         day_of_month, start, end,
     )  # fmt: skip
 
 
-def fixed_items(user_id: int, categories: Mapping[str, int]) -> list[Row]:
-    """The user's 200 fixed items."""
+def fixed_items(household_id: int, categories: Mapping[str, int]) -> list[Row]:
+    """The household's 200 fixed items."""
     rng = random.Random(200)  # noqa: S311 - reproducible test data, not cryptography
-    return [_fixed_item(rng, user_id, index, categories) for index in range(FIXED_ITEMS)]
+    return [_fixed_item(rng, household_id, index, categories) for index in range(FIXED_ITEMS)]
 
 
 def pauses(fixed_ids: Sequence[int]) -> list[Row]:
@@ -144,7 +146,7 @@ def pauses(fixed_ids: Sequence[int]) -> list[Row]:
     return rows
 
 
-def _plan(rng: random.Random, user_id: int, category_id: int, number: int) -> Row:
+def _plan(rng: random.Random, household_id: int, category_id: int, number: int) -> Row:
     """A plan that finished, is running, or starts later, by its number."""
     count = rng.randint(3, 36)
     if number < FINISHED_PLANS:
@@ -158,14 +160,14 @@ def _plan(rng: random.Random, user_id: int, category_id: int, number: int) -> Ro
     booked = YESTERDAY if first <= YESTERDAY else None
     name = f"{PLAN_NAMES[number % len(PLAN_NAMES)]} #{number + 1}"
     total = _amount(rng, 300, 6000)
-    return (user_id, name, "expense", category_id, CURRENCY, booked, total, count, first, day)
+    return (household_id, name, "expense", category_id, CURRENCY, booked, total, count, first, day)
 
 
-def plans(user_id: int, categories: Mapping[str, int]) -> list[Row]:
-    """The user's 50 installment plans."""
+def plans(household_id: int, categories: Mapping[str, int]) -> list[Row]:
+    """The household's 50 installment plans."""
     rng = random.Random(50)  # noqa: S311 - reproducible test data, not cryptography
     category_id = categories[PLAN_CATEGORY]
-    return [_plan(rng, user_id, category_id, number) for number in range(PLANS)]
+    return [_plan(rng, household_id, category_id, number) for number in range(PLANS)]
 
 
 def _first_payment(index: int) -> date:
@@ -173,17 +175,17 @@ def _first_payment(index: int) -> date:
     return clamp_day(*add_months(TODAY.year, TODAY.month, -months_in), day)
 
 
-def _loan(user_id: int, index: int, categories: Mapping[str, int]) -> Row:
+def _loan(household_id: int, index: int, categories: Mapping[str, int]) -> Row:
     name, category, principal, rate, term, _, method = LOANS[index]
     return (
-        user_id, name, "expense", categories[category], CURRENCY, YESTERDAY, Decimal(principal),
-        Decimal(rate), term, _first_payment(index), LOAN_DAYS[index], method,
+        household_id, name, "expense", categories[category], CURRENCY, YESTERDAY,
+        Decimal(principal), Decimal(rate), term, _first_payment(index), LOAN_DAYS[index], method,
     )  # fmt: skip
 
 
-def loans(user_id: int, categories: Mapping[str, int]) -> list[Row]:
+def loans(household_id: int, categories: Mapping[str, int]) -> list[Row]:
     """Two mortgages, a car loan, a personal loan and a student loan, all running."""
-    return [_loan(user_id, index, categories) for index in range(len(LOANS))]
+    return [_loan(household_id, index, categories) for index in range(len(LOANS))]
 
 
 def prepayments(loan_ids: Sequence[int]) -> Iterator[Row]:
@@ -194,12 +196,12 @@ def prepayments(loan_ids: Sequence[int]) -> Iterator[Row]:
         yield (loan_ids[index], when, Decimal(amount), mode)
 
 
-def balance_records(user_id: int) -> list[Row]:
+def balance_records(household_id: int) -> list[Row]:
     """A reading each New Year, and the latest one twelve days ago."""
     rng = random.Random(21)  # noqa: S311 - reproducible test data, not cryptography
     rows: list[Row] = [
-        (user_id, date(year, 1, 1), _amount(rng, 5000, 80000), CURRENCY, "bank app")
+        (household_id, date(year, 1, 1), _amount(rng, 5000, 80000), CURRENCY, "bank app")
         for year in range(FIRST_DAY.year + 1, TODAY.year + 1)
     ]
     latest = TODAY - timedelta(days=12)
-    return [*rows, (user_id, latest, _amount(rng, 30000, 60000), CURRENCY, "bank app")]
+    return [*rows, (household_id, latest, _amount(rng, 30000, 60000), CURRENCY, "bank app")]

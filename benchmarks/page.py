@@ -22,16 +22,16 @@ SORT: SortKey = "-date"
 class PageSpec:
     """The filtered page under test, as the list endpoint's query string describes it."""
 
-    user_id: int
+    household_id: int
     date_from: date
     date_to: date  # inclusive, as in the API
     type: FlowType = "expense"
     limit: int = 50
 
     @classmethod
-    def last_year(cls, user_id: int, last_day: date) -> PageSpec:
-        """The expenses of the year that ends on `last_day`."""
-        return cls(user_id, last_day - timedelta(days=364), last_day)
+    def last_year(cls, household_id: int, last_day: date) -> PageSpec:
+        """The household's expenses of the year that ends on `last_day`."""
+        return cls(household_id, last_day - timedelta(days=364), last_day)
 
     def query_string(self) -> str:
         """The list endpoint's query string."""
@@ -68,12 +68,12 @@ def ledger_filter(spec: PageSpec) -> LedgerFilter:
 
 def page_statement(spec: PageSpec) -> Select[Any]:
     """The list endpoint's page statement for the spec, built by the domain's own query."""
-    return page_query(spec.user_id, ledger_filter(spec), SORT, spec.limit, 0)
+    return page_query(spec.household_id, ledger_filter(spec), SORT, spec.limit, 0)
 
 
 def count_statement(spec: PageSpec) -> Select[Any]:
     """The list endpoint's count statement for the spec, built by the domain's own query."""
-    return count_query(spec.user_id, ledger_filter(spec))
+    return count_query(spec.household_id, ledger_filter(spec))
 
 
 def psycopg_sql(statement: Select[Any]) -> tuple[str, dict[str, Any]]:

@@ -49,7 +49,7 @@ FORECAST_RATIO_TARGET = 3.0
 FORECAST_SECONDS_TARGET = 1.0
 MIN_FORECAST_ROUNDS = 5
 STEP_LABELS = {
-    "session": "session (pool checkout with pre-ping, load the user, rollback)",
+    "session": "session (pool checkout with pre-ping, load the household, rollback)",
     "future": "future transactions",
     "keys": "booking keys",
     "flows": "known flows",
@@ -74,7 +74,8 @@ def dataset_line(user: BenchUser) -> str:
     """Where the data came from."""
     how = "reused" if user.load_seconds is None else f"loaded by COPY in {user.load_seconds:.1f} s"
     return (
-        f"data: user 'bench', {user.rows:,} transactions over ten years to {user.last_day} ({how})"
+        f"data: user 'bench' in household {user.household_id}, {user.rows:,} transactions over "
+        f"ten years to {user.last_day} ({how}, audit trigger off)"
     )
 
 
@@ -111,8 +112,9 @@ def comparison_lines(result: Comparison) -> list[str]:
     client = median_client_cpu(result.list_samples + result.baseline_samples)
     return [
         headline,
-        "    list = auth query + page query + count query through the API; baseline = the "
-        "same page and count SQL through plain psycopg, no authentication, no validation",
+        "    list = auth query + household scope query + page query (count inline) through the "
+        "API; baseline = the same page and count SQL, filtered by the same household_id, "
+        "through plain psycopg, no authentication, no validation",
         f"    rounds list/baseline rps: {rounds}; server CPU per request baseline/list "
         f"{cpu_ratio:.2f}; load generator {client * 1000:.2f} ms CPU/req; both served the "
         f"same page of {result.matching_rows:,} matching rows",
@@ -168,7 +170,7 @@ def booking_data_line(data: BookingDataset) -> str:
     """The households under the booking pass and where they came from."""
     how = "reused" if data.load_seconds is None else f"created in {data.load_seconds:.1f} s"
     return (
-        f"booking data: {data.users:,} users with {data.fixed:,} fixed items, "
+        f"booking data: {data.households:,} households with {data.fixed:,} fixed items, "
         f"{data.plans:,} installment plans, {data.loans:,} loans, all booked through "
         f"{WATERMARK}; one pass catches up to {AS_OF} ({how}; separate database)"
     )
@@ -179,24 +181,33 @@ def _booking_side(name: str, samples: list[BookingSample]) -> str:
 
 
 def booking_lines(result: BookingComparison) -> list[str]:
-    """The headline of the booking pass against its baseline, its rounds and its parts."""
+    """The headline of the booking pass against its baselines, its rounds and its parts."""
     headline = (
         f"booking pass, {result.rows:,} rows: {_booking_side('pass', result.pass_samples)} | "
         f"{_booking_side('baseline', result.baseline_samples)} | ratio {result.ratio:.2f} "
         f"(target >= {BOOKING_TARGET:.2f}) {verdict(result.ratio >= BOOKING_TARGET)}"
     )
     rounds = " ".join(
-        f"{a.seconds:.2f}/{b.seconds:.2f}"
-        for a, b in zip(result.pass_samples, result.baseline_samples, strict=True)
+        f"{a.seconds:.2f}/{b.seconds:.2f}/{c.seconds:.2f}"
+        for a, b, c in zip(
+            result.pass_samples, result.baseline_samples, result.unaudited_samples, strict=True
+        )
     )
+    audit = median_seconds(result.baseline_samples) - median_seconds(result.unaudited_samples)
     return [
         headline,
-        "    pass = run_booking_pass in one transaction, committed (loads, expands, claims, "
-        "inserts, advances watermarks); baseline = the same transactions and booking keys, "
-        "precomputed, one multi-row INSERT per table, committed",
-        f"    rounds pass/baseline s: {rounds}; the first pass's rows are the baseline's, every "
-        "step wrote the same (count, sum, dates, keys checked); no older rows in the tables",
+        "    pass = run_booking_pass in one transaction as the scheduler, committed (loads, "
+        "expands, claims, inserts, advances watermarks); baseline = the same transactions and "
+        "booking keys, precomputed, one multi-row INSERT per table, committed, audit trigger on",
+        f"    audit log: the pass wrote {result.audit_rows:,} audit rows; the baseline without "
+        f"the trigger {_booking_side('', result.unaudited_samples).lstrip()}: the trigger costs "
+        f"{audit:.2f} s ({audit / median_seconds(result.pass_samples):.0%} of the pass, "
+        f"{1e6 * audit / max(result.rows, 1):.1f} us per booked row)",
+        f"    rounds pass/baseline/unaudited baseline s: {rounds}; the first pass's rows are the "
+        "baselines', every step wrote the same (count, sum, dates, keys checked); no older "
+        "rows in the tables",
         _parts_line(result.parts),
+        _parts_line(result.unaudited_parts),
     ]
 
 
@@ -205,24 +216,26 @@ def _share(seconds: float, parts: Breakdown) -> str:
 
 
 def _parts_line(parts: Breakdown) -> str:
-    """The pass's steps on its first chunk of users."""
+    """The pass's steps on its first chunk of households."""
     expand = ", ".join(
         f"{kind} {parts.expand[kind]:.2f} s for {parts.sources[kind]:,}"
         for kind in sorted(parts.expand)
     )
     return (
-        f"    where the pass's time goes (its first chunk, {parts.users:,} users, once, "
-        f"rolled back; {parts.total:.2f} s): load specs {_share(parts.load, parts)}, expand "
+        f"    where the pass's time goes (its first chunk, {parts.households:,} households, "
+        f"audit trigger {'on' if parts.audited else 'off'}, once, rolled back; "
+        f"{parts.total:.2f} s): load specs {_share(parts.load, parts)}, expand "
         f"{_share(sum(parts.expand.values()), parts)} ({expand}), insert "
         f"{_share(parts.insert, parts)}, watermarks {_share(parts.watermarks, parts)}"
     )
 
 
 def forecast_data_line(data: ForecastDataset) -> str:
-    """The heavy user under the forecast and where the rows came from."""
+    """The heavy household under the forecast and where the rows came from."""
     how = "reused" if data.load_seconds is None else f"created in {data.load_seconds:.1f} s"
     return (
-        f"forecast data: user 'forecast-heavy', {data.transactions:,} transactions over "
+        f"forecast data: user 'forecast-heavy' (own household), {data.transactions:,} "
+        f"transactions over "
         f"{YEARS} years to {TODAY} ({data.booked:,} booked by the scheduler since "
         f"{SCHEDULER_SINCE}, {data.dated_ahead} dated ahead), {data.fixed} fixed items "
         f"({data.paused} paused), {data.plans} installment plans, {data.loans} loans "
@@ -272,7 +285,7 @@ def forecast_lines(result: ForecastComparison) -> list[str]:
         f"read {result.read:.3f} s | ratio {result.ratio:.2f} (target <= "
         f"{FORECAST_RATIO_TARGET:.2f}) {verdict(ratio_met)} | forecast < "
         f"{FORECAST_SECONDS_TARGET:g} s {verdict(fast)}",
-        f"    forecast = forecast_for(session, user, {TODAY}, months={MONTHS}) end to end in "
+        f"    forecast = forecast_for(session, household, {TODAY}, months={MONTHS}) end to end in "
         f"one rolled-back session from a warm pool: {shape.days:,} days x {shape.paths} paths; "
         f"{sources} sources -> {shape.events:,} expected events; {shape.future} future "
         f"transactions, {shape.keys} booking keys, {shape.history} history categories",

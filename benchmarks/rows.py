@@ -64,7 +64,7 @@ def _amount(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 def _row(
-    rng: random.Random, user_id: int, day: date, by_type: Mapping[str, Sequence[CategoryRef]]
+    rng: random.Random, household_id: int, day: date, by_type: Mapping[str, Sequence[CategoryRef]]
 ) -> tuple[object, ...]:
     flow = "income" if rng.random() < INCOME_SHARE else "expense"
     category = _pick(rng, by_type[flow])
@@ -74,11 +74,11 @@ def _row(
     source = "import" if rng.random() < IMPORT_SHARE else "manual"
     description = rng.choice(descriptions)
     amount = _amount(rng, low, high)
-    return (user_id, day, amount, flow, category_id, description, notes, CURRENCY, source)
+    return (household_id, day, amount, flow, category_id, description, notes, CURRENCY, source)
 
 
 def generate_rows(
-    user_id: int, categories: Sequence[CategoryRef], *, count: int, last_day: date, years: int
+    household_id: int, categories: Sequence[CategoryRef], *, count: int, last_day: date, years: int
 ) -> Iterator[tuple[object, ...]]:
     """`count` rows dated over `years` years up to `last_day`, oldest first, as COPY tuples."""
     rng = random.Random(20261125)  # noqa: S311 - reproducible test data, not cryptography
@@ -87,4 +87,4 @@ def generate_rows(
     offsets = sorted(rng.randrange(span) for _ in range(count))
     first_day = last_day - timedelta(days=span - 1)
     for offset in offsets:
-        yield _row(rng, user_id, first_day + timedelta(days=offset), by_type)
+        yield _row(rng, household_id, first_day + timedelta(days=offset), by_type)

@@ -42,8 +42,8 @@ def page_variants(spec: PageSpec) -> dict[str, QueryPair]:
     return {
         "year of expenses": QueryPair(page_statement(spec), count_statement(spec)),
         "whole ledger": QueryPair(
-            page_query(spec.user_id, whole, SORT, spec.limit, 0),
-            count_query(spec.user_id, whole),
+            page_query(spec.household_id, whole, SORT, spec.limit, 0),
+            count_query(spec.household_id, whole),
         ),
     }
 
