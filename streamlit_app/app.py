@@ -24,30 +24,49 @@ from streamlit_app.views.alerts import unread_badge
 
 PICKER = "household_picker"
 
-PAGES = (
-    ("home", N_("Home"), ":material/home:"),
-    ("transactions", N_("Transactions"), ":material/receipt_long:"),
-    ("categories", N_("Categories"), ":material/category:"),
-    ("fixed", N_("Fixed"), ":material/event_repeat:"),
-    ("installments", N_("Installments"), ":material/credit_card:"),
-    ("loans", N_("Loans"), ":material/account_balance:"),
-    ("budgets", N_("Budgets"), ":material/savings:"),
-    ("forecast", N_("Forecast"), ":material/trending_up:"),
-    ("scenarios", N_("Scenarios"), ":material/alt_route:"),
-    ("alerts", N_("Alerts"), ":material/notifications:"),
-    ("settings", N_("Settings"), ":material/settings:"),
-    ("household", N_("Household"), ":material/group:"),
-    ("activity", N_("Activity"), ":material/history:"),
-    ("security", N_("Security"), ":material/lock:"),
-    ("import_export", N_("Import & export"), ":material/swap_vert:"),
+# The pages, in sections: the money as it is, the money ahead, and the household's own.
+SECTIONS = (
+    (
+        N_("Money"),
+        (
+            ("home", N_("Home"), ":material/home:"),
+            ("transactions", N_("Transactions"), ":material/receipt_long:"),
+            ("categories", N_("Categories"), ":material/category:"),
+            ("fixed", N_("Fixed"), ":material/event_repeat:"),
+            ("installments", N_("Installments"), ":material/credit_card:"),
+            ("loans", N_("Loans"), ":material/account_balance:"),
+            ("budgets", N_("Budgets"), ":material/savings:"),
+        ),
+    ),
+    (
+        N_("Ahead"),
+        (
+            ("forecast", N_("Forecast"), ":material/trending_up:"),
+            ("scenarios", N_("Scenarios"), ":material/alt_route:"),
+            ("alerts", N_("Alerts"), ":material/notifications:"),
+        ),
+    ),
+    (
+        N_("Household"),
+        (
+            ("household", N_("Household"), ":material/group:"),
+            ("activity", N_("Activity"), ":material/history:"),
+            ("settings", N_("Settings"), ":material/settings:"),
+            ("security", N_("Security"), ":material/lock:"),
+            ("import_export", N_("Import & export"), ":material/swap_vert:"),
+        ),
+    ),
 )
 
 
-def _pages() -> list[st.Page]:
-    return [
-        st.Page(f"page_scripts/{name}.py", title=_(title), icon=icon, default=name == "home")
-        for name, title, icon in PAGES
-    ]
+def _pages() -> dict[str, list[st.Page]]:
+    return {
+        _(section): [
+            st.Page(f"page_scripts/{name}.py", title=_(title), icon=icon, default=name == "home")
+            for name, title, icon in pages
+        ]
+        for section, pages in SECTIONS
+    }
 
 
 def _load_scope(user_id: int) -> bool:
@@ -131,7 +150,7 @@ def main() -> None:
         )
     logout_button()
     try:
-        st.navigation(_pages()).run()
+        st.navigation(_pages(), expanded=True).run()
     except MissingRateError as exc:  # a sum would mix currencies: say which rate is missing
         st.error(
             _(

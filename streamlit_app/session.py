@@ -11,8 +11,8 @@ from domain.services import households, users
 from streamlit_app.auth import current_user_id
 from streamlit_app.i18n import _
 
-HOUSEHOLD = "household_id"
-ROLE = "household_role"
+HOUSEHOLD = "cashflow_household_id"
+ROLE = "cashflow_household_role"
 
 
 def require_user_id() -> int:

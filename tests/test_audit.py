@@ -138,7 +138,7 @@ def _draft(amount: str) -> TransactionDraft:
     return TransactionDraft(date=date(2026, 3, 1), amount=Decimal(amount), type="expense")
 
 
-def test_scheduler_bookings_are_the_schedulers(session: Session, user: User) -> None:
+def test_scheduler_bookings_are_one_entry_of_the_schedulers(session: Session, user: User) -> None:
     household = home_of(session, user)
     audit.act_as_person(session, user.id)
     fixed.create_fixed(
@@ -156,9 +156,11 @@ def test_scheduler_bookings_are_the_schedulers(session: Session, user: User) -> 
     now = datetime(2026, 3, 2, 8, tzinfo=UTC)
     run_booking_pass(session, now=now, as_of=date(2026, 3, 1))
     session.flush()
-    booked = [e for e in entries(session, household.id) if e.entity == "transaction"]
-    assert len(booked) == 3
-    assert {(e.actor_kind, e.actor_id, e.action) for e in booked} == {("scheduler", None, "create")}
+    assert entries(session, household.id, "transaction") == []  # not one entry per row
+    [booked] = entries(session, household.id, "booking")
+    assert (booked.actor_kind, booked.actor_id, booked.action) == ("scheduler", None, "create")
+    assert booked.after == {"transactions": "3", "from": "2026-01-01", "to": "2026-03-01"}
+    assert entries(session, household.id, "fixed")[-1].action == "create"  # no watermark entry
 
 
 def test_an_import_is_one_entry_with_its_batch_and_count(

@@ -59,8 +59,14 @@ def test_a_couple_shares_one_ledger_from_two_logins(
         == [t["id"] for t in shared["items"]]
         == [made.json()["id"]]
     )
-    # The partner's own household is still theirs, and still empty.
-    assert client.get(f"{API}/transactions", headers=theirs).json()["items"] == []
+    # Joining made the shared household the partner's default; their own is still theirs.
+    assert client.get(f"{API}/households/current", headers=theirs).json()["id"] == home["id"]
+    own = next(
+        h["id"]
+        for h in client.get(f"{API}/households", headers=theirs).json()
+        if h["id"] != home["id"]
+    )
+    assert client.get(f"{API}/transactions", headers=_in(own, theirs)).json()["items"] == []
     members = client.get(f"{API}/households/current/members", headers=headers).json()
     assert [(m["user_id"], m["role"]) for m in members] == [
         (user.id, "owner"),

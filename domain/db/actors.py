@@ -45,11 +45,12 @@ def actor_of(session: Session) -> str | None:
 @contextmanager
 def unaudited(session: Session) -> Iterator[None]:
     """Changes made inside are not recorded (a new household's starter rows, say)."""
+    before = session.scalar(text("SELECT current_setting('cashflow.audit', true)"))
     set_local(session, "cashflow.audit", "off")
     try:
         yield
     finally:
-        set_local(session, "cashflow.audit", "on")
+        set_local(session, "cashflow.audit", before or "on")
 
 
 @event.listens_for(Session, "after_begin")

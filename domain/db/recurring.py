@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, any_, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from domain.db.actors import unaudited
 from domain.db.models import FixedItem, FixedPause, InstallmentPlan, Loan, LoanPrepayment
 from domain.rules.loans import LoanTerms, Method, Prepayment, PrepaymentMode
 from domain.rules.occurrences import (
@@ -189,10 +190,18 @@ def book_occurrences(
 
 
 def advance_watermarks(session: Session, through: dict[tuple[SourceKind, int], date]) -> None:
-    """Record how far each source has been processed (never moving a watermark back)."""
+    """Record how far each source has been processed (never moving a watermark back).
+
+    Bookkeeping, not a change anybody made: the audit trigger is switched off for it.
+    """
     by_kind: dict[SourceKind, list[tuple[int, date]]] = defaultdict(list)
     for (kind, source_id), day in through.items():
         by_kind[kind].append((source_id, day))
+    with unaudited(session):
+        _advance(session, by_kind)
+
+
+def _advance(session: Session, by_kind: dict[SourceKind, list[tuple[int, date]]]) -> None:
     for kind, pairs in by_kind.items():
         table = SOURCE_TABLES[kind].__tablename__
         session.execute(

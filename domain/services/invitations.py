@@ -163,6 +163,7 @@ def _join(session: Session, user: User, row: HouseholdInvitation, now: datetime)
     row.answer, row.answered_at = "accepted", now
     membership = Membership(household_id=row.household_id, user_id=user.id, role=row.role)
     session.add(membership)
+    user.default_household_id = row.household_id  # joined to share: the next login opens it
     session.flush()
     return membership
 

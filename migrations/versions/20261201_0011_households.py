@@ -70,9 +70,9 @@ AUDITED = (
 AUDIT_FUNCTION = r"""
 CREATE FUNCTION cashflow_audit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
-    a_row jsonb := coalesce(new_row, old_row);
+    old_row jsonb;
+    new_row jsonb;
+    a_row jsonb;
     quiet text[] := ARRAY['id', 'household_id', 'created_at', 'updated_at',
                           'booked_through', 'alerts_fingerprint', 'code_hash'];
     actor text := coalesce(nullif(current_setting('cashflow.actor', true), ''), 'system');
@@ -81,17 +81,14 @@ DECLARE
     after_v jsonb;
     verb text;
 BEGIN
-    IF current_setting('cashflow.audit', true) = 'off' THEN
-        RETURN NULL;
-    END IF;
     -- An import is one entry: its batch, once its rows are counted (the batch is inserted
     -- first, its rows reference it, then its counts are set).
-    IF TG_TABLE_NAME = 'transactions' AND TG_OP = 'INSERT' AND new_row ->> 'source' = 'import' THEN
-        RETURN NULL;
-    END IF;
     IF TG_TABLE_NAME = 'import_batches' AND TG_OP = 'INSERT' THEN
         RETURN NULL;
     END IF;
+    old_row := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    new_row := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    a_row := coalesce(new_row, old_row);
     IF TG_TABLE_NAME = 'households' THEN
         hh := (a_row ->> 'id')::bigint;
     ELSIF TG_ARGV[1] IS NOT NULL THEN
@@ -146,6 +143,26 @@ BEGIN
 END
 $$;
 """
+
+# What the scheduler books is one entry per household and statement, not one per row:
+# the pass may book hundreds of thousands of rows, each already keyed by its booking.
+BOOKINGS_FUNCTION = r"""
+CREATE FUNCTION cashflow_audit_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_log (household_id, actor_id, actor_kind, entity, entity_id, action, after)
+    SELECT household_id, NULL, 'scheduler', 'booking', NULL, 'create',
+           jsonb_build_object('transactions', count(*)::text,
+                              'from', min(date)::text, 'to', max(date)::text)
+      FROM booked
+     WHERE source = 'recurring'
+     GROUP BY household_id;
+    RETURN NULL;
+END
+$$;
+"""
+# Every audit trigger runs only while auditing is on (a switch the quiet steps turn off).
+AUDITING = "current_setting('cashflow.audit', true) IS DISTINCT FROM 'off'"
+BY_SCHEDULER = "current_setting('cashflow.actor', true) = 'scheduler'"
 
 # Append-only for the application: only the retention prune (which says so) and the
 # foreign keys' own actions (a household deleted, an author's account deleted) touch it.
@@ -419,13 +436,28 @@ def _move_money() -> None:
 
 def _audit() -> None:
     op.execute(AUDIT_FUNCTION)
+    op.execute(BOOKINGS_FUNCTION)
     op.execute(GUARD_FUNCTION)
     for table, entity, parent, key in AUDITED:
         args = ", ".join(f"'{a}'" for a in (entity, parent, key) if a is not None)
+        events = "UPDATE OR DELETE" if table == "transactions" else "INSERT OR UPDATE OR DELETE"
         op.execute(
-            f"CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION cashflow_audit({args})"
+            f"CREATE TRIGGER audit AFTER {events} ON {table} FOR EACH ROW"
+            f" WHEN ({AUDITING}) EXECUTE FUNCTION cashflow_audit({args})"
         )
+    # A transaction added by a person is an entry; an import's rows are their batch's entry,
+    # and the scheduler's bookings one entry per household and statement.
+    op.execute(
+        "CREATE TRIGGER audit_insert AFTER INSERT ON transactions FOR EACH ROW"
+        f" WHEN ({AUDITING} AND NEW.source <> 'import'"
+        f" AND NOT (NEW.source = 'recurring' AND {BY_SCHEDULER}))"
+        " EXECUTE FUNCTION cashflow_audit('transaction')"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_bookings AFTER INSERT ON transactions"
+        " REFERENCING NEW TABLE AS booked FOR EACH STATEMENT"
+        f" WHEN ({AUDITING} AND {BY_SCHEDULER}) EXECUTE FUNCTION cashflow_audit_bookings()"
+    )
     op.execute(
         "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON audit_log"
         " FOR EACH ROW EXECUTE FUNCTION cashflow_audit_guard()"

@@ -32,6 +32,7 @@ ENTITIES = {
     "rate": N_("Exchange rate"),
     "settings": N_("Settings"),
     "import": N_("Import"),
+    "booking": N_("Scheduled bookings"),
     "category_rule": N_("Category rule"),
     "household": N_("Household"),
     "membership": N_("Membership"),
