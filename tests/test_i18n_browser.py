@@ -15,8 +15,8 @@ from domain.db.models import User
 from domain.rules.dates import local_today
 from domain.rules.ledger import TransactionDraft
 from domain.services import balance, fixed, transactions
-from domain.services.user_settings import update_user_settings
-from tests.conftest import PASSWORD, make_user
+from domain.services.users import set_language
+from tests.conftest import PASSWORD, forget_people, home_of, make_user
 from tests.test_system import (  # the same launcher and browser as the other browser tests
     ARTIFACTS,
     BROWSER_ARGS,
@@ -35,20 +35,21 @@ def hebrew_user(engine: Engine, settings: Any, running: Running) -> Iterator[Use
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session, session.begin():
         user = make_user(session, settings, username=f"hebrew_{datetime.now(UTC):%H%M%S%f}")
-        update_user_settings(session, user, {"language": "he"})
-        today = local_today(datetime.now(UTC), user.timezone)
-        balance.record_balance(session, user, amount=Decimal("22309.42"), as_of=today, today=today)
+        set_language(session, user, "he")
+        home = home_of(session, user)
+        today = local_today(datetime.now(UTC), home.timezone)
+        balance.record_balance(session, home, amount=Decimal("22309.42"), as_of=today, today=today)
         draft = TransactionDraft(
             date=today, amount=Decimal("1234.50"), type="expense", description="מכולת"
         )
-        transactions.record_transaction(session, user, draft)
+        transactions.record_transaction(session, home, draft)
         for name, amount, flow, day in (
             ("שכר דירה", "5200", "expense", 1),
             ("משכורת", "14000", "income", 10),
         ):
             fixed.create_fixed(
                 session,
-                user,
+                home,
                 name=name,
                 amount=Decimal(amount),
                 type=flow,
@@ -57,8 +58,7 @@ def hebrew_user(engine: Engine, settings: Any, running: Running) -> Iterator[Use
                 day_of_month=day,
             )
     yield user
-    with factory() as session, session.begin():
-        session.delete(session.get(User, user.id))
+    forget_people(engine, [user.id])
 
 
 def _expect_direction(page: Any, direction: str) -> None:
