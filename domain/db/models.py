@@ -681,3 +681,40 @@ class ExchangeRate(IdKey, Timestamped, Base):
     base: Mapped[str] = mapped_column(CurrencyColumn)
     rate: Mapped[Decimal] = mapped_column(Numeric(14, 6))
     source: Mapped[str] = mapped_column(String(16), server_default="manual")
+
+
+class UiSession(Base):
+    """A browser's login to the UI: its cookie carries a random id, only the SHA-256 is kept.
+
+    Logging out, a password change or a reused refresh token sets `revoked_at`; the
+    scheduler deletes rows that are revoked or expired.
+    """
+
+    __tablename__ = "ui_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    client: Mapped[str] = mapped_column(String(64), server_default="")
+
+
+class SignupCode(IdKey, Base):
+    """A single-use code an installation admin gives to let one person sign up (stored hashed)."""
+
+    __tablename__ = "signup_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    used_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL")
+    )
