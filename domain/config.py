@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     # Proxies whose X-Forwarded-For names the client (addresses or networks); none by default.
     trusted_proxies: Annotated[list[str], NoDecode] = []
+    # Who may sign up: anyone, holders of an admin's invite code, or nobody. Unset: `open`
+    # on the embedded database, `invite` when DATABASE_URL names a server (build_settings).
+    registration: Literal["open", "invite", "closed"] | None = None
+    # How long a UI login lasts without logging in again.
+    ui_session_days: float = Field(default=7.0, gt=0, le=366)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -90,6 +95,10 @@ class Settings(BaseSettings):
             raise RuntimeError("SECRET_KEY is not set; build settings with get_settings()")
         return self.secret_key.get_secret_value()
 
+    def registration_mode(self) -> Literal["open", "invite", "closed"]:
+        """REGISTRATION, or its default: `invite` with DATABASE_URL, `open` on the embedded one."""
+        return self.registration or ("invite" if self.database_url else "open")
+
 
 def _stored_secret(data_dir: Path) -> str:
     """Read the generated secret kept under the data folder, creating it once."""
@@ -110,6 +119,8 @@ def build_settings() -> Settings:
     settings = Settings()
     if settings.secret_key is None:
         settings.secret_key = SecretStr(_stored_secret(settings.data_dir))
+    # Decided now: the embedded server's URL is filled in later, and must not make it `invite`.
+    settings.registration = settings.registration_mode()
     if len(settings.secret().encode()) < MIN_SECRET_BYTES:
         raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
     return settings

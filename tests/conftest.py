@@ -68,11 +68,22 @@ def database_url() -> Iterator[str]:
         upgrade_database(url)
         saved = {
             key: os.environ.get(key)
-            for key in ("DATABASE_URL", "SECRET_KEY", "BCRYPT_ROUNDS", "DEFAULT_LANGUAGE")
+            for key in (
+                "DATABASE_URL",
+                "SECRET_KEY",
+                "BCRYPT_ROUNDS",
+                "DEFAULT_LANGUAGE",
+                "REGISTRATION",
+            )
         }
-        # Tests read English words unless they make a Hebrew user themselves.
+        # Tests read English words unless they make a Hebrew user themselves; they sign
+        # people up freely (test_signup covers the other modes).
         os.environ.update(
-            DATABASE_URL=url, SECRET_KEY=TEST_SECRET, BCRYPT_ROUNDS="4", DEFAULT_LANGUAGE="en"
+            DATABASE_URL=url,
+            SECRET_KEY=TEST_SECRET,
+            BCRYPT_ROUNDS="4",
+            DEFAULT_LANGUAGE="en",
+            REGISTRATION="open",
         )
         get_settings.cache_clear()
         try:
