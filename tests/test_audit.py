@@ -50,24 +50,58 @@ def test_every_kind_of_write_has_an_author_and_its_fields(
         f"{API}/transactions/{owned.transaction_id}", headers=headers, json={"amount": "11.50"}
     )
     assert changed.status_code == 200, changed.text
-    assert client.delete(f"{API}/fixed/{owned.fixed_id}", headers=headers).status_code == 204
+    partner = make_user(session, settings)
+    session.commit()
+    for method, path, body in (
+        ("POST", "/categories", {"name": "Audited", "type": "expense"}),
+        ("POST", f"/fixed/{owned.fixed_id}/pause", None),
+        ("DELETE", f"/fixed/{owned.fixed_id}", None),
+        ("POST", f"/loans/{owned.loan_id}/prepayment", {"amount": "10.00", "mode": "shorten_term"}),
+        ("PUT", f"/installments/{owned.plan_id}", {"name": "Renamed plan"}),
+        ("POST", "/balance", {"amount": "100.00"}),
+        ("PUT", f"/budgets/settings/{owned.expense_category_id}", {"rollover": True}),
+        ("PUT", f"/forecast/scenarios/{owned.scenario_id}", {"name": "Renamed"}),
+        ("DELETE", f"/rates/{owned.rate_id}", None),
+        ("PUT", "/households/current", {"name": "Renamed home"}),
+        ("POST", "/households/current/invitations", {"username": partner.username}),
+    ):
+        answer = client.request(method, f"{API}{path}", headers=headers, json=body)
+        assert answer.status_code < 300, (path, answer.text)
+    waiting = client.get(f"{API}/invitations", headers=bearer(settings, partner)).json()
+    joined = client.post(
+        f"{API}/invitations/{waiting[0]['id']}/accept", headers=bearer(settings, partner)
+    )
+    assert joined.status_code == 200, joined.text
     log = entries(session, home)
     made = {(e.entity, e.action) for e in log}
     expected = {
+        ("category", "create"),
         ("transaction", "create"),
         ("transaction", "update"),
         ("fixed", "create"),
+        ("fixed_pause", "create"),
         ("fixed", "delete"),
         ("installment", "create"),
+        ("installment", "update"),
         ("loan", "create"),
+        ("loan_prepayment", "create"),
+        ("balance", "create"),
         ("scenario", "create"),
+        ("scenario", "update"),
         ("settings", "update"),
         ("budget", "create"),
+        ("budget_settings", "create"),
         ("rate", "create"),
+        ("rate", "delete"),
+        ("household", "update"),
         ("invitation", "create"),
+        ("invitation", "update"),
+        ("membership", "create"),
     }
     assert expected <= made, expected - made
-    assert {(e.actor_kind, e.actor_id) for e in log} == {("user", user.id)}
+    assert {(e.actor_kind, e.actor_id) for e in log} == {("user", user.id), ("user", partner.id)}
+    joins = {e.actor_id for e in log if e.entity == "membership" and e.entity_id == partner.id}
+    assert joins == {partner.id}  # the partner joined, by their own hand
     update = next(e for e in log if (e.entity, e.action) == ("transaction", "update"))
     assert update.entity_id == owned.transaction_id
     assert (update.before, update.after) == ({"amount": "10.00"}, {"amount": "11.50"})
