@@ -10,17 +10,12 @@ from domain.errors import DomainError
 from domain.i18n import N_
 from domain.rules.currency import MissingRateError
 from domain.services import households, users
-from streamlit_app.auth import (
-    build_authenticator,
-    current_user_id,
-    login_page,
-    logout_button,
-    restore_session,
-)
+from streamlit_app.auth import current_user_id, logout_button, restore_session
 from streamlit_app.db import transaction
 from streamlit_app.i18n import _, apply_direction, n_, show_date, use_language
 from streamlit_app.session import HOUSEHOLD, ROLE
 from streamlit_app.views.alerts import unread_badge
+from streamlit_app.welcome import public_pages
 
 PICKER = "household_picker"
 
@@ -132,12 +127,12 @@ def _household_picker(homes: list[tuple[int, str]], current: int | None) -> None
 def main() -> None:
     """Route to the login page or to the app's pages."""
     st.set_page_config(page_title="Cashflow", page_icon=":material/savings:", layout="wide")
-    restore_session(build_authenticator())
+    restore_session()
     user_id = current_user_id()
     if user_id is None:
         use_language(None)
         apply_direction()
-        st.navigation([st.Page(login_page, title=_("Log in"), url_path="login")]).run()
+        st.navigation(public_pages(), position="hidden").run()
         return
     in_household = _load_scope(user_id)
     apply_direction()

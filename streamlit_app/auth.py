@@ -1,100 +1,94 @@
-"""Login, logout and cookie re-authentication, backed by the users table."""
+"""Login, logout and the browser's session, kept in the database (domain.services.ui_sessions).
+
+The cookie carries only a signed random id. Every run looks up that one session (and its
+person), so a logout, a password change or a reused refresh token ends the login on the
+next click, and a reload after logout shows the login page whatever the browser kept.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import json
 from datetime import UTC, datetime
-from typing import Any
 
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
+from sqlalchemy.orm import Session
 
+from domain.db.models import User
 from domain.errors import AuthenticationError, InvalidInputError, ThrottledError
 from domain.rules.throttling import client_address
-from domain.services import auth, users
-from streamlit_app.db import settings, transaction
+from domain.services import auth, ui_sessions
+from streamlit_app.db import USER_ID, settings, transaction
 from streamlit_app.i18n import _
 
 COOKIE_NAME = "cashflow_session"
-COOKIE_DAYS = 7.0
-USER_ID = "user_id"
-COOKIE_EXPIRES = "cookie_expires"  # identifies this login's cookie, to end it at logout
+COOKIE = "ui_session_cookie"  # the signed session id this browser session runs on
+COOKIE_EXPIRES = "ui_session_expires"  # set when this run must (re)write the browser's cookie
+DEAD_COOKIE = "ui_dead_cookie"  # a browser cookie found ended: not looked up again
 CHALLENGE = "login_challenge"  # a right password's challenge token, awaiting the code
+# Hides the zero-size element that carries the cookie script.
+_HIDE = (
+    "<style>.stElementContainer:has(.cashflow-cookie),"
+    "[data-testid='stElementContainer']:has(.cashflow-cookie){display:none}</style>"
+    "<span class='cashflow-cookie'></span>"
+)
 
 
-def cookie_key() -> str:
-    """The cookie signing key, derived from SECRET_KEY (64 hex characters)."""
-    secret = settings().secret().encode()
-    return hmac.new(secret, b"cashflow-streamlit-cookie", hashlib.sha256).hexdigest()
-
-
-def _credentials() -> dict[str, Any]:
-    """streamlit-authenticator's credentials, read from the users table."""
-    with transaction() as session:
-        active = users.list_active_users(session)
-        return {
-            "usernames": {
-                user.username.lower(): {
-                    "name": user.display_name,
-                    "email": user.email or "",
-                    "password": user.password_hash,
-                    "user_id": user.id,
-                }
-                for user in active
-            }
-        }
-
-
-def build_authenticator() -> stauth.Authenticate:
-    """Build the authenticator once per run (it renders the cookie component)."""
-    return stauth.Authenticate(
-        _credentials(),
-        cookie_name=COOKIE_NAME,
-        cookie_key=cookie_key(),
-        cookie_expiry_days=COOKIE_DAYS,
-        auto_hash=False,
+def _cookie_script(assignment: str) -> None:
+    """Run `document.cookie = assignment` in the page (HTTPS adds Secure)."""
+    st.html(
+        f"{_HIDE}<script>document.cookie = {json.dumps(assignment)} + "
+        "(location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
     )
 
 
-def _sign_in(user_id: int, username: str, name: str) -> None:
+def _write_cookie(value: str, expires: datetime) -> None:
+    stamp = expires.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    _cookie_script(f"{COOKIE_NAME}={value}; Path=/; Expires={stamp}; SameSite=Strict")
+
+
+def _delete_cookie() -> None:
+    _cookie_script(f"{COOKIE_NAME}=; Path=/; Max-Age=0; SameSite=Strict")
+
+
+def _sign_in(user: User, started: ui_sessions.StartedSession | None, cookie: str) -> None:
     st.session_state.update(
-        authentication_status=True,
-        username=username.lower(),
-        name=name,
-        logout=None,
-        **{USER_ID: user_id},
+        username=user.username.lower(), name=user.display_name, **{USER_ID: user.id, COOKIE: cookie}
     )
+    if started is not None:
+        st.session_state[COOKIE_EXPIRES] = started.expires_at
 
 
-def restore_session(authenticator: stauth.Authenticate) -> None:
-    """Apply pending cookie work, then log in from a valid cookie when not logged in."""
-    if st.session_state.pop("cookie_pending", False):
-        authenticator.cookie_controller.set_cookie()
-        st.session_state[COOKIE_EXPIRES] = authenticator.cookie_controller.cookie_model.exp_date
-    if st.session_state.pop("logout_pending", False):
-        authenticator.cookie_controller.delete_cookie()
-    if st.session_state.get(USER_ID):
-        return
-    token = authenticator.cookie_controller.get_cookie()
-    if not token:
-        return
-    with transaction() as session:
-        ended = auth.ui_cookie_revoked(session, token["username"], token["exp_date"])
-    if ended:  # logged out, though the browser kept the cookie
-        authenticator.cookie_controller.delete_cookie()
-        return
-    try:
-        authenticator.authentication_controller.login(token=token)
-    except LoginError:
-        authenticator.cookie_controller.delete_cookie()
-        return
-    record = authenticator.authentication_controller.authentication_model.credentials["usernames"][
-        token["username"]
-    ]
-    _sign_in(record["user_id"], token["username"], record["name"])
-    st.session_state[COOKIE_EXPIRES] = token["exp_date"]
+def _sign_out(dead_cookie: str | None) -> None:
+    for key in (COOKIE, COOKIE_EXPIRES, "username", "name"):
+        st.session_state.pop(key, None)
+    st.session_state[USER_ID] = None
+    if dead_cookie:
+        st.session_state[DEAD_COOKIE] = dead_cookie
+
+
+def _browser_cookie() -> str | None:
+    """The cookie the browser sent when this session connected, unless it is known dead."""
+    value = st.context.cookies.get(COOKIE_NAME)
+    if not isinstance(value, str) or not value or value == st.session_state.get(DEAD_COOKIE):
+        return None
+    return value
+
+
+def restore_session() -> None:
+    """Check this run's login against its session row; keep the browser's cookie in step."""
+    cookie: str | None = st.session_state.get(COOKIE) or _browser_cookie()
+    user = None
+    if cookie:
+        with transaction() as session:
+            user = ui_sessions.resume_ui_session(session, settings(), cookie, datetime.now(UTC))
+            if user is not None:
+                _sign_in(user, None, cookie)
+    if user is None or cookie is None:
+        _sign_out(cookie)
+        _delete_cookie()
+    elif expires := st.session_state.get(COOKIE_EXPIRES):
+        _write_cookie(cookie, expires)
 
 
 def current_user_id() -> int | None:
@@ -103,10 +97,23 @@ def current_user_id() -> int | None:
     return int(value) if value else None
 
 
-def _client() -> str:
+def client() -> str:
     """The browser's address as Streamlit sees it (or a trusted proxy's X-Forwarded-For)."""
-    forwarded = st.context.headers.get("X-Forwarded-For")
-    return client_address(st.context.ip_address or "local", forwarded, settings().trusted_proxies)
+    forwarded, address = st.context.headers.get("X-Forwarded-For"), st.context.ip_address
+    return client_address(
+        address if isinstance(address, str) and address else "local",
+        forwarded if isinstance(forwarded, str) else None,
+        settings().trusted_proxies,
+    )
+
+
+def start_session(session: Session, user: User) -> None:
+    """Open the database session of a completed login and sign this browser in."""
+    started = ui_sessions.start_ui_session(
+        session, settings(), user, datetime.now(UTC), client=client()
+    )
+    _sign_in(user, started, started.cookie)
+    st.session_state.pop(DEAD_COOKIE, None)
 
 
 def _on_login() -> None:
@@ -117,18 +124,16 @@ def _on_login() -> None:
     try:
         with transaction() as session:
             step = auth.log_in(
-                session, settings(), username, password, datetime.now(UTC), client=_client()
+                session, settings(), username, password, datetime.now(UTC), client=client()
             )
             if isinstance(step, auth.LoggedIn):
-                _sign_in(step.user.id, step.user.username, step.user.display_name)
+                start_session(session, step.user)
     except (AuthenticationError, ThrottledError, InvalidInputError) as exc:
         st.session_state["login_error"] = _(exc.message)
         return
     st.session_state["login_password"] = ""
     if isinstance(step, auth.SecondFactorDue):
         st.session_state[CHALLENGE] = step.challenge.token
-        return
-    st.session_state["cookie_pending"] = True
 
 
 def _on_code() -> None:
@@ -141,7 +146,7 @@ def _on_code() -> None:
             done = auth.complete_login(
                 session, settings(), str(st.session_state.get(CHALLENGE)), code, datetime.now(UTC)
             )
-            _sign_in(done.user.id, done.user.username, done.user.display_name)
+            start_session(session, done.user)
     except ThrottledError as exc:
         st.session_state["login_error"] = _(exc.message)
         return
@@ -153,7 +158,6 @@ def _on_code() -> None:
         st.session_state["login_error"] = _(exc.message)
         return
     st.session_state.pop(CHALLENGE, None)
-    st.session_state["cookie_pending"] = True
 
 
 def _on_cancel_code() -> None:
@@ -171,35 +175,33 @@ def _code_form() -> None:
     st.button(_("Back"), on_click=_on_cancel_code, key="login_code_back")
 
 
-def login_page() -> None:
+def login_form() -> None:
     """The login form, then the code form when the account has two-factor login."""
-    st.title(_("Cashflow"))
-    st.caption(_("Your balance, day by day: what it will be, why, and what is safe to spend."))
     if st.session_state.get(CHALLENGE):
         _code_form()
     else:
         with st.form("login"):
             st.subheader(_("Log in"))
             st.text_input(_("Username"), key="login_username", autocomplete="username")
-            st.text_input(_("Password"), type="password", key="login_password")
+            st.text_input(
+                _("Password"),
+                type="password",
+                key="login_password",
+                autocomplete="current-password",
+            )
             st.form_submit_button(_("Log in"), on_click=_on_login, type="primary")
     if error := st.session_state.get("login_error"):
         st.error(error)
 
 
 def _on_logout() -> None:
-    user_id, expires = st.session_state.get(USER_ID), st.session_state.pop(COOKIE_EXPIRES, None)
-    if user_id and expires is not None:
+    cookie = st.session_state.get(COOKIE)
+    if cookie:
         with transaction() as session:
-            auth.revoke_ui_cookie(
-                session, int(user_id), str(st.session_state.get("username")), float(expires)
-            )
-    st.session_state.update(
-        authentication_status=None, username=None, name=None, logout=True, logout_pending=True
-    )
-    st.session_state[USER_ID] = None
+            ui_sessions.end_ui_session(session, settings(), cookie, datetime.now(UTC))
+    _sign_out(cookie)
 
 
 def logout_button() -> None:
-    """A logout button in the sidebar; the session ends and the cookie is deleted."""
+    """A logout button in the sidebar: the session ends on the server, the cookie is deleted."""
     st.sidebar.button(_("Log out"), on_click=_on_logout, key="logout_button")

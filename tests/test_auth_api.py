@@ -52,7 +52,7 @@ def test_register_login_and_me(client: TestClient) -> None:
     assert tokens["token_type"] == "bearer"
     me = client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert me.json()["username"] == name
-    assert me.json()["currency"] == "ILS"
+    assert me.json()["language"] == "en"  # DEFAULT_LANGUAGE; money settings are households'
 
 
 def test_username_unique_regardless_of_case(client: TestClient) -> None:
@@ -255,13 +255,3 @@ def test_forged_and_misused_tokens_are_refused(
     assert client.post(f"{API}/auth/refresh", json={"refresh_token": access}).status_code == 401
     assert _me(client, refresh) == 401
     assert _me(client, access) == 200
-
-
-def test_a_ui_cookie_ended_at_logout_stays_ended(session: Session, settings: Settings) -> None:
-    user = make_user(session, settings)
-    expires = (datetime.now(UTC) + timedelta(days=7)).timestamp()
-    assert not auth.ui_cookie_revoked(session, user.username, expires)
-    auth.revoke_ui_cookie(session, user.id, user.username.upper(), expires)
-    auth.revoke_ui_cookie(session, user.id, user.username, expires)  # twice is harmless
-    assert auth.ui_cookie_revoked(session, user.username, expires)
-    assert not auth.ui_cookie_revoked(session, user.username, expires + 1)  # another login

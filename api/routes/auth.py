@@ -27,7 +27,7 @@ from api.schemas.auth import (
 from api.schemas.common import Message
 from domain.config import Settings
 from domain.db.models import User
-from domain.services import auth, second_factor, users
+from domain.services import auth, second_factor, signup, users
 from domain.services.auth import CHALLENGE_TTL, TokenPair
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -48,13 +48,19 @@ def _tokens(settings: Settings, pair: TokenPair) -> TokenOut:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> UserOut:
-    """Create an account (public)."""
-    user = users.create_user(
+def register(body: RegisterIn, session: SessionDep, settings: SettingsDep, now: NowDep) -> UserOut:
+    """Create an account (public) as REGISTRATION allows.
+
+    `open`: anyone; `invite`: with an administrator's single-use `code` (422 without one,
+    403 when it is unknown, used or expired); `closed`: nobody (403).
+    """
+    user = signup.sign_up(
         session,
         settings,
         username=body.username,
         password=body.password,
+        now=now,
+        code=body.code,
         display_name=body.display_name,
         email=body.email,
     )

@@ -17,6 +17,12 @@ class RegisterIn(RequestBody):
     password: str = Field(min_length=1, max_length=200, description="8 to 72 bytes in UTF-8")
     display_name: str = Field(default="", max_length=120)
     email: str | None = Field(default=None, max_length=254)
+    code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="An administrator's single-use sign-up code (required when REGISTRATION is"
+        " `invite`)",
+    )
 
 
 class LoginIn(RequestBody):

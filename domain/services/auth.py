@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.models import USERNAME_MAX, LoginThrottle, RevokedToken, User
-from domain.errors import AuthenticationError, InvalidInputError
+from domain.errors import AuthenticationError, InvalidInputError, NotFoundError
 from domain.i18n import N_
 from domain.rules.passwords import (
     MAX_PASSWORD_BYTES,
@@ -27,6 +26,7 @@ from domain.rules.throttling import FORGET_AFTER
 from domain.rules.tokens import IssuedToken, TokenClaims, TokenKind, decode_token, issue_token
 from domain.services.attempts import claim_attempt, clear_attempts
 from domain.services.second_factor import check_second_factor, is_enabled
+from domain.services.ui_sessions import end_all_ui_sessions
 from domain.services.users import find_user_by_username, normalise_username
 
 BAD_CREDENTIALS = "incorrect username or password"
@@ -192,6 +192,7 @@ def refresh_pair(
         raise AuthenticationError("token revoked")
     if not _revoke(session, claims):
         user.token_version += 1  # reuse detected: every token of this user stops working
+        end_all_ui_sessions(session, user.id, now)  # and every browser logged in as them
         raise AuthenticationError("refresh token reused; all sessions ended", keep_changes=True)
     return issue_pair(settings, user, now)
 
@@ -234,11 +235,30 @@ def change_password(
             "current_password", "is not the current password", keep_changes=True
         )
     clear_attempts(counters)
-    check_password_rules(new, field="new_password")
+    _set_password(session, settings, user, new, now, field="new_password")
+    return issue_pair(settings, user, now)
+
+
+def _set_password(
+    session: Session, settings: Settings, user: User, new: str, now: datetime, *, field: str
+) -> None:
+    """Store a new password; every token and UI session of the person stops working."""
+    check_password_rules(new, field=field)
     user.password_hash = hash_password(new, rounds=settings.bcrypt_rounds)
     user.token_version += 1
+    end_all_ui_sessions(session, user.id, now)
     session.flush()
-    return issue_pair(settings, user, now)
+
+
+def reset_password(
+    session: Session, settings: Settings, username: str, new: str, now: datetime
+) -> User:
+    """An admin sets a person's password (no e-mail when self-hosted); their logins all end."""
+    user = find_user_by_username(session, username)
+    if user is None:
+        raise NotFoundError("user not found")
+    _set_password(session, settings, user, new, now, field="password")
+    return user
 
 
 def prune_auth_records(session: Session, settings: Settings, now: datetime) -> int:
@@ -254,31 +274,3 @@ def prune_auth_records(session: Session, settings: Settings, now: datetime) -> i
         ),
     )
     return sum(cast("CursorResult[Any]", session.execute(stmt)).rowcount for stmt in statements)
-
-
-def _ui_cookie_jti(username: str, expires: float) -> uuid.UUID:
-    """The UI login cookie's identity: its user and its expiry instant (one per login)."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"cashflow-ui-cookie:{username.lower()}:{expires!r}")
-
-
-def revoke_ui_cookie(session: Session, user_id: int, username: str, expires: float) -> None:
-    """Record a UI login cookie as ended at logout, whatever the browser does with it.
-
-    The browser deletes the cookie only once the next page run reaches it; a reload
-    before that would log the user in again without this record.
-    """
-    session.execute(
-        insert(RevokedToken)
-        .values(
-            jti=_ui_cookie_jti(username, expires),
-            user_id=user_id,
-            expires_at=datetime.fromtimestamp(expires, UTC),
-        )
-        .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
-    )
-
-
-def ui_cookie_revoked(session: Session, username: str, expires: float) -> bool:
-    """Whether a UI login cookie was ended by a logout."""
-    jti = _ui_cookie_jti(username, expires)
-    return session.scalar(select(exists().where(RevokedToken.jti == jti))) is True
