@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -21,7 +22,9 @@ from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
     currency,
+    keyed,
     language,
+    n_,
     select_code,
     show_date,
     show_money,
@@ -36,7 +39,23 @@ VIEWER_NOTE = N_("You are a viewer in this household: you can look, not change."
 PAGE_SIZE = 50
 COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue", "original"]
 ERRORS = "ledger_errors"
+FRESH = "ledger_fresh"
+UNDO = "ledger_undo"
+ADDED = "ledger_add_note"
 FLOWS = ["all", "expense", "income"]
+# A new grid row is saved only once these cells are filled.
+REQUIRED = ("date", "type", "amount", "description")
+# What the add form clears after a save (date, type and category stay for the next one).
+TYPED = (
+    "add_amount",
+    "add_description",
+    "add_original_amount",
+    "add_original_currency",
+    "add_notes",
+)
+HIDDEN_NOTE = N_(
+    "Saved. It does not match the current filter and leaves the list at the next search."
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,8 @@ def _choices(household_id: int) -> CategoryChoices:
 
 def _filters(choices: CategoryChoices) -> LedgerFilter:
     today = choices.today
-    cols = st.columns([2, 2, 1, 2, 1])
+    # The toggle's column is wide enough for its whole label at 1400 px.
+    cols = st.columns([3, 3, 2, 3, 2])
     picked = cols[0].date_input(
         _("Dates"),
         value=(today - timedelta(days=90), today),
@@ -100,7 +120,7 @@ def _original(row: Any) -> str:
     return "" if row.currency == currency() else str(row.currency)
 
 
-def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.DataFrame:
+def _frame(rows: Any, choices: CategoryChoices, errors: Mapping[int, str]) -> pd.DataFrame:
     records = [
         {
             "date": row.date,
@@ -124,9 +144,15 @@ def _frame(rows: Any, choices: CategoryChoices, errors: dict[int, str]) -> pd.Da
 def _column_config(choices: CategoryChoices) -> dict[str, Any]:
     labels = [_(NO_CATEGORY), *sorted(choices.active)]
     return {
-        "date": st.column_config.DateColumn(_("Date"), required=True, format=DATE_FORMAT),
+        "date": st.column_config.DateColumn(
+            _("Date"), required=True, format=DATE_FORMAT, default=choices.today
+        ),
         "type": st.column_config.SelectboxColumn(
-            _("Type"), options=["expense", "income"], required=True, format_func=word
+            _("Type"),
+            options=["expense", "income"],
+            required=True,
+            format_func=word,
+            default="expense",
         ),
         "category": st.column_config.SelectboxColumn(_("Category"), options=labels),
         "amount": st.column_config.TextColumn(
@@ -137,7 +163,7 @@ def _column_config(choices: CategoryChoices) -> dict[str, Any]:
         ),
         "description": st.column_config.TextColumn(_("Description"), max_chars=500),
         "notes": st.column_config.TextColumn(_("Notes"), max_chars=2000),
-        "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="medium"),
+        "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="large"),
         "original": st.column_config.TextColumn(
             _("Original"), disabled=True, help=_("What was paid in a foreign currency")
         ),
@@ -181,93 +207,168 @@ def _apply_edits(
     return errors
 
 
+def _incomplete(row: Mapping[str, Any]) -> bool:
+    return any(not str(row.get(column) or "").strip() for column in REQUIRED)
+
+
+def _waiting(changes: Mapping[str, Any]) -> str | None:
+    """Why the grid holds its changes: a new row without a date, type, amount or description."""
+    if any(_incomplete(row) for row in changes.get("added_rows") or []):
+        return _(
+            "A new row is saved once it has a date, type, amount and description; "
+            "other changes are saved with it."
+        )
+    return None
+
+
 def _apply_additions(
     household_id: int, added: list[dict[str, Any]], choices: CategoryChoices
-) -> list[str]:
-    problems = []
+) -> tuple[list[str], list[int]]:
+    """Record each complete new row in its own unit of work; return problems and new ids."""
+    problems, created = [], []
     for index, row in enumerate(added, start=1):
         try:
             fields = _cell_changes({k: v for k, v in row.items() if k != "issue"}, choices)
-            if "amount" not in fields or "date" not in fields:
-                raise InvalidInputError("amount" if "date" in fields else "date", "is required")
             with transaction() as session:
                 household = load_household(session, household_id)
                 flow = cast("FlowType", fields.pop("type", None) or "expense")
                 draft = TransactionDraft(type=flow, **fields)
-                transactions.record_transaction(session, household, draft)
+                created.append(transactions.record_transaction(session, household, draft).id)
         except DomainError as exc:
             problems.append(
                 _("New row {index}: {problem}").format(index=index, problem=describe(exc))
             )
-    return problems
+    return problems, created
+
+
+def _snapshot(row: Any) -> tuple[TransactionDraft, str]:
+    """A row as the service records it again, with where it came from."""
+    values = {f.name: getattr(row, f.name) for f in fields(TransactionDraft)}
+    return TransactionDraft(**values), str(row.source)
 
 
 def _apply_deletions(household_id: int, ids: list[int], deleted: list[int]) -> None:
+    """Delete the rows in one unit of work; keep them as they were for Undo."""
+    targets = [ids[int(i)] for i in deleted]
     with transaction() as session:
         household = load_household(session, household_id)
-        transactions.bulk_delete(session, household, [ids[int(i)] for i in deleted])
+        kept = [_snapshot(transactions.get_transaction(session, household, i)) for i in targets]
+        transactions.bulk_delete(session, household, targets)
+    st.session_state[UNDO] = kept
 
 
 def _save_grid(
-    household_id: int, ids: list[int], changes: dict[str, Any], choices: CategoryChoices
+    household_id: int,
+    ids: list[int],
+    changes: dict[str, Any],
+    choices: CategoryChoices,
+    spec: LedgerFilter,
 ) -> list[str]:
     """Turn the editor's changes into service calls; refused edits go beside their rows."""
     st.session_state[ERRORS] = _apply_edits(
         household_id, ids, changes.get("edited_rows", {}), choices
     )
-    problems = _apply_additions(household_id, changes.get("added_rows", []), choices)
+    problems, created = _apply_additions(household_id, changes.get("added_rows", []), choices)
+    if created:
+        earlier = st.session_state.get(FRESH)
+        kept = earlier[1] if earlier and earlier[0] == spec else []
+        st.session_state[FRESH] = (spec, [*kept, *created])
     if changes.get("deleted_rows"):
-        _apply_deletions(household_id, ids, changes["deleted_rows"])
+        try:
+            _apply_deletions(household_id, ids, changes["deleted_rows"])
+        except DomainError as exc:
+            problems.append(describe(exc))
     return problems
 
 
+def _undo(household_id: int) -> None:
+    """Record the last deleted rows again, as they were, in one unit of work."""
+    kept: list[tuple[TransactionDraft, str]] = st.session_state.get(UNDO, [])
+    try:
+        with transaction() as session:
+            household = load_household(session, household_id)
+            for draft, source in kept:
+                transactions.record_transaction(session, household, draft, source=source)
+    except DomainError as exc:
+        st.session_state[ADDED] = ("error", describe(exc))
+        return
+    st.session_state.pop(UNDO, None)
+    st.session_state[ADDED] = (
+        "success",
+        n_("Restored {count} row.", "Restored {count} rows.", len(kept)).format(count=len(kept)),
+    )
+
+
+def _undo_offer(household_id: int) -> None:
+    kept = st.session_state.get(UNDO)
+    if not kept:
+        return
+    cols = st.columns([3, 1])
+    cols[0].info(
+        n_("Deleted {count} row.", "Deleted {count} rows.", len(kept)).format(count=len(kept))
+    )
+    cols[1].button(_("Undo delete"), key="ledger_undo_button", on_click=lambda: _undo(household_id))
+
+
+def _typed(key: str) -> str:
+    return str(st.session_state.get(key) or "")
+
+
+def _record_from_form(household_id: int, choices: CategoryChoices) -> None:
+    """The add form's press: record, then clear what was typed; on refusal keep all of it."""
+    state = st.session_state
+    words = {word(code): code for code in FLOWS[1:]}
+    flow = words.get(state.get(keyed("add_type")) or "", "expense")
+    try:
+        paid = _typed("add_original_amount")
+        draft = TransactionDraft(
+            date=state.get("add_date") or choices.today,
+            type=cast("FlowType", flow),
+            description=_typed("add_description"),
+            notes=_typed("add_notes"),
+            original_amount=money(paid, "original_amount") if paid.strip() else None,
+            original_currency=_typed("add_original_currency").strip().upper() or None,
+            **_cell_changes(
+                {"amount": _typed("add_amount"), "category": state.get("add_cat")}, choices
+            ),
+        )
+        with transaction() as session:
+            transactions.record_transaction(session, load_household(session, household_id), draft)
+    except DomainError as exc:
+        state[ADDED] = ("error", describe(exc))
+        return
+    for key in TYPED:
+        state[key] = ""
+    state[ADDED] = (
+        "success",
+        _("Added {amount} on {date}.").format(
+            amount=show_money(draft.amount), date=show_date(draft.date)
+        ),
+    )
+
+
 def _add_form(household_id: int, choices: CategoryChoices) -> None:
-    adding = st.expander(_("Add a transaction"), expanded=False)
-    with adding, st.form("add_tx", clear_on_submit=True):
+    note = st.session_state.pop(ADDED, None)
+    adding = st.expander(_("Add a transaction"), expanded=note is not None and note[0] == "error")
+    with adding, st.form("add_tx"):
         cols = st.columns([1, 1, 2, 1])
-        when = cols[0].date_input(
-            _("Date"), value=choices.today, key="add_date", format=DATE_FORMAT
-        )
-        flow = select_code(cols[1], _("Type"), FLOWS[1:], key="add_type")
-        label = cols[2].selectbox(
-            _("Category"), [_(NO_CATEGORY), *sorted(choices.active)], key="add_cat"
-        )
-        amount = cols[3].text_input(_("Amount"), key="add_amount", placeholder="0.00")
+        cols[0].date_input(_("Date"), value=choices.today, key="add_date", format=DATE_FORMAT)
+        select_code(cols[1], _("Type"), FLOWS[1:], key="add_type")
+        cols[2].selectbox(_("Category"), [_(NO_CATEGORY), *sorted(choices.active)], key="add_cat")
+        cols[3].text_input(_("Amount"), key="add_amount", placeholder="0.00")
         # A foreign purchase: what was paid, beside the description (the form keeps its height).
         cols = st.columns([3, 1, 1])
-        description = cols[0].text_input(_("Description"), key="add_description", max_chars=500)
-        paid = cols[1].text_input(
-            _("Original amount"), key="add_original_amount", placeholder="0.00"
+        cols[0].text_input(_("Description"), key="add_description", max_chars=500)
+        cols[1].text_input(_("Original amount"), key="add_original_amount", placeholder="0.00")
+        cols[2].text_input(_("Original currency"), key="add_original_currency", max_chars=3)
+        st.text_input(_("Notes"), key="add_notes", max_chars=2000)
+        st.form_submit_button(
+            _("Add"),
+            type="primary",
+            on_click=lambda: _record_from_form(household_id, choices),
         )
-        paid_in = cols[2].text_input(
-            _("Original currency"), key="add_original_currency", max_chars=3
-        )
-        notes = st.text_input(_("Notes"), key="add_notes", max_chars=2000)
-        if not st.form_submit_button(_("Add"), type="primary"):
-            return
-        try:
-            fields = _cell_changes({"amount": amount, "category": label}, choices)
-            draft = TransactionDraft(
-                date=when,
-                type=cast("FlowType", flow),
-                description=description,
-                notes=notes,
-                original_amount=money(paid, "original_amount") if paid.strip() else None,
-                original_currency=paid_in.strip().upper() or None,
-                **fields,
-            )
-            with transaction() as session:
-                transactions.record_transaction(
-                    session, load_household(session, household_id), draft
-                )
-        except DomainError as exc:
-            st.error(describe(exc))
-            return
-        st.success(
-            _("Added {amount} on {date}.").format(
-                amount=show_money(draft.amount), date=show_date(draft.date)
-            )
-        )
+    if note is not None:
+        (st.error if note[0] == "error" else st.success)(note[1])
 
 
 def _totals(household_id: int, spec: LedgerFilter) -> int:
@@ -294,12 +395,32 @@ def _pager(total: int) -> int:
     return int(page)
 
 
+def _fresh_rows(household_id: int, spec: LedgerFilter, shown: list[int]) -> list[Any]:
+    """Rows added here that the filter hides: they stay in view until the next search."""
+    fresh = st.session_state.get(FRESH)
+    if not fresh or fresh[0] != spec:
+        st.session_state.pop(FRESH, None)
+        return []
+    found = []
+    with transaction() as session:
+        household = load_household(session, household_id)
+        for tx_id in fresh[1]:
+            if tx_id in shown:
+                continue
+            try:
+                found.append(transactions.get_transaction(session, household, tx_id))
+            except DomainError:
+                continue  # deleted since
+    return found
+
+
 def transactions_page() -> None:
     """Render the ledger."""
     household_id = require_household_id()
     st.title(_("Transactions"))
     choices = _choices(household_id)
-    if may_write():
+    writable = may_write()
+    if writable:
         _add_form(household_id, choices)
     else:
         st.info(_(VIEWER_NOTE))
@@ -307,19 +428,29 @@ def transactions_page() -> None:
     page = _pager(_totals(household_id, spec))
     with transaction() as session:
         household = load_household(session, household_id)
-        rows = transactions.list_transactions(
-            session, household, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-        ).rows
+        rows = list(
+            transactions.list_transactions(
+                session, household, spec, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            ).rows
+        )
+    hidden = _fresh_rows(household_id, spec, [row.id for row in rows])
     for problem in messages("ledger"):
         st.error(problem)
     errors: dict[int, str] = st.session_state.get(ERRORS, {})
     if errors:
         st.error(_("Some edits were refused; see the Issue column. Nothing else was changed."))
-    ids = [row.id for row in rows]
+    if hidden:
+        st.caption(_(HIDDEN_NOTE))
+    if writable:
+        _undo_offer(household_id)
+    notes = {**{row.id: _(HIDDEN_NOTE) for row in hidden}, **errors}
+    ids = [row.id for row in [*rows, *hidden]]
     editable_grid(
-        _frame(rows, choices, errors),
+        _frame([*rows, *hidden], choices, notes),
         name="ledger",
         column_config=_column_config(choices),
         num_rows="dynamic",
-        save=lambda changes: _save_grid(household_id, ids, changes, choices),
+        save=lambda changes: _save_grid(household_id, ids, changes, choices, spec),
+        waiting=_waiting,
+        confirm_deletes=True,
     )
