@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.config import Settings, get_settings
 from domain.errors import DomainError, InvalidInputError
 from domain.logs import configure_logging
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("cashflow")
 
@@ -96,20 +101,70 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+def _in_unit_of_work(settings: Settings, work: Callable[[Session], None]) -> None:
+    """Run `work` in one unit of work on the configured (or embedded) database."""
     from cashflow.database import database_url  # noqa: PLC0415
     from domain.db.engine import create_db_engine, make_session_factory, unit_of_work  # noqa: PLC0415
+
+    with database_url(settings) as url:
+        engine = create_db_engine(url)
+        try:
+            with unit_of_work(make_session_factory(engine)) as session:
+                work(session)
+        finally:
+            engine.dispose()
+
+
+def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     from domain.services.users import create_user  # noqa: PLC0415
 
     password = args.password or getpass.getpass("Password (8 to 72 bytes): ")
-    with database_url(settings) as url:
-        engine = create_db_engine(url)
-        with unit_of_work(make_session_factory(engine)) as session:
-            user = create_user(
-                session, settings, username=args.username, password=password, is_admin=args.admin
+
+    def create(session: Session) -> None:
+        user = create_user(
+            session, settings, username=args.username, password=password, is_admin=args.admin
+        )
+        print(f"created user {user.username} (id {user.id})")  # noqa: T201 - CLI output
+
+    _in_unit_of_work(settings, create)
+    return 0
+
+
+def _cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from domain.services.auth import reset_password  # noqa: PLC0415
+
+    password = args.password or getpass.getpass(f"New password for {args.name} (8 to 72 bytes): ")
+
+    def reset(session: Session) -> None:
+        user = reset_password(session, settings, args.name, password, datetime.now(UTC))
+        print(  # noqa: T201 - CLI output
+            f"password of {user.username} changed; their logins (API and UI) have ended"
+        )
+
+    _in_unit_of_work(settings, reset)
+    return 0
+
+
+def _cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from domain.services.signup import create_signup_code  # noqa: PLC0415
+
+    def invite(session: Session) -> None:
+        issued = create_signup_code(session, datetime.now(UTC), by=None, days=args.days)
+        print(issued.code)  # noqa: T201 - CLI output: the code alone, for scripts
+        until = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+        print(f"single-use sign-up code, valid until {until}", file=sys.stderr)  # noqa: T201
+        if settings.registration_mode() != "invite":
+            print(  # noqa: T201 - CLI output
+                f"note: REGISTRATION is {settings.registration_mode()}; codes are asked "
+                "for only when it is invite",
+                file=sys.stderr,
             )
-            print(f"created user {user.username} (id {user.id})")  # noqa: T201 - CLI output
-        engine.dispose()
+
+    _in_unit_of_work(settings, invite)
     return 0
 
 
@@ -174,6 +229,36 @@ def _cmd_rates(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_user_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`cashflow user create | reset-password | invite`."""
+    user = sub.add_parser("user", help="user accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create = user_sub.add_parser("create", help="create an account (prompts for the password)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", default=None, help="omit to be prompted")
+    create.add_argument("--admin", action="store_true", help="make the account an admin")
+    create.set_defaults(func=_cmd_user)
+    reset = user_sub.add_parser(
+        "reset-password",
+        help="set a person's password (prompts for it); every login of theirs ends",
+    )
+    reset.add_argument("name", help="the username")
+    reset.add_argument("--password", default=None, help="omit to be prompted")
+    reset.set_defaults(func=_cmd_reset_password)
+    invite = user_sub.add_parser(
+        "invite", help="print a single-use sign-up code (for REGISTRATION=invite)"
+    )
+    invite.add_argument("--days", type=_positive, default=7, help="how long it stays valid")
+    invite.set_defaults(func=_cmd_invite)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line: `cashflow --help` explains each subcommand."""
     parser = argparse.ArgumentParser(
@@ -217,13 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=_cmd_db)
 
-    user = sub.add_parser("user", help="user accounts")
-    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
-    create = user_sub.add_parser("create", help="create an account (prompts for the password)")
-    create.add_argument("--username", required=True)
-    create.add_argument("--password", default=None, help="omit to be prompted")
-    create.add_argument("--admin", action="store_true", help="make the account an admin")
-    create.set_defaults(func=_cmd_user)
+    _add_user_commands(sub)
 
     backup = sub.add_parser("backup", help="a verified, compressed pg_dump with a SHA-256 manifest")
     backup.add_argument("--dir", default=None, help="where to write it (default BACKUP_DIR)")
@@ -257,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     try:
         settings = get_settings()
+        # The processes this one starts see the embedded database's URL: they must keep the
+        # REGISTRATION decided here (open on the embedded database unless set).
+        os.environ.setdefault("REGISTRATION", settings.registration_mode())
         log_file = settings.backup_dir / "scheduler_logs" / "scheduler.log"
         configure_logging(
             debug=settings.debug, log_file=log_file if args.command == "scheduler" else None

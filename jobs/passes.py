@@ -21,16 +21,18 @@ from domain.services.auth import prune_auth_records
 from domain.services.booking import PassReport, run_booking_pass
 from domain.services.households import get_household, list_households
 from domain.services.jobs import finish_job_run, record_job_run, start_job_run
+from domain.services.ui_sessions import prune_ui_sessions
 
 log = logging.getLogger("cashflow.jobs")
 BOOKING_JOB = "booking"
 
 
 def heartbeat_pass(factory: sessionmaker[Session], settings: Settings) -> None:
-    """Record that the scheduler is alive, and prune expired auth records."""
+    """Record that the scheduler is alive, and prune expired auth records and UI sessions."""
     started = datetime.now(UTC)
     with unit_of_work(factory) as session:
         pruned = prune_auth_records(session, settings, started)
+        pruned += prune_ui_sessions(session, started)
         record_job_run(
             session,
             job="heartbeat",

@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 from domain.config import Settings
 from domain.db.models import SignupCode, User
 from domain.errors import ForbiddenError, InvalidInputError
+from domain.i18n import N_
 from domain.services.users import create_user
 
 CODE_BYTES = 12
 CODE_DAYS = 7
-CLOSED = "sign-up is closed; ask the administrator for an account"
-BAD_CODE = "this sign-up code is unknown, used or expired"
+CLOSED = N_("sign-up is closed; ask the administrator for an account")
+BAD_CODE = N_("this sign-up code is unknown, used or expired")
+CODE_REQUIRED = N_("a sign-up code is required")
+ADMINS_ONLY = N_("only an administrator may create sign-up codes")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def create_signup_code(
 ) -> IssuedCode:
     """A single-use code for one sign-up; `by` None is the command line (the operator)."""
     if by is not None and not by.is_admin:
-        raise ForbiddenError("only an administrator may create sign-up codes")
+        raise ForbiddenError(ADMINS_ONLY)
     code = secrets.token_urlsafe(CODE_BYTES)
     expires_at = now + timedelta(days=days)
     session.add(
@@ -73,7 +76,7 @@ def open_code_count(session: Session, now: datetime) -> int:
 def _spend_code(session: Session, code: str | None, now: datetime) -> int:
     """Mark a code used (once, even under concurrent sign-ups); its id."""
     if not code or not code.strip():
-        raise InvalidInputError("code", "a sign-up code is required")
+        raise InvalidInputError("code", CODE_REQUIRED)
     spent: int | None = session.scalar(
         update(SignupCode)
         .where(
