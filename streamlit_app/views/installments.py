@@ -17,7 +17,8 @@ from streamlit_app.i18n import (
     show_money,
     show_table,
 )
-from streamlit_app.session import require_household_id
+from streamlit_app.session import may_write, require_household_id
+from streamlit_app.views.confirm import acting, delete_with_confirmation, show_note
 from streamlit_app.views.forms import category_options, household_work, money, run_action, today_of
 
 HEADERS = {"date": N_("Date"), "amount": N_("Amount"), "paid": N_("Paid")}
@@ -74,11 +75,86 @@ def _schedule_frame(household_id: int, plan_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows)
 
 
+def _edit_form(household_id: int, plan: InstallmentPlan) -> None:
+    """The plan's terms, editable; a refused value stays as typed."""
+    options = category_options(household_id, "expense")
+    labels = list(options)
+    current = next((label for label, i in options.items() if i == plan.category_id), labels[0])
+    key = f"plan_edit_{plan.id}"
+    with st.expander(_("Edit")), st.form(key):
+        cols = st.columns([2, 1, 1])
+        cols[0].text_input(_("What"), value=plan.name, key=f"{key}_name")
+        cols[1].text_input(_("Total"), value=f"{plan.total_amount}", key=f"{key}_total")
+        cols[2].number_input(_("Payments"), 1, 360, plan.payments_count, key=f"{key}_count")
+        cols = st.columns([1, 1, 2])
+        cols[0].date_input(
+            _("First payment"),
+            value=plan.first_payment_date,
+            key=f"{key}_first",
+            format=DATE_FORMAT,
+        )
+        cols[1].number_input(_("Day of month"), 1, 31, plan.day_of_month, key=f"{key}_day")
+        cols[2].selectbox(_("Category"), labels, index=labels.index(current), key=f"{key}_category")
+
+        def update() -> None:
+            state = st.session_state
+            with household_work(household_id) as (session, household):
+                plans.update_plan(
+                    session,
+                    household,
+                    plan.id,
+                    {
+                        "name": state[f"{key}_name"],
+                        "total_amount": money(state[f"{key}_total"], "total_amount"),
+                        "payments_count": int(state[f"{key}_count"]),
+                        "first_payment_date": state[f"{key}_first"],
+                        "day_of_month": int(state[f"{key}_day"]),
+                        "category_id": options.get(state[f"{key}_category"]),
+                    },
+                )
+
+        st.form_submit_button(
+            _("Save changes"), on_click=acting(f"plan_{plan.id}", update, _("Saved."))
+        )
+
+
+def _plan_actions(household_id: int, plan: InstallmentPlan, today: date) -> None:
+    def mark() -> None:
+        with household_work(household_id) as (session, household):
+            plans.mark_paid(session, household, plan.id, on=today)
+
+    def reverse() -> None:
+        with household_work(household_id) as (session, household):
+            plans.reverse_payment(session, household, plan.id)
+
+    def delete() -> None:
+        with household_work(household_id) as (session, household):
+            plans.delete_plan(session, household, plan.id)
+
+    row = st.container(horizontal=True)
+    if row.button(_("Mark next paid"), key=f"plan_paid_{plan.id}"):
+        run_action(mark, _("Recorded.")) and st.rerun()
+    if row.button(_("Reverse last"), key=f"plan_reverse_{plan.id}"):
+        run_action(reverse, _("Reversed.")) and st.rerun()
+    delete_with_confirmation(
+        row,
+        key=f"plan_delete_{plan.id}",
+        note_key="installments",
+        label=_("Delete"),
+        question=_("Delete {name}? Its payments already recorded stay in the ledger.").format(
+            name=plan.name
+        ),
+        action=delete,
+    )
+    _edit_form(household_id, plan)
+
+
 def _plan_card(household_id: int, plan: InstallmentPlan, today: date) -> None:
     with household_work(household_id) as (session, _user):
         progress = plans.progress(session, plan)
     done = progress.paid_count / plan.payments_count
     st.subheader(plan.name)
+    show_note(f"plan_{plan.id}")
     st.progress(
         done,
         text=_("{done} of {count} paid · {paid} paid, {left} to go · next {date}").format(
@@ -93,20 +169,8 @@ def _plan_card(household_id: int, plan: InstallmentPlan, today: date) -> None:
             count=plan.payments_count, total=show_money(plan.total_amount)
         ),
     )
-    cols = st.columns([1, 1, 4])
-
-    def mark() -> None:
-        with household_work(household_id) as (session, household):
-            plans.mark_paid(session, household, plan.id, on=today)
-
-    def reverse() -> None:
-        with household_work(household_id) as (session, household):
-            plans.reverse_payment(session, household, plan.id)
-
-    if cols[0].button(_("Mark next paid"), key=f"plan_paid_{plan.id}"):
-        run_action(mark, _("Recorded.")) and st.rerun()
-    if cols[1].button(_("Reverse last"), key=f"plan_reverse_{plan.id}"):
-        run_action(reverse, _("Reversed.")) and st.rerun()
+    if may_write():
+        _plan_actions(household_id, plan, today)
     with st.expander(_("Schedule")):
         frame = _schedule_frame(household_id, plan.id)
         show_table(frame, HEADERS)
@@ -118,7 +182,9 @@ def installments_page() -> None:
     today = today_of(household_id)
     st.title(_("Installments"))
     st.caption(_("A purchase split into monthly payments: the parts sum to the total exactly."))
-    _add_form(household_id, today)
+    if may_write():
+        _add_form(household_id, today)
+    show_note("installments")
     with household_work(household_id) as (session, household):
         found = plans.list_plans(session, household)
     if not found:

@@ -22,9 +22,11 @@ from streamlit_app.i18n import (
     keyed,
     show_date,
     show_money,
+    show_month,
     show_table,
 )
-from streamlit_app.session import require_household_id
+from streamlit_app.session import may_write, require_household_id
+from streamlit_app.views.confirm import delete_with_confirmation, show_note
 from streamlit_app.views.forms import (
     category_options,
     describe,
@@ -188,7 +190,7 @@ def _loan_card(household_id: int, loan: Loan, today: date) -> None:
         _("Paid"),
         _("{done} of {count}").format(done=where.paid_count, count=loan.term_months),
     )
-    cols[3].metric(_("Ends"), f"{where.end_date:%m/%Y}" if where.end_date else "-")
+    cols[3].metric(_("Ends"), show_month(where.end_date, short=True) if where.end_date else "-")
     schedule = _schedule(household_id, loan.id)
     if not schedule.empty:
         st.plotly_chart(amortization_figure(schedule), key=f"loan_chart_{loan.id}")
@@ -198,18 +200,93 @@ def _loan_card(household_id: int, loan: Loan, today: date) -> None:
         shown["date"] = shown["date"].map(show_date)
         with st.expander(_("Amortization table")):
             show_table(shown, HEADERS)
-    buttons = st.columns([1, 1, 4])
-    buttons[0].button(
+    if may_write():
+        _loan_actions(household_id, loan, today)
+
+
+def _loan_actions(household_id: int, loan: Loan, today: date) -> None:
+    # Buttons as wide as their labels: a column grid cut "Record next payment" short.
+    row = st.container(horizontal=True)
+    row.button(
         _("Record next payment"),
         key=f"loan_pay_{loan.id}",
         on_click=_acting(loan.id, partial(_pay, household_id, loan.id, today), _("Recorded.")),
     )
-    buttons[1].button(
+    row.button(
         _("Reverse last"),
         key=f"loan_reverse_{loan.id}",
         on_click=_acting(loan.id, partial(_reverse, household_id, loan.id), _("Reversed.")),
     )
+    delete_with_confirmation(
+        row,
+        key=f"loan_delete_{loan.id}",
+        note_key="loans",
+        label=_("Delete"),
+        question=_("Delete {name}? Its payments already recorded stay in the ledger.").format(
+            name=loan.name
+        ),
+        action=partial(_delete, household_id, loan.id),
+    )
     _prepay_form(household_id, loan, today)
+    _edit_form(household_id, loan)
+
+
+def _delete(household_id: int, loan_id: int) -> None:
+    with household_work(household_id) as (session, household):
+        loans.delete_loan(session, household, loan_id)
+
+
+def _update(household_id: int, loan_id: int, options: dict[str, int | None]) -> None:
+    state, key = st.session_state, f"loan_edit_{loan_id}"
+    methods = {_(label): code for label, code in METHODS.items()}
+    with household_work(household_id) as (session, household):
+        loans.update_loan(
+            session,
+            household,
+            loan_id,
+            {
+                "name": state[f"{key}_name"],
+                "principal": money(state[f"{key}_principal"], "principal"),
+                "annual_rate": _rate(state[f"{key}_rate"]),
+                "term_months": int(state[f"{key}_term"]),
+                "first_payment_date": state[f"{key}_first"],
+                "day_of_month": int(state[f"{key}_day"]),
+                "method": methods.get(state.get(keyed(f"{key}_method")) or "", "spitzer"),
+                "category_id": options.get(state[f"{key}_category"]),
+            },
+        )
+
+
+def _edit_form(household_id: int, loan: Loan) -> None:
+    """The loan's terms, editable; a refused value stays as typed."""
+    options = category_options(household_id, "expense")
+    labels = list(options)
+    current = next((label for label, i in options.items() if i == loan.category_id), labels[0])
+    methods = [_(label) for label in METHODS]
+    method = list(METHODS.values()).index(loan.method) if loan.method in METHODS.values() else 0
+    key = f"loan_edit_{loan.id}"
+    with st.expander(_("Edit")), st.form(key):
+        cols = st.columns([2, 1, 1, 1])
+        cols[0].text_input(_("Name"), value=loan.name, key=f"{key}_name")
+        cols[1].text_input(_("Principal"), value=f"{loan.principal}", key=f"{key}_principal")
+        cols[2].text_input(_("Yearly rate %"), value=f"{loan.annual_rate}", key=f"{key}_rate")
+        cols[3].number_input(_("Months"), 1, 600, loan.term_months, key=f"{key}_term")
+        cols = st.columns([1, 1, 2, 2])
+        cols[0].date_input(
+            _("First payment"),
+            value=loan.first_payment_date,
+            key=f"{key}_first",
+            format=DATE_FORMAT,
+        )
+        cols[1].number_input(_("Day of month"), 1, 31, loan.day_of_month, key=f"{key}_day")
+        cols[2].selectbox(_("Method"), methods, index=method, key=keyed(f"{key}_method"))
+        cols[3].selectbox(_("Category"), labels, index=labels.index(current), key=f"{key}_category")
+        st.form_submit_button(
+            _("Save changes"),
+            on_click=_acting(
+                loan.id, partial(_update, household_id, loan.id, options), _("Saved.")
+            ),
+        )
 
 
 def loans_page() -> None:
@@ -218,7 +295,9 @@ def loans_page() -> None:
     today = today_of(household_id)
     st.title(_("Loans"))
     st.caption(_("The payment is computed from the terms; every interest is rounded to the agora."))
-    _add_form(household_id, today)
+    if may_write():
+        _add_form(household_id, today)
+    show_note("loans")
     with household_work(household_id) as (session, household):
         found = loans.list_loans(session, household)
     if not found:
