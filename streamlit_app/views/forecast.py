@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import cast
 
 import pandas as pd
@@ -159,25 +161,71 @@ def _summary(forecast: Forecast) -> None:
         safe_explained(summary.safe)
 
 
+# The weekly and monthly tables' columns, as a reader names them.
+PERIOD_HEADERS = {
+    "opening": N_("Opening balance"),
+    "income": N_("Money in"),
+    "expense": N_("Money out"),
+    "net": N_("Change"),
+    "closing": N_("Closing balance"),
+    "lowest": N_("Lowest balance"),
+    "lowest_date": N_("Lowest on"),
+}
+PERIOD_NAMES = {"weekly": N_("Week"), "monthly": N_("Month")}
+
+
+def _line(item: str, amount: Decimal, kind: str = "", times: str = "") -> dict[str, object]:
+    return {"item": item, "kind": kind, "times": times, "amount": show_money(amount)}
+
+
+def month_story(forecast: Forecast, month: date) -> list[dict[str, object]]:
+    """A month from its opening balance through its items to its closing balance.
+
+    The items' totals in and out sum, with the opening balance, to the closing balance;
+    what the P50 path adds beyond the listed items shows as its own line.
+    """
+    months = aggregate(forecast, "monthly")
+    row = months[months["start"] == month].iloc[0]
+    drivers = explain_month(forecast, month)
+    money_in = sum((d.amount for d in drivers if d.amount > 0), ZERO)
+    money_out = sum((d.amount for d in drivers if d.amount < 0), ZERO)
+    rest = row["closing"] - row["opening"] - money_in - money_out
+    lines = [_line(_("Opening balance"), row["opening"])]
+    lines += [
+        _line(_driver_label(d.label, d.kind), d.amount, _(KINDS.get(d.kind, d.kind)), str(d.count))
+        for d in drivers
+    ]
+    lines += [_line(_("Total in"), money_in), _line(_("Total out"), money_out)]
+    if rest:
+        lines.append(_line(_("Other movement on the median path"), rest))
+    lines.append(_line(_("Closing balance"), row["closing"]))
+    return lines
+
+
 def _explain(forecast: Forecast) -> None:
     months = sorted({d.replace(day=1) for d in forecast.daily["date"]})
     st.subheader(_("Why a month looks the way it does"))
     shown = {show_month(m): m for m in months}
     label = st.selectbox(_("Month"), list(shown), key=keyed("forecast_explain_month"))
-    drivers = explain_month(forecast, shown.get(label or "", months[0]))
-    rows = [
-        {
-            "item": _driver_label(d.label, d.kind),
-            "kind": _(KINDS.get(d.kind, d.kind)),
-            "times": d.count,
-            "amount": show_money(d.amount),
-        }
-        for d in drivers
-    ]
-    if rows:
-        show_table(pd.DataFrame(rows), HEADERS)
-    else:
+    month = shown.get(label or "", months[0])
+    if not explain_month(forecast, month):
         st.info(_("Nothing known moves this month."))
+    show_table(pd.DataFrame(month_story(forecast, month)), HEADERS, key="forecast_story")
+
+
+def _period_table(table: pd.DataFrame, view: str) -> None:
+    """The weekly or monthly table: a named period, money and dates as the reader reads them."""
+    shown = pd.DataFrame({"period": table["period"]})
+    if view == "weekly":
+        ends = table["start"].map(lambda start: start + timedelta(days=6))
+        shown["period"] = [
+            f"{show_date(start)} – {show_date(end)}"
+            for start, end in zip(table["start"], ends, strict=True)
+        ]
+    for column in ("opening", "income", "expense", "net", "closing", "lowest"):
+        shown[column] = table[column].map(show_money)
+    shown["lowest_date"] = table["lowest_date"].map(show_date)
+    show_table(shown, {"period": PERIOD_NAMES[view], **PERIOD_HEADERS}, key="forecast_periods")
 
 
 def forecast_page() -> None:
@@ -220,9 +268,5 @@ def forecast_page() -> None:
         figure = periods_figure(table, warning=float(warning))
     st.plotly_chart(figure, key="forecast_chart")
     if view != "daily":
-        money_columns = ["opening", "income", "expense", "net", "closing", "lowest"]
-        for column in money_columns:
-            table[column] = table[column].map(show_money)
-        table["lowest_date"] = table["lowest_date"].map(show_date)
-        show_table(table.drop(columns=["start"]), HEADERS)
+        _period_table(table, view)
     _explain(forecast)

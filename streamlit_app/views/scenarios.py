@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
@@ -27,7 +29,7 @@ from streamlit_app.i18n import (
     show_month,
     show_table,
 )
-from streamlit_app.session import require_household_id
+from streamlit_app.session import may_write, require_household_id
 from streamlit_app.views.forms import describe, household_work, money, run_action, today_of
 
 DRAFT = "scenario_draft"
@@ -48,6 +50,26 @@ HEADERS = {
     "difference": N_("Difference"),
     "operation": N_("Operation"),
 }
+# How each operation reads in the list ({amount}s through the display formatter).
+SENTENCES = {
+    ("one_off", "expense"): N_("One-off expense {amount} on {date}"),
+    ("one_off", "income"): N_("One-off income {amount} on {date}"),
+    ("new_installment", ""): N_(
+        "New installment purchase {name}: {total} in {count} payments from {date}"
+    ),
+    ("change_fixed", ""): N_("{name} changed by {percent}%, from {date}"),
+    ("pause_fixed", ""): N_("{name} paused from {date}"),
+    ("pause_fixed", "until"): N_("{name} paused from {date} until {until}"),
+    ("new_fixed", "expense"): N_("New fixed expense {name}: {amount} from {date}"),
+    ("new_fixed", "income"): N_("New fixed income {name}: {amount} from {date}"),
+    ("new_loan", ""): N_("New loan {name}: {principal} at {rate}%, {months} months from {date}"),
+    ("loan_prepayment", "shorten_term"): N_(
+        "Prepayment of {amount} on {name} on {date}, shortening the term"
+    ),
+    ("loan_prepayment", "lower_payment"): N_(
+        "Prepayment of {amount} on {name} on {date}, lowering the payment"
+    ),
+}
 
 
 def _sources(household_id: int) -> tuple[dict[str, int], dict[str, int]]:
@@ -57,7 +79,9 @@ def _sources(household_id: int) -> tuple[dict[str, int], dict[str, int]]:
     return items, owed
 
 
+@st.fragment
 def _operation_form(household_id: int, today: date) -> None:
+    """Picking a kind redraws only this form; adding reruns the page once, to compare."""
     items, owed = _sources(household_id)
     kinds = {_(label): code for label, code in KINDS.items()}
     picked = st.selectbox(_("Add an operation"), list(kinds), key=keyed("op_kind"))
@@ -71,6 +95,7 @@ def _operation_form(household_id: int, today: date) -> None:
                 st.error(describe(exc))
                 return
             st.session_state.setdefault(DRAFT, []).append(op)
+            st.rerun()
 
 
 def _fields(kind: str, today: date, items: dict[str, int], owed: dict[str, int]) -> dict[str, Any]:
@@ -190,19 +215,85 @@ def _compare(household_id: int, today: date, operations: list[dict[str, Any]]) -
     show_table(table, HEADERS)
 
 
+def _money_text(value: object) -> str:
+    try:
+        return show_money(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def _date_text(value: object) -> str:
+    try:
+        return show_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _variant(op: dict[str, Any]) -> str:
+    kind = op.get("op")
+    if kind in ("one_off", "new_fixed"):
+        return "income" if op.get("type") == "income" else "expense"
+    if kind == "pause_fixed":
+        return "until" if op.get("until") else ""
+    if kind == "loan_prepayment":
+        return "lower_payment" if op.get("mode") == "lower_payment" else "shorten_term"
+    return ""
+
+
+def describe_operation(op: dict[str, Any], items: dict[int, str], owed: dict[int, str]) -> str:
+    """An operation as one sentence: money and dates as the reader reads them."""
+    sentence = SENTENCES.get((str(op.get("op")), _variant(op)))
+    if sentence is None:
+        return json.dumps(op, ensure_ascii=False)  # an operation this page does not know
+    first = op.get("date") or op.get("first_payment_date") or op.get("from_date")
+    text = _(sentence).format(
+        amount=_money_text(op.get("amount")),
+        total=_money_text(op.get("total_amount")),
+        principal=_money_text(op.get("principal")),
+        date=_date_text(first or op.get("start_date")),
+        until=_date_text(op.get("until")),
+        count=op.get("payments_count"),
+        percent=op.get("percent"),
+        rate=op.get("annual_rate"),
+        months=op.get("term_months"),
+        name=op.get("name")
+        or items.get(op.get("fixed_id") or 0)
+        or owed.get(op.get("loan_id") or 0)
+        or "",
+    )
+    described = op.get("description") if op.get("op") == "one_off" else None
+    return f"{text} · {described}" if described else text
+
+
+def _remove(index: int) -> None:
+    draft = st.session_state.get(DRAFT, [])
+    if 0 <= index < len(draft):
+        st.session_state[DRAFT] = draft[:index] + draft[index + 1 :]
+
+
+def _operations(household_id: int, draft: list[dict[str, Any]]) -> None:
+    """The draft's operations, one readable row each with its own Remove button."""
+    items, owed = _sources(household_id)
+    names = {i: n for n, i in items.items()}, {i: n for n, i in owed.items()}
+    for index, op in enumerate(draft):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"{index + 1}. {describe_operation(op, *names)}", width="stretch")
+            st.button(_("Remove"), key=f"scenario_remove_{index}", on_click=_remove, args=(index,))
+
+
 def _draft_section(household_id: int, today: date) -> None:
     draft: list[dict[str, Any]] = st.session_state.get(DRAFT, [])
     st.subheader(_("This scenario"))
     if not draft:
         st.info(_("Add operations above to build a scenario."))
         return
-    show_table(pd.DataFrame([{"operation": str(op)} for op in draft]), HEADERS)
+    _operations(household_id, draft)
     cols = st.columns([1, 1, 2])
     if cols[0].button(_("Clear"), key="scenario_clear"):
         st.session_state[DRAFT] = []
         st.rerun()
     name = cols[2].text_input(_("Name"), value=_("My scenario"), key="scenario_name")
-    if cols[1].button(_("Save"), key="scenario_save"):
+    if may_write() and cols[1].button(_("Save"), key="scenario_save"):
 
         def save() -> None:
             with household_work(household_id) as (session, household):
