@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from domain.db.models import User
 from domain.rules.dates import local_today
+from domain.rules.ledger import TransactionDraft
+from domain.services import fixed, transactions
 from streamlit_app.views import scenarios
 from tests.conftest import home_of
 from tests.test_ui_forecast import resident
@@ -176,3 +178,66 @@ def test_forecast_tables_have_human_labels_and_a_month_adds_up(resident: User) -
 
 def _amount(shown: object) -> Decimal:
     return Decimal(str(shown).replace("₪", "").replace(",", "").strip("\u200e\u200f "))
+
+
+def _marks(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value in {":green[**Done**]", ":orange[Not yet]"}]
+
+
+def test_an_empty_household_is_guided_through_three_steps_each_marked_done(
+    committed_user: User, engine: Engine
+) -> None:
+    at = _logged_in(committed_user, "home")
+    assert _marks(at) == [":orange[Not yet]"] * 3
+    assert not at.get("plotly_chart")
+    at.text_input(key="step_balance_amount").input("5,000")
+    at.button(key="FormSubmitter:step_balance-Record").click().run()
+    assert not at.exception, at.exception
+    assert any("Recorded." in s.value for s in at.success)
+    assert _marks(at) == [":green[**Done**]", ":orange[Not yet]", ":orange[Not yet]"]
+    assert not at.get("plotly_chart")  # a balance alone draws a flat line: no chart
+    assert any("balance chart appears once money moves" in i.value for i in at.info)
+    at.text_input(key="step_income_amount").input("9000")
+    at.text_input(key="step_expense_amount").input("abc")
+    at.button(key="FormSubmitter:step_fixed-Add").click().run()
+    assert any("amount" in e.value for e in at.error)
+    assert at.text_input(key="step_income_amount").value == "9000"  # kept as typed
+    at.text_input(key="step_expense_amount").input("4000")
+    at.button(key="FormSubmitter:step_fixed-Add").click().run()
+    assert not at.exception, at.exception
+    assert _marks(at) == [":green[**Done**]", ":orange[Not yet]", ":green[**Done**]"]
+    assert at.get("plotly_chart")  # the forecast moves now
+    with sessionmaker(bind=engine)() as session:
+        home = home_of(session, committed_user)
+        items = {(i.name, i.type, i.amount) for i in fixed.list_fixed(session, home)}
+        today = local_today(datetime.now(UTC), home.timezone)
+        transactions.record_transaction(
+            session, home, TransactionDraft(date=today, amount=Decimal("50"), type="expense")
+        )
+        session.commit()
+    assert items == {
+        ("Salary", "income", Decimal("9000.00")),
+        ("Rent", "expense", Decimal("4000.00")),
+    }
+    at = _logged_in(committed_user, "home")
+    assert not _marks(at)  # all three done: the steps step aside
+    assert at.get("plotly_chart")
+
+
+def test_fixed_items_show_no_end_date_as_empty_and_a_delete_asks_first(
+    resident: User, engine: Engine
+) -> None:
+    at = _logged_in(resident, "fixed")
+    frame = at.data_editor[0].value
+    assert frame["end_date"].isna().all()  # empty cells, not the word None
+    assert "None" not in frame.astype(str)["end_date"].tolist()
+    key = at.session_state["fixed_editor_key"]
+    at.session_state[key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [0]}
+    at.run()
+    assert any("Delete 1 row?" in w.value for w in at.warning)
+    with sessionmaker(bind=engine)() as session:
+        assert len(fixed.list_fixed(session, home_of(session, resident))) == 2
+    at.button(key="fixed_delete_yes").click().run()
+    assert not at.exception, at.exception
+    with sessionmaker(bind=engine)() as session:
+        assert len(fixed.list_fixed(session, home_of(session, resident))) == 1

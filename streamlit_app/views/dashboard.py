@@ -6,7 +6,9 @@ payments and the scheduler's recent passes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -16,12 +18,14 @@ from domain.i18n import N_
 from domain.rules.dates import local_time
 from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import Summary, band, lowest_point, summarize
-from domain.services import categories, dashboard
+from domain.rules.ledger import LedgerFilter
+from domain.services import balance, categories, dashboard, fixed, transactions
 from domain.services.forecasting import forecast_for
 from domain.services.household_settings import get_household_settings
 from domain.services.jobs import job_runs_for_household, recent_job_runs, share_of
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.i18n import (
+    DATE_FORMAT,
     _,
     keyed,
     n_,
@@ -29,10 +33,17 @@ from streamlit_app.i18n import (
     show_money,
     show_table,
 )
-from streamlit_app.session import require_household_id
+from streamlit_app.session import may_write, require_household_id
 from streamlit_app.views.budgets import at_risk_panel
+from streamlit_app.views.confirm import acting, show_note
 from streamlit_app.views.forecast import safe_box, safe_explained
-from streamlit_app.views.forms import NO_CATEGORY, category_name, household_work, today_of
+from streamlit_app.views.forms import (
+    NO_CATEGORY,
+    category_name,
+    household_work,
+    money,
+    today_of,
+)
 
 
 def _kpis(household_id: int, today: date, summary: Summary) -> None:
@@ -54,6 +65,11 @@ def _kpis(household_id: int, today: date, summary: Summary) -> None:
         safe_explained(k.forecast.safe)
 
 
+def _flat(values: pd.Series) -> bool:
+    """Nothing to draw: no value, or one value all along."""
+    return values.empty or bool((values == values.iloc[0]).all())
+
+
 def _balance_chart(household_id: int, today: date, forecast: Forecast) -> None:
     with household_work(household_id) as (session, household):
         past = pd.DataFrame(
@@ -62,6 +78,14 @@ def _balance_chart(household_id: int, today: date, forecast: Forecast) -> None:
         warning = get_household_settings(session, household).warning_threshold
     low_value, low_date = lowest_point(forecast.daily)
     st.subheader(_("Balance: past and forecast"))
+    if _flat(band(forecast)["p50"]) and _flat(past["balance"]):
+        st.info(
+            _(
+                "The balance chart appears once money moves: add your salary and rent, or "
+                "import a bank file."
+            )
+        )
+        return
     figure = forecast_figure(
         band(forecast), warning=float(warning), lowest=(low_date, float(low_value)), past=past
     )
@@ -95,7 +119,9 @@ def _flows(household_id: int, today: date) -> None:
             [c.__dict__ for c in dashboard.category_breakdown(session, household, start, end)]
         )
     with left:
-        if flows.empty:
+        if flows.empty or not (
+            flows["income"].astype(bool).any() or flows["expense"].astype(bool).any()
+        ):
             st.info(_("No transactions in this period yet."))
         else:
             st.plotly_chart(income_expense_figure(flows), key="dashboard_flows")
@@ -260,19 +286,139 @@ FIRST_STEPS = (
 )
 
 
-def first_steps() -> None:
-    """What a new, empty account does first: the forecast needs a balance and known items."""
+@dataclass(frozen=True)
+class Steps:
+    """Which of the first steps a household has done."""
+
+    balance: bool
+    history: bool
+    salary: bool
+    rent: bool
+
+    def done(self) -> tuple[bool, bool, bool]:
+        """Each step's state, in order."""
+        return (self.balance, self.history, self.salary and self.rent)
+
+
+def steps_of(household_id: int) -> Steps:
+    """What the household has: a balance reading, transactions, fixed income and expense."""
+    with household_work(household_id) as (session, household):
+        items = fixed.list_fixed(session, household)
+        return Steps(
+            balance=balance.latest_record(session, household) is not None,
+            history=transactions.ledger_totals(session, household, LedgerFilter()).count > 0,
+            salary=any(i.type == "income" for i in items),
+            rent=any(i.type == "expense" for i in items),
+        )
+
+
+def _record_balance(household_id: int, today: date) -> None:
+    state = st.session_state
+    with household_work(household_id) as (session, household):
+        balance.record_balance(
+            session,
+            household,
+            amount=money(str(state.get("step_balance_amount") or ""), "amount"),
+            as_of=state.get("step_balance_as_of") or today,
+            today=today,
+        )
+
+
+def _add_salary_and_rent(household_id: int, today: date, steps: Steps) -> None:
+    state = st.session_state
+    wanted = [
+        (flow, _(name), state.get(f"step_{flow}_amount") or "", state.get(f"step_{flow}_day"))
+        for flow, name, have in (
+            ("income", N_("Salary"), steps.salary),
+            ("expense", N_("Rent"), steps.rent),
+        )
+        if not have
+    ]
+    with household_work(household_id) as (session, household):
+        for flow, name, amount, day in wanted:
+            if not str(amount).strip():
+                continue  # one of the two may be added later
+            fixed.create_fixed(
+                session,
+                household,
+                name=name,
+                amount=money(str(amount), "amount"),
+                type=flow,
+                frequency="monthly",
+                start_date=today,
+                day_of_month=int(day) if day else None,
+            )
+
+
+def _balance_form(household_id: int, today: date) -> None:
+    with st.form("step_balance"):
+        cols = st.columns([2, 2, 1], vertical_alignment="bottom")
+        cols[0].text_input(_("Balance"), key="step_balance_amount", placeholder="0.00")
+        cols[1].date_input(
+            _("At the end of"), value=today, key="step_balance_as_of", format=DATE_FORMAT
+        )
+        cols[2].form_submit_button(
+            _("Record"),
+            on_click=acting(
+                "first_steps", partial(_record_balance, household_id, today), _("Recorded.")
+            ),
+        )
+
+
+def _fixed_form(household_id: int, today: date, steps: Steps) -> None:
+    with st.form("step_fixed"):
+        for flow, label, have in (
+            ("income", N_("Salary a month"), steps.salary),
+            ("expense", N_("Rent a month"), steps.rent),
+        ):
+            if have:
+                continue
+            cols = st.columns([2, 1])
+            cols[0].text_input(_(label), key=f"step_{flow}_amount", placeholder="0.00")
+            cols[1].number_input(
+                _("Day of month"),
+                1,
+                31,
+                value=10 if flow == "income" else 1,
+                key=f"step_{flow}_day",
+            )
+        st.form_submit_button(
+            _("Add"),
+            on_click=acting(
+                "first_steps",
+                partial(_add_salary_and_rent, household_id, today, steps),
+                _("Added."),
+            ),
+        )
+
+
+def _step(number: int, step: tuple[str, str, str], done: bool) -> None:
+    page, label, hint = step
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].page_link(page, label=f"{number}. {_(label)}")
+    cols[1].markdown(_(":green[**Done**]") if done else _(":orange[Not yet]"))
+    st.caption(_(hint))
+
+
+def first_steps(household_id: int, today: date, steps: Steps) -> None:
+    """What a new household does first, each step marked done or not, with forms where short."""
+    done = steps.done()
     with st.container(border=True):
         st.subheader(_("First steps"))
         st.write(
             _(
-                "Nothing is recorded yet, so there is no balance to forecast, nothing safe to "
-                "spend and no health score. Start here:"
+                "The forecast needs a balance to start from and the money that comes and goes. "
+                "Three steps get you there:"
             )
         )
-        for number, (page, label, hint) in enumerate(FIRST_STEPS, start=1):
-            st.page_link(page, label=f"{number}. {_(label)}")
-            st.caption(_(hint))
+        show_note("first_steps")
+        writable = may_write()
+        for number, (step, finished) in enumerate(zip(FIRST_STEPS, done, strict=True), start=1):
+            _step(number, step, finished)
+            if writable and not finished and number == 1:
+                _balance_form(household_id, today)
+            if writable and not finished and number == 3:
+                _fixed_form(household_id, today, steps)
 
 
 def dashboard_page() -> None:
@@ -288,10 +434,15 @@ def dashboard_page() -> None:
         )
     with household_work(household_id) as (session, household):
         empty = not dashboard.has_data(session, household)
+    steps = steps_of(household_id)
     if empty:
-        first_steps()
+        first_steps(household_id, today, steps)
         job_panel(household_id)
         return
+    if not all(steps.done()):
+        count = sum(steps.done())
+        with st.expander(_("First steps: {done} of 3 done").format(done=count)):
+            first_steps(household_id, today, steps)
     with household_work(household_id) as (session, household):
         forecast = forecast_for(session, household, today)  # once, for every section below
     summary = summarize(forecast)

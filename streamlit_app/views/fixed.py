@@ -105,7 +105,11 @@ def _frame(household_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
             }
             for i in items
         ]
-        return pd.DataFrame.from_records(records, columns=COLUMNS), [i.id for i in items]
+        frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    # Dates as a date column: a missing end date is empty (NaT), never the word None.
+    for column in ("start_date", "end_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame, [i.id for i in items]
 
 
 def _column_config() -> dict[str, Any]:
@@ -185,4 +189,5 @@ def fixed_page() -> None:
         column_config=_column_config(),
         num_rows="delete",
         save=lambda changes: _save(household_id, ids, frame, changes),
+        confirm_deletes=True,
     )
