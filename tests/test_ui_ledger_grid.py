@@ -69,7 +69,7 @@ def test_a_new_row_the_filter_hides_stays_with_a_note_until_the_next_search(
     assert not at.exception, at.exception
     frame = at.data_editor[0].value
     assert list(frame["description"]) == ["Falafel", "Bread"]
-    assert frame.loc[1, "issue"].startswith("Saved. It does not match the current filter")
+    assert str(frame.loc[1, "issue"]).startswith("Saved. It does not match the current filter")
     assert {m.label: m.value for m in at.metric}["Transactions"] == "1"
     at.text_input(key="f_text").input("Fala").run()
     assert list(at.data_editor[0].value["description"]) == ["Falafel"]
