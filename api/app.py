@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from api.docs import install_docs
 from api.errors import install_error_handling
 from api.routes import (
     alerts,
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=MAX_BODY_BYTES,
         lifespan=_lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # served by api/docs.py, with their assets, offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings.database_url, echo=settings.debug)
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
     )
     install_error_handling(app)
+    install_docs(app)
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
