@@ -6,38 +6,19 @@ page names who changed what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from domain.config import PROJECT_ROOT
 from domain.db.models import Membership, User
 from domain.rules.dates import local_today
 from tests.builders import make_transaction
-from tests.conftest import PASSWORD, home_of
+from tests.conftest import home_of
+from tests.test_ui_ledger import _logged_in, db
 
-APP = str(PROJECT_ROOT / "streamlit_app" / "app.py")
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    """A session on committed data (the app runs its own units of work)."""
-    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
-        yield session
-
-
-def _logged_in(user: User, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input[0].input(user.username)
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
-    at.switch_page(f"page_scripts/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+__all__ = ["db"]  # the committed-data session, as a fixture of this module
 
 
 def _button(at: AppTest, label: str) -> AppTest:

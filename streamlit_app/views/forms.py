@@ -110,12 +110,14 @@ def category_options(household_id: int, flow: str) -> dict[str, int | None]:
         return {_(NO_CATEGORY): None, **{category_name(c): c.id for c in found if c.type == flow}}
 
 
-def run_action(action: Callable[[], Any], success: str) -> bool:
+def run_action(action: Callable[[], Any], success: str, *, money: bool = True) -> bool:
     """Run a button's service call; show its error or its success (already translated).
 
-    A viewer's press is refused here, before any service runs.
+    A press that changes money (the default) is refused for a viewer before any service
+    runs; a person's own calls (joining, leaving, managing members) pass `money=False`
+    and their services check the role themselves.
     """
-    if not may_write():
+    if money and not may_write():
         st.error(_(VIEWER_REFUSAL))
         return False
     try:

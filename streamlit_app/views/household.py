@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from domain.errors import DomainError
 from domain.i18n import N_
 from domain.rules.roles import INVITABLE, MANAGE_MEMBERS, OWN, allows
 from domain.services import households, invitations
@@ -17,7 +16,7 @@ from domain.services.households import Scope
 from streamlit_app.db import settings, transaction
 from streamlit_app.i18n import _, show_date, show_table
 from streamlit_app.session import HOUSEHOLD, load_user, require_user_id
-from streamlit_app.views.forms import describe
+from streamlit_app.views.forms import run_action
 
 ROLE_WORDS = {
     "owner": N_("owner"),
@@ -35,13 +34,7 @@ def role_word(role: str) -> str:
 
 def _act(action: Callable[[], Any], success: str) -> bool:
     """Run a person's call (the services check the role); show its refusal or success."""
-    try:
-        action()
-    except DomainError as exc:
-        st.error(describe(exc))
-        return False
-    st.success(success)
-    return True
+    return run_action(action, success, money=False)
 
 
 def _scope(session: Any, user_id: int) -> Scope:
