@@ -199,6 +199,31 @@ def test_browser_login_reload_logout(running: Running, chromium: str) -> None:
         browser.close()
 
 
+@pytest.mark.browser
+def test_browser_sign_up(running: Running, chromium: str) -> None:
+    """From the login page to a new account's home page (the suite runs REGISTRATION=open)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    name = f"browser_{uuid.uuid4().hex[:6]}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page()
+        page.goto(running.ui)
+        page.get_by_role("button", name="Create an account").click()
+        expect(page.get_by_role("button", name="Sign up")).to_be_visible(timeout=20_000)
+        _settle(page)
+        page.get_by_role("textbox", name="Username").fill(name)
+        page.get_by_role("textbox", name="Your name").fill("Browser Person")
+        page.get_by_role("textbox", name="Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("textbox", name="Repeat the password").fill(DEMO_PASSWORD)
+        page.screenshot(path=str(ARTIFACTS / "sign-up.png"), full_page=True)
+        page.get_by_role("button", name="Sign up").click()
+        expect(page.get_by_text("Welcome, Browser Person").first).to_be_visible(timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "home-after-sign-up.png"), full_page=True)
+        browser.close()
+
+
 def _browser_login(page: Any, running: Running) -> None:
     page.goto(running.ui)
     _log_in_here(page)
