@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
 from api.app import create_app
-from domain.config import PROJECT_ROOT, Settings, get_settings
+from domain.config import PROJECT_ROOT, Settings, build_settings, get_settings
 from domain.db.models import SignupCode, User
 from domain.errors import ForbiddenError
 from domain.services import signup
@@ -308,3 +309,30 @@ def _bounded_to(person: User, statement: str, parameters: dict[str, Any]) -> boo
     if household is None:
         return False
     return bool(parameters[household.group(1)] == person.default_household_id)
+
+
+@pytest.mark.parametrize(
+    ("database_url", "registration", "expected"),
+    [
+        (None, None, "open"),  # the embedded database: a person's own machine
+        ("postgresql+psycopg://db/cashflow", None, "invite"),
+        ("postgresql+psycopg://db/cashflow", "open", "open"),
+        (None, "closed", "closed"),
+    ],
+)
+def test_registration_default_follows_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str | None,
+    registration: str | None,
+    expected: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    for key, value in (("DATABASE_URL", database_url), ("REGISTRATION", registration)):
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    built = build_settings()
+    built.database_url = "postgresql+psycopg://embedded/cashflow"  # as the embedded server does
+    assert built.registration_mode() == expected
