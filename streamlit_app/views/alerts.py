@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from domain.db.models import Alert
 from domain.rules.alert_texts import TEXT, render
 from domain.services import alerts, dashboard
+from streamlit_app import cache
 from streamlit_app.i18n import DATE_FORMAT, _, currency, language
 from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import household_work, run_action, today_of
@@ -18,12 +19,25 @@ from streamlit_app.views.forms import household_work, run_action, today_of
 ICONS = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
+@st.cache_resource
+def _refreshed() -> dict[int, tuple[str, date]]:
+    """Per household, the data version and day its alerts were last refreshed in this process."""
+    return {}
+
+
 def unread_badge(household_id: int) -> int:
-    """Re-evaluate alerts when data changed; return the unread count (for the sidebar)."""
-    now = datetime.now(UTC)
+    """The unread count for the sidebar; alerts are refreshed only when the data changed.
+
+    It reads this run's data version (which the page's caches then use). The scheduler's
+    alerts pass refreshes every household's alerts; here they are refreshed only after a
+    write or on a new day, so a plain rerun costs two small reads.
+    """
     today = today_of(household_id)
     with household_work(household_id) as (session, household):
-        alerts.refresh_alerts(session, household, today, now)
+        mark = (cache.read_version(session, household), today)
+        if _refreshed().get(household_id) != mark:
+            alerts.refresh_alerts(session, household, today, datetime.now(UTC))
+            _refreshed()[household_id] = mark
         return alerts.unread_count(session, household, today)
 
 

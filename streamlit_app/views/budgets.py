@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,8 @@ from domain.rules.budgets import (
 )
 from domain.rules.display import display_number
 from domain.services import budgets, categories
+from domain.services.budgets import MonthTotals
+from streamlit_app import cache
 from streamlit_app.budget_charts import (
     AVAILABLE,
     BUDGET,
@@ -31,6 +34,7 @@ from streamlit_app.budget_charts import (
     budget_bars_figure,
     budget_history_figure,
 )
+from streamlit_app.cache import cached
 from streamlit_app.i18n import _, keyed, language, n_, show_date, show_money, show_month, show_table
 from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import category_name, describe, household_work, money, today_of
@@ -38,6 +42,16 @@ from streamlit_app.views.grid import editable_grid, messages
 
 COLUMNS = ["category", "amount", "only_this_month", "rollover", "forecast"]
 MONTHS_BACK, MONTHS_AHEAD = 12, 3
+
+
+@dataclass
+class Named:
+    """A category's names, as category_name reads them."""
+
+    name: str
+    name_he: str | None
+
+
 MODE_WORDS = {
     "history": N_("history"),
     "budget": N_("budget"),
@@ -52,14 +66,9 @@ def _mode_word(mode: object) -> str:
 def _pick_month(today: date) -> date:
     this = month_of(today)
     months = [next_month(this, k) for k in range(-MONTHS_BACK, MONTHS_AHEAD + 1)]
-    picked = st.selectbox(
-        _("Month"),
-        months,
-        index=MONTHS_BACK,
-        format_func=show_month,
-        key=keyed("budgets_month"),
-    )
-    return picked or this
+    shown = {show_month(m): m for m in months}  # the words themselves: AppTest sees them too
+    picked = st.selectbox(_("Month"), list(shown), index=MONTHS_BACK, key=keyed("budgets_month"))
+    return shown.get(picked or "", this)
 
 
 def _rows(
@@ -160,28 +169,63 @@ def _save(
     return problems
 
 
-def _copy_previous(household_id: int, month: date) -> None:
-    if not st.button(_("Copy from last month"), key="budgets_copy"):
-        return
+def _copy(household_id: int, month: date) -> None:
+    """The button's callback: copy, say how many, and start a fresh grid."""
     try:
         with household_work(household_id) as (session, household):
             count = len(budgets.copy_previous_month(session, household, month))
     except DomainError as exc:
-        st.error(describe(exc))
+        st.session_state["budgets_copied"] = ("error", describe(exc))
         return
-    st.success(
-        n_(
-            "Copied {count} amount from last month.",
-            "Copied {count} amounts from last month.",
-            count,
-        ).format(count=count)
-    )
+    copied = n_(
+        "Copied {count} amount from last month.", "Copied {count} amounts from last month.", count
+    ).format(count=count)
+    st.session_state["budgets_copied"] = ("success", copied)
     st.session_state["budgets_version"] = st.session_state.get("budgets_version", 0) + 1
 
 
-def _names(household_id: int) -> dict[int, str]:
+def _copy_previous(household_id: int, month: date) -> None:
+    st.button(
+        _("Copy from last month"), key="budgets_copy", on_click=_copy, args=(household_id, month)
+    )
+    kind, text = st.session_state.pop("budgets_copied", (None, ""))
+    if kind == "error":
+        st.error(text)
+    elif kind == "success":
+        st.success(text)
+
+
+@cached
+def _names_of(household_id: int, data: str) -> dict[int, tuple[str, str | None]]:
+    del data
     with household_work(household_id) as (session, household):
-        return {c.id: category_name(c) for c in categories.list_categories(session, household)}
+        return {c.id: (c.name, c.name_he) for c in categories.list_categories(session, household)}
+
+
+def _names(household_id: int) -> dict[int, str]:
+    found = _names_of(household_id, cache.version(household_id))
+    return {key: category_name(Named(*names)) for key, names in found.items()}
+
+
+@cached
+def _month_lines(household_id: int, data: str, month: date, today: date) -> list[BudgetLine]:
+    del data
+    with household_work(household_id) as (session, household):
+        return budgets.month_summary(session, household, month, today)
+
+
+@cached
+def _history_of(household_id: int, data: str, month: date, today: date) -> list[MonthTotals]:
+    del data
+    with household_work(household_id) as (session, household):
+        return budgets.budget_history(session, household, month, today)
+
+
+@cached
+def _at_risk(household_id: int, data: str, today: date) -> list[BudgetLine]:
+    del data
+    with household_work(household_id) as (session, household):
+        return budgets.at_risk(session, household, today)
 
 
 def bars_frame(lines: list[BudgetLine], names: dict[int, str]) -> pd.DataFrame:
@@ -197,8 +241,7 @@ def bars_frame(lines: list[BudgetLine], names: dict[int, str]) -> pd.DataFrame:
 
 
 def _progress(household_id: int, month: date, today: date) -> None:
-    with household_work(household_id) as (session, household):
-        lines = budgets.month_summary(session, household, month, today)
+    lines = _month_lines(household_id, cache.version(household_id), month, today)
     if not lines:
         st.info(_("No budgets for this month yet: type amounts in the table above."))
         return
@@ -220,8 +263,7 @@ def _progress(household_id: int, month: date, today: date) -> None:
 
 
 def _history(household_id: int, month: date, today: date) -> None:
-    with household_work(household_id) as (session, household):
-        found = budgets.budget_history(session, household, month, today)
+    found = _history_of(household_id, cache.version(household_id), month, today)
     if not found:
         return
     st.subheader(_("Budget against actual, 12 months"))
@@ -237,8 +279,7 @@ def _history(household_id: int, month: date, today: date) -> None:
 
 def at_risk_panel(household_id: int, today: date) -> None:
     """Home: the three budgets heading furthest over this month (nothing without budgets)."""
-    with household_work(household_id) as (session, household):
-        risky = budgets.at_risk(session, household, today)
+    risky = _at_risk(household_id, cache.version(household_id), today)
     if not risky:
         return
     names = _names(household_id)

@@ -8,26 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from domain.db.models import JobRun
 from domain.i18n import N_
 from domain.rules.dates import local_time
-from domain.rules.forecast import Forecast
-from domain.rules.forecast_views import Summary, band, lowest_point, summarize
+from domain.rules.forecast import Event
+from domain.rules.forecast_views import band, lowest_point, summarize
 from domain.rules.ledger import LedgerFilter
 from domain.services import balance, categories, dashboard, fixed, transactions
-from domain.services.forecasting import forecast_for
-from domain.services.household_settings import get_household_settings
 from domain.services.jobs import job_runs_for_household, recent_job_runs, share_of
+from streamlit_app import cache
+from streamlit_app.cache import cached
 from streamlit_app.charts import category_figure, forecast_figure, income_expense_figure
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
+    currency,
     keyed,
+    language,
     n_,
     show_date,
     show_money,
@@ -46,20 +50,19 @@ from streamlit_app.views.forms import (
 )
 
 
-def _kpis(household_id: int, today: date, summary: Summary) -> None:
-    with household_work(household_id) as (session, household):
-        k = dashboard.kpis(session, household, today, summary=summary)
-    cols = st.columns(6)
-    cols[0].metric(_("Balance now"), show_money(k.balance))
-    cols[1].metric(_("Income this month"), show_money(k.month_income))
-    cols[2].metric(_("Expenses this month"), show_money(k.month_expense))
-    cols[3].metric(_("Net this month"), show_money(k.month_net))
-    cols[4].metric(_("Forecast end"), show_money(k.forecast.end_balance))
-    cols[5].metric(
-        _("Lowest ahead"),
-        show_money(k.forecast.lowest),
-        help=_("on {date}").format(date=show_date(k.forecast.lowest_date)),
-    )
+def _kpis(k: dashboard.Kpis) -> None:
+    with st.container(key="dashboard_kpis"):  # a compact grid on a phone (i18n's CSS)
+        cols = st.columns(6)
+        cols[0].metric(_("Balance now"), show_money(k.balance))
+        cols[1].metric(_("Income this month"), show_money(k.month_income))
+        cols[2].metric(_("Expenses this month"), show_money(k.month_expense))
+        cols[3].metric(_("Net this month"), show_money(k.month_net))
+        cols[4].metric(_("Forecast end"), show_money(k.forecast.end_balance))
+        cols[5].metric(
+            _("Lowest ahead"),
+            show_money(k.forecast.lowest),
+            help=_("on {date}").format(date=show_date(k.forecast.lowest_date)),
+        )
     safe_box(k.forecast.safe)
     with st.expander(_("How safe to spend is worked out")):
         safe_explained(k.forecast.safe)
@@ -70,15 +73,31 @@ def _flat(values: pd.Series) -> bool:
     return values.empty or bool((values == values.iloc[0]).all())
 
 
-def _balance_chart(household_id: int, today: date, forecast: Forecast) -> None:
-    with household_work(household_id) as (session, household):
-        past = pd.DataFrame(
-            dashboard.past_balances(session, household, today), columns=["date", "balance"]
-        )
-        warning = get_household_settings(session, household).warning_threshold
+@cache.shared
+def _balance_figure(
+    household_id: int, data: str, today: date, reader: tuple[str, str]
+) -> go.Figure | None:
+    """The balance chart for `data` (the version) and `reader` (language, currency).
+
+    None while there is nothing to draw (a flat forecast and a flat past).
+    """
+    del reader  # the key: the axes and labels are in the reader's language and currency
+    figures = _home_figures(household_id, data, today)
+    forecast = cache.home_forecast(household_id, data, today)
+    past = pd.DataFrame(figures.past, columns=["date", "balance"])
     low_value, low_date = lowest_point(forecast.daily)
+    paths = band(forecast)
+    if _flat(paths["p50"]) and _flat(past["balance"]):
+        return None
+    return forecast_figure(
+        paths, warning=float(figures.warning), lowest=(low_date, float(low_value)), past=past
+    )
+
+
+def _balance_chart(household_id: int, data: str, today: date) -> None:
     st.subheader(_("Balance: past and forecast"))
-    if _flat(band(forecast)["p50"]) and _flat(past["balance"]):
+    figure = _balance_figure(household_id, data, today, (language(), currency()))
+    if figure is None:
         st.info(
             _(
                 "The balance chart appears once money moves: add your salary and rent, or "
@@ -86,9 +105,6 @@ def _balance_chart(household_id: int, today: date, forecast: Forecast) -> None:
             )
         )
         return
-    figure = forecast_figure(
-        band(forecast), warning=float(warning), lowest=(low_date, float(low_value)), past=past
-    )
     st.plotly_chart(figure, key="dashboard_balance")
 
 
@@ -99,8 +115,19 @@ FLOW_PERIODS: dict[str, dashboard.SeriesPeriod] = {
 }
 
 
-def _flows(household_id: int, today: date) -> None:
-    start, end = dashboard.month_bounds(today)
+@cached
+def _series(
+    household_id: int, data: str, today: date, period: dashboard.SeriesPeriod
+) -> list[dashboard.SeriesRow]:
+    """Income against expenses per period, for `data` (the version)."""
+    del data
+    with household_work(household_id) as (session, household):
+        return dashboard.recent_series(session, household, today, period)
+
+
+@st.fragment
+def _flows(household_id: int, today: date, shares_of: list[dashboard.CategoryShare]) -> None:
+    """Income against expenses and spending by category; the period choice reruns only this."""
     left, right = st.columns(2)
     with left:
         st.subheader(_("Income against expenses"))
@@ -112,12 +139,10 @@ def _flows(household_id: int, today: date) -> None:
             key=keyed("dashboard_period"),
             label_visibility="collapsed",
         )
-    with household_work(household_id) as (session, household):
-        series = dashboard.recent_series(session, household, today, shown.get(label or "", "month"))
-        flows = pd.DataFrame([r.__dict__ for r in series])
-        shares = pd.DataFrame(
-            [c.__dict__ for c in dashboard.category_breakdown(session, household, start, end)]
-        )
+    period = shown.get(label or "", "month")
+    series = _series(household_id, cache.version(household_id), today, period)
+    flows = pd.DataFrame([r.__dict__ for r in series])
+    shares = pd.DataFrame([c.__dict__ for c in shares_of])
     with left:
         if flows.empty or not (
             flows["income"].astype(bool).any() or flows["expense"].astype(bool).any()
@@ -155,26 +180,20 @@ def _table(rows: list[dict[str, object]], *, empty: str) -> None:
         st.info(empty)
 
 
-def _expenses_and_commitments(household_id: int, today: date) -> None:
-    start, end = dashboard.month_bounds(today)
-    with household_work(household_id) as (session, household):
-        names = {
-            c.id: category_name(c)
-            for c in categories.list_categories(session, household, include_archived=True)
+def _expenses_and_commitments(figures: HomeFigures) -> None:
+    names = {key: category_name(named) for key, named in figures.names.items()}
+    top: list[dict[str, object]] = [
+        {
+            "date": show_date(t.date),
+            "description": t.description,
+            "category": names.get(t.category_id, _(NO_CATEGORY))
+            if t.category_id
+            else _(NO_CATEGORY),
+            "amount": show_money(t.amount),
         }
-        top: list[dict[str, object]] = [
-            {
-                "date": show_date(t.date),
-                "description": t.description,
-                "category": names.get(t.category_id, _(NO_CATEGORY))
-                if t.category_id
-                else _(NO_CATEGORY),
-                "amount": show_money(t.amount),
-            }
-            for t in dashboard.top_expenses(session, household, start, end, limit=5)
-        ]
-        plans = dashboard.installments_summary(session, household)
-        debts = dashboard.loans_summary(session, household, today)
+        for t in figures.top
+    ]
+    plans, debts = figures.plans, figures.debts
     left, right = st.columns([3, 2])
     with left:
         st.subheader(_("Top expenses this month"))
@@ -196,10 +215,8 @@ def _expenses_and_commitments(household_id: int, today: date) -> None:
         )
 
 
-def _upcoming_and_health(household_id: int, today: date, summary: Summary) -> None:
-    with household_work(household_id) as (session, household):
-        upcoming = dashboard.upcoming_payments(session, household, today)
-        health = dashboard.financial_health(session, household, today, summary=summary)
+def _upcoming_and_health(figures: HomeFigures) -> None:
+    upcoming, health = figures.upcoming, figures.health
     left, right = st.columns([3, 2])
     with left:
         st.subheader(_("Next 30 days"))
@@ -421,6 +438,75 @@ def first_steps(household_id: int, today: date, steps: Steps) -> None:
                 _fixed_form(household_id, today, steps)
 
 
+@dataclass
+class Named:
+    """A category's names, as category_name reads them."""
+
+    name: str
+    name_he: str | None = None
+
+
+@dataclass(frozen=True)
+class TopExpense:
+    """One of the month's largest expenses."""
+
+    date: date
+    description: str
+    category_id: int | None
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class HomeFigures:
+    """Everything the home page shows that comes from the household's data, but the flows."""
+
+    kpis: dashboard.Kpis
+    past: list[tuple[date, Decimal]]
+    warning: Decimal
+    shares: list[dashboard.CategoryShare]
+    top: list[TopExpense]
+    names: dict[int, Named]
+    plans: dashboard.InstallmentsSummary
+    debts: dashboard.LoansSummary
+    upcoming: list[Event]
+    health: dashboard.Health
+
+
+@cached
+def _home_figures(household_id: int, data: str, today: date) -> HomeFigures:
+    """The home page's figures for `data` (the version): read and computed once per version."""
+    summary = summarize(cache.home_forecast(household_id, data, today))
+    start, end = dashboard.month_bounds(today)
+    with household_work(household_id) as (session, household):
+        return HomeFigures(
+            kpis=dashboard.kpis(session, household, today, summary=summary),
+            past=[(d, b) for d, b in dashboard.past_balances(session, household, today)],
+            warning=cache.forecast_settings(household_id, data).warning,
+            shares=dashboard.category_breakdown(session, household, start, end),
+            top=[
+                TopExpense(t.date, t.description, t.category_id, t.amount)
+                for t in dashboard.top_expenses(session, household, start, end, limit=5)
+            ],
+            names={
+                c.id: Named(c.name, c.name_he)
+                for c in categories.list_categories(session, household, include_archived=True)
+            },
+            plans=dashboard.installments_summary(session, household),
+            debts=dashboard.loans_summary(session, household, today),
+            upcoming=dashboard.upcoming_payments(session, household, today),
+            health=dashboard.financial_health(session, household, today, summary=summary),
+        )
+
+
+@cached
+def _start(household_id: int, data: str) -> tuple[bool, Steps]:
+    """Whether the household has any data yet, and which first steps it has done."""
+    del data
+    with household_work(household_id) as (session, household):
+        empty = not dashboard.has_data(session, household)
+    return empty, steps_of(household_id)
+
+
 def dashboard_page() -> None:
     """Render the dashboard under a greeting."""
     household_id = require_household_id()
@@ -432,9 +518,8 @@ def dashboard_page() -> None:
                 currency=household.currency, zone=household.timezone, today=show_date(today)
             )
         )
-    with household_work(household_id) as (session, household):
-        empty = not dashboard.has_data(session, household)
-    steps = steps_of(household_id)
+    data = cache.version(household_id)
+    empty, steps = _start(household_id, data)
     if empty:
         first_steps(household_id, today, steps)
         job_panel(household_id)
@@ -443,13 +528,11 @@ def dashboard_page() -> None:
         count = sum(steps.done())
         with st.expander(_("First steps: {done} of 3 done").format(done=count)):
             first_steps(household_id, today, steps)
-    with household_work(household_id) as (session, household):
-        forecast = forecast_for(session, household, today)  # once, for every section below
-    summary = summarize(forecast)
-    _kpis(household_id, today, summary)
+    figures = _home_figures(household_id, data, today)
+    _kpis(figures.kpis)
     at_risk_panel(household_id, today)
-    _balance_chart(household_id, today, forecast)
-    _flows(household_id, today)
-    _expenses_and_commitments(household_id, today)
-    _upcoming_and_health(household_id, today, summary)
+    _balance_chart(household_id, data, today)
+    _flows(household_id, today, figures.shares)
+    _expenses_and_commitments(figures)
+    _upcoming_and_health(figures)
     job_panel(household_id)

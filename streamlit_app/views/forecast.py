@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import cast
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from domain.i18n import N_
@@ -14,6 +15,7 @@ from domain.rules.forecast import Forecast
 from domain.rules.forecast_views import (
     Period,
     SafeToSpend,
+    Summary,
     aggregate,
     band,
     explain_month,
@@ -22,12 +24,13 @@ from domain.rules.forecast_views import (
 )
 from domain.rules.money import ZERO
 from domain.services import dashboard
-from domain.services.forecasting import forecast_for
-from domain.services.household_settings import WEEKDAY, get_household_settings
+from streamlit_app import cache
 from streamlit_app.charts import forecast_figure, periods_figure
 from streamlit_app.i18n import (
     _,
+    currency,
     keyed,
+    language,
     show_date,
     show_money,
     show_month,
@@ -36,6 +39,8 @@ from streamlit_app.i18n import (
 from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import household_work, today_of
 
+# What a chart is drawn from: household, data version, today, horizon, everyday spending.
+Chart = tuple[int, str, date, int, bool]
 VIEWS = {"daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly")}
 KINDS = {
     "fixed": N_("fixed item"),
@@ -139,9 +144,8 @@ def safe_explained(safe: SafeToSpend) -> None:
         show_table(pd.DataFrame(rows), HEADERS, key="safe_drivers")
 
 
-def _summary(forecast: Forecast) -> None:
-    summary = summarize(forecast)
-    cols = st.columns(4)
+def _summary(summary: Summary) -> None:
+    cols = st.container(key="forecast_kpis").columns(4)
     cols[0].metric(
         _("Lowest balance"),
         show_money(summary.lowest),
@@ -202,15 +206,43 @@ def month_story(forecast: Forecast, month: date) -> list[dict[str, object]]:
     return lines
 
 
-def _explain(forecast: Forecast) -> None:
-    months = sorted({d.replace(day=1) for d in forecast.daily["date"]})
+@st.fragment
+def _explain(chart: Chart) -> None:
+    """The month picker reruns only this part."""
+    months = _months(chart)
     st.subheader(_("Why a month looks the way it does"))
     shown = {show_month(m): m for m in months}
     label = st.selectbox(_("Month"), list(shown), key=keyed("forecast_explain_month"))
     month = shown.get(label or "", months[0])
-    if not explain_month(forecast, month):
+    moves, story = _story(chart, month, (language(), currency()))
+    if not moves:
         st.info(_("Nothing known moves this month."))
-    show_table(pd.DataFrame(month_story(forecast, month)), HEADERS, key="forecast_story")
+    show_table(story, HEADERS, key="forecast_story")
+
+
+def _forecast(chart: Chart) -> Forecast:
+    household_id, data, today, months, history = chart
+    return cache.forecast(household_id, data, today, months=months, include_history=history)
+
+
+@cache.cached
+def _months(chart: Chart) -> list[date]:
+    """The months the forecast covers."""
+    return sorted({d.replace(day=1) for d in _forecast(chart).daily["date"]})
+
+
+@cache.cached
+def _story(chart: Chart, month: date, reader: tuple[str, str]) -> tuple[bool, pd.DataFrame]:
+    """Whether anything known moves in the month, and its story, per version and reader."""
+    del reader  # the key: the story's words and money are in the reader's language
+    forecast = _forecast(chart)
+    return bool(explain_month(forecast, month)), pd.DataFrame(month_story(forecast, month))
+
+
+@cache.cached
+def _summary_of(chart: Chart) -> Summary:
+    """The forecast's summary, per version and controls."""
+    return summarize(_forecast(chart))
 
 
 def _period_table(table: pd.DataFrame, view: str) -> None:
@@ -232,21 +264,22 @@ def forecast_page() -> None:
     """Render the forecast."""
     household_id = require_household_id()
     today = today_of(household_id)
-    with household_work(household_id) as (session, household):
-        prefs = get_household_settings(session, household)
-        default_months, warning = prefs.forecast_horizon_months, prefs.warning_threshold
-        week_start = WEEKDAY[prefs.week_start]
     st.title(_("Forecast"))
+    _forecast_view(household_id, today)
+
+
+@st.fragment
+def _forecast_view(household_id: int, today: date) -> None:
+    """The controls and what they change: a slider or toggle reruns only this part."""
+    data = cache.version(household_id)
+    prefs = cache.forecast_settings(household_id, data)
     cols = st.columns([2, 3, 2])
     views = {_(name): code for code, name in VIEWS.items()}
     label = cols[0].radio(_("View"), list(views), horizontal=True, key=keyed("forecast_view"))
     view = views.get(label or "", "daily")
-    months = cols[1].slider(_("Horizon (months)"), 1, 36, default_months, key="forecast_months")
+    months = cols[1].slider(_("Horizon (months)"), 1, 36, prefs.months, key="forecast_months")
     history = cols[2].toggle(_("Include everyday spending"), value=True, key="forecast_history")
-    with household_work(household_id) as (session, household):
-        forecast = forecast_for(session, household, today, months=months, include_history=history)
-        empty = not dashboard.has_data(session, household)
-    if empty:
+    if _empty(household_id, data):
         st.info(
             _(
                 "Nothing to forecast yet: record your bank balance, import a bank file or add "
@@ -254,19 +287,38 @@ def forecast_page() -> None:
             )
         )
         return
-    _summary(forecast)
+    chart = (household_id, data, today, months, history)
+    _summary(_summary_of(chart))
+    figure, table = _chart(chart, view, (language(), currency()))
+    st.plotly_chart(figure, key="forecast_chart")
+    if table is not None:
+        _period_table(table, view)
+    _explain(chart)
+
+
+@cache.shared
+def _chart(
+    chart: Chart, view: str, reader: tuple[str, str]
+) -> tuple[go.Figure, pd.DataFrame | None]:
+    """The chart of a view (and its weekly or monthly table), per version and reader."""
+    del reader  # the key: periods and axes read in the reader's language and currency
+    forecast = _forecast(chart)
+    prefs = cache.forecast_settings(chart[0], chart[1])
+    warning = float(prefs.warning)
     if view == "daily":
         low_value, low_date = lowest_point(forecast.daily)
-        figure = forecast_figure(
-            band(forecast), warning=float(warning), lowest=(low_date, float(low_value))
-        )
-    else:
-        table = aggregate(forecast, cast("Period", view), week_start=week_start)
-        # Periods read as month names or DD/MM/YYYY in the reader's language.
-        name = show_month if view == "monthly" else show_date
-        table["period"] = table["start"].map(name)
-        figure = periods_figure(table, warning=float(warning))
-    st.plotly_chart(figure, key="forecast_chart")
-    if view != "daily":
-        _period_table(table, view)
-    _explain(forecast)
+        paths = band(forecast)
+        return forecast_figure(paths, warning=warning, lowest=(low_date, float(low_value))), None
+    table = aggregate(forecast, cast("Period", view), week_start=prefs.week_start)
+    # Periods read as month names or DD/MM/YYYY in the reader's language.
+    name = show_month if view == "monthly" else show_date
+    table["period"] = table["start"].map(name)
+    return periods_figure(table, warning=warning), table
+
+
+@cache.cached
+def _empty(household_id: int, data: str) -> bool:
+    """Whether the household has nothing to forecast from, for `data` (the version)."""
+    del data
+    with household_work(household_id) as (session, household):
+        return not dashboard.has_data(session, household)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
@@ -21,20 +22,33 @@ def messages(name: str) -> list[str]:
     return found
 
 
-def _answer(name: str, key: str, reply: str) -> Callable[[], None]:
+def _pending(changes: Changes) -> bool:
+    return any(changes.get(part) for part in PARTS)
+
+
+def _save(name: str, save: Callable[[Changes], list[str]], changes: Changes) -> None:
+    """Save, keep the messages, and start a fresh editor over what the database holds."""
+    st.session_state[f"{name}_messages"] = save(changes) if _pending(changes) else []
+    version = f"{name}_version"
+    st.session_state[version] = st.session_state.get(version, 0) + 1
+
+
+def _answer(
+    name: str, key: str, save: Callable[[Changes], list[str]], *, delete: bool
+) -> Callable[[], None]:
+    """The deletion question's button: save the changes with or without the deletions."""
+
     def callback() -> None:
-        st.session_state[f"{name}_answer"] = (key, reply)
+        changes: Changes = st.session_state.get(key) or {}
+        _save(name, save, changes if delete else {**changes, "deleted_rows": []})
 
     return callback
 
 
-def _asked_to_delete(name: str, key: str, changes: Changes) -> Changes | None:
-    """The changes to save once the deletion is answered; None while the question stands."""
-    answer = st.session_state.pop(f"{name}_answer", None)
-    if answer == (key, "delete"):
-        return changes
-    if answer == (key, "keep"):
-        return {**changes, "deleted_rows": []}
+def _ask_to_delete(
+    name: str, key: str, save: Callable[[Changes], list[str]], changes: Changes
+) -> None:
+    """Ask before deleting; other changes wait for the answer, which saves (in a callback)."""
     count = len(changes["deleted_rows"])
     with st.container(border=True):
         st.warning(
@@ -49,19 +63,38 @@ def _asked_to_delete(name: str, key: str, changes: Changes) -> Changes | None:
             n_("Delete {count} row", "Delete {count} rows", count).format(count=count),
             key=f"{name}_delete_yes",
             type="primary",
-            on_click=_answer(name, key, "delete"),
+            on_click=_answer(name, key, save, delete=True),
         )
-        cols[1].button(_("Keep them"), key=f"{name}_delete_no", on_click=_answer(name, key, "keep"))
-    return None
+        cols[1].button(
+            _("Keep them"), key=f"{name}_delete_no", on_click=_answer(name, key, save, delete=False)
+        )
 
 
-def _commit(name: str, save: Callable[[Changes], list[str]], changes: Changes) -> None:
-    """Save, keep the messages, and start a fresh editor over what the database holds."""
-    pending = any(changes.get(part) for part in PARTS)
-    st.session_state[f"{name}_messages"] = save(changes) if pending else []
-    version = f"{name}_version"
-    st.session_state[version] = st.session_state.get(version, 0) + 1
-    st.rerun()
+@dataclass(frozen=True)
+class _Rules:
+    """When the grid's changes may be saved at once."""
+
+    save: Callable[[Changes], list[str]]
+    waiting: Callable[[Changes], str | None] | None
+    confirm_deletes: bool
+
+    def hold(self, changes: Changes) -> str | None:
+        """Why the changes wait (a note), "ask" for a deletion to confirm, or None to save."""
+        note = self.waiting(changes) if self.waiting else None
+        if note:
+            return note
+        return "ask" if self.confirm_deletes and changes.get("deleted_rows") else None
+
+
+def _on_edit(name: str, key: str, rules: _Rules) -> Callable[[], None]:
+    """The editor's on_change: save complete changes before the rerun renders the page."""
+
+    def callback() -> None:
+        changes: Changes = st.session_state.get(key) or {}
+        if may_write() and _pending(changes) and rules.hold(changes) is None:
+            _save(name, rules.save, changes)
+
+    return callback
 
 
 def editable_grid(
@@ -87,6 +120,7 @@ def editable_grid(
     key = f"{name}_editor_{st.session_state.get(version, 0)}"
     st.session_state[f"{name}_editor_key"] = key
     writable = may_write()
+    rules = _Rules(save, waiting, confirm_deletes)
     st.data_editor(
         frame,
         key=key,
@@ -96,17 +130,18 @@ def editable_grid(
         disabled=not writable,
         width="stretch",
         hide_index=True,
+        on_change=_on_edit(name, key, rules) if writable else None,
     )
     changes: Changes = (st.session_state.get(key) or {}) if writable else {}
-    if not any(changes.get(part) for part in PARTS):
+    if not _pending(changes):
         return
-    note = waiting(changes) if waiting else None
-    if note:
-        st.info(note)
-        return
-    if confirm_deletes and changes.get("deleted_rows"):
-        answered = _asked_to_delete(name, key, changes)
-        if answered is None:
-            return
-        changes = answered
-    _commit(name, save, changes)
+    # Changes the callback did not save: held ones, or ones set without a browser edit
+    # (AppTest assigns the editor's state); the latter are saved now, then the page reruns.
+    hold = rules.hold(changes)
+    if hold == "ask":
+        _ask_to_delete(name, key, save, changes)
+    elif hold:
+        st.info(hold)
+    else:
+        _save(name, save, changes)
+        st.rerun()
