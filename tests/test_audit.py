@@ -18,6 +18,7 @@ from domain.db.models import AuditEntry, Membership, User
 from domain.rules.ledger import TransactionDraft
 from domain.services import audit, fixed, households, transactions
 from domain.services.booking import run_booking_pass
+from domain.services.demo import seed_demo_history, seed_demo_sources
 from tests.conftest import PASSWORD, bearer, home_of, make_user
 from tests.io_support import csv_file, io_client, post_file
 from tests.test_route_matrix import _victim
@@ -278,3 +279,17 @@ def test_a_deleted_household_takes_its_log(
     assert entries(session, extra.id)
     households.delete_household(session, settings, households.open_scope(session, user, extra.id))
     assert entries(session, extra.id) == []
+
+
+def test_the_demo_data_is_a_starting_state_not_a_change(session: Session, user: User) -> None:
+    household = home_of(session, user)
+    audit.act_as_person(session, user.id)
+    today = date(2026, 11, 15)
+    assert seed_demo_history(session, household, today) > 100
+    assert seed_demo_sources(session, household, today)
+    session.flush()
+    assert entries(session, household.id, "transaction") == []
+    assert entries(session, household.id, "fixed") == []
+    transactions.record_transaction(session, household, _draft("4.00"))  # and after it, again
+    session.flush()
+    assert len(entries(session, household.id, "transaction")) == 1

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
+from domain.db.actors import unaudited
 from domain.db.models import Household, Transaction, User
 from domain.rules.demo_history import generate_history
 from domain.rules.ledger import TransactionDraft
@@ -36,7 +37,15 @@ def ensure_demo_user(session: Session, settings: Settings, password: str) -> tup
 
 
 def seed_demo_history(session: Session, household: Household, today: date) -> int:
-    """Give a household with an empty ledger two years of history up to today; return the count."""
+    """Give a household with an empty ledger two years of history up to today; return the count.
+
+    The demo's starting state is not a change anybody made: it is not audited.
+    """
+    with unaudited(session):
+        return _seed_history(session, household, today)
+
+
+def _seed_history(session: Session, household: Household, today: date) -> int:
     if session.scalar(select(func.count()).where(Transaction.household_id == household.id)):
         return 0
     if not categories.list_categories(session, household):
@@ -63,7 +72,13 @@ def seed_demo_sources(session: Session, household: Household, today: date) -> bo
 
     The items the generated history already holds are marked booked up to today; the
     installment plan and the loan are left for the scheduler to book their past payments.
+    Not audited, like the history.
     """
+    with unaudited(session):
+        return _seed_sources(session, household, today)
+
+
+def _seed_sources(session: Session, household: Household, today: date) -> bool:
     if fixed.list_fixed(session, household):
         return False
     ids = {c.name: c.id for c in categories.list_categories(session, household)}
