@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, Transaction, Household
+from domain.db.models import Category, Household, Transaction
 from domain.rules.ledger import TransactionDraft
 from domain.services.transactions import record_transaction
 

@@ -325,7 +325,8 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
             Scenario,
             Alert,
             BalanceRecord,
-                    Budget,
+            HouseholdSettings,
+            Budget,
             CategoryBudgetSettings,
             ExchangeRate,
         )

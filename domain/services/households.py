@@ -113,14 +113,11 @@ def open_scope(session: Session, user: User, household_id: int | None = None) ->
     wanted = household_id if household_id is not None else user.default_household_id
     found: tuple[Household, str] | None = None
     if wanted is not None:
-        found = (
-            session.execute(
-                select(Household, Membership.role)
-                .join(Membership, Membership.household_id == Household.id)
-                .where(Membership.user_id == user.id, Household.id == wanted)
-            )
-            .first()
-        )
+        found = session.execute(
+            select(Household, Membership.role)
+            .join(Membership, Membership.household_id == Household.id)
+            .where(Membership.user_id == user.id, Household.id == wanted)
+        ).first()
     if found is None and household_id is None:
         first = memberships_of(session, user)
         found = first[0] if first else None
