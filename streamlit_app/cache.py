@@ -41,6 +41,16 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
     return result
 
 
+def shared(func: Callable[P, R]) -> Callable[P, R]:
+    """`st.cache_resource` for results too large to copy on each hit (Plotly figures).
+
+    Every session gets the same object: callers only draw it, never change it.
+    """
+    wrapped: Any = st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+    result: Callable[P, R] = wrapped(func)
+    return result
+
+
 def read_version(session: Session, household: Household) -> str:
     """Read the household's data version inside a unit of work and keep it for this run."""
     found = data_version(session, household)
@@ -57,7 +67,7 @@ def version(household_id: int) -> str:
         return read_version(session, household)
 
 
-@cached
+@shared
 def forecast(
     household_id: int,
     data: str,
@@ -66,7 +76,11 @@ def forecast(
     months: int | None = None,
     include_history: bool | None = None,
 ) -> Forecast:
-    """The household's forecast for `data` (its version): computed once per version and input."""
+    """The household's forecast for `data` (its version): computed once per version and input.
+
+    Shared, not copied: a heavy household's forecast takes longer to unpickle than the
+    pages take to draw from it, and nothing changes a forecast once built.
+    """
     del data  # the key: a new version is a new entry
     with household_work(household_id) as (session, household):
         return forecast_for(
@@ -104,13 +118,3 @@ def home_forecast(household_id: int, data: str, today: date) -> Forecast:
     return forecast(
         household_id, data, today, months=prefs.months, include_history=prefs.include_history
     )
-
-
-def shared(func: Callable[P, R]) -> Callable[P, R]:
-    """`st.cache_resource` for results too large to copy on each hit (Plotly figures).
-
-    Every session gets the same object: callers only draw it, never change it.
-    """
-    wrapped: Any = st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-    result: Callable[P, R] = wrapped(func)
-    return result
