@@ -30,8 +30,29 @@ LANGUAGE = "ui_language"
 CURRENCY = "ui_currency"
 DATE_FORMAT = PICKER_FORMAT
 # Amounts carry their currency and separators now: a slightly smaller metric keeps six
-# of them on one row without cutting any.
-_METRIC_CSS = '[data-testid="stMetricValue"] { font-size: 1.6rem; }'
+# of them on one row without cutting any. On a phone Streamlit stacks columns one under
+# another; a row of metrics alone (no table, chart, form or nested row) becomes a grid of
+# two columns instead, so six KPIs take three short rows and what follows stays near.
+_METRIC_CSS = (
+    '[data-testid="stMetricValue"] { font-size: 1.6rem; }'
+    + """
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(
+    :has([data-testid="stHorizontalBlock"], [data-testid="stDataFrame"],
+      [data-testid="stPlotlyChart"], [data-testid="stForm"])) {
+    display: grid !important; grid-template-columns: repeat(2, minmax(0, 1fr));
+    gap: 0.25rem 0.75rem;
+  }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(
+    :has([data-testid="stHorizontalBlock"], [data-testid="stDataFrame"],
+      [data-testid="stPlotlyChart"], [data-testid="stForm"])) > [data-testid="stColumn"] {
+    width: auto !important; min-width: 0 !important;
+  }
+  [data-testid="stMetricValue"] { font-size: 1.15rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+}
+"""
+)
 BASE_CSS = f"<style>{_METRIC_CSS}</style>"
 # Right to left for the whole app (sidebar, text, forms, tables); charts keep time
 # running left to right, as Hebrew financial charts do.
