@@ -341,13 +341,6 @@ def test_every_page_opens_at_1400_px(running: Running, chromium: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="cut at 1400 px (seen 2026-12-02, pages-1400/transactions.png): the "
-    "'Uncategorised' toggle reads 'Uncatego...' (84 px of text in 70), the Dates filter's "
-    "end date reads '02/12/202', the ledger grid is 27 px wider than its box. "
-    "Remove this mark once the ledger's filter row and grid fit.",
-)
 def test_labels_are_whole_at_1400_px(running: Running, chromium: str) -> None:
     """The labels #12 saw cut: the ledger's toggle and Issue column, the payment buttons."""
     from playwright.sync_api import sync_playwright

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,11 +16,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from domain.config import Settings
+from domain.db.engine import create_db_engine
 from domain.db.models import User
 from tests.conftest import bearer, make_user
 
@@ -43,11 +44,20 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture
-def live_app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]) -> None:
-    """Point the app at the test settings, database and rolled-back transaction."""
+def live_app(
+    settings: Settings, database_url: str, session_factory: sessionmaker[Session]
+) -> Iterator[None]:
+    """Point the app at the test settings, database and rolled-back transaction.
+
+    The app gets an engine of its own (for /health): each call runs the app's lifespan,
+    which disposes the app's engine, and disposing the suite's shared engine under its
+    checked-out test connection leaked one connection per call (too many clients).
+    """
     APP.state.settings = settings
-    APP.state.engine = engine
+    APP.state.engine = own = create_db_engine(database_url)
     APP.state.session_factory = APP.state.read_session_factory = session_factory
+    yield
+    own.dispose()
 
 
 @pytest.fixture

@@ -83,8 +83,9 @@ def _choices(household_id: int) -> CategoryChoices:
 
 def _filters(choices: CategoryChoices) -> LedgerFilter:
     today = choices.today
-    # The toggle's column is wide enough for its whole label at 1400 px.
-    cols = st.columns([3, 3, 2, 3, 2])
+    # Every label whole at 1400 px: the date range needs its width, and the toggle sits
+    # under the search box rather than in a column of its own.
+    cols = st.columns([4, 3, 2, 4])
     picked = cols[0].date_input(
         _("Dates"),
         value=(today - timedelta(days=90), today),
@@ -99,7 +100,7 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
     )
     flow = select_code(cols[2], _("Type"), FLOWS, key="f_type")
     text = cols[3].text_input(_("Search description and notes"), key="f_text")
-    bare = cols[4].toggle(
+    bare = cols[3].toggle(
         _("Uncategorised"), key="f_uncategorised", help=_("rows with no category")
     )
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and picked else (None, None)
@@ -163,7 +164,7 @@ def _column_config(choices: CategoryChoices) -> dict[str, Any]:
         ),
         "description": st.column_config.TextColumn(_("Description"), max_chars=500),
         "notes": st.column_config.TextColumn(_("Notes"), max_chars=2000),
-        "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="large"),
+        "issue": st.column_config.TextColumn(_("Issue"), disabled=True, width="medium"),
         "original": st.column_config.TextColumn(
             _("Original"), disabled=True, help=_("What was paid in a foreign currency")
         ),
