@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 
+from domain.rules.codes import digest_secret
+
 SESSION_ID_BYTES = 32
 _PURPOSE = b"cashflow-ui-session"
 
@@ -21,7 +23,7 @@ def new_session_id() -> str:
 
 def hash_session_id(session_id: str) -> str:
     """The stored form of a session id (ids are random: a plain digest suffices)."""
-    return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+    return digest_secret(session_id)
 
 
 def _mac(session_id: str, secret: str) -> str:

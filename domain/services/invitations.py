@@ -6,7 +6,6 @@ revoke it while it is open. A code is shown once; only its SHA-256 is stored.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from domain.db.models import Household, HouseholdInvitation, Membership, User
 from domain.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
+from domain.rules.codes import digest_secret
 from domain.rules.roles import MANAGE_MEMBERS, may_assign
 from domain.services.households import Scope
 from domain.services.users import find_user_by_username
@@ -36,11 +36,6 @@ class Invitation:
     invited_by: str | None
     expires_at: datetime
     code: str | None = None  # only in the answer that created it
-
-
-def hash_code(code: str) -> str:
-    """The stored form of an invitation code (codes are random: a plain digest suffices)."""
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
 def _open(now: datetime) -> ColumnElement[bool]:
@@ -105,7 +100,7 @@ def invite_by_code(session: Session, scope: Scope, role: str, now: datetime) -> 
     row = HouseholdInvitation(
         household_id=scope.household.id,
         role=role,
-        code_hash=hash_code(code),
+        code_hash=digest_secret(code),
         invited_by_id=scope.user.id,
         expires_at=now + VALID_FOR,
     )
@@ -203,7 +198,7 @@ def redeem_code(session: Session, user: User, code: str, now: datetime) -> Membe
     """Join a household with an invitation code; the code then stops working."""
     row = session.scalar(
         select(HouseholdInvitation)
-        .where(HouseholdInvitation.code_hash == hash_code(code), _open(now))
+        .where(HouseholdInvitation.code_hash == digest_secret(code), _open(now))
         .with_for_update()
     )
     if row is None:

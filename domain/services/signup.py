@@ -6,7 +6,6 @@ is shown once, to the admin who made it.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from domain.config import Settings
 from domain.db.models import SignupCode, User
 from domain.errors import ForbiddenError, InvalidInputError
 from domain.i18n import N_
+from domain.rules.codes import digest_secret
 from domain.services.users import create_user
 
 CODE_BYTES = 12
@@ -36,11 +36,6 @@ class IssuedCode:
     expires_at: datetime
 
 
-def hash_code(code: str) -> str:
-    """The stored form of a sign-up code (codes are random: a plain digest suffices)."""
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
-
-
 def create_signup_code(
     session: Session, now: datetime, *, by: User | None, days: int = CODE_DAYS
 ) -> IssuedCode:
@@ -51,7 +46,7 @@ def create_signup_code(
     expires_at = now + timedelta(days=days)
     session.add(
         SignupCode(
-            code_hash=hash_code(code),
+            code_hash=digest_secret(code),
             created_by_id=by.id if by else None,
             created_at=now,
             expires_at=expires_at,
@@ -80,7 +75,7 @@ def _spend_code(session: Session, code: str | None, now: datetime) -> int:
     spent: int | None = session.scalar(
         update(SignupCode)
         .where(
-            SignupCode.code_hash == hash_code(code),
+            SignupCode.code_hash == digest_secret(code),
             SignupCode.used_at.is_(None),
             SignupCode.expires_at > now,
         )
