@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    FetchedValue,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -204,6 +205,119 @@ class JobRun(IdKey, Timestamped, Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+ACCOUNT_KINDS = ("bank", "savings", "cash", "credit_card", "debit_card")
+
+
+def _account_column() -> Mapped[int]:
+    """The account a row belongs to; left out, the database puts it in the default account."""
+    return mapped_column(BigInteger, index=True, server_default=FetchedValue())
+
+
+def _account_key(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["household_id", "account_id"],
+        ["accounts.household_id", "accounts.id"],
+        name=f"fk_{table}_account_same_household",
+    )
+
+
+class Account(IdKey, Timestamped, Base):
+    """A place money sits: a bank account, savings, cash, or a card charged to a bank account.
+
+    A credit card closes a statement on `close_day` and its bank pays it on `charge_day`;
+    `booked_through` is the last statement close whose charge the scheduler has processed.
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {ACCOUNT_KINDS}", name="kind"),
+        CheckConstraint(
+            "(kind = 'credit_card') = (close_day IS NOT NULL AND charge_day IS NOT NULL)",
+            name="card_cycle",
+        ),
+        CheckConstraint(
+            "(kind IN ('credit_card', 'debit_card')) = (charged_to_id IS NOT NULL)",
+            name="card_charged_to",
+        ),
+        CheckConstraint("close_day BETWEEN 1 AND 31 AND charge_day BETWEEN 1 AND 31", name="days"),
+        CheckConstraint(
+            "credit_limit IS NULL OR (kind = 'credit_card' AND credit_limit >= 0)",
+            name="credit_limit",
+        ),
+        CheckConstraint(
+            "NOT is_default OR (kind = 'bank' AND archived_at IS NULL)", name="default_bank"
+        ),
+        UniqueConstraint("household_id", "id", name="uq_accounts_household_id_id"),
+        ForeignKeyConstraint(
+            ["household_id", "charged_to_id"],
+            ["accounts.household_id", "accounts.id"],
+            name="fk_accounts_charged_to_same_household",
+        ),
+        Index(
+            "uq_accounts_one_default",
+            "household_id",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(11))
+    institution: Mapped[str] = mapped_column(String(120), server_default="")
+    currency: Mapped[str] = mapped_column(CurrencyColumn)
+    sort_order: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    archived_at: Mapped[datetime | None] = mapped_column()
+    charged_to_id: Mapped[int | None] = mapped_column(BigInteger)
+    close_day: Mapped[int | None] = mapped_column(Integer)
+    charge_day: Mapped[int | None] = mapped_column(Integer)
+    credit_limit: Mapped[Decimal | None] = mapped_column()
+    booked_through: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Transfer(IdKey, Timestamped, Base):
+    """Money moved from one account to another: one record, two legs, never income or expense.
+
+    `to_amount` is what arrived when the two accounts hold different currencies.
+    """
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("to_amount IS NULL OR to_amount > 0", name="to_amount_positive"),
+        CheckConstraint("from_account_id <> to_account_id", name="two_accounts"),
+        CheckConstraint("source IN ('manual', 'card_statement', 'import')", name="source"),
+        ForeignKeyConstraint(
+            ["household_id", "from_account_id"],
+            ["accounts.household_id", "accounts.id"],
+            name="fk_transfers_from_same_household",
+        ),
+        ForeignKeyConstraint(
+            ["household_id", "to_account_id"],
+            ["accounts.household_id", "accounts.id"],
+            name="fk_transfers_to_same_household",
+        ),
+        Index("ix_transfers_household_date", "household_id", "date", "id"),
+        Index("ix_transfers_from_account", "from_account_id", "date"),
+        Index("ix_transfers_to_account", "to_account_id", "date"),
+    )
+
+    household_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("households.id", ondelete="CASCADE")
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column()
+    from_account_id: Mapped[int] = mapped_column(BigInteger)
+    to_account_id: Mapped[int] = mapped_column(BigInteger)
+    to_amount: Mapped[Decimal | None] = mapped_column()
+    description: Mapped[str] = mapped_column(String(500), server_default="")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    source: Mapped[str] = mapped_column(String(14), server_default="manual")
+
+
 class Category(IdKey, Timestamped, Base):
     """An income or expense category; archived rather than deleted."""
 
@@ -253,6 +367,7 @@ class Transaction(IdKey, Timestamped, Base):
         ),
         Index("ix_transactions_household_date", "household_id", "date", "id"),
         Index("ix_transactions_household_category", "household_id", "category_id"),
+        _account_key("transactions"),
         CheckConstraint(
             "(original_amount IS NULL) = (original_currency IS NULL)"
             " AND (original_amount IS NULL OR original_amount > 0)",
@@ -263,6 +378,7 @@ class Transaction(IdKey, Timestamped, Base):
     household_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("households.id", ondelete="CASCADE")
     )
+    account_id: Mapped[int] = _account_column()
     date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column()
     type: Mapped[str] = mapped_column(String(7))
@@ -284,6 +400,7 @@ class _Recurring:
     household_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
+    account_id: Mapped[int] = _account_column()
     name: Mapped[str] = mapped_column(String(120))
     type: Mapped[str] = mapped_column(String(7))
     category_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -301,6 +418,7 @@ def _recurring_args(table: str, *extra: object) -> tuple[object, ...]:
             ["categories.household_id", "categories.id"],
             name=f"fk_{table}_category_same_household",
         ),
+        _account_key(table),
         *extra,
     )
 
@@ -407,7 +525,18 @@ class RecurringBooking(IdKey, Timestamped, Base):
     __tablename__ = "recurring_bookings"
     __table_args__ = (
         UniqueConstraint("source_kind", "source_id", "due_date", name="uq_recurring_bookings_key"),
-        CheckConstraint("source_kind IN ('fixed', 'installment', 'loan')", name="source_kind"),
+        CheckConstraint(
+            "source_kind IN ('fixed', 'installment', 'loan', 'card_statement')", name="source_kind"
+        ),
+        ForeignKeyConstraint(
+            ["transfer_id"],
+            ["transfers.id"],
+            name="fk_recurring_bookings_transfer",
+            ondelete="SET NULL",
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        Index("ix_recurring_bookings_transfer", "transfer_id"),
         ForeignKeyConstraint(
             ["transaction_id"],
             ["transactions.id"],
@@ -425,10 +554,12 @@ class RecurringBooking(IdKey, Timestamped, Base):
     household_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("households.id", ondelete="CASCADE")
     )
-    source_kind: Mapped[str] = mapped_column(String(11))
+    source_kind: Mapped[str] = mapped_column(String(14))
     source_id: Mapped[int] = mapped_column(BigInteger)
     due_date: Mapped[dt.date] = mapped_column(Date)
     transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A card statement's charge is a transfer from the bank to the card.
+    transfer_id: Mapped[int | None] = mapped_column(BigInteger)
     job_run_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -461,11 +592,15 @@ class BalanceRecord(IdKey, Timestamped, Base):
     """The bank balance as the user read it at the end of a day."""
 
     __tablename__ = "balance_records"
-    __table_args__ = (Index("ix_balance_records_household_date", "household_id", "as_of", "id"),)
+    __table_args__ = (
+        Index("ix_balance_records_household_date", "household_id", "as_of", "id"),
+        _account_key("balance_records"),
+    )
 
     household_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("households.id", ondelete="CASCADE")
     )
+    account_id: Mapped[int] = _account_column()
     as_of: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column()
     currency: Mapped[str] = mapped_column(CurrencyColumn)
