@@ -42,6 +42,7 @@ def _info(kind: SourceKind, row: Any) -> SourceInfo:
         row.category_id,
         row.currency,
         row.booked_through,
+        row.account_id,
     )
 
 
@@ -135,9 +136,9 @@ WITH due AS (
         CAST(:household_ids AS bigint[]), CAST(:kinds AS text[]), CAST(:source_ids AS bigint[]),
         CAST(:dates AS date[]), CAST(:amounts AS numeric[]), CAST(:types AS text[]),
         CAST(:category_ids AS bigint[]), CAST(:currencies AS text[]),
-        CAST(:descriptions AS text[]), CAST(:tx_dates AS date[])
+        CAST(:descriptions AS text[]), CAST(:tx_dates AS date[]), CAST(:account_ids AS bigint[])
     ) AS d(household_id, source_kind, source_id, due_date, amount, type, category_id, currency,
-           description, tx_date)
+           description, tx_date, account_id)
 ), keyed AS MATERIALIZED (
     SELECT due.*, nextval(pg_get_serial_sequence('transactions', 'id')) AS tx_id FROM due
 ), claimed AS (
@@ -149,9 +150,9 @@ WITH due AS (
 )
 INSERT INTO transactions
     (id, household_id, date, amount, type, category_id, description, notes, currency, source,
-     source_kind, source_id)
+     source_kind, source_id, account_id)
 SELECT k.tx_id, k.household_id, k.tx_date, k.amount, k.type, k.category_id, k.description, '',
-       k.currency, 'recurring', k.source_kind, k.source_id
+       k.currency, 'recurring', k.source_kind, k.source_id, k.account_id
 FROM keyed k JOIN claimed c ON c.transaction_id = k.tx_id
 RETURNING household_id
 """
@@ -184,6 +185,7 @@ def book_occurrences(
         "currencies": [o.currency for o in due],
         "descriptions": [o.description for o in due],
         "tx_dates": [paid_on or o.due_date for o in due],
+        "account_ids": [o.account_id for o in due],
         "job_run_id": job_run_id,
     }
     return list(session.execute(BOOK_SQL, params).scalars())

@@ -90,6 +90,14 @@ def charge_date(cycle: CardCycle, closes: date) -> date:
     return clamp_day(*add_months(closes.year, closes.month, 1), cycle.charge_day)
 
 
+def last_charged_close(cycle: CardCycle, today: date) -> date:
+    """The newest statement close whose charge day is on or before today (history by then)."""
+    closes = statement_close(cycle, today)
+    while charge_date(cycle, closes) > today:
+        closes = previous_close(cycle, closes)
+    return closes
+
+
 def build_statements(cycle: CardCycle, lines: Iterable[CardLine]) -> list[Statement]:
     """The statements the lines fall on, oldest first, with their totals and carried credit."""
     by_close: dict[date, list[CardLine]] = defaultdict(list)

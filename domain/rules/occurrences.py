@@ -31,6 +31,7 @@ class SourceInfo:
     category_id: int | None
     currency: str
     booked_through: date | None
+    account_id: int | None = None  # None: the household's default account
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Occurrence:
     category_id: int | None
     currency: str
     description: str
+    account_id: int | None = None
 
 
 def _make(info: SourceInfo, due: date, amount: Decimal, description: str) -> Occurrence:
@@ -91,6 +93,7 @@ def _make(info: SourceInfo, due: date, amount: Decimal, description: str) -> Occ
         info.category_id,
         info.currency,
         description,
+        info.account_id,
     )
 
 
