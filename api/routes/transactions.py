@@ -43,6 +43,7 @@ class LedgerQuery(QueryModel):
     max_amount: Money | None = None
     q: str | None = Field(default=None, max_length=200, description="text in description or notes")
     uncategorised: bool = False
+    account_id: Id | None = None
 
     def to_filter(self) -> LedgerFilter:
         """The domain filter, half-open on dates."""
@@ -55,6 +56,7 @@ class LedgerQuery(QueryModel):
             max_amount=self.max_amount,
             text=self.q or None,
             uncategorised=self.uncategorised,
+            account_id=self.account_id,
         )
 
 

@@ -73,6 +73,9 @@ class TransactionIn(RequestBody):
         default=None, description="a foreign purchase: what was paid, with original_currency"
     )
     original_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+    account_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="the account; left out: the default account"
+    )
 
 
 class TransactionPatch(RequestBody):
@@ -93,12 +96,14 @@ class TransactionPatch(RequestBody):
         default=None, description="null clears it, together with original_currency"
     )
     original_currency: str | None = Field(default=None, pattern=CURRENCY_PATTERN)
+    account_id: NotNull[Annotated[int, Field(ge=1, le=MAX_ID)]] = None
 
 
 class TransactionOut(ResponseBody):
     """A transaction."""
 
     id: int
+    account_id: int
     date: dt.date
     amount: Decimal
     type: FlowType

@@ -16,6 +16,7 @@ from domain.rules.money import ZERO
 T = Transaction.__table__.c
 LIST_COLUMNS = (
     T.id,
+    T.account_id,
     T.date,
     T.amount,
     T.type,
@@ -52,6 +53,8 @@ def filter_conditions(household_id: int, spec: LedgerFilter) -> list[ColumnEleme
         conditions.append(T.category_id.is_(None))
     if spec.type is not None:
         conditions.append(T.type == spec.type)
+    if spec.account_id is not None:
+        conditions.append(T.account_id == spec.account_id)
     if spec.min_amount is not None:
         conditions.append(T.amount >= spec.min_amount)
     if spec.max_amount is not None:

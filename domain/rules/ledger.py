@@ -37,6 +37,7 @@ class TransactionDraft:
     # A foreign purchase converted at the source: what was paid, shown beside the charge.
     original_amount: Decimal | None = None
     original_currency: str | None = None
+    account_id: int | None = None  # None: the household's default account
 
 
 def check_amount(amount: Decimal, *, field_name: str = "amount") -> Decimal:
@@ -90,6 +91,7 @@ class LedgerFilter:
     max_amount: Decimal | None = None
     text: str | None = None
     uncategorised: bool = False
+    account_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from domain.rules.ledger import (
     TransactionDraft,
     check_draft,
 )
+from domain.services.accounts import check_account_for
 from domain.services.categories import check_category_for
 from domain.services.rates import base_currency
 
@@ -35,6 +36,7 @@ UPDATABLE = (
     "currency",
     "original_amount",
     "original_currency",
+    "account_id",
 )
 
 
@@ -51,10 +53,14 @@ class Page:
 def validate_draft(
     session: Session, household: Household, draft: TransactionDraft
 ) -> TransactionDraft:
-    """Check a draft's own rules and its category; fill the household's currency."""
+    """Check a draft's own rules, its category and its account; fill the account and currency.
+
+    A transaction without a currency takes its account's.
+    """
     check_draft(draft)
     check_category_for(session, household, draft.category_id, draft.type)
-    return draft if draft.currency else replace(draft, currency=household.currency)
+    account = check_account_for(session, household, draft.account_id)
+    return replace(draft, account_id=account.id, currency=draft.currency or account.currency)
 
 
 def _row(household: Household, draft: TransactionDraft, source: str) -> dict[str, Any]:
@@ -70,6 +76,7 @@ def _row(household: Household, draft: TransactionDraft, source: str) -> dict[str
         "original_amount": draft.original_amount,
         "original_currency": draft.original_currency,
         "source": source,
+        "account_id": draft.account_id,
     }
 
 
@@ -107,6 +114,7 @@ def _draft_of(transaction: Transaction) -> TransactionDraft:
         currency=transaction.currency,
         original_amount=transaction.original_amount,
         original_currency=transaction.original_currency,
+        account_id=transaction.account_id,
     )
 
 
