@@ -1,4 +1,4 @@
-"""Migration 0011 moves every user's money into a personal household and loses nothing.
+"""Migrations 0011 and 0013 move every user's money into a household and an account, losing nothing.
 
 A copy of the demo data (two people, each with two years of history, recurring sources,
 a balance, a budget, a rate and settings), made by today's code, is written into a
@@ -177,6 +177,7 @@ def test_every_row_and_sum_per_owner_survives_the_move(
                     )
                 ).all()
                 audit = new.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+                accounts = _accounts_at_head(new)
         finally:
             engine.dispose()
     assert sum(count for count, _ in before.values()) > 1000  # the demo data, not a token
@@ -186,6 +187,35 @@ def test_every_row_and_sum_per_owner_survives_the_move(
     assert sorted(people_after) == sorted(people_before)
     assert {row[-1] for row in prefs_after} == {"he", "en"}
     assert audit == 0  # moving the money is not a change anybody made
+    # Migration 0013: each household has one account, its default bank account "Main
+    # account", and every row that belongs to an account sits in it.
+    assert accounts == {"accounts": len(owners), "outside": 0}
+
+
+def _accounts_at_head(conn: Connection) -> dict[str, int]:
+    mains = conn.execute(
+        text(
+            "SELECT count(*) FROM accounts"
+            " WHERE is_default AND kind = 'bank' AND name = 'Main account'"
+        )
+    ).scalar_one()
+    total = conn.execute(text("SELECT count(*) FROM accounts")).scalar_one()
+    outside = sum(
+        conn.execute(
+            text(
+                f"SELECT count(*) FROM {table} t JOIN accounts a ON a.id = t.account_id"  # noqa: S608
+                " WHERE a.household_id <> t.household_id OR NOT a.is_default"
+            )
+        ).scalar_one()
+        for table in (
+            "transactions",
+            "fixed_items",
+            "installment_plans",
+            "loans",
+            "balance_records",
+        )
+    )
+    return {"accounts": mains if mains == total else -total, "outside": outside}
 
 
 def _tally_at_0010(conn: Connection) -> dict[tuple[str, int], tuple[int, Any]]:
