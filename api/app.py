@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from api.docs import install_docs
 from api.errors import install_error_handling
 from api.routes import (
+    accounts,
     alerts,
     audit,
     auth,
@@ -31,6 +32,7 @@ from api.routes import (
     rates,
     settings,
     transactions,
+    transfers,
 )
 from domain.config import Settings, get_settings
 from domain.db.engine import create_db_engine, make_read_session_factory, make_session_factory
@@ -59,6 +61,8 @@ API_ROUTERS = (
     audit.router,
     categories.router,
     transactions.router,
+    accounts.router,
+    transfers.router,
     fixed.router,
     installments.router,
     loans.router,

@@ -58,6 +58,8 @@ def owner_only(ok: int = 200) -> Expected:
 
 # The one table: (method, path) -> the status each role gets.
 MATRIX: dict[tuple[str, str], Expected] = {
+    # The card holds a transfer: it is archived, not deleted.
+    ("DELETE", "/accounts/{account_id}"): writes(409),
     ("DELETE", "/budgets/{budget_id}"): writes(),
     ("DELETE", "/categories/{category_id}"): writes(),
     ("DELETE", "/fixed/{fixed_id}"): writes(204),
@@ -70,6 +72,9 @@ MATRIX: dict[tuple[str, str], Expected] = {
     ("DELETE", "/loans/{loan_id}"): writes(204),
     ("DELETE", "/rates/{rate_id}"): writes(),
     ("DELETE", "/transactions/{transaction_id}"): writes(204),
+    ("DELETE", "/transfers/{transfer_id}"): writes(204),
+    ("GET", "/accounts"): reads(),
+    ("GET", "/accounts/{account_id}"): reads(),
     ("GET", "/alerts"): reads(),
     ("GET", "/alerts/unread"): reads(),
     ("GET", "/audit"): reads(),
@@ -124,6 +129,15 @@ MATRIX: dict[tuple[str, str], Expected] = {
     ("GET", "/transactions"): reads(),
     ("GET", "/transactions/totals"): reads(),
     ("GET", "/transactions/{transaction_id}"): reads(),
+    ("GET", "/transfers"): reads(),
+    ("GET", "/transfers/{transfer_id}"): reads(),
+    ("PATCH", "/accounts/{account_id}"): writes(),
+    ("PATCH", "/transfers/{transfer_id}"): writes(),
+    ("POST", "/accounts"): writes(201),
+    ("POST", "/accounts/{account_id}/archive"): writes(),
+    # The default is a bank account; the household's card is refused.
+    ("POST", "/accounts/{account_id}/default"): writes(422),
+    ("POST", "/accounts/{account_id}/restore"): writes(),
     ("POST", "/auth/logout"): person(),
     ("POST", "/auth/two-factor/confirm"): person(409),
     ("POST", "/auth/two-factor/disable"): person(409),
@@ -164,6 +178,8 @@ MATRIX: dict[tuple[str, str], Expected] = {
     ("POST", "/transactions/bulk"): writes(422),
     ("POST", "/transactions/bulk-delete"): writes(),
     ("POST", "/transactions/{transaction_id}/duplicate"): writes(201),
+    ("POST", "/transfers"): writes(201),
+    ("PUT", "/accounts/order"): writes(),
     ("PUT", "/alerts/read-all"): writes(),
     ("PUT", "/alerts/{alert_id}/dismiss"): writes(),
     ("PUT", "/alerts/{alert_id}/read"): writes(),

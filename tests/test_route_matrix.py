@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.app import API_PREFIX, create_app
 from domain.config import Settings
 from domain.db.models import (
+    Account,
     Alert,
     BalanceRecord,
     Budget,
@@ -34,6 +35,7 @@ from domain.db.models import (
     RecurringBooking,
     Scenario,
     Transaction,
+    Transfer,
     User,
 )
 from tests.conftest import PASSWORD, bearer, home_of, make_user
@@ -56,6 +58,9 @@ class Owned:
     household_id: int
     user_id: int
     invitation_id: int
+    bank_id: int
+    account_id: int  # a credit card charged to bank_id
+    transfer_id: int
 
 
 Body = Callable[[Owned], Any] | None
@@ -67,6 +72,7 @@ PLAN = {
     "payments_count": 12,
     "first_payment_date": "2026-01-10",
 }
+CARD = {"name": "Isracard", "kind": "credit_card", "close_day": 1, "charge_day": 10}
 LOAN = {
     "name": "Car",
     "principal": "60000.00",
@@ -138,6 +144,25 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("PUT", "/transactions/{transaction_id}"): lambda o: {"amount": "1.00"},
     ("DELETE", "/transactions/{transaction_id}"): None,
     ("POST", "/transactions/{transaction_id}/duplicate"): None,
+    ("GET", "/accounts"): None,
+    ("POST", "/accounts"): lambda o: {**CARD, "charged_to_id": o.bank_id},
+    ("PUT", "/accounts/order"): lambda o: {"ids": [o.account_id, o.bank_id]},
+    ("GET", "/accounts/{account_id}"): None,
+    ("PATCH", "/accounts/{account_id}"): lambda o: {"name": "Stolen"},
+    ("DELETE", "/accounts/{account_id}"): None,
+    ("POST", "/accounts/{account_id}/archive"): None,
+    ("POST", "/accounts/{account_id}/restore"): None,
+    ("POST", "/accounts/{account_id}/default"): None,
+    ("GET", "/transfers"): None,
+    ("POST", "/transfers"): lambda o: {
+        "date": "2026-01-20",
+        "amount": "100.00",
+        "from_account_id": o.bank_id,
+        "to_account_id": o.account_id,
+    },
+    ("GET", "/transfers/{transfer_id}"): None,
+    ("PATCH", "/transfers/{transfer_id}"): lambda o: {"amount": "1.00"},
+    ("DELETE", "/transfers/{transfer_id}"): None,
     ("GET", "/fixed"): None,
     ("POST", "/fixed"): lambda o: {**FIXED, "category_id": o.category_id},
     ("GET", "/fixed/{fixed_id}"): None,
@@ -235,6 +260,9 @@ BODY_ID_STATUS = {
     ("POST", "/categories/reorder"): 404,
     ("POST", "/transactions"): 422,
     ("POST", "/transactions/bulk"): 422,
+    ("POST", "/accounts"): 422,
+    ("PUT", "/accounts/order"): 422,
+    ("POST", "/transfers"): 422,
     ("POST", "/fixed"): 422,
     ("POST", "/installments"): 422,
     ("POST", "/loans"): 422,
@@ -322,6 +350,8 @@ def _snapshot(session: Session, user: User) -> list[tuple[Any, ...]]:
     others = [
         tuple(row)
         for model in (
+            Account,
+            Transfer,
             Scenario,
             Alert,
             BalanceRecord,
@@ -383,6 +413,22 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         json={"day": "2026-01-01", "currency": "USD", "rate": "3.7215"},
     )
     assert rate.status_code == 200, rate.text
+    bank = client.get(f"{API_PREFIX}/accounts", headers=headers).json()[0]
+    card = client.post(
+        f"{API_PREFIX}/accounts", headers=headers, json={**CARD, "charged_to_id": bank["id"]}
+    )
+    assert card.status_code == 201, card.text
+    transfer = client.post(
+        f"{API_PREFIX}/transfers",
+        headers=headers,
+        json={
+            "date": "2026-01-20",
+            "amount": "250.00",
+            "from_account_id": bank["id"],
+            "to_account_id": card.json()["id"],
+        },
+    )
+    assert transfer.status_code == 201, transfer.text
     invitation = client.post(
         f"{API_PREFIX}/households/current/invitations", headers=headers, json={"role": "viewer"}
     )
@@ -401,6 +447,9 @@ def _victim(client: TestClient, settings: Settings, victim: User) -> Owned:
         household_id=client.get(f"{API_PREFIX}/households/current", headers=headers).json()["id"],
         user_id=victim.id,
         invitation_id=invitation.json()["id"],
+        bank_id=bank["id"],
+        account_id=card.json()["id"],
+        transfer_id=transfer.json()["id"],
     )
 
 
@@ -423,5 +472,13 @@ def test_another_users_ids_are_refused_and_nothing_changes(
         expected = BODY_ID_STATUS.get((method, path), 404)
         assert response.status_code == expected, (method, path, response.text)
         if expected == 422:
-            assert response.json()["detail"][0]["loc"][-1] in {"category_id", "fixed_id", "loan_id"}
+            named = response.json()["detail"][0]["loc"][-1]
+            assert named in {
+                "category_id",
+                "fixed_id",
+                "loan_id",
+                "charged_to_id",
+                "ids",
+                "from_account_id",
+            }, (method, path, named)
     assert _snapshot(session, victim) == before

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from api.schemas.common import MAX_ID, NotNull, RequestBody, ResponseBody, UserDate
+from api.schemas.common import MAX_ID, Id, NotNull, RequestBody, ResponseBody, UserDate
 from api.schemas.ledger import CURRENCY_PATTERN
 from domain.rules.loans import format_rate
 from domain.rules.money import PositiveMoney
@@ -53,6 +53,7 @@ Day = Field(default=None, ge=1, le=31, description="day of the month, 1 to 31")
 Name = Field(min_length=1, max_length=120)
 Notes = Field(default=None, max_length=2000)
 Currency = Field(default=None, pattern=CURRENCY_PATTERN)
+AccountRef = Field(default=None, description="the account; left out: the default account")
 
 
 class FixedIn(RequestBody):
@@ -68,6 +69,7 @@ class FixedIn(RequestBody):
     category_id: int | None = CategoryRef
     notes: str | None = Notes
     currency: str | None = Currency
+    account_id: Id | None = AccountRef
 
 
 class FixedPatch(RequestBody):
@@ -83,6 +85,7 @@ class FixedPatch(RequestBody):
     category_id: int | None = CategoryRef
     notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
     currency: NotNull[Annotated[str, Field(pattern=CURRENCY_PATTERN)]] = None
+    account_id: NotNull[Id] = None
 
 
 class PauseIn(RequestBody):
@@ -123,6 +126,7 @@ class FixedOut(ResponseBody):
     paused: bool
     pauses: list[PauseOut]
     next_dates: list[dt.date]
+    account_id: int
 
 
 class InstallmentIn(RequestBody):
@@ -137,6 +141,7 @@ class InstallmentIn(RequestBody):
     category_id: int | None = CategoryRef
     notes: str | None = Notes
     currency: str | None = Currency
+    account_id: Id | None = AccountRef
 
 
 class InstallmentPatch(RequestBody):
@@ -150,6 +155,7 @@ class InstallmentPatch(RequestBody):
     type: NotNull[FlowType] = None
     category_id: int | None = CategoryRef
     notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
+    account_id: NotNull[Id] = None
 
 
 class ProgressOut(ResponseBody):
@@ -176,6 +182,7 @@ class InstallmentOut(ResponseBody):
     notes: str
     currency: str
     progress: ProgressOut
+    account_id: int
 
 
 class PaymentOut(ResponseBody):
@@ -201,6 +208,7 @@ class LoanIn(RequestBody):
     category_id: int | None = CategoryRef
     notes: str | None = Notes
     currency: str | None = Currency
+    account_id: Id | None = AccountRef
 
 
 class LoanPatch(RequestBody):
@@ -215,6 +223,7 @@ class LoanPatch(RequestBody):
     method: NotNull[Method] = None
     category_id: int | None = CategoryRef
     notes: NotNull[Annotated[str, Field(max_length=2000)]] = None
+    account_id: NotNull[Id] = None
 
 
 class LoanOut(ResponseBody):
@@ -236,6 +245,7 @@ class LoanOut(ResponseBody):
     remaining_balance: Decimal
     next_date: dt.date | None
     end_date: dt.date | None
+    account_id: int
 
 
 class PeriodOut(ResponseBody):
@@ -269,6 +279,7 @@ class OccurrenceOut(ResponseBody):
     type: FlowType
     category_id: int | None
     description: str
+    account_id: int | None
 
 
 class JobRunOut(ResponseBody):

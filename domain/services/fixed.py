@@ -13,6 +13,7 @@ from domain.db.recurring import fixed_spec
 from domain.errors import ConflictError, InvalidInputError
 from domain.rules.occurrences import FixedSpec
 from domain.rules.recurrence import DAY_STEP, DateRange, Recurrence, check_recurrence
+from domain.services.accounts import check_account_for
 from domain.services.sources import (
     assign_fields,
     check_common,
@@ -33,6 +34,7 @@ FIELDS = (
     "end_date",
     "notes",
     "currency",
+    "account_id",
 )
 
 
@@ -56,8 +58,13 @@ def _check(session: Session, household: Household, item: FixedItem) -> None:
 
 
 def create_fixed(session: Session, household: Household, **fields: Any) -> FixedItem:
-    """Add a fixed item (salary on the 10th, rent on the 1st, a yearly insurance)."""
-    item = FixedItem(household_id=household.id, currency=household.currency, notes="")
+    """Add a fixed item (salary on the 10th, rent on the 1st, a yearly insurance).
+
+    Without an account it goes into the default one; without a currency it takes the account's.
+    """
+    account = check_account_for(session, household, fields.get("account_id"))
+    item = FixedItem(household_id=household.id, currency=account.currency, notes="")
+    fields = {**fields, "account_id": account.id}
     assign_fields(item, {k: v for k, v in fields.items() if v is not None}, FIELDS)
     _check(session, household, item)
     session.add(item)
@@ -78,8 +85,11 @@ def list_fixed(session: Session, household: Household) -> list[FixedItem]:
 def update_fixed(
     session: Session, household: Household, fixed_id: int, changes: dict[str, Any]
 ) -> FixedItem:
-    """Change some fields; the result must pass every rule."""
+    """Change some fields; the result must pass every rule (a new account must be open)."""
     item = get_fixed(session, household, fixed_id)
+    if "account_id" in changes:
+        account = check_account_for(session, household, changes["account_id"])
+        changes = {**changes, "account_id": account.id}
     assign_fields(item, changes, FIELDS)
     _check(session, household, item)
     session.flush()

@@ -19,6 +19,7 @@ from domain.rules.installments import (
 )
 from domain.rules.occurrences import occurrences
 from domain.rules.recurrence import DateRange
+from domain.services.accounts import check_account_for
 from domain.services.sources import (
     assign_fields,
     book_one,
@@ -43,6 +44,7 @@ FIELDS = (
     "category_id",
     "notes",
     "currency",
+    "account_id",
 )
 ALL_TIME = DateRange(date(1, 1, 1), date(9999, 12, 31))
 
@@ -73,10 +75,15 @@ def _check(session: Session, household: Household, plan: InstallmentPlan) -> Non
 
 
 def create_plan(session: Session, household: Household, **fields: Any) -> InstallmentPlan:
-    """Add a plan: a total split into monthly payments from the first payment date."""
+    """Add a plan: a total split into monthly payments from the first payment date.
+
+    Without an account it goes into the default one; without a currency it takes the account's.
+    """
+    account = check_account_for(session, household, fields.get("account_id"))
     plan = InstallmentPlan(
-        household_id=household.id, currency=household.currency, notes="", type="expense"
+        household_id=household.id, currency=account.currency, notes="", type="expense"
     )
+    fields = {**fields, "account_id": account.id}
     assign_fields(plan, {k: v for k, v in fields.items() if v is not None}, FIELDS)
     _check(session, household, plan)
     session.add(plan)
@@ -97,8 +104,14 @@ def list_plans(session: Session, household: Household) -> list[InstallmentPlan]:
 def update_plan(
     session: Session, household: Household, plan_id: int, changes: dict[str, Any]
 ) -> InstallmentPlan:
-    """Change a plan; recorded payments stay recorded by their due dates."""
+    """Change a plan; recorded payments stay recorded by their due dates.
+
+    A new account must be open; payments already booked stay in the account they were booked in.
+    """
     plan = get_plan(session, household, plan_id)
+    if "account_id" in changes:
+        account = check_account_for(session, household, changes["account_id"])
+        changes = {**changes, "account_id": account.id}
     assign_fields(plan, changes, FIELDS)
     _check(session, household, plan)
     session.flush()

@@ -22,6 +22,7 @@ from domain.rules.loans import (
 )
 from domain.rules.money import ZERO
 from domain.rules.occurrences import LoanSpec, occurrences
+from domain.services.accounts import check_account_for
 from domain.services.installment_plans import ALL_TIME
 from domain.services.sources import (
     assign_fields,
@@ -46,6 +47,7 @@ FIELDS = (
     "category_id",
     "notes",
     "currency",
+    "account_id",
 )
 
 
@@ -75,10 +77,15 @@ def _check(session: Session, household: Household, loan: Loan) -> None:
 
 
 def create_loan(session: Session, household: Household, **fields: Any) -> Loan:
-    """Add a loan; its payment is computed from the terms."""
+    """Add a loan; its payment is computed from the terms.
+
+    Without an account it goes into the default one; without a currency it takes the account's.
+    """
+    account = check_account_for(session, household, fields.get("account_id"))
+    fields = {**fields, "account_id": account.id}
     loan = Loan(
         household_id=household.id,
-        currency=household.currency,
+        currency=account.currency,
         notes="",
         type="expense",
         method="spitzer",
@@ -105,6 +112,9 @@ def update_loan(
 ) -> Loan:
     """Change a loan's terms or labels; the schedule follows."""
     loan = get_loan(session, household, loan_id)
+    if "account_id" in changes:
+        account = check_account_for(session, household, changes["account_id"])
+        changes = {**changes, "account_id": account.id}
     assign_fields(loan, changes, FIELDS)
     _check(session, household, loan)
     session.flush()

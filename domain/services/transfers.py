@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.db.models import Household, Transfer
@@ -97,6 +97,21 @@ def delete_transfer(session: Session, household: Household, transfer_id: int) ->
     session.flush()
 
 
+def _where(
+    household: Household, account_id: int | None, start: date | None, end: date | None
+) -> list[ColumnElement[bool]]:
+    where = [Transfer.household_id == household.id]
+    if account_id is not None:
+        where.append(
+            or_(Transfer.from_account_id == account_id, Transfer.to_account_id == account_id)
+        )
+    if start is not None:
+        where.append(Transfer.date >= start)
+    if end is not None:
+        where.append(Transfer.date < end)
+    return where
+
+
 def list_transfers(
     session: Session,
     household: Household,
@@ -107,19 +122,24 @@ def list_transfers(
     limit: int = 100,
     offset: int = 0,
 ) -> list[Transfer]:
-    """The household's transfers, newest first; of one account (either leg) when given."""
+    """The household's transfers in [start, end), newest first; of one account (either leg)."""
     if not 1 <= limit <= LIST_MAX:
         raise InvalidInputError("limit", f"must be 1 to {LIST_MAX}")
     if offset < 0:
         raise InvalidInputError("offset", "must be zero or more")
-    query = select(Transfer).where(Transfer.household_id == household.id)
-    if account_id is not None:
-        query = query.where(
-            or_(Transfer.from_account_id == account_id, Transfer.to_account_id == account_id)
-        )
-    if start is not None:
-        query = query.where(Transfer.date >= start)
-    if end is not None:
-        query = query.where(Transfer.date < end)
+    query = select(Transfer).where(*_where(household, account_id, start, end))
     query = query.order_by(Transfer.date.desc(), Transfer.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+def count_transfers(
+    session: Session,
+    household: Household,
+    *,
+    account_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """How many transfers list_transfers would page through with the same filter."""
+    where = _where(household, account_id, start, end)
+    return int(session.scalar(select(func.count()).select_from(Transfer).where(*where)) or 0)
