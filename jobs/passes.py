@@ -54,7 +54,7 @@ def _details(report: PassReport, as_of: date | None) -> dict[str, object]:
 
 
 def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> PassReport:
-    """Book every due occurrence of every household in one transaction, recorded as a job run."""
+    """Book every due occurrence and statement charge in one transaction, as a job run."""
     started = datetime.now(UTC)
     try:
         with unit_of_work(factory) as session:
@@ -78,10 +78,12 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
             )
         raise
     log.info(
-        "booking pass %s: %s rows for %s households, %s errors, %s sources held back",
+        "booking pass %s: %s rows for %s households, %s statement charges, %s errors,"
+        " %s sources held back",
         status,
         report.total,
         len(report.booked),
+        report.charges_total,
         len(report.errors),
         len(report.held_back),
     )
@@ -121,9 +123,10 @@ def booking_and_alerts_pass(factory: sessionmaker[Session], *, as_of: date | Non
 
 
 def hourly_booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -> None:
-    """Book what is due; re-evaluate the alerts of those it booked for or failed."""
+    """Book what is due; re-evaluate the alerts of those it booked or charged for, or failed."""
     report = booking_pass(factory, as_of=as_of)
-    concerned = {home for home, rows in report.booked.items() if rows} | set(report.errors)
+    moved = report.booked + report.charged  # Counter addition keeps the positive counts
+    concerned = set(moved) | set(report.errors)
     if concerned:
         alerts_pass(factory, only=concerned)
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, any_, literal, select, text
+from sqlalchemy import BigInteger, and_, any_, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from domain.db.actors import unaudited
-from domain.db.models import FixedItem, FixedPause, InstallmentPlan, Loan, LoanPrepayment
+from domain.db.models import (
+    FixedItem,
+    FixedPause,
+    InstallmentPlan,
+    Loan,
+    LoanPrepayment,
+    RecurringBooking,
+)
 from domain.rules.loans import LoanTerms, Method, Prepayment, PrepaymentMode
 from domain.rules.occurrences import (
     FixedSpec,
@@ -22,6 +29,8 @@ from domain.rules.occurrences import (
     SourceInfo,
     SourceKind,
     SourceSpec,
+    first_due,
+    occurrences,
 )
 from domain.rules.recurrence import DateRange, Frequency, Recurrence
 
@@ -91,35 +100,42 @@ def prepayment_of(row: Any) -> Prepayment:
     return Prepayment(row.date, row.amount, cast("PrepaymentMode", row.mode))
 
 
-def _any_of(ids: Sequence[int]) -> Any:
+def any_of(ids: Sequence[int]) -> Any:
     """`= ANY(array)` with one array parameter, not one parameter per id."""
     return any_(literal(list(ids), type_=ARRAY(BigInteger)))
 
 
-def load_specs(session: Session, household_ids: Sequence[int]) -> list[SourceSpec]:
-    """Every recurring source of the given users, with pauses and prepayments."""
+def _rows_of(
+    session: Session, model: Any, household_ids: list[int], account_id: int | None
+) -> Sequence[Any]:
+    query = select(model.__table__).where(model.household_id == any_of(household_ids))
+    if account_id is not None:
+        query = query.where(model.account_id == account_id)
+    return session.execute(query).all()
+
+
+def load_specs(
+    session: Session, household_ids: Sequence[int], *, account_id: int | None = None
+) -> list[SourceSpec]:
+    """Every recurring source of the given households (of one account when given)."""
     ids = list(household_ids)
-    fixed = session.execute(
-        select(FixedItem.__table__).where(FixedItem.household_id == _any_of(ids))
-    ).all()
+    fixed = _rows_of(session, FixedItem, ids, account_id)
     pauses: dict[int, list[DateRange]] = defaultdict(list)
     if fixed:
         fixed_ids = [row.id for row in fixed]
         for row in session.execute(
             select(FixedPause.fixed_id, FixedPause.start_date, FixedPause.end_date).where(
-                FixedPause.fixed_id == _any_of(fixed_ids)
+                FixedPause.fixed_id == any_of(fixed_ids)
             )
         ):
             pauses[row.fixed_id].append(DateRange(row.start_date, row.end_date))
-    plans = session.execute(
-        select(InstallmentPlan.__table__).where(InstallmentPlan.household_id == _any_of(ids))
-    ).all()
-    loans = session.execute(select(Loan.__table__).where(Loan.household_id == _any_of(ids))).all()
+    plans = _rows_of(session, InstallmentPlan, ids, account_id)
+    loans = _rows_of(session, Loan, ids, account_id)
     prepayments: dict[int, list[Prepayment]] = defaultdict(list)
     if loans:
         for row in session.execute(
             select(LoanPrepayment.__table__).where(
-                LoanPrepayment.loan_id == _any_of([row.id for row in loans])
+                LoanPrepayment.loan_id == any_of([row.id for row in loans])
             )
         ):
             prepayments[row.loan_id].append(prepayment_of(row))
@@ -127,6 +143,53 @@ def load_specs(session: Session, household_ids: Sequence[int]) -> list[SourceSpe
     specs += [installment_spec(row) for row in plans]
     specs += [loan_spec(row, prepayments[row.id]) for row in loans]
     return specs
+
+
+def unbooked(session: Session, due: Sequence[Occurrence]) -> list[Occurrence]:
+    """The occurrences without a booking key (booked ones, even deleted since, drop out)."""
+    if not due:
+        return []
+    # The keys booked for these sources since the earliest due date: one condition per
+    # kind, never one parameter per occurrence (thousands of them overflow the protocol).
+    by_kind: dict[str, set[int]] = {}
+    for o in due:
+        by_kind.setdefault(o.kind, set()).add(o.source_id)
+    taken = {
+        tuple(row)
+        for row in session.execute(
+            select(
+                RecurringBooking.source_kind, RecurringBooking.source_id, RecurringBooking.due_date
+            ).where(
+                or_(
+                    *(
+                        and_(
+                            RecurringBooking.source_kind == kind,
+                            RecurringBooking.source_id.in_(sorted(ids)),
+                        )
+                        for kind, ids in by_kind.items()
+                    )
+                ),
+                RecurringBooking.due_date >= min(o.due_date for o in due),
+            )
+        ).all()
+    }
+    return [o for o in due if (o.kind, o.source_id, o.due_date) not in taken]
+
+
+def unbooked_occurrences(
+    session: Session, specs: Sequence[SourceSpec], window_end: date | None
+) -> list[Occurrence]:
+    """Every occurrence after each source's watermark, before `window_end`, not booked yet.
+
+    Unlike a booking pass, no limit per source: `window_end` bounds the expansion (None
+    only for sources that end: plans and loans).
+    """
+    found = []
+    for spec in specs:
+        watermark = spec.info.booked_through
+        begin = watermark + timedelta(days=1) if watermark else first_due(spec)
+        found += occurrences(spec, DateRange(begin, window_end))
+    return sorted(unbooked(session, found), key=lambda o: (o.due_date, o.kind, o.source_id))
 
 
 BOOK_SQL = text(

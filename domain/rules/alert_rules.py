@@ -72,10 +72,21 @@ class BookingFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class CardOverLimit:
+    """A credit card whose exposure (obligo) is above its limit."""
+
+    card_id: int
+    name: str
+    limit: Decimal
+    used: Decimal
+
+
 SOURCE_LABELS = {
     "fixed": N_("fixed item"),
     "installment": N_("installment plan"),
     "loan": N_("loan"),
+    "card_statement": N_("credit card"),
 }
 BELOW_TITLE = N_("Balance forecast below {level}")
 BELOW_MESSAGE = N_("Expected to fall below {level} on {date} (lowest {lowest} on {lowest_date}).")
@@ -236,4 +247,28 @@ def booking_failures(items: Sequence[BookingFailure]) -> list[Condition]:
             {"kind": item.kind, "source_id": item.source_id, "reason": item.reason},
         )
         for item in items
+    ]
+
+
+def card_limits(items: Sequence[CardOverLimit]) -> list[Condition]:
+    """Credit cards used beyond their limit: allowed, with a warning while it lasts."""
+    return [
+        condition(
+            (f"card_limit:{item.card_id}", "card_limit", "warning"),
+            N_("{card} is over its credit limit"),
+            N_(
+                "{used} of {card}'s {limit} limit is used ({over} over), counting the "
+                "statements not charged yet and the installments still to come. The card "
+                "company may decline purchases beyond the limit."
+            ),
+            {
+                "card": text(item.name),
+                "used": money(item.used),
+                "limit": money(item.limit),
+                "over": money(item.used - item.limit),
+            },
+            {"card_id": item.card_id, "used": str(item.used), "limit": str(item.limit)},
+        )
+        for item in items
+        if item.used > item.limit
     ]

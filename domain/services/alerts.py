@@ -6,6 +6,7 @@ import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
 from domain.db.models import (
+    Account,
     Alert,
     BalanceRecord,
     Budget,
@@ -24,26 +26,34 @@ from domain.db.models import (
     InstallmentPlan,
     Loan,
     Transaction,
+    Transfer,
 )
 from domain.db.recurring import SOURCE_TABLES
 from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.rules import alert_rules
-from domain.rules.alert_rules import BookingFailure, Condition, Ending, Unusual
+from domain.rules.alert_rules import BookingFailure, CardOverLimit, Condition, Ending, Unusual
 from domain.rules.forecast_views import summarize
 from domain.rules.installments import installment_dates
 from domain.rules.money import ZERO
 from domain.services import budgets, installment_plans, loans
+from domain.services.accounts import list_accounts
 from domain.services.forecasting import forecast_for
 from domain.services.household_settings import get_household_settings
 from domain.services.households import has_admin_member
 from domain.services.jobs import failed_bookings, last_verified_backup
 from domain.services.rates import base_currency
+from domain.services.statements import household_exposures
 
 log = logging.getLogger("cashflow.alerts")
 RECENT_DAYS = 14
 UNUSUAL_FACTOR = Decimal(2)
 MIN_SAMPLES = 8
 BUDGET_TABLES = (Budget, CategoryBudgetSettings)  # budgets move the budget alerts
+ACCOUNT_TABLES = (Account, Transfer)  # limits, cards and payments by hand move the card alerts
+BOOKED_TABLES: dict[str, Any] = {
+    **dict[str, Any](SOURCE_TABLES.items()),
+    "card_statement": Account,  # a card whose statements failed: fixed by editing the card
+}
 
 
 def _average_income(session: Session, household: Household, today: date) -> Decimal:
@@ -122,7 +132,7 @@ def _failed_bookings(session: Session, household: Household) -> list[BookingFail
     """Sources the latest pass could not book, unless deleted or changed since (a fix)."""
     found = []
     for failure in failed_bookings(session, household.id):
-        model = SOURCE_TABLES.get(failure.kind)  # type: ignore[call-overload]
+        model = BOOKED_TABLES.get(failure.kind)
         if model is None:
             continue
         updated = session.scalar(
@@ -135,6 +145,16 @@ def _failed_bookings(session: Session, household: Household) -> list[BookingFail
                 BookingFailure(failure.kind, failure.source_id, failure.name, failure.reason)
             )
     return found
+
+
+def _over_limit(session: Session, household: Household, today: date) -> list[CardOverLimit]:
+    """The household's open credit cards whose exposure is above their limit."""
+    cards = {card.id: card for card in list_accounts(session, household)}
+    return [
+        CardOverLimit(card_id, cards[card_id].name, exposure.limit, exposure.used)
+        for card_id, exposure in household_exposures(session, household, today).items()
+        if exposure.limit is not None and exposure.over_limit
+    ]
 
 
 def has_no_data(session: Session, household: Household) -> bool:
@@ -183,6 +203,7 @@ def evaluate(session: Session, household: Household, today: date, now: datetime)
     conditions += alert_rules.endings(_endings(session, household), today=today)
     conditions += alert_rules.unusual_expenses(_unusual(session, household, today))
     conditions += budgets.alert_conditions(session, household, today)
+    conditions += alert_rules.card_limits(_over_limit(session, household, today))
     return conditions
 
 
@@ -243,7 +264,15 @@ def sync_alerts(
 def _fingerprint(session: Session, household: Household, today: date, now: datetime) -> str:
     """Changes whenever anything that moves the forecast changes (or the day turns)."""
     parts = [today.isoformat(), f"{now:%Y%m%d%H}" if has_admin_member(session, household) else ""]
-    for model in (Transaction, FixedItem, InstallmentPlan, Loan, BalanceRecord, *BUDGET_TABLES):
+    for model in (
+        Transaction,
+        FixedItem,
+        InstallmentPlan,
+        Loan,
+        BalanceRecord,
+        *BUDGET_TABLES,
+        *ACCOUNT_TABLES,
+    ):
         count, latest = session.execute(
             select(func.count(), func.max(model.updated_at)).where(
                 model.household_id == household.id

@@ -1,9 +1,12 @@
-"""The booking pass: every due occurrence of every source becomes a transaction, once.
+"""The booking pass: due occurrences become transactions, due card statements transfers, once.
 
-A source that cannot be booked fails alone: the pass books a chunk of households in one
-savepoint, and when that fails, each household in one, and then each of its sources in one.
-The failed source is reported with its reason and keeps its watermark, so the pass after the
-fix books what was missed on its own dates.
+Every due occurrence of every source becomes a transaction, and every credit card statement
+whose charge day has come a transfer from its bank to the card. The recurring sources are
+booked first, so a statement charged in the same pass holds the occurrences on its card up
+to that day. A source or card that cannot be booked fails alone: the pass books a chunk of
+households in one savepoint, and when that fails, each household in one, and then each of
+its sources and cards in one. The failed one is reported with its reason and keeps its
+watermark, so the pass after the fix books what was missed on its own dates.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import Row, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from domain.db.models import Household, RecurringBooking
-from domain.db.recurring import advance_watermarks, book_occurrences, load_specs
+from domain.db.card_bookings import CardCharge, advance_cards, book_charges, load_cards
+from domain.db.models import Household
+from domain.db.recurring import advance_watermarks, book_occurrences, load_specs, unbooked
 from domain.errors import DomainError, InvalidInputError
 from domain.rules.dates import local_today
 from domain.rules.occurrences import (
@@ -33,20 +37,22 @@ from domain.rules.occurrences import (
     due_in_pass,
     due_to_book,
 )
+from domain.services.statements import charges_due
 
 log = logging.getLogger("cashflow.booking")
 BOOKING_LOCK_KEY = 0x63617368666C6F77  # "cashflow": one booking pass at a time
 CHUNK_HOUSEHOLDS = 1000
 REASON_MAX = 300
 T = TypeVar("T")
+BookingKind = SourceKind | Literal["card_statement"]
 
 
 @dataclass(frozen=True)
 class SourceFailure:
-    """A source the pass could not book, and why."""
+    """A source (or a card's statements) the pass could not book, and why."""
 
     household_id: int
-    kind: SourceKind
+    kind: BookingKind
     source_id: int
     name: str
     reason: str
@@ -66,9 +72,10 @@ class HeldBack:
 
 @dataclass
 class PassReport:
-    """What a pass did: rows booked per household, the sources and households it could not book."""
+    """What a pass did: rows booked and statements charged per household, what failed."""
 
     booked: Counter[int] = field(default_factory=Counter)
+    charged: Counter[int] = field(default_factory=Counter)
     errors: dict[int, str] = field(default_factory=dict)
     failures: list[SourceFailure] = field(default_factory=list)
     held_back: list[HeldBack] = field(default_factory=list)
@@ -79,11 +86,18 @@ class PassReport:
         """Rows booked for everyone."""
         return sum(self.booked.values())
 
+    @property
+    def charges_total(self) -> int:
+        """Statement charges (transfers) booked for everyone."""
+        return sum(self.charged.values())
+
     def details(self) -> dict[str, object]:
         """The report as the job run records it (JSON)."""
         return {
             "booked_total": self.total,
             "booked": {str(household): count for household, count in sorted(self.booked.items())},
+            "charges_total": self.charges_total,
+            "charges": {str(household): count for household, count in sorted(self.charged.items())},
             "errors": {
                 str(household): message for household, message in sorted(self.errors.items())
             },
@@ -96,7 +110,20 @@ class PassReport:
 @dataclass
 class _Booked:
     rows: Counter[int] = field(default_factory=Counter)
+    charges: Counter[int] = field(default_factory=Counter)
     held_back: list[HeldBack] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a pass books for some households: their recurring sources and credit cards."""
+
+    specs: Sequence[SourceSpec] = ()
+    cards: Sequence[Row[Any]] = ()
+
+
+def _load(session: Session, household_ids: Sequence[int]) -> _Work:
+    return _Work(load_specs(session, household_ids), load_cards(session, household_ids))
 
 
 @dataclass(frozen=True)
@@ -150,6 +177,29 @@ def _book_specs(
     return done
 
 
+def _book_cards(
+    session: Session, cards: Sequence[Row[Any]], today: dict[int, date], ctx: _PassContext
+) -> Counter[int]:
+    """Charge every card's due statements in one statement; count the transfers booked."""
+    charges: list[CardCharge] = []
+    through: dict[int, date] = {}
+    for card in cards:
+        due, upto = charges_due(session, card, today[card.household_id])
+        charges.extend(due)
+        if card.booked_through is None or upto > card.booked_through:
+            through[card.id] = upto
+    booked = book_charges(session, charges, job_run_id=ctx.run_id)
+    advance_cards(session, through)
+    return Counter(household for household, transfer in booked if transfer is not None)
+
+
+def _book(session: Session, work: _Work, today: dict[int, date], ctx: _PassContext) -> _Booked:
+    """Book the sources, then charge the cards (whose statements now hold today's bookings)."""
+    done = _book_specs(session, work.specs, today, ctx)
+    done.charges.update(_book_cards(session, work.cards, today, ctx))
+    return done
+
+
 def _attempt(session: Session, work: Callable[[], T]) -> T | Exception:
     """Run `work` in a savepoint; its exception (rolled back) instead of raising it."""
     try:
@@ -161,25 +211,34 @@ def _attempt(session: Session, work: Callable[[], T]) -> T | Exception:
 
 def _merge(report: PassReport, done: _Booked) -> None:
     report.booked.update(done.rows)
+    report.charged.update(done.charges)
     report.held_back.extend(done.held_back)
+
+
+def _units(work: _Work) -> list[tuple[_Work, BookingKind, int, str]]:
+    """Each source and each card as work of its own, with what names it in a failure."""
+    units: list[tuple[_Work, BookingKind, int, str]] = [
+        (_Work(specs=[spec]), spec.info.kind, spec.info.source_id, spec.info.name)
+        for spec in work.specs
+    ]
+    units += [(_Work(cards=[card]), "card_statement", card.id, card.name) for card in work.cards]
+    return units
 
 
 def _book_sources_one_by_one(
     session: Session, household: Any, today: date, ctx: _PassContext, report: PassReport
 ) -> None:
-    specs = _attempt(session, lambda: load_specs(session, [household.id]))
-    if isinstance(specs, Exception):
-        report.errors[household.id] = reason_of(specs)
+    work = _attempt(session, lambda: _load(session, [household.id]))
+    if isinstance(work, Exception):
+        report.errors[household.id] = reason_of(work)
         return
     failed: list[SourceFailure] = []
-    for spec in specs:
-        outcome = _attempt(
-            session, partial(_book_specs, session, [spec], {household.id: today}, ctx)
-        )
+    for unit, kind, source_id, name in _units(work):
+        outcome = _attempt(session, partial(_book, session, unit, {household.id: today}, ctx))
         if isinstance(outcome, Exception):
-            info, reason = spec.info, reason_of(outcome)
-            log.warning("booking failed for %s %s: %s", info.kind, info.source_id, reason)
-            failed.append(SourceFailure(household.id, info.kind, info.source_id, info.name, reason))
+            reason = reason_of(outcome)
+            log.warning("booking failed for %s %s: %s", kind, source_id, reason)
+            failed.append(SourceFailure(household.id, kind, source_id, name, reason))
         else:
             _merge(report, outcome)
     if failed:
@@ -199,10 +258,7 @@ def _book_household(
         report.errors[household.id] = reason_of(exc)
         return
     outcome = _attempt(
-        session,
-        lambda: _book_specs(
-            session, load_specs(session, [household.id]), {household.id: today}, ctx
-        ),
+        session, lambda: _book(session, _load(session, [household.id]), {household.id: today}, ctx)
     )
     if isinstance(outcome, Exception):
         _book_sources_one_by_one(session, household, today, ctx, report)
@@ -217,7 +273,7 @@ def _book_chunk(
 
     def whole() -> _Booked:
         today = {h.id: ctx.today(h.timezone) for h in households}
-        return _book_specs(session, load_specs(session, list(today)), today, ctx)
+        return _book(session, _load(session, list(today)), today, ctx)
 
     outcome = _attempt(session, whole)
     if isinstance(outcome, Exception):
@@ -230,8 +286,9 @@ def _book_chunk(
 def run_booking_pass(
     session: Session, *, now: datetime, as_of: date | None = None, run_id: int | None = None
 ) -> PassReport:
-    """Book every due occurrence of every household, up to each household's today (or `as_of`).
+    """Book every due occurrence and card statement charge, up to each household's today.
 
+    `as_of` books up to that day instead, for every household.
     One pass is one transaction; an advisory lock lets a second concurrent pass skip the
     work, and the booking key guarantees nothing is booked twice even without it. A pass
     books at most MAX_BOOKINGS_PER_SOURCE occurrences per source.
@@ -255,33 +312,4 @@ def run_booking_pass(
 def preview_booking(session: Session, household: Household, through: date) -> list[Occurrence]:
     """What a pass up to `through` would book for the household, without booking it."""
     due = [o for spec in load_specs(session, [household.id]) for o in due_to_book(spec, through)]
-    if not due:
-        return []
-    # The keys booked for these sources since the earliest due date: one condition per
-    # kind, never one parameter per occurrence (thousands of them overflow the protocol).
-    by_kind: dict[str, set[int]] = {}
-    for o in due:
-        by_kind.setdefault(o.kind, set()).add(o.source_id)
-    taken = {
-        tuple(row)
-        for row in session.execute(
-            select(
-                RecurringBooking.source_kind, RecurringBooking.source_id, RecurringBooking.due_date
-            ).where(
-                or_(
-                    *(
-                        and_(
-                            RecurringBooking.source_kind == kind,
-                            RecurringBooking.source_id.in_(sorted(ids)),
-                        )
-                        for kind, ids in by_kind.items()
-                    )
-                ),
-                RecurringBooking.due_date >= min(o.due_date for o in due),
-            )
-        ).all()
-    }
-    return sorted(
-        (o for o in due if (o.kind, o.source_id, o.due_date) not in taken),
-        key=lambda o: (o.due_date, o.kind, o.source_id),
-    )
+    return sorted(unbooked(session, due), key=lambda o: (o.due_date, o.kind, o.source_id))
