@@ -1,16 +1,56 @@
-"""Two years of a plausible Israeli household's history, generated from a seed."""
+"""Two years of a plausible Israeli household's history, generated from a seed.
+
+The household keeps its salary, rent, bills and loan on its bank account, saves a fixed
+sum each month, and puts everyday purchases on two credit cards charged to the bank:
+Isracard (closing at the end of the month, charged on the 2nd) and Max (closing on the
+7th, charged on the 10th), as Israeli cards commonly do.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.rules.categories import FlowType
 
 AGORA = Decimal("0.01")
+BANK, SAVINGS, ISRACARD, MAX = "bank", "savings", "isracard", "max"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One of the demo household's accounts; the cards are charged to the bank."""
+
+    key: str
+    name: str
+    kind: str
+    institution: str
+    close_day: int | None = None
+    charge_day: int | None = None
+    credit_limit: Decimal | None = None
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount(BANK, "Main account", "bank", "Bank Leumi"),
+    DemoAccount(SAVINGS, "Savings", "savings", "Bank Leumi"),
+    DemoAccount(ISRACARD, "Isracard", "credit_card", "Isracard", 31, 2, Decimal("15000.00")),
+    DemoAccount(MAX, "Max", "credit_card", "Max", 7, 10, Decimal("10000.00")),
+)
+# Where each category's spending goes: everyday purchases on a card, the rest on the bank.
+CARD_OF = {
+    "Groceries": ISRACARD,
+    "Health": ISRACARD,
+    "Clothing": ISRACARD,
+    "Phone & internet": ISRACARD,
+    "Transport": MAX,
+    "Dining out": MAX,
+    "Leisure": MAX,
+}
+SAVINGS_DAY = 11  # the day after the salary
+SAVINGS_AMOUNT = Decimal("1000.00")
 
 
 @dataclass(frozen=True)
@@ -22,6 +62,7 @@ class DemoRow:
     type: FlowType
     category: str
     description: str
+    account: str = BANK
 
 
 def _amount(rng: random.Random, low: int, high: int) -> Decimal:
@@ -56,6 +97,7 @@ def _monthly(rng: random.Random, month: date) -> Iterator[DemoRow]:
     yield DemoRow(
         month.replace(day=15), Decimal("289.90"), "expense", "Insurance", "Health insurance"
     )
+    yield DemoRow(month.replace(day=18), Decimal("54.90"), "expense", "Leisure", "Netflix")
     if month.month % 2 == 0:
         yield DemoRow(
             month.replace(day=20),
@@ -143,4 +185,13 @@ def generate_history(start: date, end: date, *, seed: int = 2026) -> list[DemoRo
     while day < end:
         rows.extend(_weekly(rng, day))
         day += timedelta(days=7)
-    return sorted((r for r in rows if start <= r.date < end), key=lambda r: (r.date, r.category))
+    return sorted(
+        (replace(r, account=CARD_OF.get(r.category, BANK)) for r in rows if start <= r.date < end),
+        key=lambda r: (r.date, r.category),
+    )
+
+
+def savings_transfers(start: date, end: date) -> list[tuple[date, Decimal]]:
+    """The monthly transfer from the bank to savings, dated in [start, end)."""
+    days = (month.replace(day=SAVINGS_DAY) for month in _months(start, end))
+    return [(day, SAVINGS_AMOUNT) for day in days if start <= day < end]

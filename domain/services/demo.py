@@ -1,4 +1,8 @@
-"""The demo account that a first run shows."""
+"""The demo household that a first run shows.
+
+Two years of money on a bank account, a savings account and two credit cards charged
+to the bank.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,22 @@ from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.actors import unaudited
-from domain.db.models import Household, Transaction, User
-from domain.rules.demo_history import generate_history
+from domain.db.cards import card_lines, cycle_of
+from domain.db.models import Account, Household, Transaction, User
+from domain.rules.cards import CardLine, build_statements
+from domain.rules.demo_history import (
+    BANK,
+    DEMO_ACCOUNTS,
+    ISRACARD,
+    SAVINGS,
+    generate_history,
+    savings_transfers,
+)
 from domain.rules.ledger import TransactionDraft
-from domain.services import categories, fixed, installment_plans, loans
+from domain.services import accounts, categories, fixed, installment_plans, loans
+from domain.services.accounts import AccountDraft
 from domain.services.transactions import BULK_MAX, bulk_record
+from domain.services.transfers import TransferDraft, record_transfer
 from domain.services.users import create_user, find_user_by_username
 
 DEMO_USERNAME = "demo"
@@ -51,6 +66,7 @@ def _seed_history(session: Session, household: Household, today: date) -> int:
     if not categories.list_categories(session, household):
         categories.create_default_categories(session, household)
     ids = {c.name: c.id for c in categories.list_categories(session, household)}
+    places = demo_accounts(session, household, today)
     start = (today.replace(day=1) - timedelta(days=730)).replace(day=1)
     drafts = [
         TransactionDraft(
@@ -59,20 +75,64 @@ def _seed_history(session: Session, household: Household, today: date) -> int:
             type=row.type,
             category_id=ids.get(row.category),
             description=row.description,
+            account_id=places[row.account].id,
         )
         for row in generate_history(start, today + timedelta(days=1))
     ]
     for chunk in range(0, len(drafts), BULK_MAX):
         bulk_record(session, household, drafts[chunk : chunk + BULK_MAX])
+    for day, amount in savings_transfers(start, today + timedelta(days=1)):
+        record_transfer(
+            session,
+            household,
+            TransferDraft(
+                date=day,
+                amount=amount,
+                from_account_id=places[BANK].id,
+                to_account_id=places[SAVINGS].id,
+                description="Monthly savings",
+            ),
+        )
     return len(drafts)
+
+
+def demo_accounts(session: Session, household: Household, today: date) -> dict[str, Account]:
+    """The demo's accounts by key: the default bank account, savings and two cards.
+
+    The default account is the bank; the others are found by name or added.
+    """
+    found = {a.name: a for a in accounts.list_accounts(session, household)}
+    bank = accounts.default_account(session, household)
+    places = {BANK: bank}
+    for spec in DEMO_ACCOUNTS:
+        if spec.key == BANK:
+            bank.institution = bank.institution or spec.institution
+            continue
+        places[spec.key] = found.get(spec.name) or accounts.create_account(
+            session,
+            household,
+            AccountDraft(
+                name=spec.name,
+                kind=spec.kind,
+                institution=spec.institution,
+                currency=bank.currency,
+                charged_to_id=bank.id if spec.kind == "credit_card" else None,
+                close_day=spec.close_day,
+                charge_day=spec.charge_day,
+                credit_limit=spec.credit_limit,
+            ),
+            today=today,
+        )
+    return places
 
 
 def seed_demo_sources(session: Session, household: Household, today: date) -> bool:
     """Give a household without recurring items a salary, rent, installments and a loan.
 
     The items the generated history already holds are marked booked up to today; the
-    installment plan and the loan are left for the scheduler to book their past payments.
-    Not audited, like the history.
+    installment plan (on Isracard) and the loan are left for the scheduler to book their
+    past payments. The cards' statements charged by today are paid from the bank, plan
+    parts included, as the scheduler would have booked them. Not audited, like the history.
     """
     with unaudited(session):
         return _seed_sources(session, household, today)
@@ -102,7 +162,7 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
         )
         item.booked_through = today  # this month's is in the generated history already
     three_months_ago = (month_start - timedelta(days=85)).replace(day=20)
-    installment_plans.create_plan(
+    plan = installment_plans.create_plan(
         session,
         household,
         name="Television (KSP)",
@@ -123,5 +183,45 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
         day_of_month=15,
         category_id=ids.get("Loan payments"),
     )
+    places = demo_accounts(session, household, today)
+    plan.account_id = places[ISRACARD].id  # bought in twelve payments on the card
     session.flush()
+    parts = [
+        CardLine(p.date, p.amount, "expense", plan.name)
+        for p in installment_plans.schedule_of(plan)
+    ]
+    for card in places.values():
+        if card.kind == "credit_card":
+            _charge_past_statements(
+                session, household, card, parts if card is places[ISRACARD] else []
+            )
     return True
+
+
+def _charge_past_statements(
+    session: Session, household: Household, card: Account, extra: list[CardLine]
+) -> None:
+    """Pay each statement charged by now from the card's bank, as the scheduler books it.
+
+    `booked_through` (set when the card was added) is the last such statement's close;
+    the scheduler charges the later ones. `extra` are lines not yet booked (plan parts).
+    """
+    through = card.booked_through
+    if through is None or card.charged_to_id is None:
+        return
+    lines = card_lines(session, household.id, card.id, after=date.min, through=through)
+    lines += [line for line in extra if line.date <= through]
+    for statement in build_statements(cycle_of(card), lines):
+        if statement.total > 0:
+            record_transfer(
+                session,
+                household,
+                TransferDraft(
+                    date=statement.charge,
+                    amount=statement.total,
+                    from_account_id=card.charged_to_id,
+                    to_account_id=card.id,
+                    description=f"{card.name} statement",
+                ),
+                source="card_statement",
+            )
