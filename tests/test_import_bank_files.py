@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.config import Settings
 from domain.db.models import Household, Transaction
 from domain.rules.import_files import RawRow, read_table
-from domain.rules.import_mapping import ColumnMapping, guess_mapping, locate_header
+from domain.rules.import_mapping import ColumnMapping, guess_mapping, locate_header, positive_flow
 from domain.rules.import_rows import parse_rows
 from tests.io_support import counts, csv_file, io_client, post_file, xlsx_file
 
@@ -84,7 +84,13 @@ CARD_LEDGER = [
     (date(2026, 6, 28), Decimal("54.37"), "expense", "NETFLIX.COM", 'אתר חו"ל'),
     (date(2026, 7, 1), Decimal("44.00"), "expense", "AMAZON MKTPLACE", ""),
     (date(2026, 7, 3), Decimal("245.90"), "expense", "שופרסל דיל", ""),
-    (date(2026, 7, 5), Decimal("300.00"), "expense", "איקאה נתניה", "תשלום 2 מתוך 12"),
+    (
+        date(2026, 7, 5),
+        Decimal("300.00"),
+        "expense",
+        "איקאה נתניה",
+        "תשלום 2 מתוך 12; סכום עסקה: 3,600.00",
+    ),
     (date(2026, 7, 9), Decimal("45.00"), "income", "סופר פארם", "זיכוי"),
 ]
 # A Leumi current account: title and account lines, the header, a page break that repeats
@@ -145,12 +151,13 @@ MAX_HEADER = (
     "אופן ביצוע ההעסקה",
     'שער המרה ממטבע מקור/התחשבנות לש"ח',
 )
-# (layout, header, (date, description, amount, debit, credit, notes, a positive amount is))
+# (layout, header, (date, description, amount, debit, credit, notes, a positive amount is,
+#  purchase amount))
 LAYOUTS: list[tuple[str, tuple[str, ...], tuple[str | None, ...]]] = [
     (
         "Leumi",
         (*LEUMI_HEADER, "תאור מורחב"),
-        ("תאריך", "תיאור", None, "בחובה", "בזכות", None, None),
+        ("תאריך", "תיאור", None, "בחובה", "בזכות", None, "income", None),
     ),
     (
         "Hapoalim",
@@ -165,37 +172,64 @@ LAYOUTS: list[tuple[str, tuple[str, ...], tuple[str | None, ...]]] = [
             "זכות",
             "יתרה לאחר פעולה",
         ),
-        ("תאריך", "תיאור הפעולה", None, "חובה", "זכות", None, None),
+        ("תאריך", "תיאור הפעולה", None, "חובה", "זכות", None, "income", None),
     ),
     (
         "Discount",
         ("תאריך", "יום ערך", "תיאור התנועה", "₪ זכות/חובה", "₪ יתרה", "אסמכתה"),
-        ("תאריך", "תיאור התנועה", "₪ זכות/חובה", None, None, None, None),
+        ("תאריך", "תיאור התנועה", "₪ זכות/חובה", None, None, None, "income", None),
     ),
     (
         "Mizrahi",
         ("תאריך", "סוג תנועה", "חובה", "זכות", "אסמכתא"),
-        ("תאריך", "סוג תנועה", None, "חובה", "זכות", None, None),
+        ("תאריך", "סוג תנועה", None, "חובה", "זכות", None, "income", None),
     ),
     (
         "Isracard and American Express, domestic",
         ISRACARD_DOMESTIC,
-        ("תאריך רכישה", "שם בית עסק", "סכום חיוב", None, None, "פירוט נוסף", "expense"),
+        (
+            "תאריך רכישה",
+            "שם בית עסק",
+            "סכום חיוב",
+            None,
+            None,
+            "פירוט נוסף",
+            "expense",
+            "סכום עסקה",
+        ),
     ),
     (
         "Isracard and American Express, abroad",
         ISRACARD_ABROAD,
-        ("תאריך רכישה", "שם בית עסק", "סכום חיוב", None, None, "פירוט נוסף", "expense"),
+        (
+            "תאריך רכישה",
+            "שם בית עסק",
+            "סכום חיוב",
+            None,
+            None,
+            "פירוט נוסף",
+            "expense",
+            "סכום מקורי",
+        ),
     ),
     (
         "Max",
         MAX_HEADER,
-        ("תאריך עסקה", "שם בית העסק", "סכום חיוב", None, None, "הערות", "expense"),
+        (
+            "תאריך עסקה",
+            "שם בית העסק",
+            "סכום חיוב",
+            None,
+            None,
+            "הערות",
+            "expense",
+            "סכום עסקה מקורי",
+        ),
     ),
     (
         "Cal",  # the names noamshabat/expensifier cal.ts checks, the column between unnamed
         ("תאריך העסקה", "שם בית העסק", "", "סכום החיוב"),
-        ("תאריך העסקה", "שם בית העסק", "סכום החיוב", None, None, None, "expense"),
+        ("תאריך העסקה", "שם בית העסק", "סכום החיוב", None, None, None, "expense", None),
     ),
 ]
 
@@ -212,7 +246,8 @@ def test_each_banks_header_is_recognised(
         found.debit,
         found.credit,
         found.notes,
-        found.positive_means,
+        positive_flow(found, card_account=False),
+        found.purchase,
     ) == expected, layout
 
 

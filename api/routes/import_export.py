@@ -59,6 +59,8 @@ def _upload(file: UploadFile, form: ImportForm) -> imports.Upload:
         source=form.source,
         sheet=form.sheet,
         delimiter=form.delimiter,
+        account_id=form.account_id,
+        transfers=form.transfers or {},
     )
 
 
@@ -74,9 +76,15 @@ def _preview_out(preview: imports.ImportPreview) -> ImportPreviewOut:
         columns=list(preview.columns),
         mapping=MappingOut.of(preview.mapping),
         remembered=preview.remembered,
+        account_id=preview.account_id,
+        account=preview.account,
+        account_kind=preview.account_kind,
         total_rows=preview.total_rows,
         new_rows=preview.new_rows,
         duplicates=preview.duplicates,
+        matched=preview.matched,
+        card_debits=preview.card_debits,
+        transfers=preview.transfers,
         uncategorised=preview.uncategorised,
         error_count=len(preview.errors),
         errors=[LineErrorOut.model_validate(e) for e in preview.errors[:ERRORS_MAX]],
@@ -101,7 +109,14 @@ def import_transactions(
     and the lines passed over as not transactions (titles, section headings, totals
     lines, repeated headers), each with its reason; those never block a commit. A commit
     (`dry_run=false`) is all or nothing, refused while any line has an error, and skips
-    rows already imported from the same source.
+    rows already imported into the account from the same source.
+
+    The rows go into `account_id` (remembered with the mapping). In a card account a
+    positive amount is a charge. In a bank account a line that is a card's booked
+    statement charge (same account, amount within 0.01, date within 3 days, the card's
+    name or institution in the description) is shown with its `match` and not added; a
+    line naming a card without one lists the cards in `card_ids`, and `transfers`
+    (line to card id) books it as a transfer to that card instead of an expense.
     """
     upload = _upload(file, form)
     if form.dry_run:
@@ -110,8 +125,11 @@ def import_transactions(
     return ImportResultOut(
         batch_id=result.batch_id,
         source=result.source,
+        account_id=result.account_id,
         total_rows=result.total_rows,
         imported=result.imported,
+        matched=result.matched,
+        transfers=result.transfers,
         skipped_duplicates=result.skipped,
         uncategorised=result.uncategorised,
         skipped_lines=result.skipped_lines,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Json
 
-from api.schemas.common import MONTH_PATTERN, QueryModel, ResponseBody, UserDate
+from api.schemas.common import MONTH_PATTERN, Id, QueryModel, ResponseBody, UserDate
 from domain.rules.import_mapping import SOURCE_MAX, ColumnMapping
 from domain.rules.import_values import DateFormat, check_storable
 
@@ -24,10 +24,13 @@ TEXT_FIELDS = (
     "description_column",
     "category_column",
     "notes_column",
+    "purchase_column",
     "sheet",
 )
 PREVIEW_ROWS_MAX = 1000
 ERRORS_MAX = 1000
+TRANSFERS_MAX = 10_000
+Line = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ImportForm(BaseModel):
@@ -51,10 +54,28 @@ class ImportForm(BaseModel):
     description_column: str | None = ColumnName
     category_column: str | None = ColumnName
     notes_column: str | None = ColumnName
+    purchase_column: str | None = Field(
+        default=None,
+        max_length=200,
+        description="a card export's purchase amount beside the charged amount (kept in notes)",
+    )
     date_format: DateFormat | None = None
     decimal_separator: Literal[".", ","] | None = None
     positive_means: FlowType | None = Field(
-        default=None, description="what a positive amount is, without a type column"
+        default=None,
+        description="what a positive amount is, without a type column; left out: as "
+        "remembered, else an expense (a charge) in a card account or a card export's "
+        "charged amount column, else income",
+    )
+    account_id: Id | None = Field(
+        default=None,
+        description="the account the rows go into; left out: the one remembered for files "
+        "of this header, else the default account",
+    )
+    transfers: Json[Annotated[dict[Line, Id], Field(max_length=TRANSFERS_MAX)]] | None = Field(
+        default=None,
+        description='a JSON object, line of the file to a card account id ({"12": 7}): '
+        "that line of money out is booked as a transfer to the card instead of an expense",
     )
     delimiter: Literal[",", ";", "\t", "|"] | None = None
     sheet: str | None = Field(default=None, max_length=31, description="Excel sheet name")
@@ -73,6 +94,7 @@ class ImportForm(BaseModel):
             description=self.description_column or None,
             category=self.category_column or None,
             notes=self.notes_column or None,
+            purchase=self.purchase_column or None,
             date_format=self.date_format,
             decimal=self.decimal_separator,
             positive_means=self.positive_means,
@@ -90,9 +112,12 @@ class MappingOut(ResponseBody):
     description_column: str | None
     category_column: str | None
     notes_column: str | None
+    purchase_column: str | None
     date_format: str | None
     decimal_separator: str | None
-    positive_means: FlowType | None
+    positive_means: FlowType | None = Field(
+        description="what a positive amount was read as (chosen, or decided by the account)"
+    )
 
     @classmethod
     def of(cls, mapping: ColumnMapping) -> MappingOut:
@@ -106,6 +131,7 @@ class MappingOut(ResponseBody):
             description_column=mapping.description,
             category_column=mapping.category,
             notes_column=mapping.notes,
+            purchase_column=mapping.purchase,
             date_format=mapping.date_format,
             decimal_separator=mapping.decimal,
             positive_means=mapping.positive_means,
@@ -128,6 +154,17 @@ class SkippedLineOut(ResponseBody):
     text: str = Field(description="what the line said, shortened")
 
 
+class ChargeMatchOut(ResponseBody):
+    """The card statement charge a bank line is: nothing is added for the line."""
+
+    transfer_id: int = Field(description="the booked transfer from the bank to the card")
+    card_id: int
+    card: str = Field(description="the card's name")
+    date: dt.date = Field(description="the charge's date")
+    amount: Decimal
+    statement_close: dt.date | None = Field(description="the close of the statement charged")
+
+
 class ImportRowOut(ResponseBody):
     """A row as it would be imported."""
 
@@ -140,6 +177,14 @@ class ImportRowOut(ResponseBody):
     category_id: int | None
     category: str
     duplicate: bool
+    match: ChargeMatchOut | None = Field(
+        description="the booked card charge this bank line is (not added as an expense)"
+    )
+    card_ids: list[int] = Field(
+        description="cards this line of money out names without a matching booked charge: "
+        "it may be booked as a transfer to one of them (see `transfers`)"
+    )
+    transfer_to: int | None = Field(description="the card chosen for this line in `transfers`")
 
 
 class ImportPreviewOut(ResponseBody):
@@ -156,9 +201,20 @@ class ImportPreviewOut(ResponseBody):
     columns: list[str]
     mapping: MappingOut
     remembered: bool = Field(description="the mapping came from an earlier file of this shape")
+    account_id: int = Field(description="the account the rows go into")
+    account: str = Field(description="its name")
+    account_kind: str
     total_rows: int
-    new_rows: int = Field(description="rows a commit would book (0 while there are errors)")
+    new_rows: int = Field(
+        description="rows a commit would book, transactions and transfers (0 while there "
+        "are errors)"
+    )
     duplicates: int = Field(description="rows already imported from this source")
+    matched: int = Field(description="bank lines that are a booked card charge: not added")
+    card_debits: int = Field(
+        description="lines naming a card with no booked charge and no transfer chosen"
+    )
+    transfers: int = Field(description="lines chosen to be booked as transfers to a card")
     uncategorised: int
     error_count: int
     errors: list[LineErrorOut] = Field(description=f"the first {ERRORS_MAX} errors")
@@ -176,8 +232,11 @@ class ImportResultOut(ResponseBody):
     dry_run: Literal[False] = False
     batch_id: int
     source: str
+    account_id: int
     total_rows: int
-    imported: int
+    imported: int = Field(description="transactions added")
+    matched: int = Field(description="bank lines matched to a booked card charge")
+    transfers: int = Field(description="lines booked as transfers to a card")
     skipped_duplicates: int
     uncategorised: int = Field(description="imported rows left without a category")
     skipped_lines: int = Field(description="lines that are not transactions (headings, totals)")

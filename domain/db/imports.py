@@ -11,9 +11,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from domain.db.models import Category, CategoryRule, ImportProfile
+from domain.db.models import (
+    Category,
+    CategoryRule,
+    ImportKey,
+    ImportProfile,
+    RecurringBooking,
+    Transfer,
+)
 from domain.rules.categories import FlowType
 from domain.rules.import_categories import ActiveCategory
+from domain.rules.import_matching import BookedCharge
 
 
 def active_categories(session: Session, household_id: int) -> list[ActiveCategory]:
@@ -131,10 +139,10 @@ WITH claimed AS (
     RETURNING fingerprint, ordinal
 )
 INSERT INTO transactions
-    (household_id, date, amount, type, category_id, description, notes, currency, source,
-     source_kind, source_id)
-SELECT :household_id, r.date, r.amount, r.type, r.category_id, r.description, r.notes,
-       :currency, 'import', 'import_batch', :batch_id
+    (household_id, account_id, date, amount, type, category_id, description, notes, currency,
+     source, source_kind, source_id)
+SELECT :household_id, :account_id, r.date, r.amount, r.type, r.category_id, r.description,
+       r.notes, :currency, 'import', 'import_batch', :batch_id
 FROM import_staging r JOIN claimed c USING (fingerprint, ordinal)
 RETURNING category_id IS NULL AS uncategorised
 """
@@ -157,6 +165,7 @@ def insert_rows(
     session: Session,
     *,
     household_id: int,
+    account_id: int,
     currency: str,
     source: str,
     batch_id: int,
@@ -172,9 +181,70 @@ def insert_rows(
     _stage(session, rows)
     params = {
         "household_id": household_id,
+        "account_id": account_id,
         "currency": currency,
         "source": source,
         "batch_id": batch_id,
     }
     flags = list(session.execute(INSERT_SQL, params).scalars())
     return len(flags), sum(1 for flag in flags if flag)
+
+
+def claim_keys(
+    session: Session,
+    *,
+    household_id: int,
+    source: str,
+    batch_id: int,
+    keys: Sequence[tuple[str, int]],
+) -> set[tuple[str, int]]:
+    """Write the keys of rows that book no transaction; return those not taken before."""
+    if not keys:
+        return set()
+    statement = (
+        insert(ImportKey)
+        .values(
+            [
+                {
+                    "household_id": household_id,
+                    "source": source,
+                    "fingerprint": fingerprint,
+                    "ordinal": ordinal,
+                    "batch_id": batch_id,
+                }
+                for fingerprint, ordinal in keys
+            ]
+        )
+        .on_conflict_do_nothing(constraint="uq_import_keys_row")
+        .returning(ImportKey.fingerprint, ImportKey.ordinal)
+    )
+    return {(row.fingerprint, row.ordinal) for row in session.execute(statement)}
+
+
+def booked_charges(
+    session: Session, household_id: int, bank_id: int, *, start: date, end: date
+) -> list[BookedCharge]:
+    """Statement charges booked out of a bank account dated in [start, end], with their close."""
+    rows = session.execute(
+        select(
+            Transfer.id,
+            Transfer.to_account_id,
+            Transfer.date,
+            Transfer.amount,
+            RecurringBooking.due_date,
+        )
+        .outerjoin(
+            RecurringBooking,
+            (RecurringBooking.transfer_id == Transfer.id)
+            & (RecurringBooking.household_id == household_id),
+        )
+        .where(
+            Transfer.household_id == household_id,
+            Transfer.from_account_id == bank_id,
+            Transfer.source == "card_statement",
+            Transfer.date >= start,
+            Transfer.date <= end,
+        )
+        .order_by(Transfer.date, Transfer.id)
+    )
+    return [BookedCharge(r.id, r.to_account_id, r.date, r.amount, r.due_date) for r in rows]

@@ -24,7 +24,17 @@ from domain.rules.import_values import (
     parse_amount,
 )
 
-COLUMN_FIELDS = ("date", "amount", "debit", "credit", "type", "description", "category", "notes")
+COLUMN_FIELDS = (
+    "date",
+    "amount",
+    "debit",
+    "credit",
+    "type",
+    "description",
+    "category",
+    "notes",
+    "purchase",
+)
 MONEY_FIELDS = ("amount", "debit", "credit")
 SAMPLE_ROWS = 200
 SOURCE_MAX = 60
@@ -127,6 +137,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "category": ("category", "קטגוריה", "ענף"),
     "notes": ("notes", "note", "הערות", "הערה", "פירוט נוסף"),
+    # Beside a charged amount, what the purchase cost: an installment plan's total, or the
+    # amount in a foreign currency. Kept in the notes; the charged amount is booked.
+    "purchase": CARD_PURCHASE,
 }
 # A card statement lists charges as positive amounts and refunds as negative ones.
 CARD_AMOUNTS = frozenset(CARD_CHARGED + CARD_PURCHASE)
@@ -142,7 +155,9 @@ class ColumnMapping:
     """Header names of the columns to read, and how to read dates and amounts.
 
     Money is one signed `amount` column (with an optional `type` column), or separate
-    `debit` (money out) and `credit` (money in) columns.
+    `debit` (money out) and `credit` (money in) columns. `purchase` is a card export's
+    purchase amount beside the charged one (kept in the notes). `positive_means` is set
+    only when chosen; unset, `positive_flow` decides from the account and the header.
     """
 
     date: str | None = None
@@ -153,6 +168,7 @@ class ColumnMapping:
     description: str | None = None
     category: str | None = None
     notes: str | None = None
+    purchase: str | None = None
     date_format: DateFormat | None = None
     decimal: DecimalMark | None = None
     positive_means: FlowType | None = None
@@ -242,10 +258,24 @@ def guess_mapping(names: tuple[str, ...]) -> ColumnMapping:
     if "amount" in found:
         found.pop("debit", None)
         found.pop("credit", None)
-    positive: FlowType | None = None
-    if "amount" in found and fold(found["amount"]) in CARD_AMOUNTS:
-        positive = "expense"
-    return ColumnMapping(**found, positive_means=positive)  # type: ignore[arg-type]
+    if fold(found.get("amount", "")) not in CARD_CHARGED:
+        found.pop("purchase", None)  # a purchase amount is only a note beside a charged one
+    return ColumnMapping(**found)  # type: ignore[arg-type]
+
+
+def positive_flow(mapping: ColumnMapping, *, card_account: bool) -> FlowType:
+    """What a positive amount is: as chosen, else an expense in a card account or file.
+
+    A card file is one whose amount column is a card export's charged or purchase amount.
+    Debit and credit columns say it themselves (credit is money in) unless a choice is made.
+    """
+    if mapping.positive_means:
+        return mapping.positive_means
+    if not mapping.amount:
+        return "income"
+    if card_account or fold(mapping.amount) in CARD_AMOUNTS:
+        return "expense"
+    return "income"
 
 
 def _find(
@@ -390,5 +420,4 @@ def _with_formats(
         s for name in MONEY_FIELDS if name in columns for s in _samples(table, index, columns[name])
     ]
     decimal = mapping.decimal or guess_decimal_mark(money)
-    positive: FlowType = mapping.positive_means or "income"
-    return replace(mapping, date_format=date_format, decimal=decimal, positive_means=positive)
+    return replace(mapping, date_format=date_format, decimal=decimal)

@@ -21,7 +21,14 @@ from domain.errors import InvalidInputError
 from domain.rules.categories import FlowType
 from domain.rules.dates import EARLIEST_DATE
 from domain.rules.import_files import MAX_ROWS, Cell, Formula, RawRow, RawTable, refuse
-from domain.rules.import_mapping import MONEY_FIELDS, Layout, fold, header_names, section_columns
+from domain.rules.import_mapping import (
+    MONEY_FIELDS,
+    Layout,
+    fold,
+    header_names,
+    positive_flow,
+    section_columns,
+)
 from domain.rules.import_values import (
     CellValueError,
     clean_text,
@@ -230,7 +237,8 @@ def parse_row(raw: RawRow, layout: Layout, today: date) -> ImportRow | list[Line
     day = reader.read("date", lambda: _date(reader.cell("date"), layout, today))
     money = reader.read("amount", lambda: _money(reader, layout))
     description = reader.read("description", lambda: _limited(reader.text("description")))
-    notes = reader.read("notes", lambda: _limited(_notes(reader), NOTES_MAX))
+    charged = money[0] if money else None
+    notes = reader.read("notes", lambda: _limited(_notes(reader, charged), NOTES_MAX))
     if reader.errors or day is None or money is None:
         return reader.errors
     amount, flow = money
@@ -286,7 +294,7 @@ def _money(reader: _Reader, layout: Layout) -> tuple[Decimal, FlowType]:
     if "type" in layout.columns:
         flow = parse_flow(reader.text("type"))
     else:
-        positive = layout.mapping.positive_means or "income"
+        positive = positive_flow(layout.mapping, card_account=False)
         negative: FlowType = "expense" if positive == "income" else "income"
         flow = positive if signed >= 0 else negative
     if signed == ZERO:
@@ -297,10 +305,32 @@ def _money(reader: _Reader, layout: Layout) -> tuple[Decimal, FlowType]:
         raise CellValueError(f'"{abs(signed)}": {exc.message}') from exc
 
 
-def _notes(reader: _Reader) -> str:
+def _notes(reader: _Reader, charged: Decimal | None) -> str:
     value = reader.cell("notes")
     text = unquote(clean_text(value)) if isinstance(value, str) else reader.text("notes")
-    return _with_installment(reader.raw, text)
+    parts = [_with_installment(reader.raw, text), _purchase_note(reader, charged)]
+    return "; ".join(part for part in parts if part)
+
+
+def _purchase_note(reader: _Reader, charged: Decimal | None) -> str:
+    """What the purchase cost when it differs from the charged amount ("סכום עסקה: 3,600.00").
+
+    An installment's charged part, or a foreign purchase's charge in shekels, is what is
+    booked; the purchase amount stays in the notes. An unreadable purchase cell adds nothing.
+    """
+    layout = reader.layout
+    index = layout.columns.get("purchase")
+    if charged is None or index is None or index == layout.columns.get("amount"):
+        return ""
+    value = reader.cell("purchase")
+    try:
+        number = _number(value, layout)
+    except CellValueError:
+        return ""
+    if number is None or abs(number) == charged:
+        return ""
+    shown = reader.text("purchase") if isinstance(value, str) else f"{abs(number):,.2f}"
+    return f"{layout.mapping.purchase or ''}: {shown}"
 
 
 def _with_installment(raw: RawRow, notes: str) -> str:
@@ -326,18 +356,24 @@ def description_key(description: str) -> str:
     return one_line(description).casefold()
 
 
-def fingerprint(row: ImportRow) -> str:
-    """The row's identity within a source: its date, signed amount and description."""
+def fingerprint(row: ImportRow, scope: str = "") -> str:
+    """The row's identity within a source: its date, signed amount and description.
+
+    A scope (the account the row goes into) keeps the same line of two accounts apart;
+    keys written before accounts existed have none.
+    """
     text = f"{row.date.isoformat()}|{row.signed}|{description_key(row.description)}"
+    if scope:
+        text = f"{scope}|{text}"
     return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_CHARS]
 
 
-def keyed(rows: tuple[ImportRow, ...]) -> list[tuple[str, int]]:
+def keyed(rows: tuple[ImportRow, ...], scope: str = "") -> list[tuple[str, int]]:
     """Each row's (fingerprint, ordinal): the n-th identical row of a file is ordinal n."""
     seen: Counter[str] = Counter()
     keys = []
     for row in rows:
-        key = fingerprint(row)
+        key = fingerprint(row, scope)
         seen[key] += 1
         keys.append((key, seen[key]))
     return keys
