@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, HouseholdDep, SessionDep, TodayDep
 from api.routes.forecast import safe_out
-from api.schemas.common import UserDate
+from api.schemas.common import Id, UserDate
 from api.schemas.forecast import (
     CategoryShareOut,
     EventOut,
@@ -77,6 +77,9 @@ def booking_preview(
 
 
 Range = Annotated[UserDate | None, Query(description="inclusive; default this month")]
+AccountFilter = Annotated[
+    Id | None, Query(description="one account's figures; left out: the whole household")
+]
 
 
 def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -108,28 +111,38 @@ def summary(household: HouseholdDep, session: SessionDep, today: TodayDep) -> Kp
 
 
 def _series(
-    session: SessionDep, household: Household, today: dt.date, period: dashboard.SeriesPeriod
+    session: SessionDep,
+    household: Household,
+    today: dt.date,
+    period: dashboard.SeriesPeriod,
+    account_id: int | None,
 ) -> list[SeriesRowOut]:
-    rows = dashboard.recent_series(session, household, today, period)
+    rows = dashboard.recent_series(session, household, today, period, account_id=account_id)
     return [SeriesRowOut.model_validate(r) for r in rows]
 
 
 @router.get("/weekly")
-def weekly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def weekly(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
+) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 weeks."""
-    return _series(session, household, today, "week")
+    return _series(session, household, today, "week", account_id)
 
 
 @router.get("/monthly")
-def monthly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def monthly(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
+) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 12 months."""
-    return _series(session, household, today, "month")
+    return _series(session, household, today, "month", account_id)
 
 
 @router.get("/quarterly")
-def quarterly(household: HouseholdDep, session: SessionDep, today: TodayDep) -> list[SeriesRowOut]:
+def quarterly(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
+) -> list[SeriesRowOut]:
     """Actual income and expenses of the last 8 quarters."""
-    return _series(session, household, today, "quarter")
+    return _series(session, household, today, "quarter", account_id)
 
 
 @router.get("/category-breakdown")
@@ -141,10 +154,13 @@ def category_breakdown(
     date_from: Range = None,
     date_to: Range = None,
     type: Literal["income", "expense"] = "expense",
+    account_id: AccountFilter = None,
 ) -> list[CategoryShareOut]:
     """Totals per category over a range (default this month), largest first."""
     start, end = _range(today, date_from, date_to)
-    found = dashboard.category_breakdown(session, household, start, end, flow=type)
+    found = dashboard.category_breakdown(
+        session, household, start, end, flow=type, account_id=account_id
+    )
     return [CategoryShareOut.model_validate(c) for c in found]
 
 
@@ -167,23 +183,32 @@ def top_expenses(
     date_from: Range = None,
     date_to: Range = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    account_id: AccountFilter = None,
 ) -> list[ExpenseOut]:
     """The largest expenses over a range (default this month)."""
     start, end = _range(today, date_from, date_to)
-    found = dashboard.top_expenses(session, household, start, end, limit=limit)
+    found = dashboard.top_expenses(
+        session, household, start, end, limit=limit, account_id=account_id
+    )
     return [ExpenseOut.model_validate(t) for t in found]
 
 
 @router.get("/installments-summary")
-def installments_summary(household: HouseholdDep, session: SessionDep) -> InstallmentSummaryOut:
-    """All installment plans at a glance."""
-    return InstallmentSummaryOut.model_validate(dashboard.installments_summary(session, household))
+def installments_summary(
+    household: HouseholdDep, session: SessionDep, account_id: AccountFilter = None
+) -> InstallmentSummaryOut:
+    """All installment plans (of one account when given) at a glance."""
+    found = dashboard.installments_summary(session, household, account_id=account_id)
+    return InstallmentSummaryOut.model_validate(found)
 
 
 @router.get("/loans-summary")
-def loans_summary(household: HouseholdDep, session: SessionDep, today: TodayDep) -> LoanSummaryOut:
-    """All loans at a glance."""
-    return LoanSummaryOut.model_validate(dashboard.loans_summary(session, household, today))
+def loans_summary(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
+) -> LoanSummaryOut:
+    """All loans (paid from one account when given) at a glance."""
+    found = dashboard.loans_summary(session, household, today, account_id=account_id)
+    return LoanSummaryOut.model_validate(found)
 
 
 @router.get("/financial-health")

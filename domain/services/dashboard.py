@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import ColumnElement, Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
@@ -18,7 +18,7 @@ from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.money import CENT, ZERO
 from domain.rules.recurrence import add_months
-from domain.services import installment_plans, loans
+from domain.services import accounts, installment_plans, loans
 from domain.services.balance import current_balance
 from domain.services.forecasting import forecast_for, gather_inputs
 from domain.services.household_settings import WEEKDAY, get_household_settings
@@ -26,6 +26,26 @@ from domain.services.rates import base_currency, rate_table
 
 SeriesPeriod = Literal["week", "month", "quarter"]
 UPCOMING_DAYS = 30
+
+
+def _moved(
+    household: Household, start: date, end: date, account_id: int | None
+) -> list[ColumnElement[bool]]:
+    """The household's transactions dated in [start, end), of one account when given."""
+    where = [
+        Transaction.household_id == household.id,
+        Transaction.date >= start,
+        Transaction.date < end,
+    ]
+    if account_id is not None:
+        where.append(Transaction.account_id == account_id)
+    return where
+
+
+def _check_account(session: Session, household: Household, account_id: int | None) -> None:
+    """Refuse a filter naming an account that is not the household's (not found)."""
+    if account_id is not None:
+        accounts.get_account(session, household, account_id)
 
 
 @dataclass(frozen=True)
@@ -46,8 +66,11 @@ def actual_series(
     end: date,
     *,
     week_start: int = 0,
+    account_id: int | None = None,
 ) -> list[SeriesRow]:
     """Income, expenses and net per week, month or quarter over [start, end), from SQL.
+
+    Of one account when `account_id` is given (transfers are never income or expense).
 
     Weeks begin on `week_start` (a Python weekday: 0 Monday, 6 Sunday); PostgreSQL's own
     weeks begin on Monday, so the dates are shifted into its weeks and back.
@@ -58,11 +81,7 @@ def actual_series(
     amount = in_base(base)
     income = func.coalesce(func.sum(case((Transaction.type == "income", amount))), ZERO)
     expense = func.coalesce(func.sum(case((Transaction.type == "expense", amount))), ZERO)
-    where = (
-        Transaction.household_id == household.id,
-        Transaction.date >= start,
-        Transaction.date < end,
-    )
+    where = _moved(household, start, end, account_id)
     require_rates(session, base, *where)
     rows = session.execute(
         select(bucket, income, expense).where(*where).group_by(bucket).order_by(bucket)
@@ -74,13 +93,19 @@ SERIES_COUNTS: dict[SeriesPeriod, int] = {"week": 12, "month": 12, "quarter": 8}
 
 
 def recent_series(
-    session: Session, household: Household, today: date, period: SeriesPeriod
+    session: Session,
+    household: Household,
+    today: date,
+    period: SeriesPeriod,
+    *,
+    account_id: int | None = None,
 ) -> list[SeriesRow]:
     """The last 12 weeks, 12 months or 8 quarters up to today, this one included.
 
     The window starts where a period starts (the household's first day of the week, Sunday by
     default; the first of a month or of a quarter), so its first bar is a whole period.
     """
+    _check_account(session, household, account_id)
     count = SERIES_COUNTS[period]
     week_start = WEEKDAY[get_household_settings(session, household).week_start]
     if period == "week":
@@ -92,7 +117,9 @@ def recent_series(
         year, month = add_months(today.year, first_month, -step * (count - 1))
         start = date(year, month, 1)
     end = today + timedelta(days=1)
-    return actual_series(session, household, period, start, end, week_start=week_start)
+    return actual_series(
+        session, household, period, start, end, week_start=week_start, account_id=account_id
+    )
 
 
 @dataclass(frozen=True)
@@ -107,17 +134,19 @@ class CategoryShare:
 
 
 def category_breakdown(
-    session: Session, household: Household, start: date, end: date, *, flow: str = "expense"
+    session: Session,
+    household: Household,
+    start: date,
+    end: date,
+    *,
+    flow: str = "expense",
+    account_id: int | None = None,
 ) -> list[CategoryShare]:
     """Totals per category over [start, end) in the base currency, largest first."""
+    _check_account(session, household, account_id)
     base = base_currency(household)
     total = func.sum(in_base(base))
-    where = (
-        Transaction.household_id == household.id,
-        Transaction.type == flow,
-        Transaction.date >= start,
-        Transaction.date < end,
-    )
+    where = [*_moved(household, start, end, account_id), Transaction.type == flow]
     require_rates(session, base, *where)
     rows = session.execute(
         select(Category.id, Category.name, Category.color, total)
@@ -141,16 +170,18 @@ def category_breakdown(
 
 
 def top_expenses(
-    session: Session, household: Household, start: date, end: date, *, limit: int = 10
+    session: Session,
+    household: Household,
+    start: date,
+    end: date,
+    *,
+    limit: int = 10,
+    account_id: int | None = None,
 ) -> list[Transaction]:
     """The largest expenses over [start, end), compared in the base currency."""
+    _check_account(session, household, account_id)
     base = base_currency(household)
-    where = (
-        Transaction.household_id == household.id,
-        Transaction.type == "expense",
-        Transaction.date >= start,
-        Transaction.date < end,
-    )
+    where = [*_moved(household, start, end, account_id), Transaction.type == "expense"]
     require_rates(session, base, *where)
     return list(
         session.scalars(
@@ -179,9 +210,16 @@ class InstallmentsSummary:
     monthly_amount: Decimal
 
 
-def installments_summary(session: Session, household: Household) -> InstallmentsSummary:
-    """How many plans, how many still running, what is left to pay and per month."""
-    plans = installment_plans.list_plans(session, household)
+def installments_summary(
+    session: Session, household: Household, *, account_id: int | None = None
+) -> InstallmentsSummary:
+    """How many plans (on one account when given), how many running, what is left to pay."""
+    _check_account(session, household, account_id)
+    plans = [
+        plan
+        for plan in installment_plans.list_plans(session, household)
+        if account_id is None or plan.account_id == account_id
+    ]
     table = rate_table(session, household)
     remaining, monthly, active = ZERO, ZERO, 0
     for plan in plans:
@@ -210,12 +248,16 @@ class LoansSummary:
     monthly_payment: Decimal
 
 
-def loans_summary(session: Session, household: Household, today: date) -> LoansSummary:
-    """How many loans, the balance left on them and what the running ones cost a month."""
+def loans_summary(
+    session: Session, household: Household, today: date, *, account_id: int | None = None
+) -> LoansSummary:
+    """How many loans (paid from one account when given), the balance left, the monthly cost."""
+    _check_account(session, household, account_id)
     table = rate_table(session, household)
     found = [
         (loans.status(session, loan, today), loan.currency)
         for loan in loans.list_loans(session, household)
+        if account_id is None or loan.account_id == account_id
     ]
     return LoansSummary(
         loans=len(found),

@@ -1,0 +1,468 @@
+"""Accounts and transfers over HTTP: CRUD, archive, default, order, sources in accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.config import Settings
+from domain.db.models import Account, Household, Transfer
+from tests.conftest import bearer, make_user
+
+API = "/api/v1"
+CARD = {
+    "name": "Isracard Gold",
+    "kind": "credit_card",
+    "institution": "Isracard",
+    "close_day": 1,
+    "charge_day": 10,
+    "credit_limit": "15000.00",
+}
+
+
+def _ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json() if status != 204 else None
+
+
+def _main(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    return next(a for a in _ok(client.get(f"{API}/accounts", headers=headers)) if a["is_default"])
+
+
+def _create(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    return _ok(client.post(f"{API}/accounts", headers=headers, json=body), 201)  # type: ignore[no-any-return]
+
+
+def _card(client: TestClient, headers: dict[str, str], bank_id: int) -> dict[str, Any]:
+    return _create(client, headers, **CARD, charged_to_id=bank_id)
+
+
+def _field(response: Any) -> str:
+    """The field a 422 names (a true or false sent for a number names it in its message)."""
+    assert response.status_code == 422, response.text
+    error = response.json()["detail"][0]
+    named: str = error["loc"][1] if len(error["loc"]) > 1 else error["loc"][0]
+    if named == "body":
+        named = error["msg"].removeprefix("Value error, ").partition(":")[0]
+    return named
+
+
+def _count(session: Session, household: Household) -> int:
+    session.expire_all()
+    return int(
+        session.scalar(select(func.count()).where(Account.household_id == household.id)) or 0
+    )
+
+
+def test_create_read_change_and_delete_an_account(
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    assert (main["name"], main["kind"], main["currency"]) == ("Main account", "bank", "ILS")
+    savings = _create(client, headers, name="Savings", kind="savings", institution="Leumi")
+    assert (savings["sort_order"], savings["is_default"], savings["archived_at"]) == (
+        1,
+        False,
+        None,
+    )
+    card = _card(client, headers, main["id"])
+    assert (card["charged_to_id"], card["close_day"], card["charge_day"]) == (main["id"], 1, 10)
+    assert card["credit_limit"] == "15000.00"
+    listed = _ok(client.get(f"{API}/accounts", headers=headers))
+    assert [a["id"] for a in listed] == [main["id"], savings["id"], card["id"]]
+    one = _ok(client.get(f"{API}/accounts/{card['id']}", headers=headers))
+    assert {k: one[k] for k in CARD} == {k: card[k] for k in CARD}
+    changed = _ok(
+        client.patch(
+            f"{API}/accounts/{card['id']}",
+            headers=headers,
+            json={"name": "Isracard", "charge_day": 2, "credit_limit": None},
+        )
+    )
+    assert (changed["name"], changed["charge_day"], changed["credit_limit"]) == (
+        "Isracard",
+        2,
+        None,
+    )
+    assert changed["institution"] == "Isracard"  # left out: kept
+    # A credit card becomes a bank account only with its card fields cleared.
+    assert _field(
+        client.patch(f"{API}/accounts/{card['id']}", headers=headers, json={"kind": "bank"})
+    ) in {
+        "charged_to_id",
+        "close_day",
+        "charge_day",
+    }
+    before = _count(session, household)
+    _ok(client.delete(f"{API}/accounts/{savings['id']}", headers=headers), 204)
+    assert _count(session, household) == before - 1
+    assert client.get(f"{API}/accounts/{savings['id']}", headers=headers).status_code == 404
+
+
+def test_an_account_holding_rows_is_archived_not_deleted(
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    card = _card(client, headers, main["id"])
+    tx = {"date": "2026-03-01", "amount": "80.00", "type": "expense", "account_id": card["id"]}
+    _ok(client.post(f"{API}/transactions", headers=headers, json=tx), 201)
+    refused = client.delete(f"{API}/accounts/{card['id']}", headers=headers)
+    assert refused.status_code == 409
+    assert "archive" in refused.json()["detail"]
+    assert client.delete(f"{API}/accounts/{main['id']}", headers=headers).status_code == 409
+    archived = _ok(client.post(f"{API}/accounts/{card['id']}/archive", headers=headers))
+    assert archived["archived_at"] is not None
+    open_ids = [a["id"] for a in _ok(client.get(f"{API}/accounts", headers=headers))]
+    every = _ok(client.get(f"{API}/accounts?include_archived=true", headers=headers))
+    assert card["id"] not in open_ids
+    assert card["id"] in [a["id"] for a in every]
+    # Nothing new goes into an archived account.
+    assert _field(client.post(f"{API}/transactions", headers=headers, json=tx)) == "account_id"
+    restored = _ok(client.post(f"{API}/accounts/{card['id']}/restore", headers=headers))
+    assert restored["archived_at"] is None
+    # The default account and a bank a card is charged to stay open.
+    assert client.post(f"{API}/accounts/{main['id']}/archive", headers=headers).status_code == 409
+
+
+def test_the_default_and_the_order(client: TestClient, headers: dict[str, str]) -> None:
+    main = _main(client, headers)
+    second = _create(client, headers, name="Discount")
+    card = _card(client, headers, second["id"])
+    chosen = _ok(client.post(f"{API}/accounts/{second['id']}/default", headers=headers))
+    assert chosen["is_default"] is True
+    assert _main(client, headers)["id"] == second["id"]
+    assert _field(client.post(f"{API}/accounts/{card['id']}/default", headers=headers)) == (
+        "account_id"
+    )
+    # A transaction named with no account lands in the new default.
+    tx = {"date": "2026-03-01", "amount": "5.00", "type": "expense"}
+    made = _ok(client.post(f"{API}/transactions", headers=headers, json=tx), 201)
+    assert made["account_id"] == second["id"]
+    order = [card["id"], main["id"], second["id"]]
+    moved = _ok(client.put(f"{API}/accounts/order", headers=headers, json={"ids": order}))
+    assert [a["id"] for a in moved] == order
+    assert [a["id"] for a in _ok(client.get(f"{API}/accounts", headers=headers))] == order
+    partial = client.put(f"{API}/accounts/order", headers=headers, json={"ids": order[:2]})
+    assert _field(partial) == "ids"
+
+
+BAD_ACCOUNTS = [
+    ({"name": ""}, "name"),
+    ({"name": "x" * 121}, "name"),
+    ({"name": "Wallet", "kind": "shoebox"}, "kind"),
+    ({"name": "Wallet", "currency": "usd"}, "currency"),
+    ({"name": "Wallet", "close_day": 3}, "close_day"),
+    ({"name": "Wallet", "credit_limit": "100.00"}, "credit_limit"),
+    ({**CARD, "close_day": 32}, "close_day"),
+    ({**CARD, "charge_day": 0}, "charge_day"),
+    ({**CARD, "charge_day": True}, "charge_day"),
+    ({**CARD, "charge_day": None}, "charge_day"),
+    ({**CARD}, "charged_to_id"),
+    ({**CARD, "charged_to_id": 0}, "charged_to_id"),
+    ({**CARD, "charged_to_id": 2**63}, "charged_to_id"),
+    ({**CARD, "credit_limit": "-1.00"}, "credit_limit"),
+    ({**CARD, "credit_limit": 100}, "credit_limit"),
+    ({**CARD, "limit": "100.00"}, "limit"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_ACCOUNTS)
+def test_bad_accounts_are_refused_naming_the_field(
+    client: TestClient,
+    session: Session,
+    household: Household,
+    headers: dict[str, str],
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    main = _main(client, headers)
+    if body.get("kind") == "credit_card" and field not in {"charged_to_id"}:
+        body = {**body, "charged_to_id": main["id"]}
+    before = _count(session, household)
+    assert _field(client.post(f"{API}/accounts", headers=headers, json=body)) == field
+    assert _count(session, household) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": None}, "name"),
+        ({"kind": None}, "kind"),
+        ({"kind": "savings"}, "kind"),  # the default stays a bank account
+        ({"charge_day": 31.5}, "charge_day"),
+        ({"currency": "ils"}, "currency"),
+        ({"charged_to_id": 1}, "charged_to_id"),
+    ],
+)
+def test_bad_changes_are_refused_naming_the_field(
+    client: TestClient, headers: dict[str, str], change: dict[str, Any], field: str
+) -> None:
+    main = _main(client, headers)
+    answer = client.patch(f"{API}/accounts/{main['id']}", headers=headers, json=change)
+    assert _field(answer) == field
+    assert _main(client, headers) == main
+
+
+def test_another_households_accounts_are_not_found(
+    client: TestClient, session: Session, settings: Settings, headers: dict[str, str]
+) -> None:
+    stranger = make_user(session, settings)
+    session.commit()
+    theirs = _main(client, bearer(settings, stranger))
+    their_card = _card(client, bearer(settings, stranger), theirs["id"])
+    for method, path in (
+        ("GET", ""),
+        ("PATCH", ""),
+        ("DELETE", ""),
+        ("POST", "/archive"),
+        ("POST", "/restore"),
+        ("POST", "/default"),
+    ):
+        for account in (theirs, their_card):
+            answer = client.request(
+                method, f"{API}/accounts/{account['id']}{path}", headers=headers, json={}
+            )
+            assert answer.status_code == 404, (method, path, answer.text)
+    mine = _main(client, headers)
+    refused = client.post(
+        f"{API}/accounts", headers=headers, json={**CARD, "charged_to_id": theirs["id"]}
+    )
+    assert _field(refused) == "charged_to_id"
+    swap = client.put(f"{API}/accounts/order", headers=headers, json={"ids": [theirs["id"]]})
+    assert _field(swap) == "ids"
+    assert _ok(client.get(f"{API}/accounts", headers=headers)) == [mine]
+    assert (
+        client.get(
+            f"{API}/dashboard/monthly?account_id={theirs['id']}", headers=headers
+        ).status_code
+        == 404
+    )
+
+
+def test_transfers_move_money_between_accounts(
+    client: TestClient, session: Session, household: Household, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    savings = _create(client, headers, name="Savings", kind="savings")
+    card = _card(client, headers, main["id"])
+    made = []
+    for day, amount, target in (
+        ("2026-03-01", "1000.00", savings),
+        ("2026-03-15", "250.00", card),
+        ("2026-04-01", "500.00", savings),
+    ):
+        body = {
+            "date": day,
+            "amount": amount,
+            "from_account_id": main["id"],
+            "to_account_id": target["id"],
+            "description": "to " + target["name"],
+        }
+        made.append(_ok(client.post(f"{API}/transfers", headers=headers, json=body), 201))
+    assert (made[0]["source"], made[0]["to_amount"], made[0]["amount"]) == (
+        "manual",
+        None,
+        "1000.00",
+    )
+    page = _ok(client.get(f"{API}/transfers", headers=headers))
+    assert [t["id"] for t in page["items"]] == [made[2]["id"], made[1]["id"], made[0]["id"]]
+    assert (page["total"], page["limit"], page["offset"]) == (3, 100, 0)
+    saved = _ok(client.get(f"{API}/transfers?account_id={savings['id']}&limit=1", headers=headers))
+    assert ([t["id"] for t in saved["items"]], saved["total"]) == ([made[2]["id"]], 2)
+    march = _ok(
+        client.get(f"{API}/transfers?date_from=2026-03-01&date_to=2026-03-15", headers=headers)
+    )
+    assert [t["id"] for t in march["items"]] == [made[1]["id"], made[0]["id"]]
+    one = _ok(client.get(f"{API}/transfers/{made[1]['id']}", headers=headers))
+    assert one == made[1]
+    changed = _ok(
+        client.patch(
+            f"{API}/transfers/{made[1]['id']}",
+            headers=headers,
+            json={"amount": "300.00", "to_account_id": savings["id"]},
+        )
+    )
+    assert (changed["amount"], changed["to_account_id"]) == ("300.00", savings["id"])
+    # A transfer is never income or expense: the ledger does not see it.
+    ledger = _ok(client.get(f"{API}/transactions/totals", headers=headers))
+    assert (ledger["income"], ledger["expense"], ledger["count"]) == ("0.00", "0.00", 0)
+    _ok(client.delete(f"{API}/transfers/{made[1]['id']}", headers=headers), 204)
+    assert client.get(f"{API}/transfers/{made[1]['id']}", headers=headers).status_code == 404
+    session.expire_all()
+    held = select(func.count()).where(Transfer.household_id == household.id)
+    assert session.scalar(held) == 2
+
+
+def test_bad_transfers_are_refused_naming_the_field(
+    client: TestClient, session: Session, settings: Settings, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    dollars = _create(client, headers, name="Dollars", currency="USD")
+    stranger = make_user(session, settings)
+    session.commit()
+    theirs = _main(client, bearer(settings, stranger))
+    good = {
+        "date": "2026-03-01",
+        "amount": "370.00",
+        "from_account_id": main["id"],
+        "to_account_id": dollars["id"],
+        "to_amount": "100.00",
+    }
+    abroad = _ok(client.post(f"{API}/transfers", headers=headers, json=good), 201)
+    assert abroad["to_amount"] == "100.00"
+    for change, field in (
+        ({"to_amount": None}, "to_amount"),
+        ({"to_account_id": main["id"]}, "to_account_id"),
+        ({"to_account_id": theirs["id"]}, "to_account_id"),
+        ({"from_account_id": theirs["id"]}, "from_account_id"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": 5}, "amount"),
+        ({"date": "2026-02-30"}, "date"),
+        ({"description": "x" * 501}, "description"),
+        ({"source": "card_statement"}, "source"),
+    ):
+        body = {k: v for k, v in {**good, **change}.items() if v is not None}
+        assert _field(client.post(f"{API}/transfers", headers=headers, json=body)) == field
+    assert (
+        _field(
+            client.patch(f"{API}/transfers/{abroad['id']}", headers=headers, json={"date": None})
+        )
+        == "date"
+    )
+    stolen = client.patch(
+        f"{API}/transfers/{abroad['id']}", headers=bearer(settings, stranger), json={}
+    )
+    assert stolen.status_code == 404
+    assert client.get(f"{API}/transfers?limit=501", headers=headers).status_code == 422
+    assert client.get(f"{API}/transfers?account_id=0", headers=headers).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (
+            "fixed",
+            {"name": "Netflix", "amount": "54.90", "type": "expense", "start_date": "2026-01-05"},
+        ),
+        (
+            "installments",
+            {
+                "name": "Fridge",
+                "total_amount": "3600.00",
+                "payments_count": 12,
+                "first_payment_date": "2026-01-10",
+            },
+        ),
+        (
+            "loans",
+            {
+                "name": "Car",
+                "principal": "60000.00",
+                "annual_rate": "4.5",
+                "term_months": 36,
+                "first_payment_date": "2026-01-15",
+            },
+        ),
+    ],
+)
+def test_sources_belong_to_an_account(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    headers: dict[str, str],
+    path: str,
+    body: dict[str, Any],
+) -> None:
+    main = _main(client, headers)
+    card = _card(client, headers, main["id"])
+    dollars = _create(client, headers, name="Dollars", currency="USD")
+    plain = _ok(client.post(f"{API}/{path}", headers=headers, json=body), 201)
+    assert plain["account_id"] == main["id"]
+    on_card = _ok(
+        client.post(f"{API}/{path}", headers=headers, json={**body, "account_id": card["id"]}), 201
+    )
+    assert on_card["account_id"] == card["id"]
+    assert (
+        _ok(client.get(f"{API}/{path}/{on_card['id']}", headers=headers))["account_id"]
+        == (card["id"])
+    )
+    # Without a currency, a source takes its account's.
+    abroad = _ok(
+        client.post(f"{API}/{path}", headers=headers, json={**body, "account_id": dollars["id"]}),
+        201,
+    )
+    assert abroad["currency"] == "USD"
+    moved = _ok(
+        client.put(
+            f"{API}/{path}/{on_card['id']}", headers=headers, json={"account_id": main["id"]}
+        )
+    )
+    assert moved["account_id"] == main["id"]
+    stranger = make_user(session, settings)
+    session.commit()
+    theirs = _main(client, bearer(settings, stranger))
+    _ok(client.post(f"{API}/accounts/{card['id']}/archive", headers=headers))
+    for account_id in (theirs["id"], card["id"], 2**62):
+        made = client.post(
+            f"{API}/{path}", headers=headers, json={**body, "account_id": account_id}
+        )
+        assert _field(made) == "account_id"
+        changed = client.put(
+            f"{API}/{path}/{plain['id']}", headers=headers, json={"account_id": account_id}
+        )
+        assert _field(changed) == "account_id"
+    for bad in (None, 0, "1"):
+        changed = client.put(
+            f"{API}/{path}/{plain['id']}", headers=headers, json={"account_id": bad}
+        )
+        assert _field(changed) == "account_id"
+    assert (
+        _ok(client.get(f"{API}/{path}/{plain['id']}", headers=headers))["account_id"] == main["id"]
+    )
+
+
+def test_the_dashboard_of_one_account(client: TestClient, headers: dict[str, str]) -> None:
+    main = _main(client, headers)
+    card = _card(client, headers, main["id"])
+    for amount, account in (("100.00", main), ("40.00", card), ("2.50", card)):
+        tx = {
+            "date": "2026-03-01",
+            "amount": amount,
+            "type": "expense",
+            "account_id": account["id"],
+            "description": f"on {account['name']}",
+        }
+        _ok(client.post(f"{API}/transactions", headers=headers, json=tx), 201)
+    span = "date_from=2026-03-01&date_to=2026-03-31"
+    top = _ok(
+        client.get(f"{API}/dashboard/top-expenses?{span}&account_id={card['id']}", headers=headers)
+    )
+    assert [t["amount"] for t in top] == ["40.00", "2.50"]
+    everything = _ok(client.get(f"{API}/dashboard/top-expenses?{span}", headers=headers))
+    assert [t["amount"] for t in everything] == ["100.00", "40.00", "2.50"]
+    shares = _ok(
+        client.get(
+            f"{API}/dashboard/category-breakdown?{span}&account_id={main['id']}", headers=headers
+        )
+    )
+    assert [s["total"] for s in shares] == ["100.00"]
+    plan = {
+        "name": "Fridge",
+        "total_amount": "3600.00",
+        "payments_count": 12,
+        "first_payment_date": "2026-01-10",
+        "account_id": card["id"],
+    }
+    _ok(client.post(f"{API}/installments", headers=headers, json=plan), 201)
+    on_card = _ok(
+        client.get(f"{API}/dashboard/installments-summary?account_id={card['id']}", headers=headers)
+    )
+    on_bank = _ok(
+        client.get(f"{API}/dashboard/installments-summary?account_id={main['id']}", headers=headers)
+    )
+    assert (on_card["plans"], on_bank["plans"]) == (1, 0)
+    assert client.get(f"{API}/dashboard/monthly?account_id=0", headers=headers).status_code == 422
