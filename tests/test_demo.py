@@ -8,7 +8,15 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Account, Category, Household, InstallmentPlan, Transaction, Transfer
+from domain.db.models import (
+    Account,
+    Category,
+    FixedItem,
+    Household,
+    InstallmentPlan,
+    Transaction,
+    Transfer,
+)
 from domain.rules.money import ZERO
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.installment_plans import schedule_of
@@ -96,6 +104,10 @@ def test_everyday_purchases_are_on_the_cards_and_salary_rent_on_the_bank(
         select(InstallmentPlan).where(InstallmentPlan.household_id == household.id)
     ).one()
     assert plan.account_id == accounts["Isracard"].id
+    netflix = session.scalars(
+        select(FixedItem).where(FixedItem.household_id == household.id, FixedItem.name == "Netflix")
+    ).one()
+    assert netflix.account_id == accounts["Max"].id
 
 
 def test_each_past_statement_is_paid_from_the_bank_and_savings_grow_monthly(
@@ -117,9 +129,13 @@ def test_each_past_statement_is_paid_from_the_bank_and_savings_grow_monthly(
     ).one()
     parts = [p.amount for p in schedule_of(plan) if p.date <= date(2026, 10, 31)]
     assert len(parts) == 3
-    assert sum((a for _d, a in paid), ZERO) == _spent(session, isracard, date(2026, 10, 31)) + sum(
-        parts, ZERO
-    )
+    booked = session.scalars(
+        select(Transaction.amount).where(
+            Transaction.account_id == isracard.id, Transaction.source == "recurring"
+        )
+    ).all()
+    assert sorted(booked) == sorted(parts)  # booked on the card, through today (15/11)
+    assert sum((a for _d, a in paid), ZERO) == _spent(session, isracard, date(2026, 10, 31))
     saved = _into(session, accounts["Savings"], "manual")
     assert len(saved) == 25  # 11/2024 to 11/2026
     assert {amount for _day, amount in saved} == {Decimal("1000.00")}

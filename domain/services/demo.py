@@ -16,11 +16,12 @@ from domain.config import Settings
 from domain.db.actors import unaudited
 from domain.db.cards import card_lines, cycle_of
 from domain.db.models import Account, Household, Transaction, User
-from domain.rules.cards import CardLine, build_statements
+from domain.rules.cards import build_statements
 from domain.rules.demo_history import (
     BANK,
     DEMO_ACCOUNTS,
     ISRACARD,
+    MAX,
     SAVINGS,
     generate_history,
     savings_transfers,
@@ -130,9 +131,9 @@ def seed_demo_sources(session: Session, household: Household, today: date) -> bo
     """Give a household without recurring items a salary, rent, installments and a loan.
 
     The items the generated history already holds are marked booked up to today; the
-    installment plan (on Isracard) and the loan are left for the scheduler to book their
-    past payments. The cards' statements charged by today are paid from the bank, plan
-    parts included, as the scheduler would have booked them. Not audited, like the history.
+    installment plan's past payments are booked on Isracard, and the loan's are left for
+    the scheduler. The cards' statements charged by today are paid from the bank, as the
+    scheduler would have booked them. Not audited, like the history.
     """
     with unaudited(session):
         return _seed_sources(session, household, today)
@@ -142,12 +143,14 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
     if fixed.list_fixed(session, household):
         return False
     ids = {c.name: c.id for c in categories.list_categories(session, household)}
+    places = demo_accounts(session, household, today)
     month_start = today.replace(day=1)
-    for name, amount, flow, day, category in (
-        ("Salary - Hi-Tech Ltd", "12600.00", "income", 10, "Salary"),
-        ("Rent", "5200.00", "expense", 1, "Rent"),
-        ("Gan Yeladim", "1850.00", "expense", 2, "Childcare"),
-        ("Health insurance", "289.90", "expense", 15, "Insurance"),
+    for name, amount, flow, day, category, account in (
+        ("Salary - Hi-Tech Ltd", "12600.00", "income", 10, "Salary", BANK),
+        ("Rent", "5200.00", "expense", 1, "Rent", BANK),
+        ("Gan Yeladim", "1850.00", "expense", 2, "Childcare", BANK),
+        ("Health insurance", "289.90", "expense", 15, "Insurance", BANK),
+        ("Netflix", "54.90", "expense", 18, "Leisure", MAX),  # a subscription on a card
     ):
         item = fixed.create_fixed(
             session,
@@ -159,6 +162,7 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
             day_of_month=day,
             start_date=month_start,
             category_id=ids.get(category),
+            account_id=places[account].id,
         )
         item.booked_through = today  # this month's is in the generated history already
     three_months_ago = (month_start - timedelta(days=85)).replace(day=20)
@@ -171,6 +175,7 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
         first_payment_date=three_months_ago,
         day_of_month=20,
         category_id=ids.get("Leisure"),
+        account_id=places[ISRACARD].id,  # bought in twelve payments on the card
     )
     loans.create_loan(
         session,
@@ -183,34 +188,26 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
         day_of_month=15,
         category_id=ids.get("Loan payments"),
     )
-    places = demo_accounts(session, household, today)
-    plan.account_id = places[ISRACARD].id  # bought in twelve payments on the card
     session.flush()
-    parts = [
-        CardLine(p.date, p.amount, "expense", plan.name)
-        for p in installment_plans.schedule_of(plan)
-    ]
+    for part in installment_plans.schedule_of(plan):
+        if part.date <= today:  # on the card's past statements, as the scheduler books them
+            installment_plans.mark_paid(session, household, plan.id, on=part.date)
     for card in places.values():
         if card.kind == "credit_card":
-            _charge_past_statements(
-                session, household, card, parts if card is places[ISRACARD] else []
-            )
+            _charge_past_statements(session, household, card)
     return True
 
 
-def _charge_past_statements(
-    session: Session, household: Household, card: Account, extra: list[CardLine]
-) -> None:
+def _charge_past_statements(session: Session, household: Household, card: Account) -> None:
     """Pay each statement charged by now from the card's bank, as the scheduler books it.
 
     `booked_through` (set when the card was added) is the last such statement's close;
-    the scheduler charges the later ones. `extra` are lines not yet booked (plan parts).
+    the scheduler charges the later ones.
     """
     through = card.booked_through
     if through is None or card.charged_to_id is None:
         return
     lines = card_lines(session, household.id, card.id, after=date.min, through=through)
-    lines += [line for line in extra if line.date <= through]
     for statement in build_statements(cycle_of(card), lines):
         if statement.total > 0:
             record_transfer(
