@@ -1,8 +1,13 @@
-"""Read-model queries the forecast needs: future transactions, booked keys, history."""
+"""Read-model queries the forecast needs: future movements, card lines, booked keys, history.
+
+Every movement comes back on its account, in the base currency: a transaction at the
+rate of its own date (or the latest before it), a transfer's legs likewise.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +23,10 @@ from domain.db.models import (
     Loan,
     RecurringBooking,
     Transaction,
+    Transfer,
 )
+from domain.rules.card_routing import Move
+from domain.rules.cards import CardLine
 from domain.rules.currency import RateTable, convert, explain_conversion
 from domain.rules.forecast import HISTORY_MONTHS, CategoryHistory, Event
 from domain.rules.money import ZERO
@@ -42,6 +50,7 @@ def future_transactions(
             Transaction.type,
             Transaction.description,
             Transaction.category_id,
+            Transaction.account_id,
         ).where(
             Transaction.household_id == household_id,
             Transaction.date > today,
@@ -62,9 +71,118 @@ def future_transactions(
                 description,
                 "transaction",
                 r.category_id,
+                account_id=r.account_id,
             )
         )
     return events
+
+
+def future_moves(
+    session: Session,
+    household_id: int,
+    today: date,
+    end: date,
+    *,
+    currencies: Mapping[int, str],
+    rates: RateTable,
+) -> list[Move]:
+    """Transfers dated after today and before the horizon's end, each leg in the base currency.
+
+    `currencies` holds each account's currency: what leaves is in the first account's,
+    what arrives (`to_amount` when given) in the second's.
+    """
+    rows = session.execute(
+        select(
+            Transfer.date,
+            Transfer.amount,
+            Transfer.to_amount,
+            Transfer.from_account_id,
+            Transfer.to_account_id,
+            Transfer.description,
+        )
+        .where(Transfer.household_id == household_id, Transfer.date > today, Transfer.date < end)
+        .order_by(Transfer.date, Transfer.id)
+    )
+    return [
+        Move(
+            r.date,
+            convert(r.amount, currencies[r.from_account_id], r.date, rates).base_amount,
+            convert(
+                r.to_amount or r.amount, currencies[r.to_account_id], r.date, rates
+            ).base_amount,
+            r.from_account_id,
+            r.to_account_id,
+            r.description or "Transfer",
+        )
+        for r in rows
+    ]
+
+
+def card_past_lines(
+    session: Session,
+    household_id: int,
+    after: Mapping[int, date],
+    today: date,
+    *,
+    currencies: Mapping[int, str],
+    rates: RateTable,
+) -> dict[int, tuple[CardLine, ...]]:
+    """What moved on each credit card after its watermark (`after`), up to today.
+
+    Purchases are expense lines; refunds, and transfers into the card that are not a
+    statement's own charge (payments by hand), income lines; money taken out of the card
+    is a purchase. Amounts in the base currency. Two queries for every card together.
+    """
+    if not after:
+        return {}
+    ids, since = list(after), min(after.values())
+    lines: dict[int, list[CardLine]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Transaction.account_id,
+            Transaction.date,
+            Transaction.amount,
+            Transaction.currency,
+            Transaction.type,
+            Transaction.description,
+        ).where(
+            Transaction.household_id == household_id,
+            Transaction.account_id.in_(ids),
+            Transaction.date > since,
+            Transaction.date <= today,
+        )
+    )
+    for r in rows:
+        if r.date > after[r.account_id]:
+            amount = convert(r.amount, r.currency, r.date, rates).base_amount
+            lines[r.account_id].append(CardLine(r.date, amount, r.type, r.description))
+    transfers = session.execute(
+        select(
+            Transfer.date,
+            Transfer.amount,
+            Transfer.to_amount,
+            Transfer.from_account_id,
+            Transfer.to_account_id,
+        ).where(
+            Transfer.household_id == household_id,
+            Transfer.to_account_id.in_(ids) | Transfer.from_account_id.in_(ids),
+            Transfer.source != "card_statement",
+            Transfer.date > since,
+            Transfer.date <= today,
+        )
+    )
+    for t in transfers:
+        if t.to_account_id in after and t.date > after[t.to_account_id]:
+            paid = t.to_amount or t.amount
+            amount = convert(paid, currencies[t.to_account_id], t.date, rates).base_amount
+            lines[t.to_account_id].append(CardLine(t.date, amount, "income", "Payment"))
+        if t.from_account_id in after and t.date > after[t.from_account_id]:
+            amount = convert(t.amount, currencies[t.from_account_id], t.date, rates).base_amount
+            lines[t.from_account_id].append(CardLine(t.date, amount, "expense", "Transfer out"))
+    return {
+        card: tuple(sorted((x for x in found if x.amount > ZERO), key=lambda x: x.date))
+        for card, found in lines.items()
+    }
 
 
 def booked_keys(
@@ -82,10 +200,11 @@ def booked_keys(
 def spending_history(
     session: Session, household_id: int, today: date, specs: list[SourceSpec], *, base: str
 ) -> list[CategoryHistory]:
-    """Each category's variable spending per month over the 12 whole months before this one.
+    """Each (account, category)'s variable spending per month over the 12 whole months before this.
 
     Variable means not covered by a recurring item: not booked by the scheduler, not
-    tied to a source, and not in a category that a recurring expense uses.
+    tied to a source, and not in a category that a recurring expense uses. Transfers are
+    never spending (they are not transactions).
     """
     first = date(*add_months(today.year, today.month, -HISTORY_MONTHS), 1)
     this_month = today.replace(day=1)
@@ -105,9 +224,14 @@ def spending_history(
     )
     require_rates(session, base, *where)
     rows = session.execute(
-        select(Transaction.category_id, month.label("month"), func.sum(in_base(base)))
+        select(
+            Transaction.account_id,
+            Transaction.category_id,
+            month.label("month"),
+            func.sum(in_base(base)),
+        )
         .where(*where)
-        .group_by(Transaction.category_id, month)
+        .group_by(Transaction.account_id, Transaction.category_id, month)
     ).all()
     names = {
         row.id: row.name
@@ -115,17 +239,20 @@ def spending_history(
             select(Category.id, Category.name).where(Category.household_id == household_id)
         )
     }
-    by_category: dict[int | None, dict[date, Decimal]] = defaultdict(dict)
-    for category_id, start, total in rows:
-        by_category[category_id][start] = total
+    by_key: dict[tuple[int | None, int | None], dict[date, Decimal]] = defaultdict(dict)
+    for account_id, category_id, start, total in rows:
+        by_key[(account_id, category_id)][start] = total
     months = [date(*add_months(first.year, first.month, k), 1) for k in range(HISTORY_MONTHS)]
     return [
         CategoryHistory(
             category_id,
             names.get(category_id, "Uncategorised") if category_id else "Uncategorised",
             tuple(totals.get(m, ZERO) for m in months),
+            account_id=account_id,
         )
-        for category_id, totals in sorted(by_category.items(), key=lambda kv: kv[0] or 0)
+        for (account_id, category_id), totals in sorted(
+            by_key.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0] or 0)
+        )
     ]
 
 

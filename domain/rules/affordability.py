@@ -4,17 +4,20 @@ Each option (1 to 36 monthly installments from the purchase day) is checked over
 window: from today through one month after its last installment, and never less than the
 user's forecast horizon nor than the lowest point already ahead on the 36-month forecast,
 so a purchase cannot pass by stopping short of a low the user's horizon setting hides.
+A purchase on a credit card pays each installment on the charge day of the statement
+that holds it; its window runs a month past the last charge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
 
 from domain.errors import InvalidInputError
+from domain.rules.cards import CardCycle, charge_date, statement_close
 from domain.rules.forecast import ForecastInputs, horizon_end, median_path
 from domain.rules.installments import Payment, installment_dates, installment_schedule
 
@@ -39,18 +42,28 @@ class Affordability:
     checked_through: date
 
 
-def window_through(on: date, count: int, at_least: date) -> date:
-    """The last day an option is checked: a month after its last installment, or `at_least`."""
-    last = installment_dates(on, count, None)[-1]
+def _landing(day: date, card: CardCycle | None) -> date:
+    """When an installment due on a day leaves the bank: that day, or its statement's charge."""
+    return day if card is None else charge_date(card, statement_close(card, day))
+
+
+def card_schedule(plan: list[Payment], card: CardCycle | None) -> list[Payment]:
+    """The plan's payments on the days they leave the bank."""
+    return [replace(p, date=_landing(p.date, card)) for p in plan]
+
+
+def window_through(on: date, count: int, at_least: date, *, card: CardCycle | None = None) -> date:
+    """The last day an option is checked: a month after its last payment, or `at_least`."""
+    last = _landing(installment_dates(on, count, None)[-1], card)
     return max(horizon_end(last, 1) - timedelta(days=1), at_least)
 
 
-def inputs_end(on: date, horizon_through: date) -> date:
+def inputs_end(on: date, horizon_through: date, *, card: CardCycle | None = None) -> date:
     """The exclusive end the forecast inputs must reach so that every option fits.
 
     36 installments from `on` (today or later) plus a month also cover the 36-month forecast.
     """
-    return window_through(on, AFFORD_MAX, horizon_through) + timedelta(days=1)
+    return window_through(on, AFFORD_MAX, horizon_through, card=card) + timedelta(days=1)
 
 
 def _low_ahead(path: np.ndarray, today: date) -> date:
@@ -73,11 +86,17 @@ def _with_plan(path: np.ndarray, today: date, plan: list[Payment], through: date
 
 
 def afford(
-    inputs: ForecastInputs, amount: Decimal, on: date, *, horizon_through: date
+    inputs: ForecastInputs,
+    amount: Decimal,
+    on: date,
+    *,
+    horizon_through: date,
+    card: CardCycle | None = None,
 ) -> Affordability:
     """The fewest installments (1 to 36) keeping the P50 path at or above the warning level.
 
-    `inputs.end` must reach `inputs_end(on, horizon_through)`.
+    `inputs.end` must reach `inputs_end(on, horizon_through, card=card)`. On a card, each
+    installment leaves the bank on its statement's charge day.
     """
     path = median_path(inputs)
     warning = _cents(inputs.warning)
@@ -85,10 +104,10 @@ def afford(
     answer = None
     for count in range(1, AFFORD_MAX + 1):
         try:
-            plan = installment_schedule(amount, count, on)
+            plan = card_schedule(installment_schedule(amount, count, on), card)
         except InvalidInputError:
             break  # parts would round to nothing: more installments cannot help
-        through = window_through(on, count, at_least)
+        through = window_through(on, count, at_least, card=card)
         checked = _with_plan(path, inputs.today, plan, through)
         low = int(np.argmin(checked))
         works = int(checked[low]) >= warning

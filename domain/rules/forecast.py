@@ -57,6 +57,7 @@ class Event:
     category_id: int | None = None
     source_id: int | None = None
     due: dt.date | None = None  # a recurring occurrence's own due date (it may be overdue)
+    account_id: int | None = None  # where it moves money; None: the household's default
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class CategoryHistory:
     category_id: int | None
     name: str
     monthly: tuple[Decimal, ...]
+    account_id: int | None = None  # the account it was spent from; None: the default
 
     def median(self) -> Decimal:
         """The median month (mean of the middle two when even)."""
@@ -92,6 +94,21 @@ class SpendingPlan:
 
 
 @dataclass(frozen=True)
+class Deferral:
+    """An account whose everyday spending reaches this path later, in lumps (a credit card).
+
+    Spending dated in (closes[k-1], closes[k]] lands on lands[k]; after the last close it
+    lands beyond the horizon. With `own_days` the path is the account's own: the spending
+    shows on its own days and each lump pays it back.
+    """
+
+    account_id: int
+    closes: tuple[date, ...]
+    lands: tuple[date, ...]
+    own_days: bool = False
+
+
+@dataclass(frozen=True)
 class ForecastInputs:
     """Everything a forecast needs; `end` is exclusive, the path starts at `today`."""
 
@@ -110,6 +127,14 @@ class ForecastInputs:
     # The owner's rates: a source in another currency converts at the latest rate held
     # and says so in its description. None only in tests of single-currency inputs.
     rates: RateTable | None = None
+    # The accounts whose recurring sources this path expands (a source without an account
+    # always); None: every source. Others reach the path already placed, or not at all.
+    accounts: frozenset[int] | None = None
+    # Everyday spending of these accounts reaches the path on later days.
+    deferrals: tuple[Deferral, ...] = ()
+    # Known items outside this path's own events that budgets are also net of (a card
+    # purchase in a budgeted category, placed on its statement).
+    plan_events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,34 +154,49 @@ def _money(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2).quantize(CENT)
 
 
+def follows(inputs: ForecastInputs, account_id: int | None) -> bool:
+    """Whether this path expands the sources of an account."""
+    return inputs.accounts is None or account_id is None or account_id in inputs.accounts
+
+
+def occurrence_events(spec: SourceSpec, inputs: ForecastInputs) -> list[Event]:
+    """A source's occurrences not booked yet, up to the horizon, as signed events.
+
+    Overdue ones (due but not booked yet) are expected today: the scheduler books them
+    on their own dates, which are already in the opening balance's past; `due` keeps it.
+    """
+    info = spec.info
+    begin = info.booked_through + timedelta(days=1) if info.booked_through else None
+    events = []
+    for o in occurrences(spec, DateRange(begin or date(1, 1, 1), inputs.end)):
+        if (o.kind, o.source_id, o.due_date) in inputs.booked_keys:
+            continue
+        sign = 1 if o.type == "income" else -1
+        amount, description = _in_base(o.amount, o.currency, o.description, inputs)
+        events.append(
+            Event(
+                max(o.due_date, inputs.today),
+                amount * sign,
+                description,
+                o.kind,
+                o.category_id,
+                o.source_id,
+                due=o.due_date,
+                account_id=o.account_id,
+            )
+        )
+    return events
+
+
 def expected_events(inputs: ForecastInputs) -> list[Event]:
     """Every recurring occurrence not booked yet up to the horizon, plus future transactions.
 
-    Overdue occurrences (due but not booked yet) are expected today: the scheduler
-    books them on their own dates, which are already in the opening balance's past.
+    Only the sources of the accounts this path follows are expanded (see `follows`).
     """
     events = list(inputs.transactions)
     for spec in inputs.specs:
-        info = spec.info
-        begin = info.booked_through + timedelta(days=1) if info.booked_through else None
-        window = DateRange(begin or date(1, 1, 1), inputs.end)
-        for o in occurrences(spec, window):
-            if (o.kind, o.source_id, o.due_date) in inputs.booked_keys:
-                continue
-            sign = 1 if o.type == "income" else -1
-            day = max(o.due_date, inputs.today)
-            amount, description = _in_base(o.amount, o.currency, o.description, inputs)
-            events.append(
-                Event(
-                    day,
-                    amount * sign,
-                    description,
-                    o.kind,
-                    o.category_id,
-                    o.source_id,
-                    due=o.due_date,
-                )
-            )
+        if follows(inputs, spec.info.account_id):
+            events.extend(occurrence_events(spec, inputs))
     return sorted((e for e in events if inputs.today <= e.date < inputs.end), key=lambda e: e.date)
 
 
@@ -224,7 +264,7 @@ def _known_by_plan_month(
     the scheduler, a future-dated purchase) take of it is not spent a second time.
     """
     planned = {plan.category_id: np.zeros(months, dtype=np.int64) for plan in inputs.plans}
-    for event in events:
+    for event in (*events, *inputs.plan_events):
         if event.amount < 0 and event.category_id in planned and event.date >= inputs.today:
             k = (event.date.year - inputs.today.year) * 12 + event.date.month - inputs.today.month
             if k < months:
@@ -273,20 +313,73 @@ def _variable(
 
 
 def _learned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Variable spending learned from the categories' history (those without a plan)."""
+    """Variable spending learned from the categories' history (those without a plan).
+
+    Each account's months are spread on their own, so that a path is the sum of its
+    accounts' paths to the agora; a deferred account's spread then moves to its landing
+    days. The simulated paths spread every account that lands on its own days together.
+    """
     months = _months_in(days)
     following = {p.category_id for p in inputs.plans}
     history = [h for h in inputs.history if h.monthly and h.category_id not in following]
     if not history:
         zero = np.zeros(len(days), dtype=np.int64)
         return zero, zero[np.newaxis, :]
-    medians = np.array([sum(_cents(h.median()) for h in history)] * months, dtype=np.int64)
-    median_daily = _spread(medians[np.newaxis, :], days, inputs.today)[0]
+    accounts = list(dict.fromkeys(h.account_id for h in history))
+    group = np.array([accounts.index(h.account_id) for h in history])
+    deferrals = {d.account_id: d for d in inputs.deferrals}
+    medians = np.array([_cents(h.median()) for h in history], dtype=np.int64)
     samples = np.array([[_cents(v) for v in h.monthly] for h in history], dtype=np.int64)
     rng = np.random.default_rng(inputs.seed)
     picks = rng.integers(0, samples.shape[1], size=(inputs.paths, months, len(history)))
-    monthly = samples[np.arange(len(history)), picks].sum(axis=2)
-    return median_daily, _spread(monthly, days, inputs.today)
+    drawn = samples[np.arange(len(history)), picks]
+    median_daily = np.zeros(len(days), dtype=np.int64)
+    on_own_days = np.zeros(group.shape, dtype=bool)
+    simulated = np.zeros((inputs.paths, len(days)), dtype=np.int64)
+    for index, account in enumerate(accounts):
+        members = group == index
+        monthly = np.full((1, months), medians[members].sum(), dtype=np.int64)
+        deferral = deferrals.get(account) if account is not None else None
+        if deferral is None:
+            median_daily += _spread(monthly, days, inputs.today)[0]
+            on_own_days |= members
+            continue
+        target = _landing_days(deferral, days)
+        median_daily += _route(_spread(monthly, days, inputs.today), target, deferral)[0]
+        drawn_here = drawn[:, :, members].sum(axis=2)
+        simulated += _route(_spread(drawn_here, days, inputs.today), target, deferral)
+    if on_own_days.any():
+        simulated += _spread(drawn[:, :, on_own_days].sum(axis=2), days, inputs.today)
+    return median_daily, simulated
+
+
+def _landing_days(deferral: Deferral, days: pd.DatetimeIndex) -> np.ndarray:
+    """For each day of the horizon, the index of the day its spending lands on (-1: beyond)."""
+    closes = np.array(deferral.closes, dtype="datetime64[D]")
+    lands = np.array(deferral.lands, dtype="datetime64[D]")
+    start = np.datetime64(days[0].date(), "D")
+    k = np.searchsorted(closes, days.to_numpy().astype("datetime64[D]"), side="left")
+    landing = np.append(lands, np.datetime64("NaT"))[k]
+    index = (landing - start).astype("timedelta64[D]").astype(np.int64)
+    valid = ~np.isnat(landing) & (index < len(days)) & (index >= 0)
+    return np.where(valid, index, -1)
+
+
+def _route(daily: np.ndarray, target: np.ndarray, deferral: Deferral) -> np.ndarray:
+    """Each day's spending (paths x days) moved to its landing day; beyond the horizon: dropped.
+
+    With `own_days` the spending stays on its own days and the landed lumps pay it back.
+    """
+    landed = np.zeros_like(daily)
+    columns = np.flatnonzero(target >= 0)
+    if len(columns):
+        where = target[columns]
+        starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
+        landed[:, where[starts]] = np.add.reduceat(daily[:, columns], starts, axis=1)
+    if deferral.own_days:
+        moved: np.ndarray = daily - landed
+        return moved
+    return landed
 
 
 def build_forecast(inputs: ForecastInputs) -> Forecast:

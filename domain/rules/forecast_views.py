@@ -273,7 +273,9 @@ def explain_month(forecast: Forecast, month: date) -> list[Driver]:
     in_month = daily[(daily[DATE] >= start) & (daily[DATE] < end)]
     history = forecast.inputs.history if forecast.inputs.include_history else ()
     spread = sum(in_month[VARIABLE], ZERO)
-    medians = {h.name: h.median() for h in history}
+    medians: dict[str, Decimal] = {}
+    for h in history:  # a category spent from several accounts is one driver
+        medians[h.name] = medians.get(h.name, ZERO) + h.median()
     whole = sum(medians.values(), ZERO)
     for name, median in medians.items():
         if whole > 0 and median > 0:

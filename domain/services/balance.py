@@ -1,19 +1,34 @@
-"""The bank balance: recorded readings and the current balance derived from them."""
+"""Balances: readings per account, each account's current balance, the household's cash.
+
+An account's balance is its latest reading plus what moved in it after the reading: its
+transactions (income +, expense -) and the legs of its transfers (in +, out -; what
+arrived, `to_amount`, when the two currencies differ). It is in the account's currency.
+The household's current balance is the sum over the accounts that hold its own money
+(bank, savings, cash, and debit cards, whose purchases leave the bank on the day) in the
+base currency; credit cards are liabilities beside it.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
+from domain.db.cards import household_accounts
 from domain.db.currency import in_base, require_rates
-from domain.db.models import BalanceRecord, Household, Transaction
+from domain.db.models import Account, BalanceRecord, Household, Transaction, Transfer
 from domain.errors import ConflictError, InvalidInputError
-from domain.rules.currency import convert
-from domain.rules.money import MAX_INTEGER_DIGITS, ZERO
+from domain.rules.card_routing import OWN_MONEY_KINDS
+from domain.rules.currency import RateTable, convert
+from domain.rules.money import CENT, MAX_INTEGER_DIGITS, ZERO
+from domain.services.accounts import check_account_for
 from domain.services.rates import base_currency, rate_table
 
 
@@ -27,50 +42,231 @@ class CurrentBalance:
     movements: Decimal
 
 
-def _signed_sum(
-    session: Session, household: Household, after: date | None, through: date
-) -> Decimal:
+@dataclass(frozen=True)
+class AccountBalance:
+    """One account's balance at the end of a day, in its own currency and in the base.
+
+    `amount` = `recorded` (its latest reading, `as_of`) + `movements`; `in_base` and
+    `recorded_in_base` are the amount and the reading in the base currency at the day's
+    rate (equal to them for an account in the base currency).
+    """
+
+    account_id: int
+    currency: str
+    amount: Decimal
+    as_of: date | None
+    recorded: Decimal
+    movements: Decimal
+    in_base: Decimal
+    recorded_in_base: Decimal
+
+
+@dataclass
+class _Tally:
+    """An account's money in its own currency, and what is held in others (in the base)."""
+
+    native: Decimal = ZERO
+    foreign_base: Decimal = ZERO
+    recorded_native: Decimal = ZERO
+    recorded_base: Decimal = ZERO
+
+
+def _latest_readings(
+    session: Session, household: Household, through: date
+) -> dict[int, BalanceRecord]:
+    """Each account's newest reading on or before a day (one query)."""
+    rows = session.scalars(
+        select(BalanceRecord)
+        .where(BalanceRecord.household_id == household.id, BalanceRecord.as_of <= through)
+        .ext(distinct_on(BalanceRecord.account_id))
+        .order_by(BalanceRecord.account_id, BalanceRecord.as_of.desc(), BalanceRecord.id.desc())
+    )
+    return {r.account_id: r for r in rows}
+
+
+def _by_account(column: Any, values: Mapping[int, Any], default: Any) -> ColumnElement[Any]:
+    """A value per account as SQL (a CASE over the household's few accounts)."""
+    if not values:
+        return literal(default)
+    return case(dict(values), value=column, else_=literal(default))
+
+
+def _transaction_sums(
+    session: Session,
+    household: Household,
+    accounts: Iterable[Account],
+    after: Mapping[int, date],
+    through: date,
+) -> list[Any]:
+    """Per (account, currency): the signed sum after the account's reading, natively and in base.
+
+    A row in neither its account's currency nor the base needs its own day's rate.
+    """
     base = base_currency(household)
-    amount = in_base(base)
-    signed = case((Transaction.type == "income", amount), else_=-amount)
-    where = [Transaction.household_id == household.id, Transaction.date <= through]
-    if after is not None:
-        where.append(Transaction.date > after)
-    require_rates(session, base, *where)
-    query = select(func.coalesce(func.sum(signed), ZERO)).where(*where)
-    return Decimal(session.scalar(query) or ZERO)
+    currencies = {a.id: a.currency for a in accounts}
+    where = [
+        Transaction.household_id == household.id,
+        Transaction.date <= through,
+        Transaction.date > _by_account(Transaction.account_id, after, date.min),
+    ]
+    foreign = Transaction.currency != _by_account(Transaction.account_id, currencies, base)
+    require_rates(session, base, *where, foreign)
+    sign = case((Transaction.type == "income", 1), else_=-1)
+    return list(
+        session.execute(
+            select(
+                Transaction.account_id,
+                Transaction.currency,
+                func.sum(sign * Transaction.amount).label("native"),
+                func.sum(sign * in_base(base)).label("base"),
+            )
+            .where(*where)
+            .group_by(Transaction.account_id, Transaction.currency)
+        )
+    )
 
 
-def _reading_in_base(session: Session, household: Household, record: BalanceRecord) -> Decimal:
-    """A reading taken in another currency (before the base changed), converted on its day."""
-    if record.currency == base_currency(household):
-        return record.amount
-    table = rate_table(session, household)
-    return convert(record.amount, record.currency, record.as_of, table).base_amount
+def _transfer_legs(
+    session: Session, household: Household, after: Mapping[int, date], through: date
+) -> dict[int, Decimal]:
+    """Per account: what its transfers brought in minus what they took out, after its reading."""
+    legs = []
+    for account, signed in (
+        (Transfer.from_account_id, -Transfer.amount),
+        (Transfer.to_account_id, func.coalesce(Transfer.to_amount, Transfer.amount)),
+    ):
+        legs.append(
+            select(account.label("account_id"), signed.label("amount")).where(
+                Transfer.household_id == household.id,
+                Transfer.date <= through,
+                Transfer.date > _by_account(account, after, date.min),
+            )
+        )
+    moved = union_all(*legs).subquery()
+    rows = session.execute(
+        select(moved.c.account_id, func.sum(moved.c.amount)).group_by(moved.c.account_id)
+    )
+    return {account_id: Decimal(total) for account_id, total in rows}
+
+
+def _to_base(amount: Decimal, currency: str, day: date, table: RateTable) -> Decimal:
+    if currency == table.base or not amount:
+        return amount
+    return convert(amount, currency, day, table).base_amount
+
+
+def _from_base(amount: Decimal, currency: str, day: date, table: RateTable) -> Decimal:
+    """A base-currency amount in an account's currency at the day's rate (half up)."""
+    if currency == table.base or not amount:
+        return amount
+    rate = table.rate_on(currency, day).rate
+    return (amount / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _balance_of(
+    account: Account, tally: _Tally, record: BalanceRecord | None, day: date, table: RateTable
+) -> AccountBalance:
+    currency = account.currency
+    amount = tally.native + _from_base(tally.foreign_base, currency, day, table)
+    recorded = tally.recorded_native + _from_base(tally.recorded_base, currency, day, table)
+    return AccountBalance(
+        account_id=account.id,
+        currency=currency,
+        amount=amount,
+        as_of=record.as_of if record else None,
+        recorded=recorded,
+        movements=amount - recorded,
+        in_base=_to_base(tally.native, currency, day, table) + tally.foreign_base,
+        recorded_in_base=_to_base(tally.recorded_native, currency, day, table)
+        + tally.recorded_base,
+    )
+
+
+def balances_of(
+    session: Session,
+    household: Household,
+    accounts: list[Account],
+    day: date,
+    *,
+    table: RateTable | None = None,
+) -> dict[int, AccountBalance]:
+    """`account_balances` over accounts already loaded (and the rates, when at hand)."""
+    records = _latest_readings(session, household, day)
+    after = {account_id: r.as_of for account_id, r in records.items()}
+    tallies: dict[int, _Tally] = defaultdict(_Tally)
+    currency = {a.id: a.currency for a in accounts}
+    needs_rates = any(a.currency != base_currency(household) for a in accounts)
+    table = table or (rate_table(session, household) if needs_rates else None)
+    for account_id, record in records.items():
+        tally = tallies[account_id]
+        if record.currency == currency.get(account_id):
+            tally.recorded_native = tally.native = record.amount
+        else:  # read before the base changed: converted on its own day
+            table = table or rate_table(session, household)
+            converted = convert(record.amount, record.currency, record.as_of, table).base_amount
+            tally.recorded_base = tally.foreign_base = converted
+    for row in _transaction_sums(session, household, accounts, after, day):
+        tally = tallies[row.account_id]
+        if row.currency == currency.get(row.account_id):
+            tally.native += Decimal(row.native)
+        else:
+            tally.foreign_base += Decimal(row.base)
+    for account_id, moved in _transfer_legs(session, household, after, day).items():
+        tallies[account_id].native += moved
+    table = table or RateTable(base_currency(household))
+    return {a.id: _balance_of(a, tallies[a.id], records.get(a.id), day, table) for a in accounts}
+
+
+def account_balances(
+    session: Session, household: Household, today: date
+) -> dict[int, AccountBalance]:
+    """Every account's balance at the end of a day (archived ones too), by account id.
+
+    Four queries whatever the number of accounts. Each balance is in its account's
+    currency, with its value in the base currency at the day's rate (`in_base`); a
+    missing rate is a MissingRateError, never 1:1. A credit card's balance is what it
+    owes, negative, until its statements are charged to the bank.
+    """
+    return balances_of(session, household, household_accounts(session, household.id), today)
+
+
+def cash_total(
+    balances: Mapping[int, AccountBalance], accounts: Iterable[Account]
+) -> CurrentBalance:
+    """The household's own money: its bank, savings, cash and debit card accounts, in the base."""
+    held = [balances[a.id] for a in accounts if a.kind in OWN_MONEY_KINDS and a.id in balances]
+    amount = sum((b.in_base for b in held), ZERO)
+    recorded = sum((b.recorded_in_base for b in held), ZERO)
+    as_of = max((b.as_of for b in held if b.as_of), default=None)
+    return CurrentBalance(amount, as_of, recorded, amount - recorded)
 
 
 def latest_record(
-    session: Session, household: Household, *, through: date | None = None
+    session: Session,
+    household: Household,
+    *,
+    through: date | None = None,
+    account_id: int | None = None,
 ) -> BalanceRecord | None:
-    """The newest reading (on or before a day, when given)."""
+    """The newest reading (on or before a day, when given), of one account or of any."""
     query = select(BalanceRecord).where(BalanceRecord.household_id == household.id)
     if through is not None:
         query = query.where(BalanceRecord.as_of <= through)
+    if account_id is not None:
+        query = query.where(BalanceRecord.account_id == account_id)
     return session.scalars(
         query.order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc()).limit(1)
     ).one_or_none()
 
 
 def current_balance(session: Session, household: Household, today: date) -> CurrentBalance:
-    """The balance at the end of today: the latest reading plus what moved after it.
+    """The household's cash at the end of a day: each account's reading plus what moved after.
 
-    With no reading yet, every transaction up to today counts from zero.
+    An account with no reading yet counts its movements from zero. `as_of` is the newest
+    reading among the accounts summed.
     """
-    record = latest_record(session, household, through=today)
-    after = record.as_of if record else None
-    movements = _signed_sum(session, household, after, today)
-    recorded = _reading_in_base(session, household, record) if record else ZERO
-    return CurrentBalance(recorded + movements, after, recorded, movements)
+    accounts = household_accounts(session, household.id)
+    return cash_total(balances_of(session, household, accounts, today), accounts)
 
 
 def _check(amount: Decimal) -> None:
@@ -86,16 +282,19 @@ def record_balance(
     as_of: date,
     today: date,
     note: str = "",
+    account_id: int | None = None,
 ) -> BalanceRecord:
-    """Record the bank balance at the end of a day (not in the future)."""
+    """Record an account's balance at the end of a day (not in the future); default account."""
     _check(amount)
     if as_of > today:
         raise InvalidInputError("as_of", "a balance cannot be recorded for a future day")
+    account = check_account_for(session, household, account_id)
     record = BalanceRecord(
         household_id=household.id,
+        account_id=account.id,
         as_of=as_of,
         amount=amount,
-        currency=household.currency,
+        currency=account.currency,
         note=note,
     )
     session.add(record)
@@ -104,11 +303,18 @@ def record_balance(
 
 
 def correct_current(
-    session: Session, household: Household, *, amount: Decimal, today: date, note: str | None = None
+    session: Session,
+    household: Household,
+    *,
+    amount: Decimal,
+    today: date,
+    note: str | None = None,
+    account_id: int | None = None,
 ) -> BalanceRecord:
-    """Correct the latest reading's amount."""
+    """Correct the latest reading's amount of an account (default: the default account)."""
     _check(amount)
-    record = latest_record(session, household, through=today)
+    account = check_account_for(session, household, account_id)
+    record = latest_record(session, household, through=today, account_id=account.id)
     if record is None:
         raise ConflictError("no balance recorded yet: record one first")
     record.amount = amount
@@ -119,14 +325,14 @@ def correct_current(
 
 
 def balance_history(
-    session: Session, household: Household, *, limit: int = 100
+    session: Session, household: Household, *, limit: int = 100, account_id: int | None = None
 ) -> list[BalanceRecord]:
-    """The readings, newest first."""
+    """The readings, newest first (of one account when given)."""
+    query = select(BalanceRecord).where(BalanceRecord.household_id == household.id)
+    if account_id is not None:
+        query = query.where(BalanceRecord.account_id == account_id)
     return list(
         session.scalars(
-            select(BalanceRecord)
-            .where(BalanceRecord.household_id == household.id)
-            .order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc())
-            .limit(limit)
+            query.order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc()).limit(limit)
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,21 +10,166 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.db.forecast_inputs import booked_keys, future_transactions, spending_history
-from domain.db.models import Household
+from domain.db.cards import cycle_of, household_accounts
+from domain.db.forecast_inputs import (
+    booked_keys,
+    card_past_lines,
+    future_moves,
+    future_transactions,
+    spending_history,
+)
+from domain.db.models import Account, Household
 from domain.db.recurring import load_specs
 from domain.errors import InvalidInputError
 from domain.rules.affordability import Affordability, afford, inputs_end
-from domain.rules.forecast import Forecast, ForecastInputs, build_forecast, horizon_end
+from domain.rules.card_routing import (
+    AccountRef,
+    Book,
+    UnknownAccountError,
+    View,
+    compose,
+    view_of,
+)
+from domain.rules.cards import last_charged_close
+from domain.rules.forecast import (
+    CategoryHistory,
+    Forecast,
+    ForecastInputs,
+    build_forecast,
+    horizon_end,
+)
 from domain.rules.forecast_views import Summary, summarize
-from domain.rules.occurrences import first_due
+from domain.rules.occurrences import SourceSpec, first_due
 from domain.rules.scenarios import apply_operations
 from domain.services import budgets
-from domain.services.balance import current_balance
+from domain.services.accounts import check_account_for
+from domain.services.balance import balances_of, cash_total
 from domain.services.household_settings import get_household_settings
 from domain.services.rates import rate_table
 
 MAX_HORIZON = 36
+
+
+def _refs(accounts: list[Account], today: date) -> tuple[AccountRef, ...]:
+    """The accounts as the forecast sees them; a card without a watermark: its charged past."""
+    refs = []
+    for a in accounts:
+        cycle = cycle_of(a) if a.kind == "credit_card" else None
+        booked = (a.booked_through or last_charged_close(cycle, today)) if cycle else None
+        refs.append(AccountRef(a.id, a.kind, a.name, a.charged_to_id, cycle, booked, a.is_default))
+    return tuple(refs)
+
+
+def _merged(
+    history: Sequence[CategoryHistory], key: Callable[[CategoryHistory], Hashable]
+) -> tuple[CategoryHistory, ...]:
+    """Histories with the same key added month by month (the first one's name and account)."""
+    merged: dict[Hashable, CategoryHistory] = {}
+    for h in history:
+        found = merged.get(key(h))
+        if found is None:
+            merged[key(h)] = h
+        else:
+            months = tuple(a + b for a, b in zip(found.monthly, h.monthly, strict=True))
+            merged[key(h)] = replace(found, monthly=months)
+    return tuple(merged.values())
+
+
+def _by_category(history: Sequence[CategoryHistory]) -> tuple[CategoryHistory, ...]:
+    """Each category's history over every account (what budgets compare with)."""
+    return tuple(replace(h, account_id=None) for h in _merged(history, key=lambda h: h.category_id))
+
+
+def _history(
+    session: Session,
+    household: Household,
+    today: date,
+    specs: list[SourceSpec],
+    *,
+    accounts: list[Account],
+    base: str,
+) -> tuple[CategoryHistory, ...]:
+    """Spending history per (account, category); an archived account's counts on the default.
+
+    Spending does not stop when its card is put away: it moves, most likely to the
+    default account, until the new place has a history of its own.
+    """
+    default = next(a.id for a in accounts if a.is_default)
+    archived = {a.id for a in accounts if a.archived_at is not None}
+    history = [
+        replace(h, account_id=default) if h.account_id in archived else h
+        for h in spending_history(session, household.id, today, specs, base=base)
+    ]
+    return _merged(history, key=lambda h: (h.account_id, h.category_id))
+
+
+def _unbooked_from(specs: list[SourceSpec], refs: tuple[AccountRef, ...], today: date) -> date:
+    """The earliest due date (or statement close) a source or card may still have to book."""
+    days = [
+        s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
+        for s in specs
+    ]
+    days += [r.booked_through + timedelta(days=1) for r in refs if r.booked_through]
+    return min(days, default=today)
+
+
+def gather_book(
+    session: Session,
+    household: Household,
+    today: date,
+    *,
+    months: int | None = None,
+    include_history: bool | None = None,
+    end: date | None = None,
+) -> Book:
+    """The household's money on its accounts, read from the database, before any view.
+
+    The horizon is `months` (default: the household's setting), unless an exclusive `end` is given.
+    """
+    prefs = get_household_settings(session, household)
+    horizon = months or prefs.forecast_horizon_months
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise InvalidInputError("months", f"must be 1 to {MAX_HORIZON}")
+    end = end or horizon_end(today, horizon)
+    accounts = household_accounts(session, household.id)
+    refs = _refs(accounts, today)
+    specs = load_specs(session, [household.id])
+    table = rate_table(session, household)
+    balances = balances_of(session, household, accounts, today, table=table)
+    history = _history(session, household, today, specs, accounts=accounts, base=table.base)
+    currencies = {a.id: a.currency for a in accounts}
+    inputs = ForecastInputs(
+        today=today,
+        end=end,
+        opening=cash_total(balances, accounts).amount,
+        transactions=tuple(future_transactions(session, household.id, today, end, table)),
+        specs=tuple(specs),
+        booked_keys=booked_keys(session, household.id, _unbooked_from(specs, refs, today)),
+        history=history,
+        warning=prefs.warning_threshold,
+        include_history=prefs.include_history if include_history is None else include_history,
+        plans=budgets.forecast_plans(session, household, today, end, _by_category(history)),
+        seed=household.id * 100_003 + today.toordinal(),
+        rates=table,
+    )
+    cards = {r.id: r.booked_through for r in refs if r.booked_through is not None}
+    moves = future_moves(session, household.id, today, end, currencies=currencies, rates=table)
+    return Book(
+        inputs,
+        refs,
+        balances={account_id: b.in_base for account_id, b in balances.items()},
+        moves=tuple(moves),
+        card_past=card_past_lines(
+            session, household.id, cards, today, currencies=currencies, rates=table
+        ),
+    )
+
+
+def _view(book: Book, account_id: int | None) -> View:
+    try:
+        return view_of(book.accounts, account_id)
+    except UnknownAccountError as exc:
+        raise InvalidInputError("account_id", "no such account") from exc
 
 
 def gather_inputs(
@@ -34,37 +180,18 @@ def gather_inputs(
     months: int | None = None,
     include_history: bool | None = None,
     end: date | None = None,
+    account_id: int | None = None,
 ) -> ForecastInputs:
-    """Everything the engine needs for this household, read from the database.
+    """Everything the engine needs for the household's path, or one account's.
 
-    The horizon is `months` (default: the household's setting), unless an exclusive `end` is given.
+    The household's path follows its own money (bank, savings, cash, debit cards) and
+    pays each credit card's statements on their charge days; `account_id` names one
+    account's path instead (see `card_routing.view_of`).
     """
-    prefs = get_household_settings(session, household)
-    horizon = months or prefs.forecast_horizon_months
-    if not 1 <= horizon <= MAX_HORIZON:
-        raise InvalidInputError("months", f"must be 1 to {MAX_HORIZON}")
-    end = end or horizon_end(today, horizon)
-    specs = load_specs(session, [household.id])
-    unbooked_from = [
-        s.info.booked_through + timedelta(days=1) if s.info.booked_through else first_due(s)
-        for s in specs
-    ]
-    table = rate_table(session, household)
-    history = tuple(spending_history(session, household.id, today, specs, base=table.base))
-    return ForecastInputs(
-        today=today,
-        end=end,
-        opening=current_balance(session, household, today).amount,
-        transactions=tuple(future_transactions(session, household.id, today, end, table)),
-        specs=tuple(specs),
-        booked_keys=booked_keys(session, household.id, min(unbooked_from, default=today)),
-        history=history,
-        warning=prefs.warning_threshold,
-        include_history=prefs.include_history if include_history is None else include_history,
-        plans=budgets.forecast_plans(session, household, today, end, history),
-        seed=household.id * 100_003 + today.toordinal(),
-        rates=table,
+    book = gather_book(
+        session, household, today, months=months, include_history=include_history, end=end
     )
+    return compose(book, _view(book, account_id))
 
 
 def forecast_for(
@@ -75,14 +202,19 @@ def forecast_for(
     months: int | None = None,
     include_history: bool | None = None,
     operations: list[dict[str, Any]] | None = None,
+    account_id: int | None = None,
 ) -> Forecast:
-    """The household's forecast, with a scenario's operations applied when given."""
-    inputs = gather_inputs(
-        session, household, today, months=months, include_history=include_history
-    )
+    """The household's forecast (or one account's), with a scenario's operations when given.
+
+    A bank account's path carries its debit cards and the statements of the credit cards
+    charged to it; a credit card's path is what it owes: purchases down, each statement's
+    charge back up. The household's path is the sum of its bank, savings and cash paths.
+    """
+    book = gather_book(session, household, today, months=months, include_history=include_history)
+    view = _view(book, account_id)
     if operations:
-        inputs = scenario_inputs(session, household, inputs, operations)
-    return build_forecast(inputs)
+        book = replace(book, inputs=scenario_inputs(session, household, book.inputs, operations))
+    return build_forecast(compose(book, view))
 
 
 def scenario_inputs(
@@ -90,7 +222,12 @@ def scenario_inputs(
 ) -> ForecastInputs:
     """The inputs with a scenario's operations applied (budget changes become plans first)."""
     plans = budgets.forecast_plans(
-        session, household, inputs.today, inputs.end, inputs.history, operations=operations
+        session,
+        household,
+        inputs.today,
+        inputs.end,
+        _by_category(inputs.history),
+        operations=operations,
     )
     return apply_operations(replace(inputs, plans=plans), operations, household_id=household.id)
 
@@ -114,19 +251,29 @@ def compare(
     months: int | None = None,
 ) -> Comparison:
     """The baseline and the scenario from the same inputs, with their summaries."""
-    inputs = gather_inputs(session, household, today, months=months)
-    baseline = build_forecast(inputs)
-    scenario = build_forecast(scenario_inputs(session, household, inputs, operations))
+    book = gather_book(session, household, today, months=months)
+    view = _view(book, None)
+    baseline = build_forecast(compose(book, view))
+    changed = replace(book, inputs=scenario_inputs(session, household, book.inputs, operations))
+    scenario = build_forecast(compose(changed, view))
     return Comparison(baseline, scenario, summarize(baseline), summarize(scenario))
 
 
 def affordability(
-    session: Session, household: Household, today: date, *, amount: Decimal, on: date
+    session: Session,
+    household: Household,
+    today: date,
+    *,
+    amount: Decimal,
+    on: date,
+    account_id: int | None = None,
 ) -> Affordability:
     """The fewest installments (1 to 36) that keep the P50 path at or above the warning level.
 
     Each option is checked through a month after its last installment, at least over the
     household's forecast horizon and through the lowest point ahead, whatever that setting is.
+    A purchase on a credit card (`account_id`) places each installment on the card's
+    statement that holds it, charged to the bank on the charge day.
     """
     if amount <= 0:
         raise InvalidInputError("amount", "must be greater than zero")
@@ -134,9 +281,17 @@ def affordability(
         raise InvalidInputError("date", "must not be in the past")
     if on >= horizon_end(today, MAX_HORIZON):
         raise InvalidInputError("date", f"must be within {MAX_HORIZON} months from today")
+    card = None
+    if account_id is not None:
+        account = check_account_for(session, household, account_id)
+        card = cycle_of(account) if account.kind == "credit_card" else None
     months = get_household_settings(session, household).forecast_horizon_months
     horizon_through = horizon_end(today, months) - timedelta(days=1)
     inputs = gather_inputs(
-        session, household, today, include_history=True, end=inputs_end(on, horizon_through)
+        session,
+        household,
+        today,
+        include_history=True,
+        end=inputs_end(on, horizon_through, card=card),
     )
-    return afford(replace(inputs, paths=1), amount, on, horizon_through=horizon_through)
+    return afford(replace(inputs, paths=1), amount, on, horizon_through=horizon_through, card=card)
