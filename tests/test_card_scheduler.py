@@ -30,6 +30,7 @@ from domain.db.models import (
 from domain.services import fixed
 from domain.services.accounts import default_account
 from domain.services.booking import PassReport, SourceFailure, run_booking_pass
+from domain.services.jobs import job_runs_for_household
 from domain.services.rates import RateDraft, set_rate
 from domain.services.statements import card_statements, charges_due
 from domain.services.transfers import delete_transfer
@@ -170,12 +171,16 @@ def test_the_job_run_counts_the_charges_and_their_households_alerts_are_evaluate
     session.commit()
     hourly_booking_pass(session_factory, as_of=date(2027, 5, 5))
     session.expire_all()
-    details = session.scalars(
-        select(JobRun.details).where(JobRun.job == "booking").order_by(JobRun.id.desc()).limit(1)
+    run = session.scalars(
+        select(JobRun).where(JobRun.job == "booking").order_by(JobRun.id.desc()).limit(1)
     ).one()
+    details = run.details
     assert details["charges"][str(household.id)] == 1  # type: ignore[index]
     assert int(details["charges_total"]) >= 1  # type: ignore[call-overload]
     assert str(household.id) not in details["booked"]  # type: ignore[operator]
+    assert [r.id for r in job_runs_for_household(session, household.id, job="booking")][:1] == [
+        run.id
+    ]  # the household's passes list it, though it booked no transaction there
     mark = session.scalar(
         select(HouseholdSettings.alerts_fingerprint).where(
             HouseholdSettings.household_id == household.id

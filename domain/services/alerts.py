@@ -42,7 +42,7 @@ from domain.services.household_settings import get_household_settings
 from domain.services.households import has_admin_member
 from domain.services.jobs import failed_bookings, last_verified_backup
 from domain.services.rates import base_currency
-from domain.services.statements import household_exposures
+from domain.services.statements import card_exposure
 
 log = logging.getLogger("cashflow.alerts")
 RECENT_DAYS = 14
@@ -148,13 +148,15 @@ def _failed_bookings(session: Session, household: Household) -> list[BookingFail
 
 
 def _over_limit(session: Session, household: Household, today: date) -> list[CardOverLimit]:
-    """The household's open credit cards whose exposure is above their limit."""
-    cards = {card.id: card for card in list_accounts(session, household)}
-    return [
-        CardOverLimit(card_id, cards[card_id].name, exposure.limit, exposure.used)
-        for card_id, exposure in household_exposures(session, household, today).items()
-        if exposure.limit is not None and exposure.over_limit
-    ]
+    """The household's open credit cards with a limit whose exposure is above it."""
+    found = []
+    for card in list_accounts(session, household):
+        if card.kind != "credit_card" or card.credit_limit is None:
+            continue
+        exposure = card_exposure(session, household, card, today)
+        if exposure.over_limit:
+            found.append(CardOverLimit(card.id, card.name, card.credit_limit, exposure.used))
+    return found
 
 
 def has_no_data(session: Session, household: Household) -> bool:

@@ -63,13 +63,14 @@ def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20
 def job_runs_for_household(
     session: Session, household_id: int, *, job: str, limit: int = 10
 ) -> list[JobRun]:
-    """The latest passes of a job that booked something for the household or failed it.
+    """The latest passes of a job that booked or charged something for the household or failed it.
 
     A pass that failed outright (status "failed") failed every household, so it is always listed.
     """
     key = str(household_id)
     concerns = or_(
         JobRun.details["booked"].has_key(key),
+        JobRun.details["charges"].has_key(key),
         JobRun.details["errors"].has_key(key),
         JobRun.status == "failed",
     )
