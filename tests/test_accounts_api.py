@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.models import Account, Household, Transfer
+from domain.rules.cards import CardCycle, charge_date, statement_close
+from domain.rules.dates import local_today
 from tests.conftest import bearer, make_user
 
 API = "/api/v1"
@@ -466,3 +469,99 @@ def test_the_dashboard_of_one_account(client: TestClient, headers: dict[str, str
     )
     assert (on_card["plans"], on_bank["plans"]) == (1, 0)
     assert client.get(f"{API}/dashboard/monthly?account_id=0", headers=headers).status_code == 422
+
+
+def _today(household: Household) -> date:
+    return local_today(datetime.now(UTC), household.timezone)
+
+
+def test_a_cards_statements_and_exposure(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    household: Household,
+    headers: dict[str, str],
+) -> None:
+    main = _main(client, headers)
+    card = _create(
+        client, headers, **{**CARD, "close_day": 15, "charge_day": 2, "charged_to_id": main["id"]}
+    )
+    today = _today(household)
+    cycle = CardCycle(15, 2)
+    closes = statement_close(cycle, today)
+    after = closes + timedelta(days=1)
+    for day, amount, kind in (
+        (today, "120.00", "expense"),
+        (after, "30.00", "expense"),
+        (after, "10.00", "income"),
+    ):
+        tx = {"date": day.isoformat(), "amount": amount, "type": kind, "account_id": card["id"]}
+        _ok(client.post(f"{API}/transactions", headers=headers, json=tx), 201)
+    plan = {
+        "name": "Fridge",
+        "total_amount": "1200.00",
+        "payments_count": 3,
+        "first_payment_date": after.isoformat(),
+        "account_id": card["id"],
+    }
+    _ok(client.post(f"{API}/installments", headers=headers, json=plan), 201)
+    found = _ok(
+        client.get(f"{API}/accounts/{card['id']}/statements?past=2&coming=3", headers=headers)
+    )
+    assert (found["card_id"], found["currency"], len(found["past"]), len(found["coming"])) == (
+        card["id"],
+        "ILS",
+        2,
+        3,
+    )
+    now = found["open"]
+    assert (now["status"], now["closes"], now["charge"]) == (
+        "open",
+        closes.isoformat(),
+        charge_date(cycle, closes).isoformat(),
+    )
+    assert [(line["amount"], line["planned"]) for line in now["lines"]] == [("120.00", False)]
+    assert now["total"] == "120.00"
+    nxt = found["coming"][0]
+    assert nxt["status"] == "coming"
+    assert sorted((line["amount"], line["type"], line["planned"]) for line in nxt["lines"]) == [
+        ("10.00", "income", False),
+        ("30.00", "expense", False),
+        ("400.00", "expense", True),
+    ]
+    assert (nxt["purchases"], nxt["refunds"], nxt["total"]) == ("430.00", "10.00", "420.00")
+    assert [s["total"] for s in found["coming"][1:]] == ["400.00", "400.00"]
+    assert all(s["lines"] == [] for s in found["past"])
+    # The card in the list: its exposure against the limit and its next charge.
+    listed = next(
+        a for a in _ok(client.get(f"{API}/accounts", headers=headers)) if a["id"] == card["id"]
+    )
+    exposure = listed["exposure"]
+    assert (exposure["limit"], exposure["open_statement"], exposure["awaiting_charge"]) == (
+        "15000.00",
+        "120.00",
+        "0.00",
+    )
+    assert (exposure["used"], exposure["available"], exposure["over_limit"]) == (
+        "1340.00",
+        "13660.00",
+        False,
+    )
+    assert (exposure["next_charge_date"], exposure["next_charge_amount"]) == (
+        charge_date(cycle, closes).isoformat(),
+        "120.00",
+    )
+    assert _main(client, headers)["exposure"] is None
+    # Statements are a credit card's: a bank account is refused, another household's not found.
+    assert _field(client.get(f"{API}/accounts/{main['id']}/statements", headers=headers)) == (
+        "account_id"
+    )
+    stranger = bearer(settings, make_user(session, settings))
+    session.commit()
+    assert (
+        client.get(f"{API}/accounts/{card['id']}/statements", headers=stranger).status_code == 404
+    )
+    assert (
+        _field(client.get(f"{API}/accounts/{card['id']}/statements?past=121", headers=headers))
+        == "past"
+    )

@@ -75,6 +75,7 @@ MATRIX: dict[tuple[str, str], Expected] = {
     ("DELETE", "/transfers/{transfer_id}"): writes(204),
     ("GET", "/accounts"): reads(),
     ("GET", "/accounts/{account_id}"): reads(),
+    ("GET", "/accounts/{account_id}/statements"): reads(),
     ("GET", "/alerts"): reads(),
     ("GET", "/alerts/unread"): reads(),
     ("GET", "/audit"): reads(),

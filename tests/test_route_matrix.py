@@ -153,6 +153,7 @@ PROTECTED: dict[tuple[str, str], Body] = {
     ("POST", "/accounts/{account_id}/archive"): None,
     ("POST", "/accounts/{account_id}/restore"): None,
     ("POST", "/accounts/{account_id}/default"): None,
+    ("GET", "/accounts/{account_id}/statements"): None,
     ("GET", "/transfers"): None,
     ("POST", "/transfers"): lambda o: {
         "date": "2026-01-20",

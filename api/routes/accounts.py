@@ -2,30 +2,63 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from api.deps import HouseholdDep, NowDep, SessionDep, TodayDep, read_only
-from api.schemas.accounts import AccountIn, AccountOrderIn, AccountOut, AccountPatch
+from api.schemas.accounts import (
+    AccountIn,
+    AccountOrderIn,
+    AccountOut,
+    AccountPatch,
+    CardStatementsOut,
+    ExposureOut,
+)
 from api.schemas.common import PathId
-from domain.db.models import Account
-from domain.services import accounts
+from domain.db.models import Account, Household
+from domain.services import accounts, dashboard, statements
 from domain.services.accounts import AccountDraft
+from domain.services.dashboard import AccountFigures
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
-def _out(account: Account) -> AccountOut:
-    return AccountOut.model_validate(account)
+def _figures_out(figures: AccountFigures) -> AccountOut:
+    out = AccountOut.model_validate(figures.account)
+    if figures.card is not None:
+        exposure = figures.card.exposure
+        out.exposure = ExposureOut.model_validate(
+            {
+                **exposure.__dict__,
+                "over_limit": exposure.over_limit,
+                "next_charge_date": figures.card.next_charge_date,
+                "next_charge_amount": figures.card.next_charge_amount,
+            }
+        )
+    return out
+
+
+def _all_out(
+    session: Session, household: Household, found: list[Account], today: dt.date
+) -> list[AccountOut]:
+    return [_figures_out(f) for f in dashboard.account_figures(session, household, found, today)]
+
+
+def _out(session: Session, household: Household, account: Account, today: dt.date) -> AccountOut:
+    return _all_out(session, household, [account], today)[0]
 
 
 @router.get("")
 @read_only
 def list_accounts(
-    household: HouseholdDep, session: SessionDep, include_archived: bool = False
+    household: HouseholdDep, session: SessionDep, today: TodayDep, include_archived: bool = False
 ) -> list[AccountOut]:
     """The household's accounts in display order, each with its balance (cards: exposure)."""
     found = accounts.list_accounts(session, household, include_archived=include_archived)
-    return [_out(a) for a in found]
+    return _all_out(session, household, found, today)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -34,22 +67,28 @@ def create_account(
 ) -> AccountOut:
     """Add an account at the end of the order."""
     draft = AccountDraft(**body.model_dump())
-    return _out(accounts.create_account(session, household, draft, today=today))
+    return _out(
+        session, household, accounts.create_account(session, household, draft, today=today), today
+    )
 
 
 @router.put("/order")
 def reorder_accounts(
-    body: AccountOrderIn, household: HouseholdDep, session: SessionDep
+    body: AccountOrderIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> list[AccountOut]:
     """Set the display order: every account id once, archived ones included."""
-    return [_out(a) for a in accounts.reorder_accounts(session, household, body.ids)]
+    return _all_out(
+        session, household, accounts.reorder_accounts(session, household, body.ids), today
+    )
 
 
 @router.get("/{account_id:int}")
 @read_only
-def get_account(account_id: PathId, household: HouseholdDep, session: SessionDep) -> AccountOut:
-    """One account."""
-    return _out(accounts.get_account(session, household, account_id))
+def get_account(
+    account_id: PathId, household: HouseholdDep, session: SessionDep, today: TodayDep
+) -> AccountOut:
+    """One account with its balance (a credit card: its exposure)."""
+    return _out(session, household, accounts.get_account(session, household, account_id), today)
 
 
 @router.patch("/{account_id:int}")
@@ -62,7 +101,8 @@ def update_account(
 ) -> AccountOut:
     """Change an account; the result must pass every rule of its kind."""
     changes = body.model_dump(exclude_unset=True)
-    return _out(accounts.update_account(session, household, account_id, changes, today=today))
+    changed = accounts.update_account(session, household, account_id, changes, today=today)
+    return _out(session, household, changed, today)
 
 
 @router.delete("/{account_id:int}", status_code=status.HTTP_204_NO_CONTENT)
@@ -73,19 +113,47 @@ def delete_account(account_id: PathId, household: HouseholdDep, session: Session
 
 @router.post("/{account_id:int}/archive")
 def archive_account(
-    account_id: PathId, household: HouseholdDep, session: SessionDep, now: NowDep
+    account_id: PathId, household: HouseholdDep, session: SessionDep, now: NowDep, today: TodayDep
 ) -> AccountOut:
     """Hide an account from choices; its rows and balance stay."""
-    return _out(accounts.archive_account(session, household, account_id, now=now))
+    archived = accounts.archive_account(session, household, account_id, now=now)
+    return _out(session, household, archived, today)
 
 
 @router.post("/{account_id:int}/restore")
-def restore_account(account_id: PathId, household: HouseholdDep, session: SessionDep) -> AccountOut:
+def restore_account(
+    account_id: PathId, household: HouseholdDep, session: SessionDep, today: TodayDep
+) -> AccountOut:
     """Bring an archived account back."""
-    return _out(accounts.restore_account(session, household, account_id))
+    restored = accounts.restore_account(session, household, account_id)
+    return _out(session, household, restored, today)
 
 
 @router.post("/{account_id:int}/default")
-def set_default(account_id: PathId, household: HouseholdDep, session: SessionDep) -> AccountOut:
+def set_default(
+    account_id: PathId, household: HouseholdDep, session: SessionDep, today: TodayDep
+) -> AccountOut:
     """Make an open bank account the one new rows go to when none is named."""
-    return _out(accounts.set_default(session, household, account_id))
+    chosen = accounts.set_default(session, household, account_id)
+    return _out(session, household, chosen, today)
+
+
+@router.get("/{account_id:int}/statements")
+@read_only
+def card_statements(
+    *,
+    account_id: PathId,
+    household: HouseholdDep,
+    session: SessionDep,
+    today: TodayDep,
+    past: Annotated[int, Query(ge=0, le=statements.PAST_MAX)] = 12,
+    coming: Annotated[int, Query(ge=0, le=statements.COMING_MAX)] = 3,
+) -> CardStatementsOut:
+    """A credit card's last `past` statements, the open one and the next `coming`, with lines.
+
+    Another household's account answers 404, an account that is not a credit card 422.
+    """
+    found = statements.card_statements(
+        session, household, account_id, today, past=past, coming=coming
+    )
+    return CardStatementsOut.model_validate(found)

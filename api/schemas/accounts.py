@@ -48,15 +48,19 @@ class AccountPatch(RequestBody):
 
 
 class ExposureOut(ResponseBody):
-    """A credit card's exposure: what is owed on it and what its limit leaves."""
+    """A credit card at a glance: what is owed on it, its limit, and its next charge."""
 
-    used: Decimal = Field(
-        description="the open statement, closed ones not yet charged and future installment parts"
-    )
     limit: Decimal | None
+    used: Decimal = Field(
+        description="closed statements not charged yet, the open statement so far and every"
+        " installment part still to come on the card"
+    )
     available: Decimal | None = Field(description="the limit minus used; null without a limit")
-    open_statement_total: Decimal
-    next_charge_date: dt.date | None
+    awaiting_charge: Decimal = Field(description="closed statements not charged yet")
+    open_statement: Decimal = Field(description="the open statement so far")
+    coming: Decimal = Field(description="what later statements hold so far")
+    over_limit: bool
+    next_charge_date: dt.date
     next_charge_amount: Decimal
 
 
@@ -88,25 +92,44 @@ class AccountOrderIn(RequestBody):
 
 
 class StatementLineOut(ResponseBody):
-    """A movement on a statement: a purchase, a refund or an installment part."""
+    """A line of a statement; `planned` for a recurring payment not booked yet."""
 
     date: dt.date
-    amount: Decimal
+    amount: Decimal = Field(description="positive: a purchase is an expense, a refund income")
     type: Literal["income", "expense"]
     description: str
+    planned: bool
 
 
 class StatementOut(ResponseBody):
-    """One statement of a credit card: its period, its charge day, its lines and total."""
+    """One statement of a credit card: its period, its charge day, where it stands, its lines.
 
-    opens_after: dt.date
+    status: charged (its charge is booked), history (before the card was tracked), closed
+    (its charge still to book), open (it holds today), coming (later).
+    """
+
+    opens_after: dt.date = Field(description="the previous close (exclusive)")
     closes: dt.date
     charge: dt.date
-    status: Literal["charged", "closed", "open", "coming"]
+    status: Literal["history", "charged", "closed", "open", "coming"]
+    lines: list[StatementLineOut]
     purchases: Decimal
     refunds: Decimal
-    total: Decimal
-    lines: list[StatementLineOut]
+    carried_in: Decimal = Field(description="credit carried in from the statement before")
+    total: Decimal = Field(description="what the bank pays on the charge day")
+    carried: Decimal = Field(description="credit carried to the next statement")
+    transfer_id: int | None = Field(description="the booked charge, once charged")
+    charged_amount: Decimal | None = Field(description="what was booked, once charged")
+
+
+class CardStatementsOut(ResponseBody):
+    """A credit card's statements: past ones (oldest first), the open one, coming ones."""
+
+    card_id: int
+    currency: str
+    past: list[StatementOut]
+    open: StatementOut
+    coming: list[StatementOut]
 
 
 class TransferIn(RequestBody):

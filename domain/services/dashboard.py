@@ -10,15 +10,18 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Date, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from domain.db.cards import cycle_of
 from domain.db.currency import in_base, require_rates
 from domain.db.forecast_inputs import has_any_data
-from domain.db.models import Category, Household, Transaction
+from domain.db.models import Account, Category, Household, Transaction
+from domain.rules.card_views import Exposure
+from domain.rules.cards import charge_date, previous_close, statement_close
 from domain.rules.currency import RateTable, convert
 from domain.rules.forecast import Event, expected_events
 from domain.rules.forecast_views import Summary, summarize
 from domain.rules.money import CENT, ZERO
 from domain.rules.recurrence import add_months
-from domain.services import accounts, installment_plans, loans
+from domain.services import accounts, installment_plans, loans, statements
 from domain.services.balance import current_balance
 from domain.services.forecasting import forecast_for, gather_inputs
 from domain.services.household_settings import WEEKDAY, get_household_settings
@@ -420,3 +423,49 @@ def past_balances(
         balance -= nets.get(day, ZERO)
         day -= timedelta(days=1)
     return found[::-1]
+
+
+@dataclass(frozen=True)
+class CardFigures:
+    """A credit card at a glance: its exposure and the next charge to its bank."""
+
+    exposure: Exposure
+    next_charge_date: date
+    next_charge_amount: Decimal
+
+
+@dataclass(frozen=True)
+class AccountFigures:
+    """An account with its figures: the current balance and, for a credit card, its card's."""
+
+    account: Account
+    card: CardFigures | None
+
+
+def next_charge(card: Account, exposure: Exposure, today: date) -> tuple[date, Decimal]:
+    """The next charge of a card to its bank: a closed statement's still to come, else the open one.
+
+    A closed statement with nothing to pay books no money, so the open one is next then.
+    """
+    cycle = cycle_of(card)
+    open_close = statement_close(cycle, today)
+    if exposure.awaiting_charge > ZERO:
+        return charge_date(cycle, previous_close(cycle, open_close)), exposure.awaiting_charge
+    return charge_date(cycle, open_close), exposure.open_statement
+
+
+def _card_figures(
+    session: Session, household: Household, card: Account, today: date
+) -> CardFigures | None:
+    if card.kind != "credit_card":
+        return None
+    exposure = statements.card_exposure(session, household, card, today)
+    day, amount = next_charge(card, exposure, today)
+    return CardFigures(exposure, day, amount)
+
+
+def account_figures(
+    session: Session, household: Household, found: list[Account], today: date
+) -> list[AccountFigures]:
+    """The accounts given (the household's), each with its figures on `today`."""
+    return [AccountFigures(a, _card_figures(session, household, a, today)) for a in found]
