@@ -13,8 +13,21 @@ from domain.errors import InvalidInputError
 from domain.rules.export_csv import csv_chunks, neutralise
 from domain.rules.import_categories import ActiveCategory, CategoryBook, rule_key
 from domain.rules.import_files import decode_text, read_table, sniff_delimiter
-from domain.rules.import_mapping import ColumnMapping, guess_mapping, header_signature
-from domain.rules.import_rows import ImportRow, keyed
+from domain.rules.import_mapping import (
+    ColumnMapping,
+    guess_mapping,
+    header_signature,
+    locate_header,
+    positive_flow,
+)
+from domain.rules.import_matching import (
+    BookedCharge,
+    Card,
+    card_debits,
+    match_charges,
+    names_card,
+)
+from domain.rules.import_rows import ImportRow, keyed, parse_rows
 from domain.rules.import_values import (
     CellValueError,
     DateFormat,
@@ -26,6 +39,7 @@ from domain.rules.import_values import (
     parse_date,
     parse_flow,
 )
+from tests.io_support import csv_file
 
 AMOUNTS: list[tuple[str, DecimalMark, str]] = [
     ("1234.50", ".", "1234.50"),
@@ -203,3 +217,197 @@ def test_csv_chunks_start_with_a_bom_and_keep_amounts_numeric() -> None:
 def test_a_file_over_the_limit_is_refused_before_reading() -> None:
     with pytest.raises(InvalidInputError, match="limit is 10 MB"):
         read_table(b"x" * (10 * 1024 * 1024 + 1))
+
+
+# --- accounts and cards (#15) ------------------------------------------------------------
+
+# (mapping, a card account?, a positive amount is)
+SIGNS: list[tuple[ColumnMapping, bool, str]] = [
+    (ColumnMapping(date="Date", amount="Amount"), False, "income"),
+    (ColumnMapping(date="Date", amount="Amount"), True, "expense"),
+    (ColumnMapping(date="Date", amount="Amount", positive_means="income"), True, "income"),
+    (ColumnMapping(date="Date", amount="Amount", positive_means="expense"), False, "expense"),
+    (ColumnMapping(date="תאריך עסקה", amount="סכום חיוב"), False, "expense"),  # a card export
+    (ColumnMapping(date="Date", debit="Out", credit="In"), True, "income"),  # credit is in
+    (
+        ColumnMapping(date="Date", debit="Out", credit="In", positive_means="expense"),
+        False,
+        "expense",
+    ),
+]
+
+
+@pytest.mark.parametrize(("mapping", "card", "expected"), SIGNS)
+def test_what_a_positive_amount_is(mapping: ColumnMapping, card: bool, expected: str) -> None:
+    assert positive_flow(mapping, card_account=card) == expected
+
+
+def test_a_purchase_amount_is_recognised_only_beside_a_charged_one() -> None:
+    isracard = guess_mapping(("תאריך רכישה", "שם בית עסק", "סכום עסקה", "סכום חיוב"))
+    assert (isracard.amount, isracard.purchase) == ("סכום חיוב", "סכום עסקה")
+    only_purchase = guess_mapping(("תאריך רכישה", "שם בית עסק", "סכום עסקה"))
+    assert (only_purchase.amount, only_purchase.purchase) == ("סכום עסקה", None)
+
+
+# (cells under the header, the notes kept)
+INSTALLMENT_NOTES: list[tuple[list[str], str]] = [
+    (
+        ["05/07/2026", "איקאה", "3,600.00", "300.00", "תשלום 2 מתוך 12"],
+        "תשלום 2 מתוך 12; סכום עסקה: 3,600.00",
+    ),
+    (["06/07/2026", "קפה", "18.00", "18.00", ""], ""),
+    (
+        ["07/07/2026", "ACE תשלום 3 מתוך 6", "300.00", "50.00", ""],
+        "תשלום 3 מתוך 6; סכום עסקה: 300.00",
+    ),
+    (["08/07/2026", "AMAZON", "$ 12.50", "44.00", ""], "סכום עסקה: $ 12.50"),
+    (["09/07/2026", "זיכוי", "-45.00", "-45.00", ""], ""),
+    (["10/07/2026", "בלי סכום עסקה", "", "20.00", ""], ""),
+    (["11/07/2026", "סכום לא קריא", "n/a", "20.00", ""], ""),
+]
+
+
+@pytest.mark.parametrize(("cells", "notes"), INSTALLMENT_NOTES)
+def test_an_installment_books_the_charged_amount_and_notes_the_purchase(
+    cells: list[str], notes: str
+) -> None:
+    header = ["תאריך רכישה", "שם בית עסק", "סכום עסקה", "סכום חיוב", "פירוט נוסף"]
+    table = read_table(csv_file([header, cells]))
+    parsed = parse_rows(table, locate_header(table, ColumnMapping(), {}), date(2026, 8, 15))
+    assert parsed.errors == ()
+    (row,) = parsed.rows
+    assert (row.amount, row.notes) == (abs(Decimal(cells[3])), notes)
+
+
+def test_a_key_scoped_to_an_account_differs_from_the_same_row_elsewhere() -> None:
+    rows = (_row("Coffee"),)
+    assert keyed(rows, "account 1") != keyed(rows, "account 2") != keyed(rows)
+    assert keyed(rows, "account 1") == keyed(rows, "account 1")
+
+
+ISRACARD = Card(1, "Isracard Gold", "Isracard")
+MAX_CARD = Card(2, "Max", "")
+CAL = Card(3, "כרטיס של דנה", "Cal")
+# (a bank line's description, the card, named?)
+NAMES: list[tuple[str, Card, bool]] = [
+    ("ישראכרט", ISRACARD, True),  # the institution as Israeli banks print it
+    ("ISRACARD GOLD 1234", ISRACARD, True),  # the card's own name, a card number after it
+    ("לישראכרט", ISRACARD, True),  # a Hebrew prefix letter
+    ("ישראכרטים", ISRACARD, False),  # a longer word
+    ("מקס איט פיננסים", MAX_CARD, True),
+    ("MAX IT FINANCE", MAX_CARD, True),
+    ("MAXIMUM SPORT", MAX_CARD, False),
+    ("SUPERMAX", MAX_CARD, False),
+    ("כאל-ויזה", CAL, True),
+    ("MEDICAL CENTER", CAL, False),
+    ("כרטיס של דנה", CAL, True),
+    ("שכר דירה", ISRACARD, False),
+]
+
+
+@pytest.mark.parametrize(("description", "card", "named"), NAMES)
+def test_a_bank_line_names_a_card(description: str, card: Card, named: bool) -> None:
+    assert names_card(description, card) is named
+
+
+def _bank_line(
+    index: int, day: int, amount: str, description: str, flow: str = "expense"
+) -> tuple[int, ImportRow]:
+    return index, ImportRow(index + 2, date(2026, 7, day), Decimal(amount), flow, description)  # type: ignore[arg-type]
+
+
+def _charge(transfer_id: int, card: Card, day: int, amount: str) -> BookedCharge:
+    return BookedCharge(transfer_id, card.id, date(2026, 7, day), Decimal(amount), date(2026, 7, 1))
+
+
+# (bank lines, booked charges, row index to the transfer id it matches)
+MATCHES: list[tuple[str, list[tuple[int, ImportRow]], list[BookedCharge], dict[int, int]]] = [
+    (
+        "exact",
+        [_bank_line(0, 10, "599.27", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {0: 7},
+    ),
+    (
+        "three days before",
+        [_bank_line(0, 7, "599.27", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {0: 7},
+    ),
+    (
+        "three days after",
+        [_bank_line(0, 13, "599.27", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {0: 7},
+    ),
+    (
+        "four days",
+        [_bank_line(0, 14, "599.27", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {},
+    ),
+    (
+        "an agora",
+        [_bank_line(0, 10, "599.26", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {0: 7},
+    ),
+    (
+        "two agorot",
+        [_bank_line(0, 10, "599.25", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {},
+    ),
+    (
+        "another card's name",
+        [_bank_line(0, 10, "599.27", "מקס")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {},
+    ),
+    (
+        "money in",
+        [_bank_line(0, 10, "599.27", "ישראכרט", "income")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {},
+    ),
+    (
+        "two lines, one charge: the closer line",
+        [_bank_line(0, 8, "599.27", "ישראכרט"), _bank_line(1, 10, "599.27", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "599.27")],
+        {1: 7},
+    ),
+    (
+        "two months' charges of one amount, each to its line",
+        [_bank_line(0, 2, "100.00", "ישראכרט"), _bank_line(1, 4, "100.00", "ישראכרט")],
+        [_charge(7, ISRACARD, 1, "100.00"), _charge(8, ISRACARD, 5, "100.00")],
+        {0: 7, 1: 8},
+    ),
+    (
+        "two cards, one amount: each by its name",
+        [_bank_line(0, 10, "250.00", "מקס איט"), _bank_line(1, 10, "250.00", "ישראכרט")],
+        [_charge(7, ISRACARD, 10, "250.00"), _charge(8, MAX_CARD, 10, "250.00")],
+        {0: 8, 1: 7},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "rows", "charges", "expected"), MATCHES, ids=[m[0] for m in MATCHES]
+)
+def test_a_bank_line_matches_a_booked_charge(
+    case: str,
+    rows: list[tuple[int, ImportRow]],
+    charges: list[BookedCharge],
+    expected: dict[int, int],
+) -> None:
+    found = match_charges(rows, charges, [ISRACARD, MAX_CARD, CAL])
+    assert {index: charge.transfer_id for index, charge in found.items()} == expected, case
+
+
+def test_lines_of_money_out_naming_cards_are_offered_with_the_cards_they_name() -> None:
+    rows = [
+        _bank_line(0, 10, "812.40", "מקס איט פיננסים"),
+        _bank_line(1, 10, "20.00", "ישראכרט החזר", "income"),
+        _bank_line(2, 11, "50.00", "שופרסל"),
+    ]
+    assert card_debits(rows, [ISRACARD, MAX_CARD]) == {0: (MAX_CARD.id,)}
