@@ -44,6 +44,23 @@ def planned_lines(due: Iterable[Occurrence]) -> list[PlannedLine]:
     ]
 
 
+def still_to_charge(
+    cycle: CardCycle, lines: Iterable[PlannedLine], booked_through: date | None, charged: set[date]
+) -> list[PlannedLine]:
+    """The planned lines on statements still to charge (a charged statement's total is done).
+
+    A source's occurrence dated in a statement already charged, or closed before the card
+    was tracked, will be booked on its date but never charged by Cashflow: it is no part
+    of what the bank is still to pay.
+    """
+    kept = []
+    for line in lines:
+        closes = statement_close(cycle, line.date)
+        if closes not in charged and (booked_through is None or closes > booked_through):
+            kept.append(line)
+    return kept
+
+
 def next_close(cycle: CardCycle, closes: date) -> date:
     """The close after `closes`."""
     return statement_close(cycle, closes + timedelta(days=1))

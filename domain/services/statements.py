@@ -33,9 +33,9 @@ from domain.rules.card_views import (
     next_close,
     planned_lines,
     statement_status,
+    still_to_charge,
 )
 from domain.rules.cards import (
-    CardCycle,
     CardLine,
     Statement,
     build_statements,
@@ -111,18 +111,6 @@ def _check_count(name: str, value: int, most: int) -> None:
         raise InvalidInputError(name, f"must be 0 to {most}")
 
 
-def _uncharged(
-    cycle: CardCycle, lines: list[PlannedLine], booked_through: date | None, charged: set[date]
-) -> list[PlannedLine]:
-    """Planned lines on statements still to charge (a charged statement's total is done)."""
-    kept = []
-    for line in lines:
-        closes = statement_close(cycle, line.date)
-        if closes not in charged and (booked_through is None or closes > booked_through):
-            kept.append(line)
-    return kept
-
-
 def _planned(
     session: Session, card: Account, specs_end: date | None, *, kinds: tuple[str, ...]
 ) -> list[Occurrence]:
@@ -165,7 +153,7 @@ def _statuses(
     """The card's statements over every line, its charges, and where a statement stands."""
     cycle = cycle_of(card)
     records = charge_records(session, card.household_id, card.id)
-    extra = _uncharged(cycle, planned_lines(planned), card.booked_through, set(records))
+    extra = still_to_charge(cycle, planned_lines(planned), card.booked_through, set(records))
 
     def status(closes: date) -> StatementStatus:
         return statement_status(
