@@ -67,12 +67,27 @@ def next_close(cycle: CardCycle, closes: date) -> date:
 
 
 def closes_between(cycle: CardCycle, first: date, last: date) -> list[date]:
-    """Every close from the statement holding `first` to the one holding `last`."""
+    """Every close from the one of the statement holding `first` up to `last` (inclusive)."""
     found, closes = [], statement_close(cycle, first)
     while closes <= last:
         found.append(closes)
         closes = next_close(cycle, closes)
     return found
+
+
+def _empty(cycle: CardCycle, closes: date, credit: Decimal) -> Statement:
+    """A statement without lines: nothing to charge, the credit passed on."""
+    return Statement(
+        opens_after=previous_close(cycle, closes),
+        closes=closes,
+        charge=charge_date(cycle, closes),
+        lines=(),
+        purchases=ZERO,
+        refunds=ZERO,
+        carried_in=credit,
+        total=ZERO,
+        carried=credit,
+    )
 
 
 def every_statement(
@@ -90,10 +105,7 @@ def every_statement(
             credit = statement.carried
     shown = []
     for day in closes:
-        statement = by_close.get(day) or Statement(
-            previous_close(cycle, day), day, charge_date(cycle, day), (), ZERO, ZERO, credit,
-            ZERO, credit,
-        )  # fmt: skip
+        statement = by_close.get(day) or _empty(cycle, day, credit)
         credit = statement.carried
         shown.append(statement)
     return shown
