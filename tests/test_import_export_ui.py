@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from streamlit.testing.v1 import AppTest
 
-from domain.db.models import Category, Transaction, User
+from domain.db.card_bookings import CardCharge, book_charges
+from domain.db.models import Account, Category, Household, Transaction, Transfer, User
 from domain.rules.import_files import MAX_BYTES
+from domain.services import accounts
+from domain.services.accounts import AccountDraft
 from tests.conftest import home_of
 from tests.io_support import csv_file
 from tests.test_ui_ledger import _logged_in
@@ -138,3 +142,100 @@ def test_the_uploader_states_the_servers_10_mb_limit_and_a_statement_imports_in_
     at.button(key="io_commit").click().run()
     assert any("1 lines that are not transactions were skipped" in s.value for s in at.success)
     assert len(_ledger(db, committed_user)) == 3
+
+
+def _card(db: Session, home: Household, name: str, institution: str) -> Account:
+    bank = accounts.default_account(db, home)
+    draft = AccountDraft(
+        name,
+        kind="credit_card",
+        institution=institution,
+        charged_to_id=bank.id,
+        close_day=1,
+        charge_day=10,
+    )
+    return accounts.create_account(db, home, draft, today=date(2026, 8, 15))
+
+
+def _accounts_of(db: Session, user: User) -> list[tuple[int, Decimal, str]]:
+    db.expire_all()
+    rows = db.execute(
+        select(Transaction.account_id, Transaction.amount, Transaction.type)
+        .where(Transaction.household_id == home_of(db, user).id)
+        .order_by(Transaction.date)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+CARD_HEADER = ["Date", "Amount", "Description"]
+
+
+def test_a_card_file_goes_into_the_card_chosen_and_the_next_one_remembers_it(
+    committed_user: User, db: Session
+) -> None:
+    home = home_of(db, committed_user)
+    main = accounts.default_account(db, home)
+    card = _card(db, home, "Isracard Gold", "Isracard")
+    db.commit()
+    at = _logged_in(committed_user, "import_export")
+    rows = [CARD_HEADER, ["03/07/2026", "245.90", "Shufersal"], ["09/07/2026", "-45.00", "Refund"]]
+    at = _upload(at, csv_file(rows), "card.csv")
+    assert at.selectbox(key="io_account").value == main.id
+    at.selectbox(key="io_account").set_value(card.id).run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "amount" in d.value.columns)
+    assert list(table["type"]) == ["expense", "income"]
+    at.button(key="io_commit").click().run()
+    assert _accounts_of(db, committed_user) == [
+        (card.id, Decimal("245.90"), "expense"),
+        (card.id, Decimal("45.00"), "income"),
+    ]
+    at = _upload(at, csv_file([CARD_HEADER, ["12/07/2026", "80.00", "Paz"]]), "card2.csv")
+    assert at.selectbox(key="io_account").value == card.id
+
+
+def test_card_debits_of_a_bank_file_are_matched_or_booked_as_transfers(
+    committed_user: User, db: Session
+) -> None:
+    home = home_of(db, committed_user)
+    main = accounts.default_account(db, home)
+    isracard = _card(db, home, "Isracard Gold", "Isracard")
+    max_card = _card(db, home, "Max", "Max")
+    charge = CardCharge(
+        home.id, isracard.id, main.id, date(2026, 7, 1), date(2026, 7, 10),
+        Decimal("599.27"), None, "Isracard Gold statement",
+    )  # fmt: skip
+    book_charges(db, [charge])
+    db.commit()
+    at = _logged_in(committed_user, "import_export")
+    bank = [
+        HEADER,
+        ["01/07/2026", "שכר דירה", "5,200.00", ""],
+        ["09/07/2026", "ישראכרט", "599.27", ""],
+        ["10/07/2026", "מקס איט פיננסים", "812.40", ""],
+    ]
+    at = _upload(at, csv_file(bank, encoding="cp1255"))
+    assert not at.exception, at.exception
+    assert any("card charge already booked" in i.value for i in at.info)
+    assert _metrics(at)["New"] == "2"
+    pick = at.selectbox(key="io_transfer_4")
+    assert pick.value == 0
+    assert pick.options[:2] == ["Keep as an expense", "Transfer to Max (credit card)"]
+    pick.set_value(max_card.id).run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "card" in d.value.columns)
+    assert list(table["card"]) == [
+        "",
+        "charge of Isracard Gold on 10/07/2026",
+        "transfer to Max (credit card)",
+    ]
+    at.button(key="io_commit").click().run()
+    assert not at.exception, at.exception
+    assert any("1 card charges were matched" in s.value for s in at.success)
+    assert _accounts_of(db, committed_user) == [(main.id, Decimal("5200.00"), "expense")]
+    moved = db.execute(
+        select(Transfer.to_account_id, Transfer.amount, Transfer.source).where(
+            Transfer.household_id == home.id, Transfer.source == "import"
+        )
+    ).all()
+    assert [tuple(m) for m in moved] == [(max_card.id, Decimal("812.40"), "import")]

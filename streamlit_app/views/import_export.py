@@ -20,7 +20,7 @@ from domain.rules.import_files import MAX_BYTES
 from domain.rules.import_mapping import COLUMN_FIELDS, ColumnMapping, mapping_from
 from domain.rules.import_values import DATE_FORMATS
 from domain.rules.ledger import LedgerFilter
-from domain.services import categories, category_rules, exports, imports, reports
+from domain.services import accounts, categories, category_rules, exports, imports, reports
 from streamlit_app.i18n import (
     DATE_FORMAT,
     _,
@@ -39,6 +39,10 @@ AUTO = "(recognise)"  # a widget value; shown through _()
 PREVIEW_ROWS = 500
 PREVIEW = "io_preview"
 RESULT = "io_result"
+ACCOUNT = "io_account"
+ACCOUNT_FILE = "io_account_file"
+TRANSFER = "io_transfer_"  # one select per line of a card debit: "io_transfer_<line>"
+KEEP = 0  # a card debit's select: kept as an expense
 LABELS = {
     "date": N_("Date"),
     "amount": N_("Amount (signed)"),
@@ -48,6 +52,14 @@ LABELS = {
     "description": N_("Description"),
     "category": N_("Category"),
     "notes": N_("Notes"),
+    "purchase": N_("Purchase amount (cards)"),
+}
+KIND_WORDS = {
+    "bank": N_("bank account"),
+    "savings": N_("savings"),
+    "cash": N_("cash"),
+    "credit_card": N_("credit card"),
+    "debit_card": N_("debit card"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The uploader's own limit (Streamlit's default is 200 MB) is the one the import enforces.
@@ -79,14 +91,43 @@ def _mapping() -> ColumnMapping:
     return mapping_from(chosen)
 
 
+def _transfers() -> dict[int, int]:
+    """The card chosen for each card debit's line (the lines kept as expenses left out)."""
+    chosen = {}
+    for key, value in st.session_state.items():
+        if str(key).startswith(TRANSFER) and isinstance(value, int) and value != KEEP:
+            chosen[int(str(key).removeprefix(TRANSFER))] = value
+    return chosen
+
+
 def _upload(data: bytes, name: str) -> imports.Upload:
     source = str(st.session_state.get("io_source") or "").strip() or None
-    return imports.Upload(data=data, filename=name, mapping=_mapping(), source=source)
+    account = st.session_state.get(ACCOUNT)
+    return imports.Upload(
+        data=data,
+        filename=name,
+        mapping=_mapping(),
+        source=source,
+        account_id=account if isinstance(account, int) else None,
+        transfers=_transfers(),
+    )
+
+
+def _new_file(data: bytes) -> None:
+    """A file not seen before starts with its remembered account and no transfers chosen."""
+    digest = hashlib.sha256(data).hexdigest()
+    if st.session_state.get(ACCOUNT_FILE) == digest:
+        return
+    for key in [k for k in st.session_state if str(k).startswith(TRANSFER)]:
+        del st.session_state[key]
+    st.session_state.pop(ACCOUNT, None)
+    st.session_state[ACCOUNT_FILE] = digest
 
 
 def _preview(household_id: int, upload: imports.Upload) -> imports.ImportPreview | str:
     """The dry run, cached for this file and these choices; a file error as text."""
-    key = (hashlib.sha256(upload.data).hexdigest(), upload.mapping, upload.source)
+    choices = (upload.account_id, tuple(sorted(upload.transfers.items())))
+    key = (hashlib.sha256(upload.data).hexdigest(), upload.mapping, upload.source, choices)
     cached = st.session_state.get(PREVIEW)
     if cached and cached[0] == key:
         return cast("imports.ImportPreview | str", cached[1])
@@ -140,6 +181,35 @@ def _mapping_widgets(columns: list[str], preview: imports.ImportPreview | str) -
         cols[3].checkbox(_("Remember for next time"), value=True, key="io_remember")
 
 
+def _open_accounts(household_id: int) -> dict[int, tuple[str, str]]:
+    """The household's open accounts in their order: id to (name, kind)."""
+    with household_work(household_id) as (session, household):
+        return {a.id: (a.name, a.kind) for a in accounts.list_accounts(session, household)}
+
+
+def _account_name(named: dict[int, tuple[str, str]], account_id: int) -> str:
+    name, kind = named.get(account_id, ("", ""))
+    return f"{name} ({_(KIND_WORDS[kind])})" if kind in KIND_WORDS else name
+
+
+def _account_widget(
+    named: dict[int, tuple[str, str]], preview: imports.ImportPreview | str
+) -> None:
+    """The account the file goes into: the remembered one (or the default) until changed."""
+    if isinstance(preview, imports.ImportPreview) and st.session_state.get(ACCOUNT) not in named:
+        st.session_state[ACCOUNT] = preview.account_id
+    st.selectbox(
+        _("Into the account"),
+        list(named),
+        key=ACCOUNT,
+        format_func=partial(_account_name, named),
+        help=_(
+            "Remembered for files of this shape. In a card account a positive amount is a "
+            "charge and a negative one a refund, unless you choose otherwise below."
+        ),
+    )
+
+
 def _summary(preview: imports.ImportPreview) -> None:
     mapping = preview.mapping
     st.caption(
@@ -154,6 +224,8 @@ def _summary(preview: imports.ImportPreview) -> None:
             date_format=mapping.date_format,
             decimal=mapping.decimal,
         )
+        + " · "
+        + _("a positive amount is {flow}").format(flow=word(mapping.positive_means))
     )
     cols = st.columns(6)
     cols[0].metric(_("Rows"), _count(preview.total_rows))
@@ -200,6 +272,61 @@ def _problems(preview: imports.ImportPreview) -> None:
             show_table(frame, HEADERS, key="io_skipped")
 
 
+def _card_lines(preview: imports.ImportPreview, named: dict[int, tuple[str, str]]) -> None:
+    """Bank lines that are card charges: the matched ones said, a card picked for the rest."""
+    if preview.matched:
+        st.info(
+            n_(
+                "{count} line is a card charge already booked: it is matched to it, "
+                "not added again.",
+                "{count} lines are card charges already booked: they are matched to them, "
+                "not added again.",
+                preview.matched,
+            ).format(count=_count(preview.matched))
+        )
+    offered = [r for r in preview.rows if r.card_ids and not r.duplicate and r.match is None]
+    if not offered:
+        return
+    cards = [i for i, (_name, kind) in named.items() if kind in ("credit_card", "debit_card")]
+    with st.expander(
+        _("Card debits without a booked charge ({count})").format(count=len(offered)), expanded=True
+    ):
+        st.caption(
+            _(
+                "These lines name a card, but no booked statement charge matches them. Pick "
+                "the card a line paid to book it as a transfer to the card (not an expense), "
+                "or keep it as an expense."
+            )
+        )
+        for row in offered:
+            first = [c for c in row.card_ids if c in cards]
+            st.selectbox(
+                _("Line {line}: {date} · {description} · {amount}").format(
+                    line=row.line,
+                    date=show_date(row.date),
+                    description=row.description,
+                    amount=show_money(row.amount),
+                ),
+                [KEEP, *first, *(c for c in cards if c not in first)],
+                key=f"{TRANSFER}{row.line}",
+                format_func=lambda c: (
+                    _("Keep as an expense")
+                    if c == KEEP
+                    else _("Transfer to {card}").format(card=_account_name(named, c))
+                ),
+            )
+
+
+def _card_charge(row: imports.PreviewRow, named: dict[int, tuple[str, str]]) -> str:
+    if row.match is not None:
+        return _("charge of {card} on {date}").format(
+            card=row.match.card, date=show_date(row.match.date)
+        )
+    if row.transfer_to is not None:
+        return _("transfer to {card}").format(card=_account_name(named, row.transfer_to))
+    return ""
+
+
 HEADERS = {
     "line": N_("line"),
     "field": N_("field"),
@@ -212,12 +339,14 @@ HEADERS = {
     "description": N_("description"),
     "category": N_("category"),
     "already imported": N_("already imported"),
+    "card": N_("card charge"),
     "count": N_("count"),
     "total": N_("total"),
 }
 
 
-def _rows_table(preview: imports.ImportPreview) -> None:
+def _rows_table(preview: imports.ImportPreview, named: dict[int, tuple[str, str]]) -> None:
+    cards = preview.matched or preview.transfers
     records = [
         {
             "line": r.line,
@@ -227,6 +356,7 @@ def _rows_table(preview: imports.ImportPreview) -> None:
             "description": r.description,
             "category": r.category or _("(uncategorised)"),
             "already imported": r.duplicate,
+            **({"card": _card_charge(r, named)} if cards else {}),
         }
         for r in preview.rows[:PREVIEW_ROWS]
     ]
@@ -281,6 +411,13 @@ def _result_message() -> None:
                 lines=_count(result.skipped_lines),
             )
         )
+        if result.matched or result.transfers:
+            st.success(
+                _(
+                    "{matched} card charges were matched to their booked charge; "
+                    "{transfers} lines were booked as transfers to a card."
+                ).format(matched=_count(result.matched), transfers=_count(result.transfers))
+            )
 
 
 def _import_tab(household_id: int) -> None:
@@ -304,16 +441,20 @@ def _import_tab(household_id: int) -> None:
     _result_message()
     if uploaded is None:
         return
+    _new_file(uploaded.getvalue())
     upload = _upload(uploaded.getvalue(), uploaded.name)
     preview = _preview(household_id, upload)
+    named = _open_accounts(household_id)
+    _account_widget(named, preview)
     _mapping_widgets(_columns(upload, preview), preview)
     if isinstance(preview, str):
         st.error(_("This file cannot be imported: {reason}").format(reason=preview))
         return
     _summary(preview)
     _problems(preview)
-    _rows_table(preview)
-    ready = not preview.errors and preview.new_rows > 0
+    _card_lines(preview, named)
+    _rows_table(preview, named)
+    ready = not preview.errors and preview.new_rows + preview.matched > 0
     label = (
         _("Import {count} transactions").format(count=_count(preview.new_rows))
         if ready
