@@ -222,6 +222,13 @@ def test_card_debits_of_a_bank_file_are_matched_or_booked_as_transfers(
     assert pick.value == 0
     assert pick.options[:2] == ["Keep as an expense", "Transfer to Max (credit card)"]
     pick.set_value(max_card.id).run()
+    # Into a card the file pays no card: the choice is not sent, nothing is refused.
+    at.selectbox(key="io_account").set_value(isracard.id).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert not [s for s in at.selectbox if str(s.key).startswith("io_transfer_")]
+    at.selectbox(key="io_account").set_value(main.id).run()
+    at.selectbox(key="io_transfer_4").set_value(max_card.id).run()
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "card" in d.value.columns)
     assert list(table["card"]) == [

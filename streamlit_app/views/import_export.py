@@ -43,6 +43,7 @@ ACCOUNT = "io_account"
 ACCOUNT_FILE = "io_account_file"
 TRANSFER = "io_transfer_"  # one select per line of a card debit: "io_transfer_<line>"
 KEEP = 0  # a card debit's select: kept as an expense
+CARD_KINDS = ("credit_card", "debit_card")
 LABELS = {
     "date": N_("Date"),
     "amount": N_("Amount (signed)"),
@@ -100,16 +101,19 @@ def _transfers() -> dict[int, int]:
     return chosen
 
 
-def _upload(data: bytes, name: str) -> imports.Upload:
+def _upload(data: bytes, name: str, named: dict[int, tuple[str, str]]) -> imports.Upload:
     source = str(st.session_state.get("io_source") or "").strip() or None
     account = st.session_state.get(ACCOUNT)
+    chosen = account if isinstance(account, int) else None
+    # A card's own file pays no card: choices left from a bank account are not sent.
+    into_card = chosen is not None and named.get(chosen, ("", ""))[1] in CARD_KINDS
     return imports.Upload(
         data=data,
         filename=name,
         mapping=_mapping(),
         source=source,
-        account_id=account if isinstance(account, int) else None,
-        transfers=_transfers(),
+        account_id=chosen,
+        transfers={} if into_card else _transfers(),
     )
 
 
@@ -287,7 +291,7 @@ def _card_lines(preview: imports.ImportPreview, named: dict[int, tuple[str, str]
     offered = [r for r in preview.rows if r.card_ids and not r.duplicate and r.match is None]
     if not offered:
         return
-    cards = [i for i, (_name, kind) in named.items() if kind in ("credit_card", "debit_card")]
+    cards = [i for i, (_name, kind) in named.items() if kind in CARD_KINDS]
     with st.expander(
         _("Card debits without a booked charge ({count})").format(count=len(offered)), expanded=True
     ):
@@ -442,9 +446,9 @@ def _import_tab(household_id: int) -> None:
     if uploaded is None:
         return
     _new_file(uploaded.getvalue())
-    upload = _upload(uploaded.getvalue(), uploaded.name)
-    preview = _preview(household_id, upload)
     named = _open_accounts(household_id)
+    upload = _upload(uploaded.getvalue(), uploaded.name, named)
+    preview = _preview(household_id, upload)
     _account_widget(named, preview)
     _mapping_widgets(_columns(upload, preview), preview)
     if isinstance(preview, str):
