@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -238,12 +239,9 @@ def test_another_households_accounts_are_not_found(
     swap = client.put(f"{API}/accounts/order", headers=headers, json={"ids": [theirs["id"]]})
     assert _field(swap) == "ids"
     assert _ok(client.get(f"{API}/accounts", headers=headers)) == [mine]
-    assert (
-        client.get(
-            f"{API}/dashboard/monthly?account_id={theirs['id']}", headers=headers
-        ).status_code
-        == 404
-    )
+    # A filter naming their account is refused naming it, as the forecast's is.
+    mine_only = client.get(f"{API}/dashboard/monthly?account_id={theirs['id']}", headers=headers)
+    assert _field(mine_only) == "account_id"
 
 
 def test_transfers_move_money_between_accounts(
@@ -564,4 +562,165 @@ def test_a_cards_statements_and_exposure(
     assert (
         _field(client.get(f"{API}/accounts/{card['id']}/statements?past=121", headers=headers))
         == "past"
+    )
+
+
+def test_balances_per_account(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    household: Household,
+    headers: dict[str, str],
+) -> None:
+    main = _main(client, headers)
+    savings = _create(client, headers, name="Savings", kind="savings")
+    card = _card(client, headers, main["id"])
+    today = _today(household)
+    yesterday = (today - timedelta(days=1)).isoformat()
+    reading = _ok(
+        client.post(
+            f"{API}/balance", headers=headers, json={"amount": "1000.00", "as_of": yesterday}
+        ),
+        201,
+    )
+    assert reading["account_id"] == main["id"]
+    saved = {"amount": "5000.00", "as_of": yesterday, "account_id": savings["id"]}
+    assert (
+        _ok(client.post(f"{API}/balance", headers=headers, json=saved), 201)["account_id"]
+        == savings["id"]
+    )
+    moved = {
+        "date": today.isoformat(),
+        "amount": "200.00",
+        "from_account_id": main["id"],
+        "to_account_id": savings["id"],
+    }
+    _ok(client.post(f"{API}/transfers", headers=headers, json=moved), 201)
+    bought = {
+        "date": today.isoformat(),
+        "amount": "100.00",
+        "type": "expense",
+        "account_id": card["id"],
+    }
+    _ok(client.post(f"{API}/transactions", headers=headers, json=bought), 201)
+
+    def amount(account: dict[str, Any]) -> tuple[str, str, str]:
+        found = _ok(client.get(f"{API}/balance?account_id={account['id']}", headers=headers))
+        return found["amount"], found["currency"], found["in_base"]
+
+    assert amount(main) == ("800.00", "ILS", "800.00")
+    assert amount(savings) == ("5200.00", "ILS", "5200.00")
+    assert amount(card) == ("-100.00", "ILS", "-100.00")
+    # The household's cash: its bank and savings; the card's debt stands beside it.
+    whole = _ok(client.get(f"{API}/balance", headers=headers))
+    assert (whole["amount"], whole["account_id"], whole["currency"]) == ("6000.00", None, "ILS")
+    listed = {a["id"]: a["balance"] for a in _ok(client.get(f"{API}/accounts", headers=headers))}
+    assert listed[savings["id"]] == {
+        "amount": "5200.00",
+        "as_of": yesterday,
+        "recorded": "5000.00",
+        "movements": "200.00",
+        "in_base": "5200.00",
+    }
+    assert (listed[main["id"]]["amount"], listed[card["id"]]["amount"]) == ("800.00", "-100.00")
+    fixed = _ok(
+        client.put(
+            f"{API}/balance",
+            headers=headers,
+            json={"amount": "5100.00", "account_id": savings["id"]},
+        )
+    )
+    assert (fixed["account_id"], fixed["amount"]) == (savings["id"], "5100.00")
+    assert amount(savings)[0] == "5300.00"
+    history = _ok(client.get(f"{API}/balance/history?account_id={savings['id']}", headers=headers))
+    assert [(r["account_id"], r["amount"]) for r in history] == [(savings["id"], "5100.00")]
+    stranger = make_user(session, settings)
+    session.commit()
+    theirs = _main(client, bearer(settings, stranger))
+    for call in (
+        client.post(
+            f"{API}/balance", headers=headers, json={"amount": "1.00", "account_id": theirs["id"]}
+        ),
+        client.put(
+            f"{API}/balance", headers=headers, json={"amount": "1.00", "account_id": theirs["id"]}
+        ),
+        client.get(f"{API}/balance?account_id={theirs['id']}", headers=headers),
+        client.get(f"{API}/dashboard/summary?account_id={theirs['id']}", headers=headers),
+        client.get(f"{API}/forecast/summary?account_id={theirs['id']}", headers=headers),
+    ):
+        assert _field(call) == "account_id"
+    assert client.get(f"{API}/balance?account_id=0", headers=headers).status_code == 422
+    assert (
+        _ok(client.get(f"{API}/balance/history?account_id={theirs['id']}", headers=headers)) == []
+    )
+
+
+def test_the_forecast_and_the_dashboard_of_one_account(
+    client: TestClient, household: Household, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    today = _today(household)
+    # The statement closes today and is charged three days later.
+    charged = today + timedelta(days=3)
+    cycle = {"close_day": today.day, "charge_day": charged.day, "charged_to_id": main["id"]}
+    card = _create(client, headers, **{**CARD, **cycle})
+    _ok(
+        client.post(
+            f"{API}/balance",
+            headers=headers,
+            json={"amount": "10000.00", "as_of": (today - timedelta(days=1)).isoformat()},
+        ),
+        201,
+    )
+    bought = {
+        "date": today.isoformat(),
+        "amount": "600.00",
+        "type": "expense",
+        "account_id": card["id"],
+    }
+    _ok(client.post(f"{API}/transactions", headers=headers, json=bought), 201)
+    days = _ok(
+        client.get(f"{API}/forecast/daily?months=3&account_id={main['id']}", headers=headers)
+    )
+    path = {d["date"]: Decimal(d["p50"]) for d in days}
+    # The bank pays the card's statement on its charge day, not on the purchase day.
+    before = (charged - timedelta(days=1)).isoformat()
+    assert path[today.isoformat()] == Decimal("10000.00")
+    assert path[before] - path[charged.isoformat()] == Decimal("600.00")
+    owed = _ok(
+        client.get(f"{API}/forecast/daily?months=3&account_id={card['id']}", headers=headers)
+    )
+    assert Decimal(owed[0]["p50"]) == Decimal("-600.00")
+    for path_ in ("", "/weekly", "/summary"):
+        assert (
+            client.get(
+                f"{API}/forecast{path_}?account_id={card['id']}", headers=headers
+            ).status_code
+            == 200
+        )
+    month = f"{charged:%Y-%m}"
+    explained = client.get(
+        f"{API}/forecast/explain?month={month}&account_id={main['id']}", headers=headers
+    )
+    assert explained.status_code == 200, explained.text
+    kpis = _ok(client.get(f"{API}/dashboard/summary?account_id={card['id']}", headers=headers))
+    assert (kpis["balance"], kpis["month_expense"]) == ("-600.00", "600.00")
+    bank = _ok(client.get(f"{API}/dashboard/summary?account_id={main['id']}", headers=headers))
+    assert (bank["balance"], bank["month_expense"]) == ("10000.00", "0.00")
+    coming = _ok(
+        client.get(f"{API}/dashboard/upcoming-payments?account_id={main['id']}", headers=headers)
+    )
+    assert [(e["date"], e["amount"]) for e in coming] == [(charged.isoformat(), "-600.00")]
+    afford = {"amount": "1200.00", "account_id": card["id"]}
+    answer = _ok(client.post(f"{API}/forecast/affordability", headers=headers, json=afford))
+    assert answer["affordable"] is True
+    assert (
+        _field(
+            client.post(
+                f"{API}/forecast/affordability",
+                headers=headers,
+                json={**afford, "account_id": 2**62},
+            )
+        )
+        == "account_id"
     )

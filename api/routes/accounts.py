@@ -14,6 +14,7 @@ from api.schemas.accounts import (
     AccountOrderIn,
     AccountOut,
     AccountPatch,
+    BalanceOut,
     CardStatementsOut,
     ExposureOut,
 )
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 def _figures_out(figures: AccountFigures) -> AccountOut:
     out = AccountOut.model_validate(figures.account)
+    out.balance = BalanceOut.model_validate(figures.balance)
     if figures.card is not None:
         exposure = figures.card.exposure
         out.exposure = ExposureOut.model_validate(

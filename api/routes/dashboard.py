@@ -78,7 +78,8 @@ def booking_preview(
 
 Range = Annotated[UserDate | None, Query(description="inclusive; default this month")]
 AccountFilter = Annotated[
-    Id | None, Query(description="one account's figures; left out: the whole household")
+    Id | None,
+    Query(description="one account's figures (422 naming it when not the household's)"),
 ]
 
 
@@ -88,12 +89,15 @@ def _range(today: dt.date, start: dt.date | None, end: dt.date | None) -> tuple[
 
 
 @router.get("/summary")
-def summary(household: HouseholdDep, session: SessionDep, today: TodayDep) -> KpisOut:
+def summary(
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
+) -> KpisOut:
     """Current balance, this month so far, the forecast's end and low, and safe to spend.
 
-    `has_data` is false for an empty account (no transaction, balance or recurring item).
+    `has_data` is false for an empty household (no transaction, balance or recurring item).
+    With `account_id`: that account's balance (in the base currency), flows and forecast path.
     """
-    k = dashboard.kpis(session, household, today)
+    k = dashboard.kpis(session, household, today, account_id=account_id)
     return KpisOut(
         balance=k.balance,
         month_income=k.month_income,
@@ -166,12 +170,11 @@ def category_breakdown(
 
 @router.get("/upcoming-payments")
 def upcoming_payments(
-    household: HouseholdDep, session: SessionDep, today: TodayDep
+    household: HouseholdDep, session: SessionDep, today: TodayDep, account_id: AccountFilter = None
 ) -> list[EventOut]:
-    """Known movements in the next 30 days."""
-    return [
-        EventOut.model_validate(e) for e in dashboard.upcoming_payments(session, household, today)
-    ]
+    """Known movements in the next 30 days (of one account's path when given)."""
+    found = dashboard.upcoming_payments(session, household, today, account_id=account_id)
+    return [EventOut.model_validate(e) for e in found]
 
 
 @router.get("/top-expenses")

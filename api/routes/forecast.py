@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
 from api.deps import HouseholdDep, SessionDep, TodayDep, computes_only
-from api.schemas.common import MONTH_PATTERN, PathId
+from api.schemas.common import MONTH_PATTERN, Id, PathId
 from api.schemas.forecast import (
     AffordIn,
     AffordOut,
@@ -46,6 +46,13 @@ from domain.services.household_settings import WEEKDAY, get_household_settings
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
 Months = Annotated[int | None, Query(ge=1, le=36, description="horizon in months")]
+AccountFilter = Annotated[
+    Id | None,
+    Query(
+        description="one account's path (a bank account with its cards' charges, a card's"
+        " debt); left out: the household's bank, savings and cash"
+    ),
+]
 
 
 def _days(forecast: Forecast) -> list[DayOut]:
@@ -97,57 +104,88 @@ def summary_out(summary: Summary) -> SummaryOut:
 
 @router.get("")
 def monthly_forecast(
-    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
+    *,
+    household: HouseholdDep,
+    session: SessionDep,
+    today: TodayDep,
+    months: Months = None,
+    account_id: AccountFilter = None,
 ) -> list[PeriodOut]:
     """The forecast month by month, with each month's lowest balance and its date."""
-    forecast = forecasting.forecast_for(session, household, today, months=months)
+    forecast = forecasting.forecast_for(
+        session, household, today, months=months, account_id=account_id
+    )
     return _periods(session, household, forecast, "monthly")
 
 
 @router.get("/daily")
 def daily_forecast(
+    *,
     household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     months: Months = None,
     include_history: bool | None = None,
+    account_id: AccountFilter = None,
 ) -> list[DayOut]:
     """The balance day by day: P50 path, P10 to P90 band, chance of dipping."""
     forecast = forecasting.forecast_for(
-        session, household, today, months=months, include_history=include_history
+        session,
+        household,
+        today,
+        months=months,
+        include_history=include_history,
+        account_id=account_id,
     )
     return _days(forecast)
 
 
 @router.get("/weekly")
 def weekly_forecast(
-    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
+    *,
+    household: HouseholdDep,
+    session: SessionDep,
+    today: TodayDep,
+    months: Months = None,
+    account_id: AccountFilter = None,
 ) -> list[PeriodOut]:
     """The forecast week by week (weeks start on the household's week start)."""
-    forecast = forecasting.forecast_for(session, household, today, months=months)
+    forecast = forecasting.forecast_for(
+        session, household, today, months=months, account_id=account_id
+    )
     return _periods(session, household, forecast, "weekly")
 
 
 @router.get("/summary")
 def forecast_summary(
-    household: HouseholdDep, session: SessionDep, today: TodayDep, months: Months = None
+    *,
+    household: HouseholdDep,
+    session: SessionDep,
+    today: TodayDep,
+    months: Months = None,
+    account_id: AccountFilter = None,
 ) -> SummaryOut:
     """Lowest point and its date, first dips, end balance, safe to spend until next income."""
-    return summary_out(
-        summarize(forecasting.forecast_for(session, household, today, months=months))
+    forecast = forecasting.forecast_for(
+        session, household, today, months=months, account_id=account_id
     )
+    return summary_out(summarize(forecast))
 
 
 @router.get("/explain")
 def explain(
+    *,
     household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     month: Annotated[str, Query(pattern=MONTH_PATTERN, examples=["2027-01"])],
     months: Months = None,
+    account_id: AccountFilter = None,
 ) -> list[DriverOut]:
     """The items that drive a month, largest first."""
-    forecast = forecasting.forecast_for(session, household, today, months=months)
+    forecast = forecasting.forecast_for(
+        session, household, today, months=months, account_id=account_id
+    )
     first = dt.date.fromisoformat(f"{month}-01")
     return [DriverOut.model_validate(d) for d in explain_month(forecast, first)]
 
@@ -168,7 +206,12 @@ def afford(
 ) -> AffordOut:
     """The fewest installments (1 to 36) that keep the forecast above the warning level."""
     answer = forecasting.affordability(
-        session, household, today, amount=body.amount, on=body.date or today
+        session,
+        household,
+        today,
+        amount=body.amount,
+        on=body.date or today,
+        account_id=body.account_id,
     )
     return AffordOut(
         affordable=answer.installments is not None,
@@ -277,14 +320,17 @@ def delete_scenario(scenario_id: PathId, household: HouseholdDep, session: Sessi
 
 @router.get("/scenarios/{scenario_id:int}/compute")
 def compute_scenario(
+    *,
     scenario_id: PathId,
     household: HouseholdDep,
     session: SessionDep,
     today: TodayDep,
     months: Months = None,
+    account_id: AccountFilter = None,
 ) -> list[DayOut]:
-    """The scenario's daily forecast."""
+    """The scenario's daily forecast (of one account when given)."""
     operations = scenarios.get_scenario(session, household, scenario_id).operations
-    return _days(
-        forecasting.forecast_for(session, household, today, months=months, operations=operations)
+    forecast = forecasting.forecast_for(
+        session, household, today, months=months, operations=operations, account_id=account_id
     )
+    return _days(forecast)

@@ -64,6 +64,20 @@ class ExposureOut(ResponseBody):
     next_charge_amount: Decimal
 
 
+class BalanceOut(ResponseBody):
+    """An account's balance at the end of today: its latest reading plus what moved after it.
+
+    In the account's currency (a credit card owes: negative until its statements are
+    charged), with its value in the base currency at today's rate.
+    """
+
+    amount: Decimal
+    as_of: dt.date | None = Field(description="the latest reading's day; null: none yet")
+    recorded: Decimal
+    movements: Decimal
+    in_base: Decimal
+
+
 class AccountOut(ResponseBody):
     """An account, its current balance and, for a credit card, its exposure."""
 
@@ -79,10 +93,8 @@ class AccountOut(ResponseBody):
     close_day: int | None
     charge_day: int | None
     credit_limit: Decimal | None
-    balance: Decimal | None = Field(
-        default=None, description="the balance at the end of today, in the account's currency"
-    )
-    exposure: ExposureOut | None = None
+    balance: BalanceOut | None = None
+    exposure: ExposureOut | None = Field(default=None, description="a credit card's only")
 
 
 class AccountOrderIn(RequestBody):

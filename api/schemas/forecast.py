@@ -8,31 +8,36 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
 
-from api.schemas.common import MONTH_PATTERN, RequestBody, ResponseBody, UserDate
+from api.schemas.common import MONTH_PATTERN, Id, RequestBody, ResponseBody, UserDate
 from api.schemas.ledger import CURRENCY_PATTERN
 from api.schemas.recurring import Rate
 from domain.rules.money import Money, PositiveMoney
 
+AccountRef = Field(default=None, description="the account; left out: the default account")
+
 
 class BalanceIn(RequestBody):
-    """A bank balance read at the end of a day (default today)."""
+    """An account's balance read at the end of a day (default today), in its currency."""
 
     amount: Money
     as_of: UserDate | None = None
     note: str = Field(default="", max_length=200)
+    account_id: Id | None = AccountRef
 
 
 class BalanceCorrection(RequestBody):
-    """A corrected amount for the latest reading."""
+    """A corrected amount for an account's latest reading."""
 
     amount: Money
     note: str | None = Field(default=None, max_length=200)
+    account_id: Id | None = AccountRef
 
 
 class BalanceRecordOut(ResponseBody):
     """A recorded reading."""
 
     id: int
+    account_id: int
     as_of: dt.date
     amount: Decimal
     currency: str
@@ -40,13 +45,20 @@ class BalanceRecordOut(ResponseBody):
 
 
 class CurrentBalanceOut(ResponseBody):
-    """The balance now: the latest reading plus what moved since."""
+    """The balance now: the latest reading plus what moved since.
+
+    The household's: its bank, savings, cash and debit card accounts in the base currency.
+    One account's (`account_id`): in its own currency, with its value in the base.
+    """
 
     amount: Decimal
     as_of: dt.date | None
     recorded: Decimal
     movements: Decimal
     today: dt.date
+    account_id: int | None = None
+    currency: str
+    in_base: Decimal
 
 
 class SettingsOut(ResponseBody):
@@ -351,10 +363,15 @@ class CompareIn(RequestBody):
 
 
 class AffordIn(RequestBody):
-    """A purchase to test."""
+    """A purchase to test; on a credit card, its installments land on the card's statements."""
 
     amount: PositiveMoney
     date: UserDate | None = None
+    account_id: Id | None = Field(
+        default=None,
+        description="the account it is paid from; a credit card charges each installment to"
+        " its bank on the statement's charge day; left out: the default account",
+    )
 
 
 class AffordOut(ResponseBody):

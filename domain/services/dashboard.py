@@ -14,6 +14,7 @@ from domain.db.cards import cycle_of
 from domain.db.currency import in_base, require_rates
 from domain.db.forecast_inputs import has_any_data
 from domain.db.models import Account, Category, Household, Transaction
+from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.card_views import Exposure
 from domain.rules.cards import charge_date, previous_close, statement_close
 from domain.rules.currency import RateTable, convert
@@ -22,7 +23,12 @@ from domain.rules.forecast_views import Summary, summarize
 from domain.rules.money import CENT, ZERO
 from domain.rules.recurrence import add_months
 from domain.services import accounts, installment_plans, loans, statements
-from domain.services.balance import current_balance
+from domain.services.balance import (
+    AccountBalance,
+    account_balances,
+    balances_of,
+    current_balance,
+)
 from domain.services.forecasting import forecast_for, gather_inputs
 from domain.services.household_settings import WEEKDAY, get_household_settings
 from domain.services.rates import base_currency, rate_table
@@ -46,9 +52,13 @@ def _moved(
 
 
 def _check_account(session: Session, household: Household, account_id: int | None) -> None:
-    """Refuse a filter naming an account that is not the household's (not found)."""
-    if account_id is not None:
+    """Refuse a filter naming an account that is not the household's, as the forecast does."""
+    if account_id is None:
+        return
+    try:
         accounts.get_account(session, household, account_id)
+    except NotFoundError as exc:
+        raise InvalidInputError("account_id", "no such account") from exc
 
 
 @dataclass(frozen=True)
@@ -196,9 +206,16 @@ def top_expenses(
     )
 
 
-def upcoming_payments(session: Session, household: Household, today: date) -> list[Event]:
-    """Known movements in the next 30 days (recurring and future-dated), in date order."""
-    inputs = gather_inputs(session, household, today, months=2)
+def upcoming_payments(
+    session: Session, household: Household, today: date, *, account_id: int | None = None
+) -> list[Event]:
+    """Known movements in the next 30 days (recurring and future-dated), in date order.
+
+    One account's (`account_id`) as its forecast path sees them: a bank account's include
+    the statements of the cards charged to it, on their charge days.
+    """
+    _check_account(session, household, account_id)
+    inputs = gather_inputs(session, household, today, months=2, account_id=account_id)
     end = today + timedelta(days=UPCOMING_DAYS + 1)
     return [e for e in expected_events(inputs) if e.date < end]
 
@@ -297,21 +314,42 @@ def has_data(session: Session, household: Household) -> bool:
 
 
 def kpis(
-    session: Session, household: Household, today: date, *, summary: Summary | None = None
+    session: Session,
+    household: Household,
+    today: date,
+    *,
+    summary: Summary | None = None,
+    account_id: int | None = None,
 ) -> Kpis:
-    """Current balance, this month so far, and the forecast's end and lowest point."""
+    """Current balance, this month so far, and the forecast's end and lowest point.
+
+    One account's (`account_id`): its balance in the base currency, its own income and
+    expenses and its forecast path.
+    """
+    _check_account(session, household, account_id)
     start, end = month_bounds(today)
-    month = actual_series(session, household, "month", start, min(end, today + timedelta(days=1)))
+    through = min(end, today + timedelta(days=1))
+    month = actual_series(session, household, "month", start, through, account_id=account_id)
     income = month[0].income if month else ZERO
     expense = month[0].expense if month else ZERO
     return Kpis(
-        balance=current_balance(session, household, today).amount,
+        balance=_balance(session, household, today, account_id),
         month_income=income,
         month_expense=expense,
         month_net=income - expense,
-        forecast=summary or summarize(forecast_for(session, household, today)),
+        forecast=summary
+        or summarize(forecast_for(session, household, today, account_id=account_id)),
         has_data=has_data(session, household),
     )
+
+
+def _balance(
+    session: Session, household: Household, today: date, account_id: int | None
+) -> Decimal:
+    """The household's cash, or one account's balance, in the base currency."""
+    if account_id is None:
+        return current_balance(session, household, today).amount
+    return account_balances(session, household, today)[account_id].in_base
 
 
 @dataclass(frozen=True)
@@ -439,6 +477,7 @@ class AccountFigures:
     """An account with its figures: the current balance and, for a credit card, its card's."""
 
     account: Account
+    balance: AccountBalance
     card: CardFigures | None
 
 
@@ -467,5 +506,9 @@ def _card_figures(
 def account_figures(
     session: Session, household: Household, found: list[Account], today: date
 ) -> list[AccountFigures]:
-    """The accounts given (the household's), each with its figures on `today`."""
-    return [AccountFigures(a, _card_figures(session, household, a, today)) for a in found]
+    """The accounts given (the household's), each with its balance and card figures on `today`."""
+    balances = balances_of(session, household, found, today)
+    return [
+        AccountFigures(a, balances[a.id], _card_figures(session, household, a, today))
+        for a in found
+    ]
