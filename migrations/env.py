@@ -8,6 +8,7 @@ from sqlalchemy import Connection, create_engine, pool
 import domain.db.models  # noqa: F401 - registers the tables
 from domain.config import get_settings
 from domain.db.base import Base
+from migrations.objects import include_object
 
 target_metadata = Base.metadata
 
@@ -20,7 +21,12 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
