@@ -26,6 +26,7 @@ SECTIONS = (
         (
             ("home", N_("Home"), ":material/home:"),
             ("transactions", N_("Transactions"), ":material/receipt_long:"),
+            ("accounts", N_("Accounts"), ":material/account_balance_wallet:"),
             ("categories", N_("Categories"), ":material/category:"),
             ("fixed", N_("Fixed"), ":material/event_repeat:"),
             ("installments", N_("Installments"), ":material/credit_card:"),

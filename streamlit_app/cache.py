@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from domain.db.models import Household
 from domain.rules.forecast import Forecast
+from domain.services.account_views import accounts_stamp
 from domain.services.forecasting import forecast_for
 from domain.services.household_settings import WEEKDAY, get_household_settings
 from domain.services.versions import data_version
@@ -52,8 +53,12 @@ def shared(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def read_version(session: Session, household: Household) -> str:
-    """Read the household's data version inside a unit of work and keep it for this run."""
-    found = data_version(session, household)
+    """Read the household's data version inside a unit of work and keep it for this run.
+
+    The accounts and transfers have a stamp of their own (the data version predates them):
+    a transfer moves two accounts' balances and paths, a new card routes its purchases.
+    """
+    found = f"{data_version(session, household)}/{accounts_stamp(session, household)}"
     st.session_state[VERSION] = (household.id, found)
     return found
 
@@ -75,8 +80,9 @@ def forecast(
     *,
     months: int | None = None,
     include_history: bool | None = None,
+    account_id: int | None = None,
 ) -> Forecast:
-    """The household's forecast for `data` (its version): computed once per version and input.
+    """The household's forecast (or one account's) for `data` (its version), once per input.
 
     Shared, not copied: a heavy household's forecast takes longer to unpickle than the
     pages take to draw from it, and nothing changes a forecast once built.
@@ -84,7 +90,12 @@ def forecast(
     del data  # the key: a new version is a new entry
     with household_work(household_id) as (session, household):
         return forecast_for(
-            session, household, today, months=months, include_history=include_history
+            session,
+            household,
+            today,
+            months=months,
+            include_history=include_history,
+            account_id=account_id,
         )
 
 

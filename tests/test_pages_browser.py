@@ -39,6 +39,7 @@ WAIT = 30_000
 PAGES = (
     ("Money", "Home", "Welcome, Demo household"),
     ("Money", "Transactions", "Transactions"),
+    ("Money", "Accounts", "Accounts"),
     ("Money", "Categories", "Categories"),
     ("Money", "Fixed", "Fixed income and expenses"),
     ("Money", "Installments", "Installments"),

@@ -31,13 +31,32 @@ from streamlit_app.i18n import (
     word,
 )
 from streamlit_app.session import load_household, may_write, require_household_id
-from streamlit_app.views.forms import NO_CATEGORY, category_name, describe, money
+from streamlit_app.views.forms import (
+    NO_CATEGORY,
+    AccountChoice,
+    account_choices,
+    account_filter,
+    category_name,
+    describe,
+    money,
+    open_accounts,
+)
 from streamlit_app.views.grid import editable_grid, messages
 
 VIEWER_NOTE = N_("You are a viewer in this household: you can look, not change.")
 
 PAGE_SIZE = 50
-COLUMNS = ["date", "type", "category", "amount", "description", "notes", "issue", "original"]
+COLUMNS = [
+    "date",
+    "account",
+    "type",
+    "category",
+    "amount",
+    "description",
+    "notes",
+    "issue",
+    "original",
+]
 ERRORS = "ledger_errors"
 FRESH = "ledger_fresh"
 UNDO = "ledger_undo"
@@ -60,11 +79,30 @@ HIDDEN_NOTE = N_(
 
 @dataclass(frozen=True)
 class CategoryChoices:
-    """Category labels for pickers (active) and for display (all)."""
+    """Category and account labels for pickers (active, open) and for display (all)."""
 
     active: dict[str, int]
     label_of: dict[int, str]
     today: date
+    accounts: tuple[AccountChoice, ...] = ()
+
+    @property
+    def open_accounts(self) -> dict[str, int]:
+        """The open accounts by label."""
+        return open_accounts(list(self.accounts))
+
+    @property
+    def several_accounts(self) -> bool:
+        """Whether the household has more than one account (else no account column)."""
+        return len(self.accounts) > 1
+
+    def account_label(self, account_id: int) -> str:
+        """An account's label (archived ones say so)."""
+        return next((c.label for c in self.accounts if c.id == account_id), "")
+
+    def default_label(self) -> str | None:
+        """The default account's label."""
+        return next((c.label for c in self.accounts if c.is_default), None)
 
 
 def _choices(household_id: int) -> CategoryChoices:
@@ -78,7 +116,7 @@ def _choices(household_id: int) -> CategoryChoices:
         for c in every
     }
     active = {category_name(c): c.id for c in every if c.archived_at is None}
-    return CategoryChoices(active, label_of, today)
+    return CategoryChoices(active, label_of, today, tuple(account_choices(household_id)))
 
 
 def _filters(choices: CategoryChoices) -> LedgerFilter:
@@ -99,6 +137,11 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
         placeholder=_("All categories"),
     )
     flow = select_code(cols[2], _("Type"), FLOWS, key="f_type")
+    account_id = (
+        account_filter(cols[2], list(choices.accounts), key="f_account")
+        if choices.several_accounts
+        else None
+    )
     text = cols[3].text_input(_("Search description and notes"), key="f_text")
     bare = cols[3].toggle(
         _("Uncategorised"), key="f_uncategorised", help=_("rows with no category")
@@ -111,6 +154,7 @@ def _filters(choices: CategoryChoices) -> LedgerFilter:
         type=None if flow == "all" else cast("FlowType", flow),
         text=text.strip() or None,
         uncategorised=bare,
+        account_id=account_id,
     )
 
 
@@ -125,6 +169,7 @@ def _frame(rows: Any, choices: CategoryChoices, errors: Mapping[int, str]) -> pd
     records = [
         {
             "date": row.date,
+            "account": choices.account_label(row.account_id),
             "type": row.type,
             "category": choices.label_of.get(row.category_id, _(NO_CATEGORY))
             if row.category_id
@@ -138,6 +183,8 @@ def _frame(rows: Any, choices: CategoryChoices, errors: Mapping[int, str]) -> pd
         for row in rows
     ]
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    if not choices.several_accounts:  # one account: nothing to tell apart
+        frame = frame.drop(columns="account")
     # Only a page with a foreign amount on it gives the column room.
     return frame if frame["original"].astype(bool).any() else frame.drop(columns="original")
 
@@ -147,6 +194,12 @@ def _column_config(choices: CategoryChoices) -> dict[str, Any]:
     return {
         "date": st.column_config.DateColumn(
             _("Date"), required=True, format=DATE_FORMAT, default=choices.today
+        ),
+        "account": st.column_config.SelectboxColumn(
+            _("Account"),
+            options=list(choices.open_accounts),
+            required=True,
+            default=choices.default_label(),
         ),
         "type": st.column_config.SelectboxColumn(
             _("Type"),
@@ -185,6 +238,10 @@ def _cell_changes(change: dict[str, Any], choices: CategoryChoices) -> dict[str,
             out["category_id"] = choices.active.get(str(value)) if value else None
             if value and value != _(NO_CATEGORY) and out["category_id"] is None:
                 raise InvalidInputError("category_id", "pick an active category")
+        elif column == "account" and value:  # left empty: the default account
+            out["account_id"] = choices.open_accounts.get(str(value))
+            if out["account_id"] is None:
+                raise InvalidInputError("account_id", "pick an open account")
         elif column in {"type", "description", "notes"}:
             out[column] = value if value is not None else ""
     return out
@@ -329,6 +386,7 @@ def _record_from_form(household_id: int, choices: CategoryChoices) -> None:
             notes=_typed("add_notes"),
             original_amount=money(paid, "original_amount") if paid.strip() else None,
             original_currency=_typed("add_original_currency").strip().upper() or None,
+            account_id=state.get("add_account") if choices.several_accounts else None,
             **_cell_changes(
                 {"amount": _typed("add_amount"), "category": state.get("add_cat")}, choices
             ),
@@ -348,6 +406,16 @@ def _record_from_form(household_id: int, choices: CategoryChoices) -> None:
     )
 
 
+def _account_picker(container: Any, choices: CategoryChoices) -> None:
+    """The add form's account: an open account by label, kept as its id in `add_account`."""
+    shown = [c for c in choices.accounts if not c.archived]
+    ids = [c.id for c in shown]
+    labels = {c.id: c.label for c in shown}
+    if st.session_state.get("add_account") not in ids:
+        st.session_state["add_account"] = next((c.id for c in shown if c.is_default), ids[0])
+    container.selectbox(_("Account"), ids, format_func=labels.__getitem__, key="add_account")
+
+
 def _add_form(household_id: int, choices: CategoryChoices) -> None:
     note = st.session_state.pop(ADDED, None)
     adding = st.expander(_("Add a transaction"), expanded=note is not None and note[0] == "error")
@@ -362,7 +430,10 @@ def _add_form(household_id: int, choices: CategoryChoices) -> None:
         cols[0].text_input(_("Description"), key="add_description", max_chars=500)
         cols[1].text_input(_("Original amount"), key="add_original_amount", placeholder="0.00")
         cols[2].text_input(_("Original currency"), key="add_original_currency", max_chars=3)
-        st.text_input(_("Notes"), key="add_notes", max_chars=2000)
+        last: list[Any] = st.columns([2, 1]) if choices.several_accounts else [st]
+        last[0].text_input(_("Notes"), key="add_notes", max_chars=2000)
+        if choices.several_accounts:
+            _account_picker(last[1], choices)
         st.form_submit_button(
             _("Add"),
             type="primary",
