@@ -123,9 +123,16 @@ def forecast_settings(household_id: int, data: str) -> ForecastSettings:
         )
 
 
-def home_forecast(household_id: int, data: str, today: date) -> Forecast:
+def home_forecast(
+    household_id: int, data: str, today: date, account_id: int | None = None
+) -> Forecast:
     """The forecast under the household's own settings, as the home page shows it."""
     prefs = forecast_settings(household_id, data)
     return forecast(
-        household_id, data, today, months=prefs.months, include_history=prefs.include_history
+        household_id,
+        data,
+        today,
+        months=prefs.months,
+        include_history=prefs.include_history,
+        account_id=account_id,
     )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from domain.db.models import Account, Household, Membership, Transfer, User
+from domain.db.models import Account, Household, InstallmentPlan, Membership, Transfer, User
 from domain.rules.dates import local_today
 from domain.rules.ledger import LedgerFilter, TransactionDraft
 from domain.services import accounts, balance, transactions
@@ -264,3 +264,45 @@ def test_a_viewer_sees_the_accounts_but_no_form_or_button(
     assert not at.main.text_input
     assert at.data_editor[0].proto.disabled
     assert any("viewer" in i.value for i in at.info)
+
+
+def test_the_forecast_follows_the_chosen_account(committed_user: User, db: Session) -> None:
+    _demo_like(db, committed_user)
+    at = _logged_in(committed_user, "forecast")
+    household = _metrics(at)["Lowest balance"]
+    assert household != "₪0.00"
+    at.selectbox(key="forecast_account").set_value("Savings").run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Lowest balance"] == "₪0.00"
+    at.selectbox(key="forecast_account").set_value("Max").run()
+    assert any("what it owes" in c.value for c in at.caption)
+    assert not at.success
+    assert not [w for w in at.warning if "Safe to spend" in w.value]
+
+
+def test_the_home_page_shows_one_accounts_month_and_expenses(
+    committed_user: User, db: Session
+) -> None:
+    _demo_like(db, committed_user)
+    at = _logged_in(committed_user, "home")
+    assert _metrics(at)["Expenses this month"] == "₪620.00"
+    at.selectbox(key="home_account").set_value("Max").run()
+    assert not at.exception, at.exception
+    assert _metrics(at)["Expenses this month"] == "₪120.00"
+    assert _metrics(at)["Balance now"] == "-₪120.00"
+    top = _table(at, "description", "category")
+    assert list(top["description"]) == ["Paz fuel"]
+
+
+def test_an_installment_plan_is_added_on_a_card(committed_user: User, db: Session) -> None:
+    places = _demo_like(db, committed_user)
+    at = _logged_in(committed_user, "installments")
+    at.text_input(key="plan_add_name").input("Fridge")
+    at.text_input(key="plan_add_total").input("3600")
+    at.selectbox(key="plan_add_account").set_value("Isracard")
+    at.button(key="FormSubmitter:plan_add-Add").click().run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    plan = db.scalars(select(InstallmentPlan).where(InstallmentPlan.name == "Fridge")).one()
+    assert plan.account_id == places.isracard
+    assert any(c.value == "Account: Isracard" for c in at.caption)

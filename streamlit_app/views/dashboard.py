@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -43,6 +44,8 @@ from streamlit_app.views.confirm import acting, show_note
 from streamlit_app.views.forecast import safe_box, safe_explained
 from streamlit_app.views.forms import (
     NO_CATEGORY,
+    account_choices,
+    account_filter,
     category_name,
     household_work,
     money,
@@ -50,7 +53,7 @@ from streamlit_app.views.forms import (
 )
 
 
-def _kpis(k: dashboard.Kpis) -> None:
+def _kpis(k: dashboard.Kpis, *, card: bool = False) -> None:
     with st.container(key="dashboard_kpis"):  # a compact grid on a phone (i18n's CSS)
         cols = st.columns(6)
         cols[0].metric(_("Balance now"), show_money(k.balance))
@@ -63,6 +66,8 @@ def _kpis(k: dashboard.Kpis) -> None:
             show_money(k.forecast.lowest),
             help=_("on {date}").format(date=show_date(k.forecast.lowest_date)),
         )
+    if card:  # nothing is spent from what a card owes
+        return
     safe_box(k.forecast.safe)
     with st.expander(_("How safe to spend is worked out")):
         safe_explained(k.forecast.safe)
@@ -75,15 +80,19 @@ def _flat(values: pd.Series) -> bool:
 
 @cache.shared
 def _balance_figure(
-    household_id: int, data: str, today: date, reader: tuple[str, str]
+    household_id: int,
+    data: str,
+    today: date,
+    reader: tuple[str, str],
+    account_id: int | None = None,
 ) -> go.Figure | None:
     """The balance chart for `data` (the version) and `reader` (language, currency).
 
     None while there is nothing to draw (a flat forecast and a flat past).
     """
     del reader  # the key: the axes and labels are in the reader's language and currency
-    figures = _home_figures(household_id, data, today)
-    forecast = cache.home_forecast(household_id, data, today)
+    figures = _home_figures(household_id, data, today, account_id)
+    forecast = cache.home_forecast(household_id, data, today, account_id)
     past = pd.DataFrame(figures.past, columns=["date", "balance"])
     low_value, low_date = lowest_point(forecast.daily)
     paths = band(forecast)
@@ -94,9 +103,9 @@ def _balance_figure(
     )
 
 
-def _balance_chart(household_id: int, data: str, today: date) -> None:
+def _balance_chart(household_id: int, data: str, today: date, account_id: int | None) -> None:
     st.subheader(_("Balance: past and forecast"))
-    figure = _balance_figure(household_id, data, today, (language(), currency()))
+    figure = _balance_figure(household_id, data, today, (language(), currency()), account_id)
     if figure is None:
         st.info(
             _(
@@ -117,16 +126,25 @@ FLOW_PERIODS: dict[str, dashboard.SeriesPeriod] = {
 
 @cached
 def _series(
-    household_id: int, data: str, today: date, period: dashboard.SeriesPeriod
+    household_id: int,
+    data: str,
+    today: date,
+    period: dashboard.SeriesPeriod,
+    account_id: int | None = None,
 ) -> list[dashboard.SeriesRow]:
-    """Income against expenses per period, for `data` (the version)."""
+    """Income against expenses per period, for `data` (the version), of one account or all."""
     del data
     with household_work(household_id) as (session, household):
-        return dashboard.recent_series(session, household, today, period)
+        return dashboard.recent_series(session, household, today, period, account_id=account_id)
 
 
 @st.fragment
-def _flows(household_id: int, today: date, shares_of: list[dashboard.CategoryShare]) -> None:
+def _flows(
+    household_id: int,
+    today: date,
+    shares_of: list[dashboard.CategoryShare],
+    account_id: int | None = None,
+) -> None:
     """Income against expenses and spending by category; the period choice reruns only this."""
     left, right = st.columns(2)
     with left:
@@ -140,7 +158,7 @@ def _flows(household_id: int, today: date, shares_of: list[dashboard.CategorySha
             label_visibility="collapsed",
         )
     period = shown.get(label or "", "month")
-    series = _series(household_id, cache.version(household_id), today, period)
+    series = _series(household_id, cache.version(household_id), today, period, account_id)
     flows = pd.DataFrame([r.__dict__ for r in series])
     shares = pd.DataFrame([c.__dict__ for c in shares_of])
     with left:
@@ -230,6 +248,8 @@ def _upcoming_and_health(figures: HomeFigures) -> None:
         ]
         _table(rows, empty=_("Nothing known is due in the next 30 days."))
     with right:
+        if health is None:  # one account: the score is the household's
+            return
         st.subheader(_("Financial health"))
         if health.score is None:
             st.metric(_("Score"), _("not enough data yet"))
@@ -469,32 +489,44 @@ class HomeFigures:
     plans: dashboard.InstallmentsSummary
     debts: dashboard.LoansSummary
     upcoming: list[Event]
-    health: dashboard.Health
+    health: dashboard.Health | None
 
 
 @cached
-def _home_figures(household_id: int, data: str, today: date) -> HomeFigures:
-    """The home page's figures for `data` (the version): read and computed once per version."""
-    summary = summarize(cache.home_forecast(household_id, data, today))
+def _home_figures(
+    household_id: int, data: str, today: date, account_id: int | None = None
+) -> HomeFigures:
+    """The home page's figures for `data` (the version): read and computed once per version.
+
+    Of one account when `account_id` is given: its balance, month, path, categories, top
+    expenses, plans and loans and what is due; the past balance and the health score are
+    the household's, so they are left out.
+    """
+    summary = summarize(cache.home_forecast(household_id, data, today, account_id))
     start, end = dashboard.month_bounds(today)
+    one: dict[str, Any] = {"account_id": account_id}
     with household_work(household_id) as (session, household):
         return HomeFigures(
-            kpis=dashboard.kpis(session, household, today, summary=summary),
-            past=[(d, b) for d, b in dashboard.past_balances(session, household, today)],
+            kpis=dashboard.kpis(session, household, today, summary=summary, **one),
+            past=[]
+            if account_id
+            else [(d, b) for d, b in dashboard.past_balances(session, household, today)],
             warning=cache.forecast_settings(household_id, data).warning,
-            shares=dashboard.category_breakdown(session, household, start, end),
+            shares=dashboard.category_breakdown(session, household, start, end, **one),
             top=[
                 TopExpense(t.date, t.description, t.category_id, t.amount)
-                for t in dashboard.top_expenses(session, household, start, end, limit=5)
+                for t in dashboard.top_expenses(session, household, start, end, limit=5, **one)
             ],
             names={
                 c.id: Named(c.name, c.name_he)
                 for c in categories.list_categories(session, household, include_archived=True)
             },
-            plans=dashboard.installments_summary(session, household),
-            debts=dashboard.loans_summary(session, household, today),
-            upcoming=dashboard.upcoming_payments(session, household, today),
-            health=dashboard.financial_health(session, household, today, summary=summary),
+            plans=dashboard.installments_summary(session, household, **one),
+            debts=dashboard.loans_summary(session, household, today, **one),
+            upcoming=dashboard.upcoming_payments(session, household, today, **one),
+            health=None
+            if account_id
+            else dashboard.financial_health(session, household, today, summary=summary),
         )
 
 
@@ -528,11 +560,18 @@ def dashboard_page() -> None:
         count = sum(steps.done())
         with st.expander(_("First steps: {done} of 3 done").format(done=count)):
             first_steps(household_id, today, steps)
-    figures = _home_figures(household_id, data, today)
-    _kpis(figures.kpis)
-    at_risk_panel(household_id, today)
-    _balance_chart(household_id, data, today)
-    _flows(household_id, today, figures.shares)
+    choices = account_choices(household_id)
+    account_id = (
+        account_filter(st.columns([1, 3])[0], choices, key="home_account")
+        if len(choices) > 1
+        else None
+    )
+    figures = _home_figures(household_id, data, today, account_id)
+    _kpis(figures.kpis, card=any(c.id == account_id and c.kind == "credit_card" for c in choices))
+    if account_id is None:  # budgets are the household's
+        at_risk_panel(household_id, today)
+    _balance_chart(household_id, data, today, account_id)
+    _flows(household_id, today, figures.shares, account_id)
     _expenses_and_commitments(figures)
     _upcoming_and_health(figures)
     job_panel(household_id)

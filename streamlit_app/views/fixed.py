@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInputError
 from domain.rules.display import display_number
 from domain.services import fixed
 from streamlit_app.i18n import (
@@ -21,10 +21,14 @@ from streamlit_app.i18n import (
 )
 from streamlit_app.session import require_household_id
 from streamlit_app.views.forms import (
+    AccountChoice,
+    account_choices,
+    account_select,
     category_options,
     describe,
     household_work,
     money,
+    open_accounts,
     run_action,
     today_of,
 )
@@ -33,6 +37,7 @@ from streamlit_app.views.grid import editable_grid, messages
 FREQUENCIES = ["monthly", "weekly", "biweekly", "quarterly", "yearly"]
 COLUMNS = [
     "name",
+    "account",
     "type",
     "amount",
     "frequency",
@@ -43,7 +48,7 @@ COLUMNS = [
 ]
 
 
-def _add_form(household_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date, choices: list[AccountChoice]) -> None:
     with st.expander(_("Add a fixed item")):
         flow = radio_code(
             st, _("Type"), ["expense", "income"], horizontal=True, key="fixed_add_type"
@@ -69,6 +74,11 @@ def _add_form(household_id: int, today: date) -> None:
                 value=None,
                 key="fixed_add_day",
             )
+            account_id = (
+                account_select(st.columns([1, 3])[0], choices, key="fixed_add_account")
+                if len(choices) > 1
+                else None
+            )
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
@@ -84,17 +94,22 @@ def _add_form(household_id: int, today: date) -> None:
                             end_date=end,
                             day_of_month=int(day) if day else None,
                             category_id=options[label],
+                            account_id=account_id,
                         )
 
                 run_action(create, _("Added {name}.").format(name=name))
 
 
-def _frame(household_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
+def _frame(
+    household_id: int, today: date, choices: list[AccountChoice]
+) -> tuple[pd.DataFrame, list[int]]:
+    labels = {c.id: c.label for c in choices}
     with household_work(household_id) as (session, household):
         items = fixed.list_fixed(session, household)
         records = [
             {
                 "name": i.name,
+                "account": labels.get(i.account_id, ""),
                 "type": i.type,
                 "amount": display_number(i.amount, language(), places=2),
                 "frequency": i.frequency,
@@ -106,15 +121,20 @@ def _frame(household_id: int, today: date) -> tuple[pd.DataFrame, list[int]]:
             for i in items
         ]
         frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    if len(choices) < 2:  # one account: nothing to tell apart
+        frame = frame.drop(columns="account")
     # Dates as a date column: a missing end date is empty (NaT), never the word None.
     for column in ("start_date", "end_date"):
         frame[column] = pd.to_datetime(frame[column])
     return frame, [i.id for i in items]
 
 
-def _column_config() -> dict[str, Any]:
+def _column_config(choices: list[AccountChoice]) -> dict[str, Any]:
     return {
         "name": st.column_config.TextColumn(_("Name"), required=True, max_chars=120),
+        "account": st.column_config.SelectboxColumn(
+            _("Account"), options=list(open_accounts(choices)), required=True
+        ),
         "type": st.column_config.SelectboxColumn(
             _("Type"), options=["expense", "income"], format_func=word
         ),
@@ -129,10 +149,16 @@ def _column_config() -> dict[str, Any]:
     }
 
 
-def _apply(household_id: int, item_id: int, change: dict[str, Any], today: date) -> None:
+def _apply(
+    household_id: int, item_id: int, change: dict[str, Any], today: date, places: dict[str, int]
+) -> None:
     """One row's edits in one unit of work: fields, then pause or resume."""
     with household_work(household_id) as (session, household):
-        fields = {k: v for k, v in change.items() if k != "paused"}
+        fields = {k: v for k, v in change.items() if k not in ("paused", "account")}
+        if change.get("account"):
+            fields["account_id"] = places.get(str(change["account"]))
+            if fields["account_id"] is None:
+                raise InvalidInputError("account_id", "pick an open account")
         if "amount" in fields:
             fields["amount"] = money(str(fields["amount"] or ""), "amount")
         for key in ("start_date", "end_date"):
@@ -147,13 +173,17 @@ def _apply(household_id: int, item_id: int, change: dict[str, Any], today: date)
 
 
 def _save(
-    household_id: int, ids: list[int], frame: pd.DataFrame, changes: dict[str, Any]
+    household_id: int,
+    ids: list[int],
+    frame: pd.DataFrame,
+    changes: dict[str, Any],
+    places: dict[str, int],
 ) -> list[str]:
     messages = []
     today = today_of(household_id)
     for position, change in changes.get("edited_rows", {}).items():
         try:
-            _apply(household_id, ids[int(position)], change, today)
+            _apply(household_id, ids[int(position)], change, today, places)
         except DomainError as exc:
             messages.append(f"{frame.iloc[int(position)]['name']}: {describe(exc)}")
     for position in changes.get("deleted_rows", []):
@@ -176,18 +206,19 @@ def fixed_page() -> None:
             "delete a row to remove it."
         )
     )
-    _add_form(household_id, today)
+    choices = account_choices(household_id)
+    _add_form(household_id, today, choices)
     for message in messages("fixed"):
         st.error(message)
-    frame, ids = _frame(household_id, today)
+    frame, ids = _frame(household_id, today, choices)
     if not ids:
         st.info(_("No fixed items yet: add your salary and rent above."))
         return
     editable_grid(
         frame,
         name="fixed",
-        column_config=_column_config(),
+        column_config=_column_config(choices),
         num_rows="delete",
-        save=lambda changes: _save(household_id, ids, frame, changes),
+        save=lambda changes: _save(household_id, ids, frame, changes, open_accounts(choices)),
         confirm_deletes=True,
     )

@@ -37,10 +37,11 @@ from streamlit_app.i18n import (
     show_table,
 )
 from streamlit_app.session import require_household_id
-from streamlit_app.views.forms import household_work, today_of
+from streamlit_app.views.forms import account_choices, account_filter, household_work, today_of
 
-# What a chart is drawn from: household, data version, today, horizon, everyday spending.
-Chart = tuple[int, str, date, int, bool]
+# What a chart is drawn from: household, data version, today, horizon, everyday spending
+# and the account (None: the household's own money, its bank, savings and cash).
+Chart = tuple[int, str, date, int, bool, int | None]
 VIEWS = {"daily": N_("daily"), "weekly": N_("weekly"), "monthly": N_("monthly")}
 KINDS = {
     "fixed": N_("fixed item"),
@@ -144,7 +145,7 @@ def safe_explained(safe: SafeToSpend) -> None:
         show_table(pd.DataFrame(rows), HEADERS, key="safe_drivers")
 
 
-def _summary(summary: Summary) -> None:
+def _summary(summary: Summary, *, card: bool = False) -> None:
     cols = st.container(key="forecast_kpis").columns(4)
     cols[0].metric(
         _("Lowest balance"),
@@ -160,6 +161,14 @@ def _summary(summary: Summary) -> None:
             amount=show_money(summary.lowest), date=show_date(summary.lowest_date)
         )
     )
+    if card:  # what a card owes: nothing there is spent from it
+        st.caption(
+            _(
+                "A card's path is what it owes: purchases take it down and each statement's "
+                "charge to the bank brings it back up."
+            )
+        )
+        return
     safe_box(summary.safe)
     with st.expander(_("How safe to spend is worked out")):
         safe_explained(summary.safe)
@@ -221,8 +230,15 @@ def _explain(chart: Chart) -> None:
 
 
 def _forecast(chart: Chart) -> Forecast:
-    household_id, data, today, months, history = chart
-    return cache.forecast(household_id, data, today, months=months, include_history=history)
+    household_id, data, today, months, history, account_id = chart
+    return cache.forecast(
+        household_id,
+        data,
+        today,
+        months=months,
+        include_history=history,
+        account_id=account_id,
+    )
 
 
 @cache.cached
@@ -273,6 +289,12 @@ def _forecast_view(household_id: int, today: date) -> None:
     """The controls and what they change: a slider or toggle reruns only this part."""
     data = cache.version(household_id)
     prefs = cache.forecast_settings(household_id, data)
+    choices = account_choices(household_id)
+    account_id = (
+        account_filter(st.columns([1, 3])[0], choices, key="forecast_account")
+        if len(choices) > 1
+        else None
+    )
     cols = st.columns([2, 3, 2])
     views = {_(name): code for code, name in VIEWS.items()}
     label = cols[0].radio(_("View"), list(views), horizontal=True, key=keyed("forecast_view"))
@@ -287,8 +309,9 @@ def _forecast_view(household_id: int, today: date) -> None:
             )
         )
         return
-    chart = (household_id, data, today, months, history)
-    _summary(_summary_of(chart))
+    chart = (household_id, data, today, months, history, account_id)
+    card = any(c.id == account_id and c.kind == "credit_card" for c in choices)
+    _summary(_summary_of(chart), card=card)
     figure, table = _chart(chart, view, (language(), currency()))
     st.plotly_chart(figure, key="forecast_chart")
     if table is not None:

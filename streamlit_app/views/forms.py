@@ -185,10 +185,13 @@ def account_select(
     current: int | None = None,
     kinds: tuple[str, ...] | None = None,
 ) -> int | None:
-    """A picker of one open account (the current one, else the default); returns its id."""
+    """A picker of one open account (the current one, else the default); returns its id.
+
+    A row in an archived account keeps it: no picker, the current id comes back.
+    """
     shown = [c for c in choices if not c.archived and (kinds is None or c.kind in kinds)]
-    if not shown:
-        return None
+    if not shown or (current is not None and current not in {c.id for c in shown}):
+        return current
     wanted = current if current is not None else next((c.id for c in shown if c.is_default), None)
     index = next((i for i, c in enumerate(shown) if c.id == wanted), 0)
     labels = [c.label for c in shown]

@@ -19,12 +19,22 @@ from streamlit_app.i18n import (
 )
 from streamlit_app.session import may_write, require_household_id
 from streamlit_app.views.confirm import acting, delete_with_confirmation, show_note
-from streamlit_app.views.forms import category_options, household_work, money, run_action, today_of
+from streamlit_app.views.forms import (
+    AccountChoice,
+    account_choices,
+    account_select,
+    category_options,
+    household_work,
+    money,
+    open_accounts,
+    run_action,
+    today_of,
+)
 
 HEADERS = {"date": N_("Date"), "amount": N_("Amount"), "paid": N_("Paid")}
 
 
-def _add_form(household_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date, choices: list[AccountChoice]) -> None:
     with st.expander(_("Add an installment purchase")):
         options = category_options(household_id, "expense")
         with st.form("plan_add", clear_on_submit=True):
@@ -42,6 +52,15 @@ def _add_form(household_id: int, today: date) -> None:
                 _("Day of month"), min_value=1, max_value=31, value=None, key="plan_add_day"
             )
             label = cols[2].selectbox(_("Category"), list(options), key="plan_add_category")
+            account_id = (
+                account_select(
+                    st.columns([1, 3])[0],
+                    choices,
+                    key="plan_add_account",
+                )
+                if len(choices) > 1
+                else None
+            )
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
@@ -55,6 +74,7 @@ def _add_form(household_id: int, today: date) -> None:
                             first_payment_date=first,
                             day_of_month=int(day) if day else None,
                             category_id=options[label],
+                            account_id=account_id,
                         )
 
                 run_action(create, _("Added {name}.").format(name=name))
@@ -75,7 +95,7 @@ def _schedule_frame(household_id: int, plan_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows)
 
 
-def _edit_form(household_id: int, plan: InstallmentPlan) -> None:
+def _edit_form(household_id: int, plan: InstallmentPlan, choices: list[AccountChoice]) -> None:
     """The plan's terms, editable; a refused value stays as typed."""
     options = category_options(household_id, "expense")
     labels = list(options)
@@ -95,15 +115,24 @@ def _edit_form(household_id: int, plan: InstallmentPlan) -> None:
         )
         cols[1].number_input(_("Day of month"), 1, 31, plan.day_of_month, key=f"{key}_day")
         cols[2].selectbox(_("Category"), labels, index=labels.index(current), key=f"{key}_category")
+        if len(choices) > 1:
+            account_select(
+                st.columns([1, 3])[0],
+                choices,
+                key=f"{key}_account",
+                current=plan.account_id,
+            )
 
         def update() -> None:
             state = st.session_state
+            moved = open_accounts(choices).get(state.get(f"{key}_account") or "")
             with household_work(household_id) as (session, household):
                 plans.update_plan(
                     session,
                     household,
                     plan.id,
-                    {
+                    ({"account_id": moved} if moved else {})
+                    | {
                         "name": state[f"{key}_name"],
                         "total_amount": money(state[f"{key}_total"], "total_amount"),
                         "payments_count": int(state[f"{key}_count"]),
@@ -118,7 +147,9 @@ def _edit_form(household_id: int, plan: InstallmentPlan) -> None:
         )
 
 
-def _plan_actions(household_id: int, plan: InstallmentPlan, today: date) -> None:
+def _plan_actions(
+    household_id: int, plan: InstallmentPlan, today: date, choices: list[AccountChoice]
+) -> None:
     def mark() -> None:
         with household_work(household_id) as (session, household):
             plans.mark_paid(session, household, plan.id, on=today)
@@ -146,14 +177,22 @@ def _plan_actions(household_id: int, plan: InstallmentPlan, today: date) -> None
         ),
         action=delete,
     )
-    _edit_form(household_id, plan)
+    _edit_form(household_id, plan, choices)
 
 
-def _plan_card(household_id: int, plan: InstallmentPlan, today: date) -> None:
+def _plan_card(
+    household_id: int, plan: InstallmentPlan, today: date, choices: list[AccountChoice]
+) -> None:
     with household_work(household_id) as (session, _user):
         progress = plans.progress(session, plan)
     done = progress.paid_count / plan.payments_count
     st.subheader(plan.name)
+    if len(choices) > 1:
+        st.caption(
+            _("Account: {account}").format(
+                account=next((c.label for c in choices if c.id == plan.account_id), "")
+            )
+        )
     show_note(f"plan_{plan.id}")
     st.progress(
         done,
@@ -170,7 +209,7 @@ def _plan_card(household_id: int, plan: InstallmentPlan, today: date) -> None:
         ),
     )
     if may_write():
-        _plan_actions(household_id, plan, today)
+        _plan_actions(household_id, plan, today, choices)
     with st.expander(_("Schedule")):
         frame = _schedule_frame(household_id, plan.id)
         show_table(frame, HEADERS)
@@ -182,12 +221,13 @@ def installments_page() -> None:
     today = today_of(household_id)
     st.title(_("Installments"))
     st.caption(_("A purchase split into monthly payments: the parts sum to the total exactly."))
+    choices = account_choices(household_id)
     if may_write():
-        _add_form(household_id, today)
+        _add_form(household_id, today, choices)
     show_note("installments")
     with household_work(household_id) as (session, household):
         found = plans.list_plans(session, household)
     if not found:
         st.info(_("No installment plans yet."))
     for plan in found:
-        _plan_card(household_id, plan, today)
+        _plan_card(household_id, plan, today, choices)

@@ -28,10 +28,14 @@ from streamlit_app.i18n import (
 from streamlit_app.session import may_write, require_household_id
 from streamlit_app.views.confirm import delete_with_confirmation, show_note
 from streamlit_app.views.forms import (
+    AccountChoice,
+    account_choices,
+    account_select,
     category_options,
     describe,
     household_work,
     money,
+    open_accounts,
     run_action,
     today_of,
 )
@@ -53,7 +57,7 @@ def _rate(text: str) -> object:
     return money(text or "0", "annual_rate")
 
 
-def _add_form(household_id: int, today: date) -> None:
+def _add_form(household_id: int, today: date, choices: list[AccountChoice]) -> None:
     with st.expander(_("Add a loan")):
         options = category_options(household_id, "expense")
         methods = {_(label): code for label, code in METHODS.items()}
@@ -74,6 +78,11 @@ def _add_form(household_id: int, today: date) -> None:
             )
             method = cols[2].selectbox(_("Method"), list(methods), key=keyed("loan_add_method"))
             label = cols[3].selectbox(_("Category"), list(options), key="loan_add_category")
+            account_id = (
+                account_select(st.columns([1, 3])[0], choices, key="loan_add_account")
+                if len(choices) > 1
+                else None
+            )
             if st.form_submit_button(_("Add"), type="primary"):
 
                 def create() -> None:
@@ -89,6 +98,7 @@ def _add_form(household_id: int, today: date) -> None:
                             day_of_month=int(day) if day else None,
                             method=methods.get(method or "", "spitzer"),
                             category_id=options[label],
+                            account_id=account_id,
                         )
 
                 run_action(create, _("Added {name}.").format(name=name))
@@ -176,10 +186,16 @@ def _prepay_form(household_id: int, loan: Loan, today: date) -> None:
         )
 
 
-def _loan_card(household_id: int, loan: Loan, today: date) -> None:
+def _loan_card(household_id: int, loan: Loan, today: date, choices: list[AccountChoice]) -> None:
     with household_work(household_id) as (session, _user):
         where = loans.status(session, loan, today)
     st.subheader(loan.name)
+    if len(choices) > 1:
+        st.caption(
+            _("Account: {account}").format(
+                account=next((c.label for c in choices if c.id == loan.account_id), "")
+            )
+        )
     note = st.session_state.pop(_note_key(loan.id), None)
     if note is not None:
         (st.error if note[0] == "error" else st.success)(note[1])
@@ -201,10 +217,10 @@ def _loan_card(household_id: int, loan: Loan, today: date) -> None:
         with st.expander(_("Amortization table")):
             show_table(shown, HEADERS)
     if may_write():
-        _loan_actions(household_id, loan, today)
+        _loan_actions(household_id, loan, today, choices)
 
 
-def _loan_actions(household_id: int, loan: Loan, today: date) -> None:
+def _loan_actions(household_id: int, loan: Loan, today: date, choices: list[AccountChoice]) -> None:
     # Buttons as wide as their labels: a column grid cut "Record next payment" short.
     row = st.container(horizontal=True)
     row.button(
@@ -228,7 +244,7 @@ def _loan_actions(household_id: int, loan: Loan, today: date) -> None:
         action=partial(_delete, household_id, loan.id),
     )
     _prepay_form(household_id, loan, today)
-    _edit_form(household_id, loan)
+    _edit_form(household_id, loan, choices)
 
 
 def _delete(household_id: int, loan_id: int) -> None:
@@ -236,15 +252,19 @@ def _delete(household_id: int, loan_id: int) -> None:
         loans.delete_loan(session, household, loan_id)
 
 
-def _update(household_id: int, loan_id: int, options: dict[str, int | None]) -> None:
+def _update(
+    household_id: int, loan_id: int, options: dict[str, int | None], places: dict[str, int]
+) -> None:
     state, key = st.session_state, f"loan_edit_{loan_id}"
     methods = {_(label): code for label, code in METHODS.items()}
+    moved = places.get(state.get(f"{key}_account") or "")
     with household_work(household_id) as (session, household):
         loans.update_loan(
             session,
             household,
             loan_id,
-            {
+            ({"account_id": moved} if moved else {})
+            | {
                 "name": state[f"{key}_name"],
                 "principal": money(state[f"{key}_principal"], "principal"),
                 "annual_rate": _rate(state[f"{key}_rate"]),
@@ -257,7 +277,7 @@ def _update(household_id: int, loan_id: int, options: dict[str, int | None]) -> 
         )
 
 
-def _edit_form(household_id: int, loan: Loan) -> None:
+def _edit_form(household_id: int, loan: Loan, choices: list[AccountChoice]) -> None:
     """The loan's terms, editable; a refused value stays as typed."""
     options = category_options(household_id, "expense")
     labels = list(options)
@@ -281,10 +301,16 @@ def _edit_form(household_id: int, loan: Loan) -> None:
         cols[1].number_input(_("Day of month"), 1, 31, loan.day_of_month, key=f"{key}_day")
         cols[2].selectbox(_("Method"), methods, index=method, key=keyed(f"{key}_method"))
         cols[3].selectbox(_("Category"), labels, index=labels.index(current), key=f"{key}_category")
+        if len(choices) > 1:
+            account_select(
+                st.columns([1, 3])[0], choices, key=f"{key}_account", current=loan.account_id
+            )
         st.form_submit_button(
             _("Save changes"),
             on_click=_acting(
-                loan.id, partial(_update, household_id, loan.id, options), _("Saved.")
+                loan.id,
+                partial(_update, household_id, loan.id, options, open_accounts(choices)),
+                _("Saved."),
             ),
         )
 
@@ -295,12 +321,13 @@ def loans_page() -> None:
     today = today_of(household_id)
     st.title(_("Loans"))
     st.caption(_("The payment is computed from the terms; every interest is rounded to the agora."))
+    choices = account_choices(household_id)
     if may_write():
-        _add_form(household_id, today)
+        _add_form(household_id, today, choices)
     show_note("loans")
     with household_work(household_id) as (session, household):
         found = loans.list_loans(session, household)
     if not found:
         st.info(_("No loans yet."))
     for loan in found:
-        _loan_card(household_id, loan, today)
+        _loan_card(household_id, loan, today, choices)
