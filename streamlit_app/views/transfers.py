@@ -76,8 +76,10 @@ def transfer_form(household_id: int, today: date, choices: list[AccountChoice]) 
         state["transfer_to"] = next((i for i in ids if i != state["transfer_from"]), ids[0])
     with st.expander(_("Move money between accounts"), expanded=True), st.form("transfer"):
         cols = st.columns(4)
-        cols[0].selectbox(_("From"), ids, format_func=labels.__getitem__, key="transfer_from")
-        cols[1].selectbox(_("To"), ids, format_func=labels.__getitem__, key="transfer_to")
+        cols[0].selectbox(
+            _("From account"), ids, format_func=labels.__getitem__, key="transfer_from"
+        )
+        cols[1].selectbox(_("To account"), ids, format_func=labels.__getitem__, key="transfer_to")
         cols[2].date_input(_("Date"), value=today, key="transfer_date", format=DATE_FORMAT)
         cols[3].text_input(_("Amount"), key="transfer_amount", placeholder="0.00")
         more = st.columns([3, 1])
@@ -145,8 +147,8 @@ def recent_transfers(household_id: int, choices: list[AccountChoice]) -> None:
         return
     headers = {
         "date": _("Date"),
-        "from": _("From"),
-        "to": _("To"),
+        "from": _("From account"),
+        "to": _("To account"),
         "amount": _("Amount"),
         "received": _("Amount received"),
         "description": _("Description"),
