@@ -16,6 +16,7 @@ from domain.rules.cards import (
     build_statements,
     charge_date,
     previous_close,
+    statement_charged_near,
     statement_close,
 )
 from domain.rules.installments import installment_dates, split_installments
@@ -61,6 +62,24 @@ def test_the_bank_pays_on_the_first_charge_day_after_the_close(
     close_day: int, charge_day: int, closes: date, charge: date
 ) -> None:
     assert charge_date(CardCycle(close_day, charge_day), closes) == charge
+
+
+@pytest.mark.parametrize(
+    ("close_day", "charge_day", "paid", "closes"),
+    [
+        (1, 10, date(2026, 7, 10), date(2026, 7, 1)),  # on the charge day
+        (1, 10, date(2026, 7, 7), date(2026, 7, 1)),  # three days early
+        (1, 10, date(2026, 7, 13), date(2026, 7, 1)),  # three days late
+        (1, 10, date(2026, 7, 14), None),  # four days late: a payment by hand
+        (1, 10, date(2026, 7, 20), None),
+        (31, 2, date(2027, 3, 1), date(2027, 2, 28)),  # February's close, charged March 2
+        (20, 2, date(2027, 1, 3), date(2026, 12, 20)),  # across the year
+    ],
+)
+def test_a_payment_near_a_charge_day_is_that_statements_charge(
+    close_day: int, charge_day: int, paid: date, closes: date | None
+) -> None:
+    assert statement_charged_near(CardCycle(close_day, charge_day), paid) == closes
 
 
 def _buy(day: date, amount: str, flow: str = "expense") -> CardLine:

@@ -26,6 +26,7 @@ from domain.db.models import (
     ImportBatch,
     ImportKey,
     ImportProfile,
+    RecurringBooking,
     Transaction,
     Transfer,
 )
@@ -353,9 +354,21 @@ def test_an_unmatched_card_debit_is_offered_and_booked_as_a_transfer_to_the_chos
         max_card.id,
         date(2026, 7, 10),
         Decimal("812.40"),
-        "import",
+        "card_statement",
         "מקס איט פיננסים",
     ) in moved
+    # Paid on Max's charge day, it is the charge of the statement that closed on July 1:
+    # it takes that statement's key, so the scheduler never charges it a second time.
+    key = session.execute(
+        select(RecurringBooking.due_date, RecurringBooking.transfer_id).where(
+            RecurringBooking.source_kind == "card_statement",
+            RecurringBooking.source_id == max_card.id,
+        )
+    ).one()
+    assert key.due_date == date(2026, 7, 1)
+    assert key.transfer_id == next(
+        t.id for t in session.scalars(select(Transfer).where(Transfer.to_account_id == max_card.id))
+    )
     assert [row[4] for row in _ledger(session, household)] == ["שכר דירה", "משכורת"]
     again = post_file(client, headers, data, transfers=choice, dry_run=False).json()
     assert (again["imported"], again["transfers"], again["skipped_duplicates"]) == (0, 0, 4)

@@ -149,6 +149,27 @@ def book_charges(
     return [(r.household_id, r.transfer_id) for r in session.execute(BOOK_CHARGES_SQL, params)]
 
 
+def claim_charge(
+    session: Session, household_id: int, card_id: int, closes: date, transfer_id: int
+) -> bool:
+    """Key a statement's charge to a transfer recorded otherwise (imported); False if keyed."""
+    claimed = session.execute(
+        text(
+            "INSERT INTO recurring_bookings"
+            " (household_id, source_kind, source_id, due_date, transfer_id)"
+            " VALUES (:household_id, 'card_statement', :card_id, :closes, :transfer_id)"
+            " ON CONFLICT (source_kind, source_id, due_date) DO NOTHING RETURNING id"
+        ),
+        {
+            "household_id": household_id,
+            "card_id": card_id,
+            "closes": closes,
+            "transfer_id": transfer_id,
+        },
+    ).first()
+    return claimed is not None
+
+
 def advance_cards(session: Session, through: dict[int, date]) -> None:
     """Record the last statement close processed per card (never moving it back).
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -96,6 +96,23 @@ def last_charged_close(cycle: CardCycle, today: date) -> date:
     while charge_date(cycle, closes) > today:
         closes = previous_close(cycle, closes)
     return closes
+
+
+def statement_charged_near(cycle: CardCycle, day: date, *, days: int = 3) -> date | None:
+    """The close of the statement charged within `days` of a day (the nearest), if any.
+
+    A bank line paying a card on about its charge day is that statement's charge.
+    """
+    closes = statement_close(cycle, day)
+    near = []
+    for _ in range(3):
+        closes = previous_close(cycle, closes)
+    for _ in range(5):
+        gap = abs((charge_date(cycle, closes) - day).days)
+        if gap <= days:
+            near.append((gap, closes))
+        closes = statement_close(cycle, closes + timedelta(days=1))
+    return min(near)[1] if near else None
 
 
 def build_statements(cycle: CardCycle, lines: Iterable[CardLine]) -> list[Statement]:

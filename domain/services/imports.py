@@ -24,9 +24,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from domain.db import imports as store
-from domain.db.cards import CARD_KINDS, household_accounts
-from domain.db.models import Account, Household, ImportBatch
+from domain.db.card_bookings import claim_charge
+from domain.db.cards import CARD_KINDS, cycle_of, household_accounts
+from domain.db.models import Account, Household, ImportBatch, Transfer
 from domain.errors import InvalidInputError
+from domain.rules.cards import statement_charged_near
 from domain.rules.categories import FlowType
 from domain.rules.import_categories import Assignment, CategoryBook, learned_rules
 from domain.rules.import_files import HEADER_SEARCH_ROWS, FileKind, RawTable, read_table
@@ -574,8 +576,24 @@ def _book_transfers(
             description=row.description,
             notes=row.notes,
         )
-        record_transfer(session, household, draft, source="import")
+        transfer = record_transfer(session, household, draft, source="import")
+        _as_statement_charge(session, household, transfer)
     return len(claimed)
+
+
+def _as_statement_charge(session: Session, household: Household, transfer: Transfer) -> None:
+    """A card debit paid about a statement's charge day is that statement's charge.
+
+    It takes the statement's key, so the scheduler does not charge the statement again,
+    and it is not read as a payment by hand that would lower a later statement.
+    """
+    card = session.get(Account, transfer.to_account_id)
+    if card is None or card.kind != "credit_card":
+        return
+    closes = statement_charged_near(cycle_of(card), transfer.date)
+    if closes is not None and claim_charge(session, household.id, card.id, closes, transfer.id):
+        transfer.source = "card_statement"
+        session.flush()
 
 
 def _remember(session: Session, household: Household, analysis: _Analysis) -> None:
