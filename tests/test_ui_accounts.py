@@ -21,6 +21,7 @@ from domain.rules.dates import local_today
 from domain.rules.ledger import LedgerFilter, TransactionDraft
 from domain.services import accounts, balance, transactions
 from domain.services.accounts import AccountDraft
+from domain.services.users import set_language
 from tests.builders import category_named
 from tests.conftest import home_of
 from tests.test_ui_ledger import _logged_in, db
@@ -306,3 +307,19 @@ def test_an_installment_plan_is_added_on_a_card(committed_user: User, db: Sessio
     plan = db.scalars(select(InstallmentPlan).where(InstallmentPlan.name == "Fridge")).one()
     assert plan.account_id == places.isracard
     assert any(c.value == "Account: Isracard" for c in at.caption)
+
+
+def test_a_hebrew_reader_sees_the_accounts_page_in_hebrew_with_shekels(
+    committed_user: User, db: Session
+) -> None:
+    _demo_like(db, committed_user)
+    person = db.get(User, committed_user.id)
+    assert person is not None
+    set_language(db, person, "he")
+    db.commit()
+    at = _logged_in(committed_user, "accounts")
+    assert at.title[0].value == "חשבונות"
+    assert _metrics(at)["הכסף שלך"] == "\u200f10,000.00\xa0\u200f₪"
+    kinds = list(_table(at, "institution")["kind"])
+    assert kinds == ["חשבון בנק", "חיסכון", "כרטיס אשראי", "כרטיס אשראי"]
+    assert at.selectbox(key="transfer_from").label == "מחשבון"
