@@ -12,15 +12,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
-from domain.db.engine import end_unit_of_work
+from domain.db.auth_events import listener_for
+from domain.db.engine import end_unit_of_work, libpq_url
 from domain.db.models import Household, User
 from domain.errors import AuthenticationError
 from domain.rules.dates import local_today
 from domain.rules.roles import READ, WRITE
 from domain.rules.throttling import client_address
 from domain.rules.tokens import TokenClaims
-from domain.services import audit, auth, households
+from domain.services import audit, auth, households, token_cache
 from domain.services.households import Scope
+from domain.services.token_cache import ReadScope, VerificationCache
 
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
 
@@ -37,6 +39,7 @@ HOUSEHOLD_HEADER = "X-Household-Id"
 MAX_ID = 2**63 - 1
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+Result = TypeVar("Result")
 
 
 def read_only(endpoint: Endpoint) -> Endpoint:
@@ -170,3 +173,86 @@ async def get_today(household: HouseholdDep, now: NowDep) -> date:
 
 
 TodayDep = Annotated[date, Depends(get_today)]
+
+
+def _verifications(request: Request) -> VerificationCache:
+    """This app's cache of verified tokens and scopes, listening to its database's changes."""
+    state = request.app.state
+    cache: VerificationCache | None = getattr(state, "verifications", None)
+    if cache is None:
+        url = state.engine.url.render_as_string(hide_password=False)
+        cache = state.verifications = VerificationCache(listener_for(libpq_url(url)))
+    return cache
+
+
+def _in_read_unit(request: Request, verify: Callable[..., Result], **kwargs: Any) -> Result:
+    """Run a verification in a read-only unit of work of its own (in the threadpool)."""
+    session = request.app.state.read_session_factory()
+    try:
+        return verify(session, request.app.state.settings, **kwargs)
+    finally:
+        session.close()
+
+
+async def get_reader_id(
+    request: Request,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> int:
+    """The person behind a valid, unrevoked access token, as `get_auth` finds them.
+
+    A token verified recently by this process is not verified again while no change to
+    people, memberships, households or revocations has been announced since
+    (domain.services.token_cache says how long a revocation may take to arrive).
+    """
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthenticationError("not authenticated")
+    cache = _verifications(request)
+    user_id = cache.user_of(credentials.credentials, now)
+    if user_id is None:
+        user_id = await run_in_threadpool(
+            _in_read_unit,
+            request,
+            token_cache.verify_access,
+            cache=cache,
+            token=credentials.credentials,
+            now=now,
+        )
+    request.state.user_id = user_id
+    return user_id
+
+
+async def get_read_scope(
+    request: Request,
+    user_id: Annotated[int, Depends(get_reader_id)],
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    household_id: Annotated[
+        int | None,
+        Header(
+            alias=HOUSEHOLD_HEADER,
+            ge=1,
+            le=MAX_ID,
+            description="the household to act in; without it, the person's default household",
+        ),
+    ] = None,
+) -> ReadScope:
+    """The household a read-only request reads in, as `get_scope` and `get_household` find it."""
+    cache = _verifications(request)
+    scope = cache.scope_of(user_id, household_id)
+    if scope is None:
+        token = credentials.credentials if credentials else ""
+        scope = await run_in_threadpool(
+            _in_read_unit,
+            request,
+            token_cache.open_read_scope,
+            cache=cache,
+            token=token,
+            household_id=household_id,
+            now=now,
+        )
+    request.state.household_id = scope.household_id
+    return scope
+
+
+ReadScopeDep = Annotated[ReadScope, Depends(get_read_scope)]

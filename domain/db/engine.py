@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
+import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from domain.db import actors  # noqa: F401 - registers the actor listener on every session
+from domain.db.auth_events import announce_auth_writes
 from domain.errors import DomainError
 
 STATEMENT_TIMEOUT_MS = 30_000
 SLOW_QUERY_SECONDS = 1.0
+PING_AFTER_IDLE_SECONDS = 30.0
+"""A pooled connection idle this long is pinged before use; a busy one is proved otherwise."""
 slow_log = logging.getLogger("cashflow.slow_query")
 
 
@@ -42,6 +46,40 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _socket_has_news(fileno: int) -> bool:
+    """Whether an idle connection's socket is readable: the server closed it, or spoke first."""
+    poller = select.poll()
+    poller.register(fileno, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+def _prove_on_checkout(engine: Engine) -> None:
+    """Ping a pooled connection only when it may be dead, instead of on every checkout.
+
+    A connection back from a request was proved by that request's round trips (and by the
+    pool's reset, a rollback, when it held a transaction). It can only have died since if
+    the server closed it, and a closed socket reads as readable, as does a server's last
+    word before it goes (a FATAL on shutdown or termination): an idle connection is
+    otherwise silent. So the ping is kept for a readable socket and for a connection idle
+    over PING_AFTER_IDLE_SECONDS (a path that died without a word); a failed ping makes
+    the pool connect afresh, as `pool_pre_ping` did.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get("returned_at", float("-inf"))
+        if idle < PING_AFTER_IDLE_SECONDS and not _socket_has_news(dbapi_connection.fileno()):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the pooled connection is gone") from exc
+
+
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the process's engine with the pool and timeouts the product runs with."""
     engine = create_engine(
@@ -50,10 +88,11 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         pool_size=10,
         max_overflow=20,
         pool_recycle=3600,
-        pool_pre_ping=True,
         connect_args={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"},
     )
+    _prove_on_checkout(engine)
     _watch_slow_queries(engine)
+    announce_auth_writes(engine)
     return engine
 
 

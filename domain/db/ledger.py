@@ -1,11 +1,34 @@
-"""Read-model queries over the ledger: filtered pages and totals, aggregated in SQL."""
+"""Read-model queries over the ledger: filtered pages and totals, aggregated in SQL.
+
+Every value of a filter is a named bind parameter, so the SQL of a page depends only on its
+shape (which filters are set, and the sort): `fetch_page_rows` compiles each shape once per
+process and then only fills in the values, as a hand-written query would.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
@@ -32,35 +55,43 @@ LIST_COLUMNS = (
     T.created_at,
     T.updated_at,
 )
+LIST_NAMES = tuple(column.name for column in LIST_COLUMNS)
+"""The names of a page row's columns, in order; the filter's count follows them."""
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _text_pattern(spec: LedgerFilter) -> str | None:
+    return f"%{_escape_like(spec.text)}%" if spec.text else None
+
+
 def filter_conditions(household_id: int, spec: LedgerFilter) -> list[ColumnElement[bool]]:
-    """The WHERE clause of a filter, always scoped to the household."""
-    conditions: list[ColumnElement[bool]] = [T.household_id == household_id]
+    """The WHERE clause of a filter, always scoped to the household (named binds)."""
+    conditions: list[ColumnElement[bool]] = [
+        T.household_id == bindparam("household_id", household_id)
+    ]
     if spec.start is not None:
-        conditions.append(T.date >= spec.start)
+        conditions.append(T.date >= bindparam("start", spec.start))
     if spec.end is not None:
-        conditions.append(T.date < spec.end)
-    if spec.category_ids and spec.uncategorised:
-        conditions.append(or_(T.category_id.in_(spec.category_ids), T.category_id.is_(None)))
-    elif spec.category_ids:
-        conditions.append(T.category_id.in_(spec.category_ids))
+        conditions.append(T.date < bindparam("end", spec.end))
+    if spec.category_ids:
+        ids = bindparam("category_ids", list(spec.category_ids), type_=ARRAY(BigInteger))
+        chosen = T.category_id == any_(ids)
+        conditions.append(or_(chosen, T.category_id.is_(None)) if spec.uncategorised else chosen)
     elif spec.uncategorised:
         conditions.append(T.category_id.is_(None))
     if spec.type is not None:
-        conditions.append(T.type == spec.type)
+        conditions.append(T.type == bindparam("type", spec.type))
     if spec.account_id is not None:
-        conditions.append(T.account_id == spec.account_id)
+        conditions.append(T.account_id == bindparam("account_id", spec.account_id))
     if spec.min_amount is not None:
-        conditions.append(T.amount >= spec.min_amount)
+        conditions.append(T.amount >= bindparam("min_amount", spec.min_amount))
     if spec.max_amount is not None:
-        conditions.append(T.amount <= spec.max_amount)
+        conditions.append(T.amount <= bindparam("max_amount", spec.max_amount))
     if spec.text:
-        pattern = f"%{_escape_like(spec.text)}%"
+        pattern: BindParameter[str] = bindparam("text", _text_pattern(spec))
         conditions.append(
             or_(T.description.ilike(pattern, escape="\\"), T.notes.ilike(pattern, escape="\\"))
         )
@@ -93,8 +124,8 @@ def page_query(
         select(*LIST_COLUMNS, count_query(household_id, spec).scalar_subquery().label("total"))
         .where(and_(*filter_conditions(household_id, spec)))
         .order_by(*_ordering(sort))
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("limit", limit))
+        .offset(bindparam("offset", offset))
     )
 
 
@@ -112,6 +143,105 @@ def fetch_page(
     if rows:
         return rows, int(rows[0].total)
     return rows, int(session.scalar(count_query(household_id, spec)) or 0)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a page's SQL: the filters set, and the sort."""
+
+    start: bool
+    end: bool
+    categories: bool
+    uncategorised: bool
+    type: bool
+    account: bool
+    min_amount: bool
+    max_amount: bool
+    text: bool
+    sort: SortKey
+
+    @classmethod
+    def of(cls, spec: LedgerFilter, sort: SortKey) -> _Shape:
+        return cls(
+            start=spec.start is not None,
+            end=spec.end is not None,
+            categories=bool(spec.category_ids),
+            uncategorised=spec.uncategorised,
+            type=spec.type is not None,
+            account=spec.account_id is not None,
+            min_amount=spec.min_amount is not None,
+            max_amount=spec.max_amount is not None,
+            text=bool(spec.text),
+            sort=sort,
+        )
+
+
+# Compiles only, never connects; SQLAlchemy leaves the dialect's constructor untyped.
+_DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=512)
+def _compiled(shape: _Shape) -> tuple[str, str]:
+    """The page's and the count's SQL for a shape, with psycopg's named placeholders."""
+    spec = _representative(shape)
+    page = page_query(0, spec, shape.sort, 1, 0).compile(dialect=_DIALECT)
+    count = count_query(0, spec).compile(dialect=_DIALECT)
+    return str(page), str(count)
+
+
+def _values(household_id: int, spec: LedgerFilter, limit: int, offset: int) -> dict[str, Any]:
+    """Every named bind a page may use; psycopg takes those its SQL names."""
+    return {
+        "household_id": household_id,
+        "start": spec.start,
+        "end": spec.end,
+        "category_ids": list(spec.category_ids),
+        "type": spec.type,
+        "account_id": spec.account_id,
+        "min_amount": spec.min_amount,
+        "max_amount": spec.max_amount,
+        "text": _text_pattern(spec),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def fetch_page_rows(
+    connection: Connection,
+    household_id: int,
+    spec: LedgerFilter,
+    *,
+    sort: SortKey,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Any, ...]], int]:
+    """`fetch_page` as plain tuples (LIST_NAMES, then the count), through SQL compiled once.
+
+    The same statements as `page_query` and `count_query`, run through the driver with
+    no statement built per call and no result processing: the values come as psycopg
+    reads them (Decimal, date, datetime, str, int).
+    """
+    page_sql, count_sql = _compiled(_Shape.of(spec, sort))
+    values = _values(household_id, spec, limit, offset)
+    rows = [tuple(row) for row in connection.exec_driver_sql(page_sql, values)]
+    if rows:
+        return rows, int(rows[0][-1])
+    return rows, int(connection.exec_driver_sql(count_sql, values).scalar() or 0)
+
+
+def _representative(shape: _Shape) -> LedgerFilter:
+    """A filter of the shape (its values never reach the SQL: every value is a bind)."""
+    return LedgerFilter(
+        start=date.min if shape.start else None,
+        end=date.min if shape.end else None,
+        category_ids=(0,) if shape.categories else (),
+        type="expense" if shape.type else None,
+        min_amount=ZERO if shape.min_amount else None,
+        max_amount=ZERO if shape.max_amount else None,
+        text="x" if shape.text else None,
+        uncategorised=shape.uncategorised,
+        account_id=0 if shape.account else None,
+    )
 
 
 def fetch_totals(session: Session, household_id: int, spec: LedgerFilter, *, base: str) -> Totals:

@@ -1,0 +1,38 @@
+"""The ledger's hottest read: one page of a household's transactions as plain rows.
+
+The same page as `transactions.list_transactions`, for a caller that already holds the
+household's id (from a verified scope) and renders the rows itself: no ORM household, no
+statement built per call (`ledger.fetch_page_rows`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from domain.db import ledger
+from domain.errors import InvalidInputError
+from domain.rules.ledger import LedgerFilter, SortKey
+from domain.services.transactions import PAGE_MAX, Page
+
+ROW_NAMES = ledger.LIST_NAMES
+"""The names of a row's values, in order (the filter's count follows them in each row)."""
+
+
+def page_of_rows(
+    session: Session,
+    household_id: int,
+    spec: LedgerFilter,
+    *,
+    sort: SortKey = "-date",
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """One page of the household's filtered transactions as tuples, with the total count."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
+    if offset < 0:
+        raise InvalidInputError("offset", "must not be negative")
+    rows, total = ledger.fetch_page_rows(
+        session.connection(), household_id, spec, sort=sort, limit=limit, offset=offset
+    )
+    return Page(rows=rows, total=total, limit=limit, offset=offset)
