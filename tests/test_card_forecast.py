@@ -17,20 +17,32 @@ The pure ledger below, hand-computed (today 15 January 2027, horizon to 15 April
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.models import Account, Household, RecurringBooking
 from domain.errors import InvalidInputError
+from domain.rules import forecast as engine
 from domain.rules.affordability import afford, inputs_end
 from domain.rules.budgets import BudgetDraft
-from domain.rules.card_routing import AccountRef, Book, Move, View, compose, view_of
-from domain.rules.cards import CardCycle, CardLine
+from domain.rules.card_routing import (
+    AccountRef,
+    Book,
+    Move,
+    View,
+    compose,
+    deferral_of,
+    view_of,
+)
+from domain.rules.cards import CardCycle, CardLine, charge_date, statement_close
 from domain.rules.currency import MissingRateError
 from domain.rules.forecast import (
     DATE,
@@ -283,6 +295,34 @@ def test_deferred_spending_lumps_on_charge_days_and_only_it_makes_the_band() -> 
     before, on = band.loc[date(2027, 2, 1)], band.loc[date(2027, 2, 2)]
     assert before["p10"] == before["p90"] == D("10000.00")  # nothing has reached the bank
     assert on["p10"] < on["p90"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    start=st.dates(date(2026, 1, 1), date(2030, 12, 31)),
+    span=st.integers(1, 800),
+    close_day=st.integers(1, 31),
+    charge_day=st.integers(1, 31),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_landing_moves_each_spread_agora_to_its_charge_day(
+    start: date, span: int, close_day: int, charge_day: int, seed: int
+) -> None:
+    """The lumps equal the day-by-day spread with each day's agorot moved to its charge day."""
+    end = start + timedelta(days=span)
+    days = pd.date_range(start, end - timedelta(days=1), freq="D")
+    monthly = np.random.default_rng(seed).integers(0, 10**9, size=(3, engine._months_in(days)))
+    card = AccountRef(1, "credit_card", "C", 2, CardCycle(close_day, charge_day), start)
+    deferral = deferral_of(card, ForecastInputs(start, end, D(0)), own_days=False)
+    target = engine._landing_days(deferral, days)
+    spread = engine._spread(monthly, days, start)
+    moved = np.zeros_like(spread)
+    for day in np.flatnonzero(target >= 0):
+        moved[:, target[day]] += spread[:, day]
+    assert (engine._landed(monthly, days, start, target) == moved).all()
+    cycle = CardCycle(close_day, charge_day)
+    beyond = [start + timedelta(days=int(i)) for i in np.flatnonzero(target < 0)]
+    assert all(charge_date(cycle, statement_close(cycle, d)) >= end for d in beyond)  # later
 
 
 def _history_book() -> Book:

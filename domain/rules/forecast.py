@@ -242,7 +242,7 @@ def _spread(monthly_cents: np.ndarray, days: pd.DatetimeIndex, today: date) -> n
     """
     month_index = (days.year - days[0].year) * 12 + (days.month - days[0].month)
     day_in_month = days.day.to_numpy() - 1
-    month_length = np.array([calendar.monthrange(d.year, d.month)[1] for d in days])
+    month_length = days.days_in_month.to_numpy()
     totals = monthly_cents[:, month_index]
     base = totals // month_length
     extra = (day_in_month < (totals % month_length)).astype(np.int64)
@@ -345,9 +345,9 @@ def _learned(inputs: ForecastInputs, days: pd.DatetimeIndex) -> tuple[np.ndarray
             on_own_days |= members
             continue
         target = _landing_days(deferral, days)
-        median_daily += _route(_spread(monthly, days, inputs.today), target, deferral)[0]
+        median_daily += _deferred(monthly, days, inputs.today, target, deferral)[0]
         drawn_here = drawn[:, :, members].sum(axis=2)
-        simulated += _route(_spread(drawn_here, days, inputs.today), target, deferral)
+        simulated += _deferred(drawn_here, days, inputs.today, target, deferral)
     if on_own_days.any():
         simulated += _spread(drawn[:, :, on_own_days].sum(axis=2), days, inputs.today)
     return median_daily, simulated
@@ -365,20 +365,43 @@ def _landing_days(deferral: Deferral, days: pd.DatetimeIndex) -> np.ndarray:
     return np.where(valid, index, -1)
 
 
-def _route(daily: np.ndarray, target: np.ndarray, deferral: Deferral) -> np.ndarray:
-    """Each day's spending (paths x days) moved to its landing day; beyond the horizon: dropped.
-
-    With `own_days` the spending stays on its own days and the landed lumps pay it back.
-    """
-    landed = np.zeros_like(daily)
-    columns = np.flatnonzero(target >= 0)
-    if len(columns):
-        where = target[columns]
-        starts = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
-        landed[:, where[starts]] = np.add.reduceat(daily[:, columns], starts, axis=1)
+def _deferred(
+    monthly: np.ndarray, days: pd.DatetimeIndex, today: date, target: np.ndarray, deferral: Deferral
+) -> np.ndarray:
+    """A deferred account's spending per path and day: its lumps (and, own_days, its days)."""
+    landed = _landed(monthly, days, today, target)
     if deferral.own_days:
-        moved: np.ndarray = daily - landed
-        return moved
+        owed: np.ndarray = _spread(monthly, days, today) - landed
+        return owed
+    return landed
+
+
+def _landed(
+    monthly: np.ndarray, days: pd.DatetimeIndex, today: date, target: np.ndarray
+) -> np.ndarray:
+    """`_spread`'s days summed onto their landing days, without spreading day by day.
+
+    The days of one month that land together are a run from day-of-month index `a`,
+    `n` long: `_spread` gives them `base * n` plus one agora each for those below the
+    month's remainder, `clip(rem - a, 0, n)`; the agorot equal the spread's exactly.
+    """
+    landed = np.zeros((monthly.shape[0], len(days)), dtype=np.int64)
+    month_index = (days.year - days[0].year) * 12 + (days.month - days[0].month)
+    kept = np.flatnonzero(target >= 0)
+    kept = kept[kept > 0]  # today's spending is already in the balance (see _spread)
+    if not len(kept):
+        return landed
+    month, where = np.asarray(month_index)[kept], target[kept]
+    breaks = (month[1:] != month[:-1]) | (where[1:] != where[:-1]) | (kept[1:] != kept[:-1] + 1)
+    starts = np.flatnonzero(np.r_[True, breaks])
+    first, runs = kept[starts], np.diff(np.r_[starts, len(kept)])
+    length = days.days_in_month.to_numpy()[first]
+    totals = monthly[:, month[starts]]
+    offset = days.day.to_numpy()[first] - 1
+    parts = (totals // length) * runs + np.clip(totals % length - offset, 0, runs)
+    lands = where[starts]
+    heads = np.flatnonzero(np.r_[True, lands[1:] != lands[:-1]])
+    landed[:, lands[heads]] = np.add.reduceat(parts, heads, axis=1)
     return landed
 
 

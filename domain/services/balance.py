@@ -72,12 +72,16 @@ class _Tally:
 
 
 def _latest_readings(
-    session: Session, household: Household, through: date
+    session: Session, household: Household, ids: list[int], through: date
 ) -> dict[int, BalanceRecord]:
     """Each account's newest reading on or before a day (one query)."""
     rows = session.scalars(
         select(BalanceRecord)
-        .where(BalanceRecord.household_id == household.id, BalanceRecord.as_of <= through)
+        .where(
+            BalanceRecord.household_id == household.id,
+            BalanceRecord.account_id.in_(ids),
+            BalanceRecord.as_of <= through,
+        )
         .ext(distinct_on(BalanceRecord.account_id))
         .order_by(BalanceRecord.account_id, BalanceRecord.as_of.desc(), BalanceRecord.id.desc())
     )
@@ -89,6 +93,11 @@ def _by_account(column: Any, values: Mapping[int, Any], default: Any) -> ColumnE
     if not values:
         return literal(default)
     return case(dict(values), value=column, else_=literal(default))
+
+
+def _earliest(after: Mapping[int, date], ids: Iterable[int]) -> date:
+    """The earliest reading day among the accounts (the first day of all for one without)."""
+    return min((after.get(i, date.min) for i in ids), default=date.min)
 
 
 def _transaction_sums(
@@ -106,7 +115,9 @@ def _transaction_sums(
     currencies = {a.id: a.currency for a in accounts}
     where = [
         Transaction.household_id == household.id,
+        Transaction.account_id.in_(list(currencies)),
         Transaction.date <= through,
+        Transaction.date > _earliest(after, currencies),  # the index's range; the CASE sorts
         Transaction.date > _by_account(Transaction.account_id, after, date.min),
     ]
     foreign = Transaction.currency != _by_account(Transaction.account_id, currencies, base)
@@ -127,7 +138,7 @@ def _transaction_sums(
 
 
 def _transfer_legs(
-    session: Session, household: Household, after: Mapping[int, date], through: date
+    session: Session, household: Household, ids: list[int], after: Mapping[int, date], through: date
 ) -> dict[int, Decimal]:
     """Per account: what its transfers brought in minus what they took out, after its reading."""
     legs = []
@@ -138,7 +149,9 @@ def _transfer_legs(
         legs.append(
             select(account.label("account_id"), signed.label("amount")).where(
                 Transfer.household_id == household.id,
+                account.in_(ids),
                 Transfer.date <= through,
+                Transfer.date > _earliest(after, ids),
                 Transfer.date > _by_account(account, after, date.min),
             )
         )
@@ -190,8 +203,9 @@ def balances_of(
     *,
     table: RateTable | None = None,
 ) -> dict[int, AccountBalance]:
-    """`account_balances` over accounts already loaded (and the rates, when at hand)."""
-    records = _latest_readings(session, household, day)
+    """`account_balances` of the given accounts, already loaded (with the rates, when at hand)."""
+    ids = [a.id for a in accounts]
+    records = _latest_readings(session, household, ids, day)
     after = {account_id: r.as_of for account_id, r in records.items()}
     tallies: dict[int, _Tally] = defaultdict(_Tally)
     currency = {a.id: a.currency for a in accounts}
@@ -211,7 +225,7 @@ def balances_of(
             tally.native += Decimal(row.native)
         else:
             tally.foreign_base += Decimal(row.base)
-    for account_id, moved in _transfer_legs(session, household, after, day).items():
+    for account_id, moved in _transfer_legs(session, household, ids, after, day).items():
         tallies[account_id].native += moved
     table = table or RateTable(base_currency(household))
     return {a.id: _balance_of(a, tallies[a.id], records.get(a.id), day, table) for a in accounts}
@@ -265,8 +279,8 @@ def current_balance(session: Session, household: Household, today: date) -> Curr
     An account with no reading yet counts its movements from zero. `as_of` is the newest
     reading among the accounts summed.
     """
-    accounts = household_accounts(session, household.id)
-    return cash_total(balances_of(session, household, accounts, today), accounts)
+    held = [a for a in household_accounts(session, household.id) if a.kind in OWN_MONEY_KINDS]
+    return cash_total(balances_of(session, household, held, today), held)
 
 
 def _check(amount: Decimal) -> None:

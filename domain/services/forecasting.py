@@ -39,11 +39,12 @@ from domain.rules.forecast import (
     horizon_end,
 )
 from domain.rules.forecast_views import Summary, summarize
+from domain.rules.money import ZERO
 from domain.rules.occurrences import SourceSpec, first_due
 from domain.rules.scenarios import apply_operations
 from domain.services import budgets
 from domain.services.accounts import check_account_for
-from domain.services.balance import balances_of, cash_total
+from domain.services.balance import balances_of
 from domain.services.household_settings import get_household_settings
 from domain.services.rates import rate_table
 
@@ -121,10 +122,12 @@ def gather_book(
     months: int | None = None,
     include_history: bool | None = None,
     end: date | None = None,
-) -> Book:
-    """The household's money on its accounts, read from the database, before any view.
+    account_id: int | None = None,
+) -> tuple[Book, View]:
+    """The household's money on its accounts, read from the database, and the view asked for.
 
-    The horizon is `months` (default: the household's setting), unless an exclusive `end` is given.
+    The horizon is `months` (default: the household's setting), unless an exclusive `end` is
+    given. Only the balances the view starts from are read (a card's whole past is not).
     """
     prefs = get_household_settings(session, household)
     horizon = months or prefs.forecast_horizon_months
@@ -133,15 +136,17 @@ def gather_book(
     end = end or horizon_end(today, horizon)
     accounts = household_accounts(session, household.id)
     refs = _refs(accounts, today)
+    view = _view(refs, account_id)
     specs = load_specs(session, [household.id])
     table = rate_table(session, household)
-    balances = balances_of(session, household, accounts, today, table=table)
+    held = [a for a in accounts if a.id in view.own]
+    balances = balances_of(session, household, held, today, table=table)
     history = _history(session, household, today, specs, accounts=accounts, base=table.base)
     currencies = {a.id: a.currency for a in accounts}
     inputs = ForecastInputs(
         today=today,
         end=end,
-        opening=cash_total(balances, accounts).amount,
+        opening=sum((b.in_base for b in balances.values()), ZERO),
         transactions=tuple(future_transactions(session, household.id, today, end, table)),
         specs=tuple(specs),
         booked_keys=booked_keys(session, household.id, _unbooked_from(specs, refs, today)),
@@ -154,20 +159,21 @@ def gather_book(
     )
     cards = {r.id: r.booked_through for r in refs if r.booked_through is not None}
     moves = future_moves(session, household.id, today, end, currencies=currencies, rates=table)
-    return Book(
+    book = Book(
         inputs,
         refs,
-        balances={account_id: b.in_base for account_id, b in balances.items()},
+        balances={a: b.in_base for a, b in balances.items()},
         moves=tuple(moves),
         card_past=card_past_lines(
             session, household.id, cards, today, currencies=currencies, rates=table
         ),
     )
+    return book, view
 
 
-def _view(book: Book, account_id: int | None) -> View:
+def _view(accounts: tuple[AccountRef, ...], account_id: int | None) -> View:
     try:
-        return view_of(book.accounts, account_id)
+        return view_of(accounts, account_id)
     except UnknownAccountError as exc:
         raise InvalidInputError("account_id", "no such account") from exc
 
@@ -188,10 +194,16 @@ def gather_inputs(
     pays each credit card's statements on their charge days; `account_id` names one
     account's path instead (see `card_routing.view_of`).
     """
-    book = gather_book(
-        session, household, today, months=months, include_history=include_history, end=end
+    book, view = gather_book(
+        session,
+        household,
+        today,
+        months=months,
+        include_history=include_history,
+        end=end,
+        account_id=account_id,
     )
-    return compose(book, _view(book, account_id))
+    return compose(book, view)
 
 
 def forecast_for(
@@ -210,8 +222,14 @@ def forecast_for(
     charged to it; a credit card's path is what it owes: purchases down, each statement's
     charge back up. The household's path is the sum of its bank, savings and cash paths.
     """
-    book = gather_book(session, household, today, months=months, include_history=include_history)
-    view = _view(book, account_id)
+    book, view = gather_book(
+        session,
+        household,
+        today,
+        months=months,
+        include_history=include_history,
+        account_id=account_id,
+    )
     if operations:
         book = replace(book, inputs=scenario_inputs(session, household, book.inputs, operations))
     return build_forecast(compose(book, view))
@@ -251,8 +269,7 @@ def compare(
     months: int | None = None,
 ) -> Comparison:
     """The baseline and the scenario from the same inputs, with their summaries."""
-    book = gather_book(session, household, today, months=months)
-    view = _view(book, None)
+    book, view = gather_book(session, household, today, months=months)
     baseline = build_forecast(compose(book, view))
     changed = replace(book, inputs=scenario_inputs(session, household, book.inputs, operations))
     scenario = build_forecast(compose(changed, view))
