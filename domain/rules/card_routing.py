@@ -305,7 +305,7 @@ def compose(book: Book, view: View) -> ForecastInputs:
     return replace(
         inputs,
         opening=sum((book.balances.get(a, ZERO) for a in own), ZERO),
-        transactions=tuple(sorted(transactions, key=lambda e: e.date)),
+        transactions=tuple(transactions),
         specs=specs,
         accounts=own,
         history=_history(book, view),
