@@ -112,7 +112,8 @@ def comparison_lines(result: Comparison) -> list[str]:
     client = median_client_cpu(result.list_samples + result.baseline_samples)
     return [
         headline,
-        "    list = auth query + household scope query + page query (count inline) through the "
+        "    list = token and household scope (from the process's verification cache once "
+        "warm, else two queries) + page query (count inline) through the "
         "API; baseline = the same page and count SQL, filtered by the same household_id, "
         "through plain psycopg, no authentication, no validation",
         f"    rounds list/baseline rps: {rounds}; server CPU per request baseline/list "
