@@ -56,7 +56,9 @@ from domain.rules.forecast import (
     build_forecast,
 )
 from domain.rules.ledger import TransactionDraft
-from domain.rules.occurrences import InstallmentSpec, SourceInfo
+from domain.rules.occurrences import FixedSpec, InstallmentSpec, SourceInfo
+from domain.rules.recurrence import Recurrence
+from domain.rules.scenarios import apply_operations
 from domain.services import (
     accounts,
     balance,
@@ -241,6 +243,22 @@ def test_an_overdue_charge_is_expected_today_and_the_watermark_ends_history() ->
         (date(2027, 3, 2), D("-900.00")),
         (date(2027, 4, 2), D("-300.00")),
     ]
+
+
+def test_a_scenario_on_a_card_subscription_changes_its_statements() -> None:
+    """A streaming service of 50.00 on the 5th, on the card; the scenario pauses it in February."""
+    info = SourceInfo("fixed", 10, 1, "Stream", "expense", None, "ILS", None, CARD)
+    stream = FixedSpec(info, D("50.00"), Recurrence("monthly", date(2027, 1, 5), day_of_month=5))
+    book = replace(BOOK, inputs=replace(BOOK.inputs, specs=(SOFA, stream)))
+    pause = {"op": "pause_fixed", "fixed_id": 10, "from_date": "2027-02-01"}
+    paused = replace(book, inputs=apply_operations(book.inputs, [pause], household_id=1))
+
+    def charges(of: Book) -> list[Decimal]:
+        inputs = compose(of, view_of(ACCOUNTS, None))
+        return [e.amount for e in inputs.transactions if e.label == "Isracard"]
+
+    assert charges(book) == [D("-800.00"), D("-650.00"), D("-350.00")]
+    assert charges(paused) == [D("-800.00"), D("-600.00"), D("-300.00")]
 
 
 # Everyday spending of 3,100.00 a month (100.00 a day in January), learned on one account.
