@@ -138,4 +138,4 @@ def test_each_past_statement_is_paid_from_the_bank_and_savings_grow_monthly(
     assert sum((a for _d, a in paid), ZERO) == _spent(session, isracard, date(2026, 10, 31))
     saved = _into(session, accounts["Savings"], "manual")
     assert len(saved) == 25  # 11/2024 to 11/2026
-    assert {amount for _day, amount in saved} == {Decimal("1000.00")}
+    assert {amount for _day, amount in saved} == {Decimal("500.00")}

@@ -21,6 +21,7 @@ from domain.rules.dates import local_today
 from domain.rules.ledger import LedgerFilter, TransactionDraft
 from domain.services import accounts, balance, transactions
 from domain.services.accounts import AccountDraft
+from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.users import set_language
 from tests.builders import category_named
 from tests.conftest import home_of
@@ -323,3 +324,35 @@ def test_a_hebrew_reader_sees_the_accounts_page_in_hebrew_with_shekels(
     kinds = list(_table(at, "institution")["kind"])
     assert kinds == ["חשבון בנק", "חיסכון", "כרטיס אשראי", "כרטיס אשראי"]
     assert at.selectbox(key="transfer_from").label == "מחשבון"
+
+
+def test_the_demo_households_accounts_cards_and_statements(
+    committed_user: User, db: Session
+) -> None:
+    home = home_of(db, committed_user)
+    today = local_today(datetime.now(UTC), home.timezone)
+    seed_demo_history(db, home, today)
+    seed_demo_sources(db, home, today)
+    db.commit()
+    at = _page(committed_user)
+    table = _table(at, "institution")
+    assert list(table["name"]) == ["Main account", "Savings", "Isracard", "Max"]
+    assert list(table["institution"]) == ["Bank Leumi", "Bank Leumi", "Isracard", "Max"]
+    saved = Decimal(table["balance"].iloc[1].lstrip("₪").replace(",", ""))
+    assert saved >= 12 * Decimal(500)  # 500.00 saved each month for two years
+    assert saved % 500 == 0
+    charge_days = {
+        int(c.value.split("charged on day ")[1]) for c in at.caption if "charged on day" in c.value
+    }
+    assert charge_days == {2, 10}
+    max_id = db.scalars(select(Account.id).where(Account.name == "Max")).one()
+    at.selectbox(key="statement_card").set_value(max_id).run()
+    assert not at.exception, at.exception
+    picked = at.selectbox(key=f"statement_of_{max_id}")
+    assert picked.value is not None
+    picked.set_value(int(picked.value) - 1).run()  # the last closed statement
+    lines = _table(at, "kind", "description")
+    assert not lines.empty
+    for page in ("transactions", "forecast", "home", "fixed", "installments", "loans"):
+        at.switch_page(f"page_scripts/{page}.py").run()
+        assert not at.exception, (page, at.exception)

@@ -50,7 +50,7 @@ CARD_OF = {
     "Leisure": MAX,
 }
 SAVINGS_DAY = 11  # the day after the salary
-SAVINGS_AMOUNT = Decimal("1000.00")
+SAVINGS_AMOUNT = Decimal("500.00")
 
 
 @dataclass(frozen=True)
