@@ -16,10 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from domain.db.models import Account, Household, InstallmentPlan, Membership, Transfer, User
+from domain.db.models import (
+    Account,
+    FixedItem,
+    Household,
+    InstallmentPlan,
+    Membership,
+    Transfer,
+    User,
+)
 from domain.rules.dates import local_today
 from domain.rules.ledger import LedgerFilter, TransactionDraft
-from domain.services import accounts, balance, transactions
+from domain.services import accounts, balance, fixed, transactions
 from domain.services.accounts import AccountDraft
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.users import set_language
@@ -356,3 +364,35 @@ def test_the_demo_households_accounts_cards_and_statements(
     for page in ("transactions", "forecast", "home", "fixed", "installments", "loans"):
         at.switch_page(f"page_scripts/{page}.py").run()
         assert not at.exception, (page, at.exception)
+
+
+def test_a_fixed_item_moves_to_another_account_in_the_grid(
+    committed_user: User, db: Session
+) -> None:
+    places = _demo_like(db, committed_user)
+    home = home_of(db, committed_user)
+    item = fixed.create_fixed(
+        db,
+        home,
+        name="Spotify",
+        amount=Decimal("19.90"),
+        type="expense",
+        frequency="monthly",
+        start_date=places.today,
+    )
+    db.commit()
+    at = _logged_in(committed_user, "fixed")
+    assert list(at.data_editor[0].value["account"]) == ["Main account"]
+    key = at.session_state["fixed_editor_key"]
+    at.session_state[key] = {
+        "edited_rows": {"0": {"account": "Max"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    moved = db.get(FixedItem, item.id)
+    assert moved is not None
+    assert moved.account_id == places.max
+    assert list(at.data_editor[0].value["account"]) == ["Max"]
