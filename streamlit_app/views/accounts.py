@@ -152,7 +152,6 @@ def accounts_page() -> None:
     )
     found = overview(household_id, cache.version(household_id), today)
     writable = may_write()
-    account_forms.notes()
     _totals(found)
     _table(found)
     _cards(found)
@@ -171,6 +170,7 @@ def accounts_page() -> None:
         st.info(_(VIEWER_NOTE))
         return
     st.subheader(_("Manage accounts"))
+    account_forms.notes()
     banks = {
         line.id: line.name for line in found.accounts if line.kind == "bank" and not line.archived
     }
