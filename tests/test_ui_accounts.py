@@ -396,3 +396,23 @@ def test_a_fixed_item_moves_to_another_account_in_the_grid(
     assert moved is not None
     assert moved.account_id == places.max
     assert list(at.data_editor[0].value["account"]) == ["Max"]
+
+
+def test_an_account_is_moved_archived_and_restored(committed_user: User, db: Session) -> None:
+    places = _demo_like(db, committed_user)
+    at = _page(committed_user)
+    at.selectbox(key="account_edit_pick").set_value(places.max).run()
+    at.button(key=f"account_move_-1_{places.max}").click().run()
+    assert not at.exception, at.exception
+    assert list(_table(at, "institution")["name"]) == ["Main account", "Savings", "Max", "Isracard"]
+    at.selectbox(key="account_edit_pick").set_value(places.savings).run()
+    at.button(key=f"account_archive_{places.savings}").click().run()
+    assert [s.value for s in at.success] == ["Archived."]
+    notes = dict(zip(*(_table(at, "institution")[c] for c in ("name", "note")), strict=True))
+    assert notes["Savings"] == "archived"
+    assert "Savings" not in at.selectbox(key="transfer_to").options
+    at.button(key=f"account_restore_{places.savings}").click().run()
+    db.expire_all()
+    assert db.get(Account, places.savings).archived_at is None  # type: ignore[union-attr]
+    at.selectbox(key="account_edit_pick").set_value(places.bank).run()
+    assert f"account_archive_{places.bank}" not in {b.key for b in at.button}  # the default
