@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from domain.db.models import Account, Transaction, Transfer
 from domain.rules.cards import CardCycle, CardLine
 
-CASH_KINDS = ("bank", "savings", "cash")
 CARD_KINDS = ("credit_card", "debit_card")
 
 
