@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.db.currency import in_base, require_rates
@@ -83,18 +83,6 @@ def category_names(session: Session, household_id: int, *, hebrew: bool = False)
         )
     )
     return {r.id: (r.name_he or r.name) if hebrew else r.name for r in rows}
-
-
-def daily_net(
-    session: Session, household_id: int, start: date, end: date, *, base: str
-) -> dict[date, Decimal]:
-    """Income minus expenses per day in [start, end) in the base currency."""
-    amount = in_base(base)
-    signed = case((T.type == "income", amount), else_=-amount)
-    where = (T.household_id == household_id, T.date >= start, T.date < end)
-    require_rates(session, base, *where)
-    rows = session.execute(select(T.date, func.sum(signed)).where(*where).group_by(T.date))
-    return {row[0]: row[1] for row in rows}
 
 
 def spending_by_category(

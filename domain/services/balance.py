@@ -350,3 +350,48 @@ def balance_history(
             query.order_by(BalanceRecord.as_of.desc(), BalanceRecord.id.desc()).limit(limit)
         )
     )
+
+
+def daily_movements(
+    session: Session, household: Household, start: date, end: date
+) -> dict[date, Decimal]:
+    """What moved the household's own money each day in [start, end), in the base currency.
+
+    The transactions of its bank, savings, cash and debit card accounts, and the transfers
+    between them and the rest (a card's statement charge leaving the bank); a purchase on
+    a credit card moves it only when its statement is charged, and a transfer between two
+    of its own accounts not at all.
+    """
+    held = {a.id: a for a in household_accounts(session, household.id) if a.kind in OWN_MONEY_KINDS}
+    base = base_currency(household)
+    amount = in_base(base)
+    signed = case((Transaction.type == "income", amount), else_=-amount)
+    where = (
+        Transaction.household_id == household.id,
+        Transaction.account_id.in_(list(held)),
+        Transaction.date >= start,
+        Transaction.date < end,
+    )
+    require_rates(session, base, *where)
+    rows = session.execute(
+        select(Transaction.date, func.sum(signed)).where(*where).group_by(Transaction.date)
+    )
+    moved: dict[date, Decimal] = defaultdict(Decimal, {day: Decimal(net) for day, net in rows})
+    crossing = session.execute(
+        select(Transfer).where(
+            Transfer.household_id == household.id,
+            Transfer.date >= start,
+            Transfer.date < end,
+            Transfer.from_account_id.in_(list(held)) != Transfer.to_account_id.in_(list(held)),
+        )
+    ).scalars()
+    table: RateTable | None = None
+    for transfer in crossing:
+        leaving = transfer.from_account_id in held
+        account = held[transfer.from_account_id if leaving else transfer.to_account_id]
+        value = transfer.amount if leaving else transfer.to_amount or transfer.amount
+        if account.currency != base:
+            table = table or rate_table(session, household)
+        in_base_value = _to_base(value, account.currency, transfer.date, table or RateTable(base))
+        moved[transfer.date] += -in_base_value if leaving else in_base_value
+    return dict(moved)

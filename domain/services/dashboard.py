@@ -28,6 +28,7 @@ from domain.services.balance import (
     account_balances,
     balances_of,
     current_balance,
+    daily_movements,
 )
 from domain.services.forecasting import forecast_for, gather_inputs
 from domain.services.household_settings import WEEKDAY, get_household_settings
@@ -438,21 +439,12 @@ def _monthly_debt(session: Session, household: Household) -> list[MonthlyDebt]:
 def past_balances(
     session: Session, household: Household, today: date, *, days: int = 90
 ) -> list[tuple[date, Decimal]]:
-    """The end-of-day balance over the last days, walked back from today's balance."""
-    base = base_currency(household)
-    amount = in_base(base)
-    signed = case((Transaction.type == "income", amount), else_=-amount)
+    """The household's cash at the end of each of the last days, walked back from today's.
+
+    A card purchase moves it on its statement's charge day, not on the purchase day.
+    """
     start = today - timedelta(days=days)
-    where = (
-        Transaction.household_id == household.id,
-        Transaction.date > start,
-        Transaction.date <= today,
-    )
-    require_rates(session, base, *where)
-    rows = session.execute(
-        select(Transaction.date, func.sum(signed)).where(*where).group_by(Transaction.date)
-    ).all()
-    nets: dict[date, Decimal] = {row[0]: row[1] for row in rows}
+    nets = daily_movements(session, household, start + timedelta(days=1), today + timedelta(days=1))
     balance = current_balance(session, household, today).amount
     found = []
     day = today

@@ -22,7 +22,7 @@ from domain.rules.monthly_report import (
     month_bounds,
 )
 from domain.rules.report_pdf import Fonts, render_report
-from domain.services.balance import current_balance
+from domain.services.balance import current_balance, daily_movements
 from domain.services.booking import preview_booking
 from domain.services.rates import base_currency
 
@@ -75,12 +75,15 @@ def monthly_report(
     totals = fetch_totals(session, household.id, LedgerFilter(start=start, end=end), base=base)
     shown_end = min(end, today + timedelta(days=1))
     opening = current_balance(session, household, start - timedelta(days=1)).amount
+    # A day with a reading ends at the household's cash then (every account's reading or
+    # movements), not at the one account's reading.
+    read_days = reads.readings(session, household.id, start, shown_end)
     balances = daily_balances(
         opening,
-        reads.daily_net(session, household.id, start, shown_end, base=base),
+        daily_movements(session, household, start, shown_end),
         start,
         shown_end,
-        reads.readings(session, household.id, start, shown_end),
+        {day: current_balance(session, household, day).amount for day in read_days},
     )
     spending = reads.spending_by_category(session, household.id, start, end, base=base)
     largest = reads.largest_expenses(session, household.id, start, end, base=base)

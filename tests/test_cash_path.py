@@ -1,0 +1,75 @@
+"""The household's past cash: a card purchase leaves it on the charge day, not the purchase day."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from domain.db.models import Household
+from domain.rules.ledger import TransactionDraft
+from domain.services import accounts, balance, dashboard, reports, transactions, transfers
+from domain.services.accounts import AccountDraft
+from domain.services.transfers import TransferDraft
+
+TODAY = date(2026, 12, 12)
+
+
+def _household_with_a_card(session: Session, household: Household) -> None:
+    bank = accounts.default_account(session, household)
+    savings = accounts.create_account(session, household, AccountDraft("Savings"), today=TODAY)
+    card = accounts.create_account(
+        session,
+        household,
+        AccountDraft("Max", kind="credit_card", charged_to_id=bank.id, close_day=1, charge_day=10),
+        today=date(2026, 11, 1),
+    )
+    balance.record_balance(
+        session, household, amount=Decimal("5000.00"), as_of=date(2026, 11, 1), today=TODAY
+    )
+    for day, amount in ((date(2026, 11, 20), "300.00"), (date(2026, 11, 25), "200.00")):
+        transactions.record_transaction(
+            session,
+            household,
+            TransactionDraft(day, Decimal(amount), "expense", account_id=card.id),
+        )
+    transactions.record_transaction(
+        session, household, TransactionDraft(date(2026, 11, 15), Decimal("80.00"), "expense")
+    )
+    # The statement that closed on Dec 1 is charged to the bank on Dec 10.
+    transfers.record_transfer(
+        session,
+        household,
+        TransferDraft(date(2026, 12, 10), Decimal("500.00"), bank.id, card.id),
+        source="card_statement",
+    )
+    # Savings and back: the household's own money does not move.
+    transfers.record_transfer(
+        session,
+        household,
+        TransferDraft(date(2026, 11, 22), Decimal("1000.00"), bank.id, savings.id),
+    )
+
+
+def test_the_past_balance_drops_on_the_charge_day_not_on_purchase_days(
+    session: Session, household: Household
+) -> None:
+    _household_with_a_card(session, household)
+    path = dict(dashboard.past_balances(session, household, TODAY, days=45))
+    assert path[date(2026, 12, 12)] == Decimal("4420.00")  # 5,000 - 80 - 500
+    assert path[date(2026, 12, 9)] == Decimal("4920.00")
+    assert path[date(2026, 12, 10)] == Decimal("4420.00")
+    assert path[date(2026, 11, 19)] == path[date(2026, 11, 26)] == Decimal("4920.00")
+    assert path[date(2026, 11, 14)] == Decimal("5000.00")
+
+
+def test_the_monthly_report_follows_the_same_cash(session: Session, household: Household) -> None:
+    _household_with_a_card(session, household)
+    november = reports.monthly_report(session, household, date(2026, 11, 1), TODAY)
+    by_day = dict(november.balances)
+    assert by_day[date(2026, 11, 1)] == Decimal("5000.00")  # the reading
+    assert by_day[date(2026, 11, 20)] == by_day[date(2026, 11, 30)] == Decimal("4920.00")
+    assert november.expense == Decimal("580.00")  # card purchases are spending all the same
+    december = reports.monthly_report(session, household, date(2026, 12, 1), TODAY)
+    assert dict(december.balances)[date(2026, 12, 10)] == Decimal("4420.00")
