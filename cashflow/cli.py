@@ -66,7 +66,22 @@ def _cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"failed: {line}", file=sys.stderr)  # noqa: T201 - CLI output
             return 1 if failed else 0
         else:
-            run_scheduler(settings)
+            run_scheduler(settings, inline=args.inline)
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from cashflow.database import database_url  # noqa: PLC0415
+    from jobs.queue import run_worker  # noqa: PLC0415
+
+    with database_url(settings) as url:
+        run_worker(
+            url,
+            heartbeat=args.heartbeat,
+            stalled_after=args.stalled_after,
+            check_every=args.check_every,
+            name=args.name,
+        )
     return 0
 
 
@@ -294,7 +309,28 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="with --once or --preview: book up to this day instead of each household's today",
     )
+    sched.add_argument(
+        "--inline",
+        action="store_true",
+        help="run the nightly pass's chunks here instead of queueing them for workers",
+    )
     sched.set_defaults(func=_cmd_scheduler)
+
+    worker = sub.add_parser(
+        "worker", help="run the nightly pass's chunks the scheduler queues (any number of them)"
+    )
+    worker.add_argument("--name", default=None, help="how the worker shows in its logs")
+    worker.add_argument("--heartbeat", type=float, default=10.0, help="seconds between heartbeats")
+    worker.add_argument(
+        "--stalled-after",
+        type=float,
+        default=30.0,
+        help="seconds without a heartbeat before a worker's chunk goes back to the queue",
+    )
+    worker.add_argument(
+        "--check-every", type=_positive, default=10, help="seconds between stalled-chunk checks"
+    )
+    worker.set_defaults(func=_cmd_worker)
 
     db = sub.add_parser("db", help="database schema commands")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

@@ -1,4 +1,4 @@
-"""`cashflow run`: the database, migrations, the demo user and the three processes."""
+"""`cashflow run`: the database, migrations, the demo user, the three processes and a worker."""
 
 from __future__ import annotations
 
@@ -101,6 +101,7 @@ def run_all(settings: Settings) -> int:
                 _start([*me, "api"], env),
                 _start(ui_command(settings), env),
                 _start([*me, "scheduler"], env),
+                _start([*me, "worker"], env),  # runs the nightly pass's chunks
             ]
             host = settings.api_host
             print(  # noqa: T201 - the launcher's whole point is to say where things are

@@ -9,27 +9,33 @@ from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
-from domain.db.engine import create_db_engine, make_session_factory, wait_for_database
+from domain.db.engine import create_db_engine, make_session_factory, unit_of_work, wait_for_database
+from domain.db.models import JobRun
 from jobs.passes import (
-    alerts_pass,
     backup_pass,
     booking_and_alerts_pass,
-    booking_pass,
     heartbeat_pass,
     hourly_booking_pass,
     prune_pass,
 )
+from jobs.queue import NightlyQueue
 
 log = logging.getLogger("cashflow.jobs")
 HEARTBEAT_SECONDS = 60
 
 
-def build_scheduler(settings: Settings) -> BlockingScheduler:
-    """Register every job; each also runs once at start."""
+def build_scheduler(settings: Settings, *, inline: bool = False) -> BlockingScheduler:
+    """Register every job; each also runs once at start.
+
+    The nightly pass is queued for `cashflow worker` processes in chunks; `inline` runs
+    its chunks here instead (one process, no worker).
+    """
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set")
+    queue = None if inline else NightlyQueue(settings.database_url)
     engine = create_db_engine(settings.database_url)
     wait_for_database(engine)
     factory = make_session_factory(engine)
@@ -51,6 +57,7 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         hour=0,
         minute=5,
         args=(factory,),
+        kwargs={"queue": queue},
         id="booking",
         next_run_time=datetime.now(tz),
         coalesce=True,
@@ -96,9 +103,9 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
     return scheduler
 
 
-def run_scheduler(settings: Settings) -> None:
+def run_scheduler(settings: Settings, *, inline: bool = False) -> None:
     """Run until SIGINT or SIGTERM."""
-    scheduler = build_scheduler(settings)
+    scheduler = build_scheduler(settings, inline=inline)
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         log.info("scheduler stopping on signal %s", signum)
@@ -119,12 +126,25 @@ def run_once(settings: Settings, *, as_of: date | None = None) -> list[str]:
         wait_for_database(engine)
         factory = make_session_factory(engine)
         heartbeat_pass(factory, settings)
-        report = booking_pass(factory, as_of=as_of)
-        counts = alerts_pass(factory)
-        failed = [f"booking for user {user}: {reason}" for user, reason in report.errors.items()]
-        if counts["failed"]:
-            failed.append(f"alert evaluation for {counts['failed']} users")
+        run_id = booking_and_alerts_pass(factory, as_of=as_of)
+        failed = _failures(factory, run_id)
         log.info("one pass done%s, %s failures", f" as of {as_of}" if as_of else "", len(failed))
         return failed
     finally:
         engine.dispose()
+
+
+def _failures(factory: sessionmaker[Session], run_id: int | None) -> list[str]:
+    """What the pass could not do, as the command line says it (skipped: another ran)."""
+    if run_id is None:
+        return []
+    with unit_of_work(factory) as session:
+        details = session.get_one(JobRun, run_id).details or {}
+    errors, alerts = details.get("errors"), details.get("alerts")
+    failed = [
+        f"booking for household {home}: {reason}"
+        for home, reason in (errors.items() if isinstance(errors, dict) else ())
+    ]
+    if isinstance(alerts, dict) and alerts.get("failed"):
+        failed.append(f"alert evaluation for {alerts['failed']} households")
+    return failed

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from domain.i18n import N_
 from domain.rules.alert_texts import (
@@ -22,9 +22,23 @@ from domain.rules.alert_texts import (
 )
 from domain.rules.backups import is_stale
 from domain.rules.forecast import Event
-from domain.rules.forecast_views import Summary
 
 Severity = Literal["info", "warning", "critical"]
+
+
+class Lows(Protocol):
+    """What the forecast alerts read of a path (a `Summary` or `forecast_lows.PathLows`)."""
+
+    @property
+    def lowest(self) -> Decimal: ...  # noqa: D102
+    @property
+    def lowest_date(self) -> date: ...  # noqa: D102
+    @property
+    def first_below_warning(self) -> date | None: ...  # noqa: D102
+    @property
+    def crossings(self) -> tuple[tuple[date, Decimal], ...]: ...  # noqa: D102
+
+
 SOON_DAYS = 30
 
 
@@ -107,9 +121,7 @@ def condition(
     return Condition(key, kind, severity, shown_title, shown_message, wording_data)
 
 
-def forecast_conditions(
-    summary: Summary, *, critical: Decimal, warning: Decimal
-) -> list[Condition]:
+def forecast_conditions(summary: Lows, *, critical: Decimal, warning: Decimal) -> list[Condition]:
     """The forecast dips below the critical level (critical) or the warning level (warning)."""
     data: dict[str, object] = {
         "lowest": str(summary.lowest),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,31 +14,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
-from domain.db.models import (
-    Account,
-    Alert,
-    BalanceRecord,
-    Budget,
-    Category,
-    CategoryBudgetSettings,
-    FixedItem,
-    Household,
-    HouseholdSettings,
-    InstallmentPlan,
-    Loan,
-    Transaction,
-    Transfer,
-)
-from domain.db.recurring import SOURCE_TABLES
+from domain.db.models import Account, Alert, Household, HouseholdSettings, Transaction
+from domain.db.recurring import SOURCE_TABLES, load_specs
 from domain.errors import DomainError, InvalidInputError, NotFoundError
 from domain.rules import alert_rules
 from domain.rules.alert_rules import BookingFailure, CardOverLimit, Condition, Ending, Unusual
-from domain.rules.forecast_views import summarize
-from domain.rules.installments import installment_dates
+from domain.rules.forecast import expected_events
+from domain.rules.forecast_lows import path_lows
 from domain.rules.money import ZERO
-from domain.services import budgets, installment_plans, loans
+from domain.services import budgets
 from domain.services.accounts import list_accounts
-from domain.services.forecasting import forecast_for
+from domain.services.alert_facts import (
+    DATA_MODELS,
+    FINGERPRINT_MODELS,
+    ChunkFacts,
+    ending_of,
+    load_facts,
+    mark_part,
+    unusual_expenses,
+)
+from domain.services.forecasting import gather_inputs
 from domain.services.household_settings import get_household_settings
 from domain.services.households import has_admin_member
 from domain.services.jobs import failed_bookings, last_verified_backup
@@ -45,18 +41,17 @@ from domain.services.rates import base_currency
 from domain.services.statements import card_exposure
 
 log = logging.getLogger("cashflow.alerts")
-RECENT_DAYS = 14
-UNUSUAL_FACTOR = Decimal(2)
-MIN_SAMPLES = 8
-BUDGET_TABLES = (Budget, CategoryBudgetSettings)  # budgets move the budget alerts
-ACCOUNT_TABLES = (Account, Transfer)  # limits, cards and payments by hand move the card alerts
 BOOKED_TABLES: dict[str, Any] = {
     **dict[str, Any](SOURCE_TABLES.items()),
     "card_statement": Account,  # a card whose statements failed: fixed by editing the card
 }
 
 
-def _average_income(session: Session, household: Household, today: date) -> Decimal:
+def _average_income(
+    session: Session, household: Household, today: date, facts: ChunkFacts | None
+) -> Decimal:
+    if facts is not None and household.id in facts.incomes:
+        return facts.incomes[household.id]
     since = today - timedelta(days=365)
     where = (
         Transaction.household_id == household.id,
@@ -70,85 +65,60 @@ def _average_income(session: Session, household: Household, today: date) -> Deci
     return (Decimal(total or 0) / 12).quantize(Decimal("0.01"))
 
 
-def _endings(session: Session, household: Household) -> list[Ending]:
+def _endings(session: Session, household: Household, facts: ChunkFacts | None) -> list[Ending]:
     """Last payment dates; a source too broken to schedule has its own alert instead."""
-    found = [
-        Ending("installment", p.id, p.name, installment_dates(*_plan_dates(p))[-1])
-        for p in installment_plans.list_plans(session, household)
-    ]
-    for loan in loans.list_loans(session, household):
-        try:
-            periods = loans.breakdown(session, loan)
-        except DomainError:
-            continue
-        if periods:
-            found.append(Ending("loan", loan.id, loan.name, periods[-1].date))
-    return found
+    if facts is not None:
+        return facts.endings.get(household.id, [])
+    specs = load_specs(session, [household.id])
+    return [e for e in map(ending_of, specs) if e is not None]
 
 
-def _plan_dates(plan: InstallmentPlan) -> tuple[date, int, int | None]:
-    return plan.first_payment_date, plan.payments_count, plan.day_of_month
-
-
-def _unusual(session: Session, household: Household, today: date) -> list[Unusual]:
+def _unusual(
+    session: Session, household: Household, today: date, facts: ChunkFacts | None
+) -> list[Unusual]:
     """Recent expenses above twice their category's 90th percentile of the past year."""
-    since = today - timedelta(days=365)
-    typical = (
-        select(
-            Transaction.category_id,
-            func.percentile_cont(0.9).within_group(Transaction.amount).label("p90"),
-            func.count().label("n"),
-        )
-        .where(
-            Transaction.household_id == household.id,
-            Transaction.type == "expense",
-            Transaction.date > since,
-            Transaction.date <= today - timedelta(days=RECENT_DAYS),
-            Transaction.category_id.is_not(None),
-        )
-        .group_by(Transaction.category_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Transaction, typical.c.p90, Category.name)
-        .join(typical, typical.c.category_id == Transaction.category_id)
-        .join(Category, Category.id == Transaction.category_id)
-        .where(
-            Transaction.household_id == household.id,
-            Transaction.type == "expense",
-            Transaction.date > today - timedelta(days=RECENT_DAYS),
-            Transaction.date <= today,
-            typical.c.n >= MIN_SAMPLES,
-            Transaction.amount > typical.c.p90 * UNUSUAL_FACTOR,
-        )
-    ).all()
-    return [
-        Unusual(tx.id, tx.description, name, tx.amount, Decimal(str(p90)).quantize(ZERO), tx.date)
-        for tx, p90, name in rows
-    ]
+    if facts is not None:
+        return facts.unusual.get(household.id, [])
+    found: dict[int, list[Unusual]] = {household.id: []}
+    unusual_expenses(session, [household.id], today, found)
+    return found[household.id]
 
 
-def _failed_bookings(session: Session, household: Household) -> list[BookingFailure]:
+def _failed_bookings(
+    session: Session, household: Household, facts: ChunkFacts | None = None
+) -> list[BookingFailure]:
     """Sources the latest pass could not book, unless deleted or changed since (a fix)."""
+    if facts is not None:
+        candidates = facts.failed.get(household.id, [])
+        return [f for f in candidates if _unfixed(session, household, f.kind, f.source_id, None)]
     found = []
     for failure in failed_bookings(session, household.id):
-        model = BOOKED_TABLES.get(failure.kind)
-        if model is None:
-            continue
-        updated = session.scalar(
-            select(model.updated_at).where(
-                model.id == failure.source_id, model.household_id == household.id
-            )
-        )
-        if updated is not None and updated <= failure.failed_at:
+        if _unfixed(session, household, failure.kind, failure.source_id, failure.failed_at):
             found.append(
                 BookingFailure(failure.kind, failure.source_id, failure.name, failure.reason)
             )
     return found
 
 
-def _over_limit(session: Session, household: Household, today: date) -> list[CardOverLimit]:
+def _unfixed(
+    session: Session, household: Household, kind: str, source_id: int, since: datetime | None
+) -> bool:
+    """The failed source still exists, unchanged since the pass (`None`: this very pass)."""
+    model = BOOKED_TABLES.get(kind)
+    if model is None:
+        return False
+    updated = session.scalar(
+        select(model.updated_at).where(model.id == source_id, model.household_id == household.id)
+    )
+    return updated is not None and (since is None or updated <= since)
+
+
+def _over_limit(
+    session: Session, household: Household, today: date, facts: ChunkFacts | None
+) -> list[CardOverLimit]:
     """The household's open credit cards with a limit whose exposure is above it."""
+    if facts is not None and household.id not in facts.limited:
+        return []
     found = []
     for card in list_accounts(session, household):
         if card.kind != "credit_card" or card.credit_limit is None:
@@ -163,49 +133,69 @@ def has_no_data(session: Session, household: Household) -> bool:
     """True for an account with nothing yet: no transaction, balance reading or source."""
     return not any(
         session.scalar(select(model.id).where(model.household_id == household.id).limit(1))
-        for model in (Transaction, BalanceRecord, FixedItem, InstallmentPlan, Loan)
+        for model in DATA_MODELS
     )
 
 
 def _forecast_conditions(
-    session: Session, household: Household, today: date, prefs: HouseholdSettings
+    session: Session,
+    household: Household,
+    today: date,
+    prefs: HouseholdSettings,
+    facts: ChunkFacts | None = None,
 ) -> list[Condition]:
-    """What the forecast says: a dip below the levels, large payments ahead."""
+    """What the forecast's P50 path says: a dip below the levels, large payments ahead.
+
+    Only the median path is built (`path_lows`): the alerts never read the band.
+    """
     try:
-        forecast = forecast_for(session, household, today)
+        inputs = gather_inputs(session, household, today)
+        lows = path_lows(inputs)
     except DomainError as exc:  # a broken source: its own alert names it, the rest still count
         log.warning("no forecast for alerts of household %s: %s", household.id, exc.message)
         return []
     conditions = alert_rules.forecast_conditions(
-        summarize(forecast), critical=prefs.critical_threshold, warning=prefs.warning_threshold
+        lows, critical=prefs.critical_threshold, warning=prefs.warning_threshold
     )
     conditions += alert_rules.large_payments(
-        forecast.events,
+        expected_events(inputs),
         today=today,
-        average_income=_average_income(session, household, today),
+        average_income=_average_income(session, household, today, facts),
         share=prefs.large_payment_share,
     )
     return conditions
 
 
-def evaluate(session: Session, household: Household, today: date, now: datetime) -> list[Condition]:
-    """Every condition that holds for the household now.
+def _is_admin(session: Session, household: Household, facts: ChunkFacts | None) -> bool:
+    return household.id in facts.admins if facts else has_admin_member(session, household)
+
+
+def evaluate(
+    session: Session,
+    household: Household,
+    today: date,
+    now: datetime,
+    *,
+    facts: ChunkFacts | None = None,
+) -> list[Condition]:
+    """Every condition that holds for the household now (`facts`: answers loaded for a chunk).
 
     An account with no data at all gets no forecast alert: with nothing recorded, a
     forecast of 0.00 says nothing about the household (not enough data yet).
     """
-    conditions = alert_rules.booking_failures(_failed_bookings(session, household))
-    if has_admin_member(session, household):
+    conditions = alert_rules.booking_failures(_failed_bookings(session, household, facts))
+    if _is_admin(session, household, facts):
         conditions += alert_rules.backup_conditions(last_verified_backup(session), now)
-    if has_no_data(session, household):
+    empty = household.id not in facts.with_data if facts else has_no_data(session, household)
+    if empty:
         return conditions
-    conditions += _forecast_conditions(
-        session, household, today, get_household_settings(session, household)
-    )
-    conditions += alert_rules.endings(_endings(session, household), today=today)
-    conditions += alert_rules.unusual_expenses(_unusual(session, household, today))
-    conditions += budgets.alert_conditions(session, household, today)
-    conditions += alert_rules.card_limits(_over_limit(session, household, today))
+    prefs = get_household_settings(session, household)
+    conditions += _forecast_conditions(session, household, today, prefs, facts)
+    conditions += alert_rules.endings(_endings(session, household, facts), today=today)
+    conditions += alert_rules.unusual_expenses(_unusual(session, household, today, facts))
+    if facts is None or household.id in facts.budgeted:
+        conditions += budgets.alert_conditions(session, household, today)
+    conditions += alert_rules.card_limits(_over_limit(session, household, today, facts))
     return conditions
 
 
@@ -260,27 +250,35 @@ def sync_alerts(
         .values(resolved_at=now)
         .execution_options(synchronize_session=False)
     )
-    session.expire_all()  # rows loaded earlier are stale now
+    for stale in [o for o in session.identity_map.values() if isinstance(o, Alert)]:
+        session.expire(stale)  # alert rows loaded earlier are stale now (others are not)
 
 
-def _fingerprint(session: Session, household: Household, today: date, now: datetime) -> str:
-    """Changes whenever anything that moves the forecast changes (or the day turns)."""
-    parts = [today.isoformat(), f"{now:%Y%m%d%H}" if has_admin_member(session, household) else ""]
-    for model in (
-        Transaction,
-        FixedItem,
-        InstallmentPlan,
-        Loan,
-        BalanceRecord,
-        *BUDGET_TABLES,
-        *ACCOUNT_TABLES,
-    ):
+def _marks(session: Session, household: Household, facts: ChunkFacts | None) -> list[str]:
+    if facts is not None:
+        return list(facts.marks[household.id])
+    parts = []
+    for model in FINGERPRINT_MODELS:
         count, latest = session.execute(
             select(func.count(), func.max(model.updated_at)).where(
                 model.household_id == household.id
             )
         ).one()
-        parts.append(f"{count}/{latest.timestamp() if latest else 0}")
+        parts.append(mark_part(count, latest))
+    return parts
+
+
+def _fingerprint(
+    session: Session,
+    household: Household,
+    today: date,
+    now: datetime,
+    facts: ChunkFacts | None = None,
+) -> str:
+    """Changes whenever anything that moves the forecast changes (or the day turns)."""
+    admin = _is_admin(session, household, facts)
+    parts = [today.isoformat(), f"{now:%Y%m%d%H}" if admin else ""]
+    parts += _marks(session, household, facts)
     prefs = get_household_settings(session, household)
     parts += [
         str(prefs.warning_threshold),
@@ -289,7 +287,7 @@ def _fingerprint(session: Session, household: Household, today: date, now: datet
         str(prefs.forecast_horizon_months),
         str(prefs.include_history),
         household.timezone,
-        ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, household)),
+        ",".join(f"{f.kind}:{f.source_id}" for f in _failed_bookings(session, household, facts)),
     ]
     # A digest: the parts grow with every table that moves the forecast (and with the
     # failed sources), the stored column does not.
@@ -297,17 +295,52 @@ def _fingerprint(session: Session, household: Household, today: date, now: datet
 
 
 def refresh_alerts(
-    session: Session, household: Household, today: date, now: datetime, *, force: bool = False
+    session: Session,
+    household: Household,
+    today: date,
+    now: datetime,
+    *,
+    force: bool = False,
+    facts: ChunkFacts | None = None,
 ) -> bool:
     """Re-evaluate the household's alerts when anything changed since the last time."""
     prefs = get_household_settings(session, household)
-    mark = _fingerprint(session, household, today, now)
+    mark = _fingerprint(session, household, today, now, facts)
     if not force and prefs.alerts_fingerprint == mark:
         return False
-    sync_alerts(session, household, evaluate(session, household, today, now), now)
+    conditions = evaluate(session, household, today, now, facts=facts)
+    sync_alerts(session, household, conditions, now)
     prefs.alerts_fingerprint = mark  # alerts are not part of it: the mark still holds
     session.flush()
     return True
+
+
+def refresh_chunk(
+    session: Session,
+    homes: Sequence[Household],
+    today: Mapping[int, date],
+    now: datetime,
+    *,
+    failed: Mapping[int, list[BookingFailure]],
+) -> tuple[int, int]:
+    """Re-evaluate a chunk's alerts: their answers loaded once, each household in a savepoint.
+
+    `failed` is what the booking pass that just ran could not book for them. Returns how
+    many households were evaluated and how many failed (each alone).
+    """
+    ids = [home.id for home in homes]
+    session.scalars(select(HouseholdSettings).where(HouseholdSettings.household_id.in_(ids))).all()
+    facts = load_facts(session, homes, today, failed=failed)
+    evaluated = failures = 0
+    for home in homes:
+        try:
+            with session.begin_nested():
+                refresh_alerts(session, home, today[home.id], now, facts=facts)
+            evaluated += 1
+        except Exception:  # one household's failure stops only its own alerts
+            log.exception("alert evaluation failed for household %s", home.id)
+            failures += 1
+    return evaluated, failures
 
 
 def _visible(household: Household, today: date) -> list[ColumnElement[bool]]:

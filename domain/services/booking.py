@@ -309,6 +309,31 @@ def run_booking_pass(
     return report
 
 
+def book_households(
+    session: Session,
+    household_ids: Sequence[int],
+    *,
+    now: datetime,
+    as_of: date | None = None,
+    run_id: int | None = None,
+) -> PassReport:
+    """Book what is due for these households only: one chunk of a pass spread over workers.
+
+    Chunks of one pass run side by side, so each takes the pass lock shared: they wait
+    for a whole pass holding it (and a whole pass skips while they run); the booking key
+    keeps every occurrence and charge booked once whoever gets there first.
+    """
+    report = PassReport()
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": BOOKING_LOCK_KEY})
+    households = session.execute(
+        select(Household.id, Household.timezone)
+        .where(Household.id.in_(list(household_ids)))
+        .order_by(Household.id)
+    ).all()
+    _book_chunk(session, households, _PassContext(now, as_of, run_id), report)
+    return report
+
+
 def preview_booking(session: Session, household: Household, through: date) -> list[Occurrence]:
     """What a pass up to `through` would book for the household, without booking it."""
     due = [o for spec in load_specs(session, [household.id]) for o in due_to_book(spec, through)]

@@ -52,6 +52,95 @@ def record_job_run(
     return run
 
 
+ADDED = ("booked_total", "charges_total")  # numbers that add up over the chunks
+COUNTED = ("booked", "charges")  # per household, added up
+LISTED = ("failed_sources", "held_back", "workers")  # lists, joined
+
+
+def open_chunked_run(
+    session: Session, *, job: str, started_at: datetime, chunks: int, details: dict[str, object]
+) -> JobRun:
+    """Open the one record of a pass whose chunks run apart; each chunk reports into it."""
+    totals: dict[str, object] = {
+        **details,
+        "chunks": chunks,
+        "chunks_done": [],
+        "booked_total": 0,
+        "booked": {},
+        "charges_total": 0,
+        "charges": {},
+        "errors": {},
+        "failed_sources": [],
+        "held_back": [],
+        "workers": [],
+        "alerts": {"evaluated": 0, "failed": 0},
+        "seconds": {"booking": 0.0, "alerts": 0.0},
+    }
+    run = JobRun(job=job, started_at=started_at, status="running", details=totals)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def chunk_reported(session: Session, run_id: int, index: int) -> bool:
+    """Whether a chunk of the pass has reported already (an earlier attempt finished it)."""
+    done = session.scalar(select(JobRun.details["chunks_done"]).where(JobRun.id == run_id))
+    return isinstance(done, list) and index in done
+
+
+def _added(total: object, more: object) -> dict[str, object]:
+    """Two {key: number} maps added key by key."""
+    merged = dict(total) if isinstance(total, dict) else {}
+    for key, value in (more if isinstance(more, dict) else {}).items():
+        merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+def _with_share(details: dict[str, object], share: dict[str, object]) -> dict[str, object]:
+    merged = dict(details)
+    for key in ADDED:
+        merged[key] = int(str(merged.get(key, 0))) + int(str(share.get(key, 0)))
+    for key in (*COUNTED, "alerts", "seconds"):
+        merged[key] = _added(merged.get(key), share.get(key))
+    merged["errors"] = {**_as_dict(merged.get("errors")), **_as_dict(share.get("errors"))}
+    for key in LISTED:
+        merged[key] = [*_as_list(merged.get(key)), *_as_list(share.get(key))]
+    merged["workers"] = sorted({str(w) for w in _as_list(merged["workers"])})
+    return merged
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def report_chunk(
+    session: Session, run_id: int, index: int, share: dict[str, object], *, now: datetime
+) -> bool:
+    """Add a chunk's share to its pass's record, once; the last chunk closes the pass.
+
+    The record's row is locked to the end of the chunk's transaction, so concurrent
+    chunks add up one after the other, and a chunk that an earlier attempt already
+    reported adds nothing (False: the caller rolls its work back).
+    """
+    run = session.scalars(select(JobRun).where(JobRun.id == run_id).with_for_update()).one()
+    details = dict(run.details or {})
+    done = _as_list(details.get("chunks_done"))
+    if index in done:
+        return False
+    merged = _with_share(details, share)
+    merged["chunks_done"] = sorted([*done, index])  # type: ignore[type-var]
+    run.details = merged
+    if len(done) + 1 >= int(str(details.get("chunks", 0))):
+        run.finished_at = now
+        run.status = "partial" if merged["errors"] else "ok"
+    session.flush()
+    return True
+
+
 def recent_job_runs(session: Session, *, job: str | None = None, limit: int = 20) -> list[JobRun]:
     """The latest passes, newest first."""
     query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
