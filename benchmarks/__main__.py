@@ -15,6 +15,7 @@ from benchmarks.environment import bench_databases, configure
 from benchmarks.forecast_bench import compare_forecast
 from benchmarks.forecast_data import ensure_forecast_dataset, forecast_database
 from benchmarks.io_bench import run_io_benchmarks
+from benchmarks.nightly import run_nightly_benchmarks
 from benchmarks.nodelay_probe import probe_nodelay
 from benchmarks.page import PageSpec
 from benchmarks.sql_bench import page_variants, time_queries
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-ui-pages", action="store_true", help="skip every page's render (AppTest)"
     )
     parser.add_argument("--skip-io", action="store_true", help="skip Excel export and CSV import")
+    parser.add_argument("--skip-nightly", action="store_true", help="skip the nightly pass")
     parser.add_argument(
         "--forecast-rounds", type=int, default=11, help="interleaved forecast/read rounds"
     )
@@ -119,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             _run_forecast(databases.ledger, args)
         if not args.skip_io:
             for line in run_io_benchmarks(databases.ledger, rounds=args.rounds):
+                report.emit(line)
+        if not args.skip_nightly:  # 10,000 households, 1 and 2 workers (benchmarks/nightly.py)
+            for line in run_nightly_benchmarks(databases.ledger):
                 report.emit(line)
     return 0
 
