@@ -30,7 +30,7 @@ def test_compose_services_and_ordering() -> None:
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert services["migrate"]["command"] == ["cashflow", "db", "upgrade"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
-    for name in ("api", "ui", "scheduler"):
+    for name in ("api", "ui", "scheduler", "worker"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["db"]["condition"] == "service_healthy"
@@ -40,7 +40,7 @@ def test_compose_services_and_ordering() -> None:
 
 def test_every_image_is_pinned_by_version() -> None:
     images = {name: service["image"] for name, service in _services().items()}
-    assert set(images) == {"db", "migrate", "api", "ui", "scheduler", "pgadmin"}
+    assert set(images) == {"db", "migrate", "api", "ui", "scheduler", "worker", "pgadmin"}
     unpinned = {name: image for name, image in images.items() if not VERSION_TAG.search(image)}
     assert unpinned == {}
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -54,8 +54,16 @@ def test_served_services_are_health_checked_and_one_shots_are_not() -> None:
         assert check[0] == "CMD"
         assert path in check[-1]
     # The image's HEALTHCHECK asks the API: it must not mark the other commands unhealthy.
-    for name in ("migrate", "scheduler"):
+    for name in ("migrate", "scheduler", "worker"):
         assert services[name]["healthcheck"] == {"disable": True}
+
+
+def test_the_worker_service_scales() -> None:
+    """`--scale worker=3`: nothing in it may be one of a kind (a name or a published port)."""
+    worker = _services()["worker"]
+    assert worker["command"] == ["cashflow", "worker"]
+    assert "container_name" not in worker
+    assert "ports" not in worker
 
 
 def test_docker_compose_config_validates() -> None:
