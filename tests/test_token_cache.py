@@ -6,13 +6,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, update
+from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.config import Settings
@@ -248,29 +248,39 @@ def _warm(client: TestClient, headers: dict[str, str]) -> None:
         assert _list(client, headers) == 200
 
 
-def test_a_warm_list_request_runs_one_statement(
+class RecordingCursor(psycopg.Cursor[Any]):
+    """A driver cursor that notes every statement sent through it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Self:
+        """Note the statement, then run it."""
+        RecordingCursor.seen.append(str(query))
+        return super().execute(query, params, **kwargs)
+
+
+def test_a_warm_list_request_sends_the_database_only_its_page(
     client: TestClient,
-    engine: Engine,
+    connection: Connection,
     session: Session,
     household: Household,
     headers: dict[str, str],
 ) -> None:
-    make_transaction(session, household)
+    make_transaction(session, household, description="Bakery")
     session.commit()
     _warm(client, headers)
-    statements: list[str] = []
-
-    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _count)
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    RecordingCursor.seen.clear()
+    driver.cursor_factory = RecordingCursor
     try:
-        assert _list(client, headers) == 200
+        page = client.get(f"{API}/transactions", headers=headers)
     finally:
-        event.remove(engine, "before_cursor_execute", _count)
-    ours = [s for s in statements if "SAVEPOINT" not in s]  # the test's transaction's own
-    assert len(ours) == 1
-    assert ours[0].startswith("SELECT transactions.id")
+        driver.cursor_factory = psycopg.Cursor
+    assert [item["description"] for item in page.json()["items"]] == ["Bakery"]
+    sent = [s for s in RecordingCursor.seen if "SAVEPOINT" not in s]  # the test's own
+    assert len(sent) == 1
+    assert sent[0].startswith("SELECT transactions.id")
 
 
 def test_logout_and_a_password_change_end_a_warm_token(client: TestClient) -> None:

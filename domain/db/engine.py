@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import select
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -33,12 +33,16 @@ def _watch_slow_queries(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _end(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        started = conn.info["query_started"].pop()
-        seconds = time.perf_counter() - started
-        if seconds > SLOW_QUERY_SECONDS:
-            slow_log.warning(
-                "slow query", extra={"seconds": round(seconds, 3), "statement": statement[:2000]}
-            )
+        note_duration(statement, conn.info["query_started"].pop())
+
+
+def note_duration(statement: str, started: float) -> None:
+    """Log a statement that took longer than a second since `started` (never its values)."""
+    seconds = time.perf_counter() - started
+    if seconds > SLOW_QUERY_SECONDS:
+        slow_log.warning(
+            "slow query", extra={"seconds": round(seconds, 3), "statement": statement[:2000]}
+        )
 
 
 def libpq_url(url: str) -> str:
@@ -71,6 +75,8 @@ def _prove_on_checkout(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if dbapi_connection.closed:
+            raise DisconnectionError("the pooled connection is closed")
         idle = time.monotonic() - record.info.get("returned_at", float("-inf"))
         if idle < PING_AFTER_IDLE_SECONDS and not _socket_has_news(dbapi_connection.fileno()):
             return
@@ -129,6 +135,45 @@ def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     event.listen(factory, "before_flush", _refuse_flush)
     event.listen(factory, "do_orm_execute", _refuse_write)
     return factory
+
+
+@contextmanager
+def read_connection(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """A connection for one read that needs no Session: straight from the factory's pool.
+
+    A Session costs more than the ledger's hottest statement takes to run; a read-only
+    factory's engine hands out autocommit connections. A factory bound to a connection
+    (a test's, inside its transaction) lends that connection through a session instead.
+    """
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn
+        return
+    with factory() as session:
+        yield session.connection()
+
+
+def driver_rows(
+    connection: Connection, statement: str, values: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Run compiled SQL on the driver's own cursor: the rows as psycopg reads them.
+
+    For the hottest read only: no SQLAlchemy result is built around the rows. The
+    statement is timed (and logged when slow) like any other, and a connection the
+    failure broke is invalidated so the pool never hands it out again.
+    """
+    driver: Any = connection.connection.driver_connection
+    started = time.perf_counter()
+    try:
+        with driver.cursor() as cursor:
+            rows: list[tuple[Any, ...]] = cursor.execute(statement, values).fetchall()
+    except Exception:
+        if driver.closed or driver.broken:
+            connection.invalidate()
+        raise
+    note_duration(statement, started)
+    return rows
 
 
 def wait_for_database(engine: Engine, *, seconds: float = 10.0) -> None:

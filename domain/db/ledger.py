@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
+from domain.db.engine import driver_rows
 from domain.db.models import Transaction
 from domain.rules.ledger import LedgerFilter, SortKey, Totals
 from domain.rules.money import ZERO
@@ -217,16 +218,16 @@ def fetch_page_rows(
 ) -> tuple[list[tuple[Any, ...]], int]:
     """`fetch_page` as plain tuples (LIST_NAMES, then the count), through SQL compiled once.
 
-    The same statements as `page_query` and `count_query`, run through the driver with
-    no statement built per call and no result processing: the values come as psycopg
-    reads them (Decimal, date, datetime, str, int).
+    The same statements as `page_query` and `count_query`, run on the driver's cursor
+    with no statement built per call and no result processing: the values come as
+    psycopg reads them (Decimal, date, datetime, str, int).
     """
     page_sql, count_sql = _compiled(_Shape.of(spec, sort))
     values = _values(household_id, spec, limit, offset)
-    rows = [tuple(row) for row in connection.exec_driver_sql(page_sql, values)]
+    rows = driver_rows(connection, page_sql, values)
     if rows:
         return rows, int(rows[0][-1])
-    return rows, int(connection.exec_driver_sql(count_sql, values).scalar() or 0)
+    return rows, int(driver_rows(connection, count_sql, values)[0][0])
 
 
 def _representative(shape: _Shape) -> LedgerFilter:

@@ -7,7 +7,7 @@ statement built per call (`ledger.fetch_page_rows`).
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from domain.db import ledger
 from domain.errors import InvalidInputError
@@ -19,7 +19,7 @@ ROW_NAMES = ledger.LIST_NAMES
 
 
 def page_of_rows(
-    session: Session,
+    connection: Connection,
     household_id: int,
     spec: LedgerFilter,
     *,
@@ -33,6 +33,6 @@ def page_of_rows(
     if offset < 0:
         raise InvalidInputError("offset", "must not be negative")
     rows, total = ledger.fetch_page_rows(
-        session.connection(), household_id, spec, sort=sort, limit=limit, offset=offset
+        connection, household_id, spec, sort=sort, limit=limit, offset=offset
     )
     return Page(rows=rows, total=total, limit=limit, offset=offset)
