@@ -242,7 +242,8 @@ def test_card_debits_of_a_bank_file_are_matched_or_booked_as_transfers(
     assert _accounts_of(db, committed_user) == [(main.id, Decimal("5200.00"), "expense")]
     moved = db.execute(
         select(Transfer.to_account_id, Transfer.amount, Transfer.source).where(
-            Transfer.household_id == home.id, Transfer.source == "import"
+            Transfer.household_id == home.id, Transfer.to_account_id == max_card.id
         )
     ).all()
-    assert [tuple(m) for m in moved] == [(max_card.id, Decimal("812.40"), "import")]
+    # Paid on about Max's charge day: that statement's charge, keyed so it is never charged again.
+    assert [tuple(m) for m in moved] == [(max_card.id, Decimal("812.40"), "card_statement")]

@@ -26,6 +26,10 @@ READ_ONLY_PATHS = {
     ("GET", "/api/v1/transactions/{transaction_id}"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/categories/{category_id}"),
+    # Plain reads, like the ledger's. The accounts' answers are not: a balance is several queries
+    # that must see one snapshot (a transfer's two legs, or neither).
+    ("GET", "/api/v1/transfers"),
+    ("GET", "/api/v1/transfers/{transfer_id}"),
 }
 
 

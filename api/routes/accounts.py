@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from api.deps import HouseholdDep, NowDep, SessionDep, TodayDep, read_only
+from api.deps import HouseholdDep, NowDep, SessionDep, TodayDep
 from api.schemas.accounts import (
     AccountIn,
     AccountOrderIn,
@@ -54,7 +54,6 @@ def _out(session: Session, household: Household, account: Account, today: dt.dat
 
 
 @router.get("")
-@read_only
 def list_accounts(
     household: HouseholdDep, session: SessionDep, today: TodayDep, include_archived: bool = False
 ) -> list[AccountOut]:
@@ -85,7 +84,6 @@ def reorder_accounts(
 
 
 @router.get("/{account_id:int}")
-@read_only
 def get_account(
     account_id: PathId, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> AccountOut:
@@ -141,7 +139,6 @@ def set_default(
 
 
 @router.get("/{account_id:int}/statements")
-@read_only
 def card_statements(
     *,
     account_id: PathId,
