@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from domain.db.models import Household
 from domain.rules.forecast import Forecast
-from domain.services.account_views import accounts_stamp
 from domain.services.forecasting import forecast_for
 from domain.services.household_settings import WEEKDAY, get_household_settings
 from domain.services.versions import data_version
@@ -53,12 +52,8 @@ def shared(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def read_version(session: Session, household: Household) -> str:
-    """Read the household's data version inside a unit of work and keep it for this run.
-
-    The accounts and transfers have a stamp of their own (the data version predates them):
-    a transfer moves two accounts' balances and paths, a new card routes its purchases.
-    """
-    found = f"{data_version(session, household)}/{accounts_stamp(session, household)}"
+    """Read the household's data version inside a unit of work and keep it for this run."""
+    found = data_version(session, household)
     st.session_state[VERSION] = (household.id, found)
     return found
 

@@ -18,6 +18,7 @@ from domain.services import accounts, transactions, transfers
 from domain.services.accounts import AccountDraft
 from domain.services.households import create_household
 from domain.services.transfers import TransferDraft
+from domain.services.versions import data_version
 
 TODAY = date(2026, 12, 7)
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
@@ -235,3 +236,17 @@ def test_the_database_refuses_a_transfer_into_another_household(
     )
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_an_account_or_a_transfer_changes_the_data_version(
+    session: Session, household: Household
+) -> None:
+    before = data_version(session, household)
+    savings = _bank(session, household)
+    added = data_version(session, household)
+    assert added != before
+    main = accounts.default_account(session, household)
+    transfers.record_transfer(
+        session, household, TransferDraft(TODAY, Decimal("50.00"), main.id, savings.id)
+    )
+    assert data_version(session, household) != added

@@ -13,25 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.db.models import Account, Household, Transfer
+from domain.db.models import Account, Household
 from domain.rules.money import ZERO
 from domain.services import accounts, balance, dashboard
 from domain.services.balance import AccountBalance
 from domain.services.dashboard import CardFigures
-
-
-def accounts_stamp(session: Session, household: Household) -> str:
-    """`count|max(updated_at)` of the household's accounts and of its transfers, in one read."""
-    parts = [
-        select(func.concat(func.count(), "|", func.max(model.updated_at)))
-        .where(model.household_id == household.id)
-        .scalar_subquery()
-        for model in (Account, Transfer)
-    ]
-    return "/".join(str(part) for part in session.execute(select(*parts)).one())
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from domain.db.models import (
+    Account,
     BalanceRecord,
     Budget,
     Category,
@@ -28,10 +29,13 @@ from domain.db.models import (
     RecurringBooking,
     Scenario,
     Transaction,
+    Transfer,
 )
 
 # Every table a page computes from that carries the household's id.
 OWNED = (
+    Account,
+    Transfer,
     Transaction,
     FixedItem,
     InstallmentPlan,
