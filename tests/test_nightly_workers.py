@@ -226,9 +226,11 @@ def test_batched_alerts_equal_one_at_a_time(nightly: sessionmaker[Session]) -> N
         homes = list(session.scalars(select(Household).order_by(Household.id)))
         today = {h.id: local_today(now, h.timezone) for h in homes}
         facts = load_facts(session, homes, today, failed={})
+        assert len(facts.inputs) == len(homes)  # typical households are all read together
         kinds: set[str] = set()
         for home in homes:
             day = today[home.id]
+            assert facts.inputs[home.id] == gather_inputs(session, home, day)
             alone = alerts.evaluate(session, home, day, now)
             batched = alerts.evaluate(session, home, day, now, facts=facts)
             assert sorted(alone, key=lambda c: c.key) == sorted(batched, key=lambda c: c.key)

@@ -7,11 +7,12 @@ rate of its own date (or the latest before it), a transfer's legs likewise.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, exists, func, or_, select, union_all
+from sqlalchemy import BigInteger, Date, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from domain.db.currency import in_base, require_rates
@@ -25,6 +26,7 @@ from domain.db.models import (
     Transaction,
     Transfer,
 )
+from domain.db.recurring import any_of
 from domain.rules.card_routing import Move
 from domain.rules.cards import CardLine
 from domain.rules.currency import RateTable, convert, explain_conversion
@@ -42,8 +44,22 @@ def future_transactions(
     One in another currency converts at the latest rate on or before its date, and its
     description says so.
     """
+    return future_transactions_of(session, [household_id], today, end, {household_id: rates})[
+        household_id
+    ]
+
+
+def future_transactions_of(
+    session: Session,
+    household_ids: Sequence[int],
+    today: date,
+    end: date,
+    rates: Mapping[int, RateTable],
+) -> dict[int, list[Event]]:
+    """`future_transactions` of several households in one query (each with its own rates)."""
     rows = session.execute(
         select(
+            Transaction.household_id,
             Transaction.date,
             Transaction.amount,
             Transaction.currency,
@@ -51,20 +67,22 @@ def future_transactions(
             Transaction.description,
             Transaction.category_id,
             Transaction.account_id,
-        ).where(
-            Transaction.household_id == household_id,
+        )
+        .where(
+            Transaction.household_id == any_of(household_ids),
             Transaction.date > today,
             Transaction.date < end,
         )
+        .order_by(Transaction.household_id, Transaction.date, Transaction.id)
     )
-    events = []
+    events: dict[int, list[Event]] = {household_id: [] for household_id in household_ids}
     for r in rows:
-        conversion = convert(r.amount, r.currency, r.date, rates)
+        conversion = convert(r.amount, r.currency, r.date, rates[r.household_id])
         description = r.description or "Transaction"
         if conversion.converted:
             description = f"{description} ({explain_conversion(conversion)})"
         amount = conversion.base_amount
-        events.append(
+        events[r.household_id].append(
             Event(
                 r.date,
                 amount if r.type == "income" else -amount,
@@ -91,8 +109,24 @@ def future_moves(
     `currencies` holds each account's currency: what leaves is in the first account's,
     what arrives (`to_amount` when given) in the second's.
     """
+    return future_moves_of(
+        session, [household_id], today, end, currencies=currencies, rates={household_id: rates}
+    )[household_id]
+
+
+def future_moves_of(
+    session: Session,
+    household_ids: Sequence[int],
+    today: date,
+    end: date,
+    *,
+    currencies: Mapping[int, str],
+    rates: Mapping[int, RateTable],
+) -> dict[int, list[Move]]:
+    """`future_moves` of several households in one query."""
     rows = session.execute(
         select(
+            Transfer.household_id,
             Transfer.date,
             Transfer.amount,
             Transfer.to_amount,
@@ -100,22 +134,29 @@ def future_moves(
             Transfer.to_account_id,
             Transfer.description,
         )
-        .where(Transfer.household_id == household_id, Transfer.date > today, Transfer.date < end)
-        .order_by(Transfer.date, Transfer.id)
-    )
-    return [
-        Move(
-            r.date,
-            convert(r.amount, currencies[r.from_account_id], r.date, rates).base_amount,
-            convert(
-                r.to_amount or r.amount, currencies[r.to_account_id], r.date, rates
-            ).base_amount,
-            r.from_account_id,
-            r.to_account_id,
-            r.description or "Transfer",
+        .where(
+            Transfer.household_id == any_of(household_ids),
+            Transfer.date > today,
+            Transfer.date < end,
         )
-        for r in rows
-    ]
+        .order_by(Transfer.household_id, Transfer.date, Transfer.id)
+    )
+    moves: dict[int, list[Move]] = {household_id: [] for household_id in household_ids}
+    for r in rows:
+        table = rates[r.household_id]
+        moves[r.household_id].append(
+            Move(
+                r.date,
+                convert(r.amount, currencies[r.from_account_id], r.date, table).base_amount,
+                convert(
+                    r.to_amount or r.amount, currencies[r.to_account_id], r.date, table
+                ).base_amount,
+                r.from_account_id,
+                r.to_account_id,
+                r.description or "Transfer",
+            )
+        )
+    return moves
 
 
 def card_past_lines(
@@ -189,12 +230,30 @@ def booked_keys(
     session: Session, household_id: int, since: date
 ) -> frozenset[tuple[str, int, date]]:
     """Booking keys of the household from a day on (payments recorded ahead of the scheduler)."""
-    rows = session.execute(
-        select(
-            RecurringBooking.source_kind, RecurringBooking.source_id, RecurringBooking.due_date
-        ).where(RecurringBooking.household_id == household_id, RecurringBooking.due_date >= since)
-    )
-    return frozenset((r.source_kind, r.source_id, r.due_date) for r in rows)
+    return booked_keys_of(session, {household_id: since})[household_id]
+
+
+def booked_keys_of(
+    session: Session, since: Mapping[int, date]
+) -> dict[int, frozenset[tuple[str, int, date]]]:
+    """`booked_keys` of several households, each from its own day, in one query."""
+    found: dict[int, set[tuple[str, int, date]]] = {household_id: set() for household_id in since}
+    if since:
+        rows = session.execute(
+            select(
+                RecurringBooking.household_id,
+                RecurringBooking.source_kind,
+                RecurringBooking.source_id,
+                RecurringBooking.due_date,
+            ).where(
+                RecurringBooking.household_id == any_of(list(since)),
+                RecurringBooking.due_date >= min(since.values()),
+            )
+        )
+        for r in rows:
+            if r.due_date >= since[r.household_id]:
+                found[r.household_id].add((r.source_kind, r.source_id, r.due_date))
+    return {household_id: frozenset(keys) for household_id, keys in found.items()}
 
 
 def spending_history(
@@ -206,54 +265,80 @@ def spending_history(
     tied to a source, and not in a category that a recurring expense uses. Transfers are
     never spending (they are not transactions).
     """
+    return spending_histories(session, {household_id: specs}, today, base=base)[household_id]
+
+
+def spending_histories(
+    session: Session, specs: Mapping[int, Sequence[SourceSpec]], today: date, *, base: str
+) -> dict[int, list[CategoryHistory]]:
+    """`spending_history` of several households with one today and base, in three queries."""
+    ids = list(specs)
     first = date(*add_months(today.year, today.month, -HISTORY_MONTHS), 1)
     this_month = today.replace(day=1)
-    recurring = {s.info.category_id for s in specs if s.info.type == "expense"}
+    recurring = sorted(
+        {
+            (household_id, s.info.category_id)
+            for household_id, found in specs.items()
+            for s in found
+            if s.info.type == "expense" and s.info.category_id is not None
+        }
+    )
+    # (household, category) pairs a recurring expense uses, as a set the planner can hash
+    pairs = select(
+        func.unnest(literal([p[0] for p in recurring], ARRAY(BigInteger))).label("h"),
+        func.unnest(literal([p[1] for p in recurring], ARRAY(BigInteger))).label("c"),
+    ).subquery()
+    covered = exists().where(
+        pairs.c.h == Transaction.household_id, pairs.c.c == Transaction.category_id
+    )
     month = cast(func.date_trunc("month", Transaction.date), Date)
     where = (
-        Transaction.household_id == household_id,
+        Transaction.household_id == any_of(ids),
         Transaction.type == "expense",
         Transaction.source != "recurring",
         Transaction.source_kind.is_(None),
         Transaction.date >= first,
         Transaction.date < this_month,
-        or_(
-            Transaction.category_id.is_(None),
-            ~Transaction.category_id.in_([c for c in recurring if c is not None] or [-1]),
-        ),
+        or_(Transaction.category_id.is_(None), ~covered),
     )
     require_rates(session, base, *where)
     rows = session.execute(
         select(
+            Transaction.household_id,
             Transaction.account_id,
             Transaction.category_id,
             month.label("month"),
             func.sum(in_base(base)),
         )
         .where(*where)
-        .group_by(Transaction.account_id, Transaction.category_id, month)
+        .group_by(Transaction.household_id, Transaction.account_id, Transaction.category_id, month)
     ).all()
     names = {
         row.id: row.name
         for row in session.execute(
-            select(Category.id, Category.name).where(Category.household_id == household_id)
+            select(Category.id, Category.name).where(Category.household_id == any_of(ids))
         )
     }
-    by_key: dict[tuple[int | None, int | None], dict[date, Decimal]] = defaultdict(dict)
-    for account_id, category_id, start, total in rows:
-        by_key[(account_id, category_id)][start] = total
+    by_key: dict[int, dict[tuple[int | None, int | None], dict[date, Decimal]]] = {
+        household_id: defaultdict(dict) for household_id in ids
+    }
+    for household_id, account_id, category_id, start, total in rows:
+        by_key[household_id][(account_id, category_id)][start] = total
     months = [date(*add_months(first.year, first.month, k), 1) for k in range(HISTORY_MONTHS)]
-    return [
-        CategoryHistory(
-            category_id,
-            names.get(category_id, "Uncategorised") if category_id else "Uncategorised",
-            tuple(totals.get(m, ZERO) for m in months),
-            account_id=account_id,
-        )
-        for (account_id, category_id), totals in sorted(
-            by_key.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0] or 0)
-        )
-    ]
+    return {
+        household_id: [
+            CategoryHistory(
+                category_id,
+                names.get(category_id, "Uncategorised") if category_id else "Uncategorised",
+                tuple(totals.get(m, ZERO) for m in months),
+                account_id=account_id,
+            )
+            for (account_id, category_id), totals in sorted(
+                keyed.items(), key=lambda kv: (kv[0][1] or 0, kv[0][0] or 0)
+            )
+        ]
+        for household_id, keyed in by_key.items()
+    }
 
 
 def has_any_data(session: Session, household_id: int) -> bool:

@@ -108,7 +108,11 @@ def any_of(ids: Sequence[int]) -> Any:
 def _rows_of(
     session: Session, model: Any, household_ids: list[int], account_id: int | None
 ) -> Sequence[Any]:
-    query = select(model.__table__).where(model.household_id == any_of(household_ids))
+    query = (
+        select(model.__table__)
+        .where(model.household_id == any_of(household_ids))
+        .order_by(model.household_id, model.id)  # the same order read one or many at a time
+    )
     if account_id is not None:
         query = query.where(model.account_id == account_id)
     return session.execute(query).all()
@@ -124,9 +128,9 @@ def load_specs(
     if fixed:
         fixed_ids = [row.id for row in fixed]
         for row in session.execute(
-            select(FixedPause.fixed_id, FixedPause.start_date, FixedPause.end_date).where(
-                FixedPause.fixed_id == any_of(fixed_ids)
-            )
+            select(FixedPause.fixed_id, FixedPause.start_date, FixedPause.end_date)
+            .where(FixedPause.fixed_id == any_of(fixed_ids))
+            .order_by(FixedPause.fixed_id, FixedPause.start_date, FixedPause.end_date)
         ):
             pauses[row.fixed_id].append(DateRange(row.start_date, row.end_date))
     plans = _rows_of(session, InstallmentPlan, ids, account_id)
@@ -134,9 +138,9 @@ def load_specs(
     prepayments: dict[int, list[Prepayment]] = defaultdict(list)
     if loans:
         for row in session.execute(
-            select(LoanPrepayment.__table__).where(
-                LoanPrepayment.loan_id == any_of([row.id for row in loans])
-            )
+            select(LoanPrepayment.__table__)
+            .where(LoanPrepayment.loan_id == any_of([row.id for row in loans]))
+            .order_by(LoanPrepayment.loan_id, LoanPrepayment.date, LoanPrepayment.id)
         ):
             prepayments[row.loan_id].append(prepayment_of(row))
     specs: list[SourceSpec] = [fixed_spec(row, pauses[row.id]) for row in fixed]

@@ -40,10 +40,12 @@ from domain.db.recurring import any_of, load_specs
 from domain.errors import DomainError
 from domain.rules.alert_rules import BookingFailure, Ending, Unusual
 from domain.rules.currency import MissingRateError
+from domain.rules.forecast import ForecastInputs
 from domain.rules.installments import installment_dates
 from domain.rules.loans import amortize
 from domain.rules.money import ZERO
 from domain.rules.occurrences import InstallmentSpec, LoanSpec, SourceSpec
+from domain.services.forecasting import gather_chunk
 from domain.services.rates import base_currency
 
 RECENT_DAYS = 14
@@ -81,6 +83,7 @@ class ChunkFacts:
     budgeted: frozenset[int] = frozenset()
     limited: frozenset[int] = frozenset()  # households with a credit card that has a limit
     failed: Mapping[int, list[BookingFailure]] = field(default_factory=dict)
+    inputs: Mapping[int, ForecastInputs] = field(default_factory=dict)  # read together
 
 
 def mark_part(count: int, latest: Any) -> str:
@@ -249,12 +252,13 @@ def load_facts(
     `failed` is what the pass that just ran could not book (the latest booking pass).
     """
     ids = [home.id for home in homes]
+    with_data = _with_data(session, ids)
     unusual: dict[int, list[Unusual]] = {i: [] for i in ids}
     for day, members in _by_day(homes, today).items():
         unusual_expenses(session, members, day, unusual)
     return ChunkFacts(
         admins=_admins(session, ids),
-        with_data=_with_data(session, ids),
+        with_data=with_data,
         marks=_marks(session, ids),
         incomes=_incomes(session, homes, today),
         unusual=unusual,
@@ -264,4 +268,5 @@ def load_facts(
             session, ids, Account, Account.kind == "credit_card", Account.credit_limit.is_not(None)
         ),
         failed={i: list(failed.get(i, [])) for i in ids},
+        inputs=gather_chunk(session, [h for h in homes if h.id in with_data], today),
     )

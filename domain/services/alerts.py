@@ -149,7 +149,8 @@ def _forecast_conditions(
     Only the median path is built (`path_lows`): the alerts never read the band.
     """
     try:
-        inputs = gather_inputs(session, household, today)
+        found = facts.inputs.get(household.id) if facts is not None else None
+        inputs = found or gather_inputs(session, household, today)
         lows = path_lows(inputs)
     except DomainError as exc:  # a broken source: its own alert names it, the rest still count
         log.warning("no forecast for alerts of household %s: %s", household.id, exc.message)

@@ -11,7 +11,7 @@ base currency; credit cards are liabilities beside it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,13 +72,13 @@ class _Tally:
 
 
 def _latest_readings(
-    session: Session, household: Household, ids: list[int], through: date
+    session: Session, household_ids: list[int], ids: list[int], through: date
 ) -> dict[int, BalanceRecord]:
     """Each account's newest reading on or before a day (one query)."""
     rows = session.scalars(
         select(BalanceRecord)
         .where(
-            BalanceRecord.household_id == household.id,
+            BalanceRecord.household_id.in_(household_ids),
             BalanceRecord.account_id.in_(ids),
             BalanceRecord.as_of <= through,
         )
@@ -102,19 +102,20 @@ def _earliest(after: Mapping[int, date], ids: Iterable[int]) -> date:
 
 def _transaction_sums(
     session: Session,
-    household: Household,
+    household_ids: list[int],
     accounts: Iterable[Account],
     after: Mapping[int, date],
     through: date,
+    *,
+    base: str,
 ) -> list[Any]:
     """Per (account, currency): the signed sum after the account's reading, natively and in base.
 
     A row in neither its account's currency nor the base needs its own day's rate.
     """
-    base = base_currency(household)
     currencies = {a.id: a.currency for a in accounts}
     where = [
-        Transaction.household_id == household.id,
+        Transaction.household_id.in_(household_ids),
         Transaction.account_id.in_(list(currencies)),
         Transaction.date <= through,
         Transaction.date > _earliest(after, currencies),  # the index's range; the CASE sorts
@@ -138,7 +139,11 @@ def _transaction_sums(
 
 
 def _transfer_legs(
-    session: Session, household: Household, ids: list[int], after: Mapping[int, date], through: date
+    session: Session,
+    household_ids: list[int],
+    ids: list[int],
+    after: Mapping[int, date],
+    through: date,
 ) -> dict[int, Decimal]:
     """Per account: what its transfers brought in minus what they took out, after its reading."""
     legs = []
@@ -148,7 +153,7 @@ def _transfer_legs(
     ):
         legs.append(
             select(account.label("account_id"), signed.label("amount")).where(
-                Transfer.household_id == household.id,
+                Transfer.household_id.in_(household_ids),
                 account.in_(ids),
                 Transfer.date <= through,
                 Transfer.date > _earliest(after, ids),
@@ -204,31 +209,71 @@ def balances_of(
     table: RateTable | None = None,
 ) -> dict[int, AccountBalance]:
     """`account_balances` of the given accounts, already loaded (with the rates, when at hand)."""
-    ids = [a.id for a in accounts]
-    records = _latest_readings(session, household, ids, day)
+    tables = {household.id: table} if table is not None else {}
+    return balances_for(session, [household], {household.id: accounts}, day, tables=tables)[
+        household.id
+    ]
+
+
+def balances_for(
+    session: Session,
+    homes: Sequence[Household],
+    accounts: Mapping[int, list[Account]],
+    day: date,
+    *,
+    tables: Mapping[int, RateTable],
+) -> dict[int, dict[int, AccountBalance]]:
+    """`balances_of` for households of one base currency, three queries for all of them.
+
+    `tables` holds the rates at hand; a household needing rates without them has its
+    rates read.
+    """
+    base = base_currency(homes[0])
+    household_ids = [home.id for home in homes]
+    held = [a for home in homes for a in accounts[home.id]]
+    ids = [a.id for a in held]
+    records = _latest_readings(session, household_ids, ids, day)
     after = {account_id: r.as_of for account_id, r in records.items()}
     tallies: dict[int, _Tally] = defaultdict(_Tally)
-    currency = {a.id: a.currency for a in accounts}
-    needs_rates = any(a.currency != base_currency(household) for a in accounts)
-    table = table or (rate_table(session, household) if needs_rates else None)
+    currency = {a.id: a.currency for a in held}
+    owner = {a.id: a.household_id for a in held}
+    known = dict(tables)
+
+    def table_of(household_id: int) -> RateTable:
+        if household_id not in known:
+            home = next(h for h in homes if h.id == household_id)
+            known[household_id] = rate_table(session, home)
+        return known[household_id]
+
     for account_id, record in records.items():
         tally = tallies[account_id]
         if record.currency == currency.get(account_id):
             tally.recorded_native = tally.native = record.amount
         else:  # read before the base changed: converted on its own day
-            table = table or rate_table(session, household)
+            table = table_of(owner[account_id])
             converted = convert(record.amount, record.currency, record.as_of, table).base_amount
             tally.recorded_base = tally.foreign_base = converted
-    for row in _transaction_sums(session, household, accounts, after, day):
+    for row in _transaction_sums(session, household_ids, held, after, day, base=base):
         tally = tallies[row.account_id]
         if row.currency == currency.get(row.account_id):
             tally.native += Decimal(row.native)
         else:
             tally.foreign_base += Decimal(row.base)
-    for account_id, moved in _transfer_legs(session, household, ids, after, day).items():
+    for account_id, moved in _transfer_legs(session, household_ids, ids, after, day).items():
         tallies[account_id].native += moved
-    table = table or RateTable(base_currency(household))
-    return {a.id: _balance_of(a, tallies[a.id], records.get(a.id), day, table) for a in accounts}
+    return {
+        home.id: {
+            a.id: _balance_of(
+                a,
+                tallies[a.id],
+                records.get(a.id),
+                day,
+                table_of(home.id) if a.currency != base else known.get(home.id, RateTable(base)),
+            )
+            for a in accounts[home.id]
+        }
+        for home in homes
+    }
 
 
 def account_balances(

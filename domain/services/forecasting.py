@@ -2,39 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from domain.db.cards import cycle_of, household_accounts
 from domain.db.forecast_inputs import (
     booked_keys,
+    booked_keys_of,
     card_past_lines,
     future_moves,
+    future_moves_of,
     future_transactions,
+    future_transactions_of,
+    spending_histories,
     spending_history,
 )
-from domain.db.models import Account, Household
-from domain.db.recurring import load_specs
-from domain.errors import InvalidInputError
+from domain.db.models import (
+    Account,
+    CategoryBudgetSettings,
+    ExchangeRate,
+    Household,
+    HouseholdSettings,
+)
+from domain.db.recurring import any_of, load_specs
+from domain.errors import DomainError, InvalidInputError
 from domain.rules.affordability import Affordability, afford, inputs_end
 from domain.rules.card_routing import (
     AccountRef,
     Book,
+    Move,
     UnknownAccountError,
     View,
     compose,
     view_of,
 )
-from domain.rules.cards import last_charged_close
+from domain.rules.cards import CardLine, last_charged_close
+from domain.rules.currency import RateTable, build_rate_table
 from domain.rules.forecast import (
     CategoryHistory,
+    Event,
     Forecast,
     ForecastInputs,
+    SpendingPlan,
     build_forecast,
     horizon_end,
 )
@@ -44,9 +60,9 @@ from domain.rules.occurrences import SourceSpec, first_due
 from domain.rules.scenarios import apply_operations
 from domain.services import budgets
 from domain.services.accounts import check_account_for
-from domain.services.balance import balances_of
+from domain.services.balance import AccountBalance, balances_for, balances_of
 from domain.services.household_settings import get_household_settings
-from domain.services.rates import rate_table
+from domain.services.rates import base_currency, rate_table
 
 MAX_HORIZON = 36
 
@@ -82,13 +98,7 @@ def _by_category(history: Sequence[CategoryHistory]) -> tuple[CategoryHistory, .
 
 
 def _history(
-    session: Session,
-    household: Household,
-    today: date,
-    specs: list[SourceSpec],
-    *,
-    accounts: list[Account],
-    base: str,
+    raw: Sequence[CategoryHistory], accounts: list[Account]
 ) -> tuple[CategoryHistory, ...]:
     """Spending history per (account, category); an archived account's counts on the default.
 
@@ -97,10 +107,7 @@ def _history(
     """
     default = next(a.id for a in accounts if a.is_default)
     archived = {a.id for a in accounts if a.archived_at is not None}
-    history = [
-        replace(h, account_id=default) if h.account_id in archived else h
-        for h in spending_history(session, household.id, today, specs, base=base)
-    ]
+    history = [replace(h, account_id=default) if h.account_id in archived else h for h in raw]
     return _merged(history, key=lambda h: (h.account_id, h.category_id))
 
 
@@ -112,6 +119,56 @@ def _unbooked_from(specs: list[SourceSpec], refs: tuple[AccountRef, ...], today:
     ]
     days += [r.booked_through + timedelta(days=1) for r in refs if r.booked_through]
     return min(days, default=today)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What a household's forecast reads from the database (one household's, or a chunk's)."""
+
+    accounts: list[Account]
+    refs: tuple[AccountRef, ...]
+    specs: list[SourceSpec]
+    table: RateTable
+    balances: Mapping[int, AccountBalance]
+    history: tuple[CategoryHistory, ...]
+    plans: tuple[SpendingPlan, ...]
+    transactions: list[Event]
+    keys: frozenset[tuple[str, int, date]]
+    moves: list[Move]
+    card_past: Mapping[int, tuple[CardLine, ...]]
+
+
+def _book_of(
+    household: Household,
+    today: date,
+    end: date,
+    prefs: HouseholdSettings,
+    reads: _Reads,
+    *,
+    include_history: bool | None,
+) -> Book:
+    """The household's book from what was read: the one place its inputs are composed."""
+    inputs = ForecastInputs(
+        today=today,
+        end=end,
+        opening=sum((b.in_base for b in reads.balances.values()), ZERO),
+        transactions=tuple(reads.transactions),
+        specs=tuple(reads.specs),
+        booked_keys=reads.keys,
+        history=reads.history,
+        warning=prefs.warning_threshold,
+        include_history=prefs.include_history if include_history is None else include_history,
+        plans=reads.plans,
+        seed=household.id * 100_003 + today.toordinal(),
+        rates=reads.table,
+    )
+    return Book(
+        inputs,
+        reads.refs,
+        balances={a: b.in_base for a, b in reads.balances.items()},
+        moves=tuple(reads.moves),
+        card_past=dict(reads.card_past),
+    )
 
 
 def gather_book(
@@ -140,34 +197,24 @@ def gather_book(
     specs = load_specs(session, [household.id])
     table = rate_table(session, household)
     held = [a for a in accounts if a.id in view.own]
-    balances = balances_of(session, household, held, today, table=table)
-    history = _history(session, household, today, specs, accounts=accounts, base=table.base)
+    raw = spending_history(session, household.id, today, specs, base=table.base)
+    history = _history(raw, accounts)
     currencies = {a.id: a.currency for a in accounts}
-    inputs = ForecastInputs(
-        today=today,
-        end=end,
-        opening=sum((b.in_base for b in balances.values()), ZERO),
-        transactions=tuple(future_transactions(session, household.id, today, end, table)),
-        specs=tuple(specs),
-        booked_keys=booked_keys(session, household.id, _unbooked_from(specs, refs, today)),
-        history=history,
-        warning=prefs.warning_threshold,
-        include_history=prefs.include_history if include_history is None else include_history,
-        plans=budgets.forecast_plans(session, household, today, end, _by_category(history)),
-        seed=household.id * 100_003 + today.toordinal(),
-        rates=table,
-    )
     cards = {r.id: r.booked_through for r in refs if r.booked_through is not None}
-    moves = future_moves(session, household.id, today, end, currencies=currencies, rates=table)
-    book = Book(
-        inputs,
+    reads = _Reads(
+        accounts,
         refs,
-        balances={a: b.in_base for a, b in balances.items()},
-        moves=tuple(moves),
-        card_past=card_past_lines(
-            session, household.id, cards, today, currencies=currencies, rates=table
-        ),
+        specs,
+        table,
+        balances_of(session, household, held, today, table=table),
+        history,
+        budgets.forecast_plans(session, household, today, end, _by_category(history)),
+        future_transactions(session, household.id, today, end, table),
+        booked_keys(session, household.id, _unbooked_from(specs, refs, today)),
+        future_moves(session, household.id, today, end, currencies=currencies, rates=table),
+        card_past_lines(session, household.id, cards, today, currencies=currencies, rates=table),
     )
+    book = _book_of(household, today, end, prefs, reads, include_history=include_history)
     return book, view
 
 
@@ -312,3 +359,98 @@ def affordability(
         end=inputs_end(on, horizon_through, card=card),
     )
     return afford(replace(inputs, paths=1), amount, on, horizon_through=horizon_through, card=card)
+
+
+def _plain(session: Session, ids: list[int]) -> set[int]:
+    """The households a chunk can read together: no rates, no credit card, no budget mode.
+
+    The others (rates to convert with, card cycles, budgets the forecast follows) are
+    read one by one, as `gather_inputs` reads them.
+    """
+    odd = union_all(
+        select(ExchangeRate.household_id).where(ExchangeRate.household_id == any_of(ids)),
+        select(Account.household_id).where(
+            Account.household_id == any_of(ids), Account.kind == "credit_card"
+        ),
+        select(CategoryBudgetSettings.household_id).where(
+            CategoryBudgetSettings.household_id == any_of(ids),
+            CategoryBudgetSettings.forecast_mode != "history",
+        ),
+    ).subquery()
+    return set(ids) - set(session.scalars(select(odd.c[0]).distinct()))
+
+
+def _chunk_reads(
+    session: Session, homes: list[Household], today: date, end: date
+) -> dict[int, _Reads]:
+    """Plain households of one base currency, today and horizon: every read in one go."""
+    ids = [home.id for home in homes]
+    base = base_currency(homes[0])
+    table = build_rate_table(base, ())
+    accounts: dict[int, list[Account]] = {i: [] for i in ids}
+    for account in session.scalars(
+        select(Account)
+        .where(Account.household_id == any_of(ids))
+        .order_by(Account.sort_order, Account.id)
+    ):
+        accounts[account.household_id].append(account)
+    specs: dict[int, list[SourceSpec]] = {i: [] for i in ids}
+    for spec in load_specs(session, ids):
+        specs[spec.info.household_id].append(spec)
+    refs = {i: _refs(accounts[i], today) for i in ids}
+    views = {i: _view(refs[i], None) for i in ids}
+    held = {i: [a for a in accounts[i] if a.id in views[i].own] for i in ids}
+    tables = dict.fromkeys(ids, table)
+    balances = balances_for(session, homes, held, today, tables=tables)
+    raws = spending_histories(session, specs, today, base=base)
+    transactions = future_transactions_of(session, ids, today, end, tables)
+    since = {i: _unbooked_from(specs[i], refs[i], today) for i in ids}
+    keys = booked_keys_of(session, since)
+    currencies = {a.id: a.currency for found in accounts.values() for a in found}
+    moves = future_moves_of(session, ids, today, end, currencies=currencies, rates=tables)
+    return {
+        i: _Reads(
+            accounts[i],
+            refs[i],
+            specs[i],
+            table,
+            balances[i],
+            _history(raws[i], accounts[i]),
+            (),
+            transactions[i],
+            keys[i],
+            moves[i],
+            {},
+        )
+        for i in ids
+    }
+
+
+def gather_chunk(
+    session: Session, homes: Sequence[Household], today: Mapping[int, date]
+) -> dict[int, ForecastInputs]:
+    """The household path's inputs of many households, read together; some are left out.
+
+    Each is equal to `gather_inputs(session, home, today)` (tests/test_nightly_workers.py).
+    Plain households (see `_plain`) of one base currency, today and horizon share each
+    query; the others, and a group whose reads refuse (a missing rate), are left for the
+    caller to read one by one, where a failure stops only its own household.
+    """
+    plain = _plain(session, [home.id for home in homes])
+    groups: dict[tuple[date, str, date], list[Household]] = defaultdict(list)
+    prefs = {home.id: get_household_settings(session, home) for home in homes}
+    for home in homes:
+        if home.id in plain:
+            day = today[home.id]
+            end = horizon_end(day, prefs[home.id].forecast_horizon_months)
+            groups[(day, base_currency(home), end)].append(home)
+    found: dict[int, ForecastInputs] = {}
+    for (day, _, end), members in groups.items():
+        try:
+            reads = _chunk_reads(session, members, day, end)
+        except DomainError:  # a missing rate: each alone, so only its household fails
+            continue
+        for home in members:
+            book = _book_of(home, day, end, prefs[home.id], reads[home.id], include_history=None)
+            found[home.id] = compose(book, _view(book.accounts, None))
+    return found
