@@ -20,6 +20,7 @@ from domain.db.models import (
 from domain.rules.money import ZERO
 from domain.services.demo import seed_demo_history, seed_demo_sources
 from domain.services.installment_plans import schedule_of
+from domain.services.statements import card_statements
 
 TODAY = date(2026, 11, 15)
 
@@ -138,4 +139,12 @@ def test_each_past_statement_is_paid_from_the_bank_and_savings_grow_monthly(
     assert sum((a for _d, a in paid), ZERO) == _spent(session, isracard, date(2026, 10, 31))
     saved = _into(session, accounts["Savings"], "manual")
     assert len(saved) == 25  # 11/2024 to 11/2026
+    # Keyed as the scheduler keys them: the statement view says charged, and the scheduler
+    # never charges them again.
+    seen = card_statements(session, household, max_card.id, TODAY, past=3, coming=0)
+    assert [(s.closes, s.status) for s in seen.past] == [
+        (date(2026, 9, 7), "charged"),
+        (date(2026, 10, 7), "charged"),
+        (date(2026, 11, 7), "charged"),  # paid on 10/11
+    ]
     assert {amount for _day, amount in saved} == {Decimal("500.00")}

@@ -150,9 +150,12 @@ def book_charges(
 
 
 def claim_charge(
-    session: Session, household_id: int, card_id: int, closes: date, transfer_id: int
+    session: Session, household_id: int, card_id: int, closes: date, transfer_id: int | None
 ) -> bool:
-    """Key a statement's charge to a transfer recorded otherwise (imported); False if keyed."""
+    """Key a statement's charge to a transfer recorded otherwise (imported, seeded).
+
+    False if the statement was keyed already. No transfer: a statement with nothing to pay.
+    """
     claimed = session.execute(
         text(
             "INSERT INTO recurring_bookings"

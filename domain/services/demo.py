@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from domain.config import Settings
 from domain.db.actors import unaudited
+from domain.db.card_bookings import claim_charge
 from domain.db.cards import card_lines, cycle_of
 from domain.db.models import Account, Household, Transaction, User
 from domain.rules.cards import build_statements
@@ -199,7 +200,7 @@ def _seed_sources(session: Session, household: Household, today: date) -> bool:
 
 
 def _charge_past_statements(session: Session, household: Household, card: Account) -> None:
-    """Pay each statement charged by now from the card's bank, as the scheduler books it.
+    """Pay each statement charged by now from the card's bank, keyed as the scheduler books it.
 
     `booked_through` (set when the card was added) is the last such statement's close;
     the scheduler charges the later ones.
@@ -209,8 +210,9 @@ def _charge_past_statements(session: Session, household: Household, card: Accoun
         return
     lines = card_lines(session, household.id, card.id, after=date.min, through=through)
     for statement in build_statements(cycle_of(card), lines):
+        paid = None
         if statement.total > 0:
-            record_transfer(
+            paid = record_transfer(
                 session,
                 household,
                 TransferDraft(
@@ -221,4 +223,5 @@ def _charge_past_statements(session: Session, household: Household, card: Accoun
                     description=f"{card.name} statement",
                 ),
                 source="card_statement",
-            )
+            ).id
+        claim_charge(session, household.id, card.id, statement.closes, paid)
