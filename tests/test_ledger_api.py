@@ -229,6 +229,15 @@ def test_filters_sorting_pagination_and_totals(
         f"{API}/transactions", headers=headers, params={**january, "limit": 2, "offset": 2}
     ).json()
     assert [t["date"] for t in second["items"]] == ["2026-01-05"]
+    # An offset past every row, up to the largest the contract allows, is an empty page
+    # (it once reached PostgreSQL as an INTEGER and answered 500; found by the fuzzer).
+    beyond = client.get(
+        f"{API}/transactions",
+        headers=headers,
+        params={"offset": 9_223_372_036_854_775_806, "sort": "-created_at"},
+    )
+    assert beyond.status_code == 200, beyond.text
+    assert (beyond.json()["items"], beyond.json()["total"]) == ([], 4)
     by_amount = client.get(f"{API}/transactions", headers=headers, params={"sort": "amount"}).json()
     assert [t["amount"] for t in by_amount["items"]] == ["40.10", "100.00", "2500.00", "12000.00"]
     text = client.get(f"{API}/transactions", headers=headers, params={"q": "super-pharm"}).json()

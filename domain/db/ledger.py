@@ -125,8 +125,8 @@ def page_query(
         select(*LIST_COLUMNS, count_query(household_id, spec).scalar_subquery().label("total"))
         .where(and_(*filter_conditions(household_id, spec)))
         .order_by(*_ordering(sort))
-        .limit(bindparam("limit", limit))
-        .offset(bindparam("offset", offset))
+        .limit(bindparam("limit", limit, type_=BigInteger))
+        .offset(bindparam("offset", offset, type_=BigInteger))  # up to the API's bigint bound
     )
 
 
