@@ -46,13 +46,15 @@ from streamlit_app.views.grid import editable_grid, messages
 VIEWER_NOTE = N_("You are a viewer in this household: you can look, not change.")
 
 PAGE_SIZE = 50
+# The account after the description: on a phone the first screen holds the date, the
+# type, the category and the amount.
 COLUMNS = [
     "date",
-    "account",
     "type",
     "category",
     "amount",
     "description",
+    "account",
     "notes",
     "issue",
     "original",
