@@ -180,10 +180,10 @@ def test_a_chunk_whose_worker_is_killed_is_finished_by_another(
         ).fetchone() != (1,):
             assert time.monotonic() < deadline, "the worker never took the chunk"
             time.sleep(0.05)
+        rescuer = _worker(nightly_url, log)  # it starts while the chunk stalls
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
         holder.execute("SELECT pg_advisory_unlock(%s)", (BOOKING_LOCK_KEY,))
-    rescuer = _worker(nightly_url, log)
     try:
         run = _finished(nightly, run_id)
     finally:

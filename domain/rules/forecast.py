@@ -434,10 +434,13 @@ def build_forecast(inputs: ForecastInputs) -> Forecast:
     return Forecast(inputs, frame, tuple(events))
 
 
-def median_path(inputs: ForecastInputs) -> np.ndarray:
-    """The P50 balance in agorot, one value per day from today: the engine without the band."""
+def median_path(inputs: ForecastInputs, events: Sequence[Event] | None = None) -> np.ndarray:
+    """The P50 balance in agorot, one value per day from today: the engine without the band.
+
+    `events` are `expected_events(inputs)` when the caller has them already.
+    """
     days = _days(inputs)
-    events = expected_events(inputs)
+    events = expected_events(inputs) if events is None else events
     income, expense = _known_flows(days, events)
     median_daily, _ = _variable(replace(inputs, paths=1), days, events)
     path: np.ndarray = _cents(inputs.opening) + np.cumsum(income - expense - median_daily)

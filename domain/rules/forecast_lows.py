@@ -8,13 +8,14 @@ builds. `tests/test_alert_batches.py` holds these equal to `summarize`'s figures
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
 
-from domain.rules.forecast import ForecastInputs, median_path
+from domain.rules.forecast import Event, ForecastInputs, median_path
 from domain.rules.money import CENT
 
 
@@ -32,9 +33,9 @@ def _money(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2).quantize(CENT)
 
 
-def path_lows(inputs: ForecastInputs) -> PathLows:
-    """The lows of the household's P50 path, day by day from today."""
-    path = median_path(inputs)
+def path_lows(inputs: ForecastInputs, events: Sequence[Event] | None = None) -> PathLows:
+    """The lows of the household's P50 path, day by day from today (`events`: as expected)."""
+    path = median_path(inputs, events)
     lowest = int(np.argmin(path))  # the first day of the lowest value
     running = np.minimum.accumulate(path)
     new_low = np.flatnonzero(np.r_[True, path[1:] < running[:-1]])

@@ -151,7 +151,8 @@ def _forecast_conditions(
     try:
         found = facts.inputs.get(household.id) if facts is not None else None
         inputs = found or gather_inputs(session, household, today)
-        lows = path_lows(inputs)
+        events = expected_events(inputs)
+        lows = path_lows(inputs, events)
     except DomainError as exc:  # a broken source: its own alert names it, the rest still count
         log.warning("no forecast for alerts of household %s: %s", household.id, exc.message)
         return []
@@ -159,7 +160,7 @@ def _forecast_conditions(
         lows, critical=prefs.critical_threshold, warning=prefs.warning_threshold
     )
     conditions += alert_rules.large_payments(
-        expected_events(inputs),
+        events,
         today=today,
         average_income=_average_income(session, household, today, facts),
         share=prefs.large_payment_share,
