@@ -111,9 +111,9 @@ class AuthListener:
         self._caches.add(cache)
 
     def start(self) -> None:
-        """Start listening (once)."""
+        """Start listening, unless a thread already listens (a fork leaves none running)."""
         with self._lock:
-            if self._thread is None:
+            if not self._stop.is_set() and (self._thread is None or not self._thread.is_alive()):
                 self._thread = threading.Thread(
                     target=self._run, name="cashflow-auth-listener", daemon=True
                 )
@@ -156,6 +156,8 @@ class AuthListener:
                     self._listen(conn)
             except psycopg.Error as exc:
                 log.warning("auth listener lost its connection", extra={"error": str(exc)})
+            except Exception:  # never leave the caches stale for good: log, then listen again
+                log.exception("auth listener failed")
             with self._lock:
                 self._proved_at = float("-inf")
             self._forget(EVERYONE)
