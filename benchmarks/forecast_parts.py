@@ -149,7 +149,7 @@ def _build(inputs: engine.ForecastInputs, steps: Steps) -> pd.DataFrame:
 
 
 def _session(factory: sessionmaker[Session], household_id: int, steps: Steps) -> None:
-    """What the forecast costs around its inputs: pool checkout (pre-ping), household, rollback."""
+    """What the forecast costs around its inputs: pool checkout, household, rollback."""
     with _timed(steps, "session"), factory() as session:
         get_household(session, household_id)
         session.rollback()

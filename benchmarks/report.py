@@ -49,7 +49,7 @@ FORECAST_RATIO_TARGET = 3.0
 FORECAST_SECONDS_TARGET = 1.0
 MIN_FORECAST_ROUNDS = 5
 STEP_LABELS = {
-    "session": "session (pool checkout with pre-ping, load the household, rollback)",
+    "session": "session (pool checkout, load the household, rollback)",
     "future": "future transactions",
     "keys": "booking keys",
     "flows": "known flows",
