@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ class NightlyRun:
     chunks: int
     peak_quarter_mb: tuple[float, ...]  # each worker's peak RSS when 1/4 of the chunks were done
     peak_mb: tuple[float, ...]  # and at the end
+    cpu_seconds: tuple[float, ...] = ()  # each worker's own CPU time (the database's not counted)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -88,6 +90,12 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far, user and system (on a shared machine, wall time is not)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _details(factory: sessionmaker[Session], run_id: int) -> tuple[str, dict[str, object]]:
@@ -140,6 +148,7 @@ def measure_pass(url: str, households: int, workers: int) -> NightlyRun:
         details, quarter = _wait(factory, run_id, procs)
         passed = time.perf_counter() - started
         peaks = tuple(peak_rss_mb(w.pid) for w in procs)
+        cpu = tuple(cpu_seconds(w.pid) for w in procs)
     finally:
         for proc in procs:
             proc.terminate()
@@ -164,6 +173,7 @@ def measure_pass(url: str, households: int, workers: int) -> NightlyRun:
         int(str(details.get("chunks", 0))),
         quarter,
         peaks,
+        cpu,
     )
 
 
@@ -188,7 +198,7 @@ def run_line(run: NightlyRun) -> str:
         f"alerts {run.alerts_seconds:.1f} s; prune {run.prune_seconds:.2f} s; "
         f"{run.booked:,} rows booked, {run.evaluated:,} households' alerts evaluated "
         f"({run.failed} failed); worker peak RSS {quarter} MB at 1/4 of the chunks, "
-        f"{peak} MB at the end"
+        f"{peak} MB at the end; worker CPU {'/'.join(f'{c:.0f}' for c in run.cpu_seconds)} s"
     )
 
 
