@@ -110,6 +110,7 @@ def run_all(settings: Settings) -> int:
                 f"  API        http://{host}:{settings.api_port}/api/v1  "
                 f"(docs http://{host}:{settings.api_port}/docs)\n"
                 f"  Scheduler  running (books due payments now, then hourly; backups at 02:00)\n"
+                f"  Worker     running (the nightly pass's chunks; more: `cashflow worker`)\n"
                 f"  Log in as  {username} / {password}\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,
