@@ -125,3 +125,13 @@ def test_amounts_travel_as_the_strings_they_were(
     items = client.get(f"{API}/transactions", headers=headers).json()["items"]
     amounts = {item["amount"]: item["original_amount"] for item in items}
     assert amounts == {"37.10": "10.00", "5000.00": None, "99.99": None, "12.30": None}
+
+
+@pytest.mark.parametrize("name", ["account_id", "category_id"])
+def test_an_id_at_the_contracts_bound_is_an_empty_page(
+    client: TestClient, headers: dict[str, str], ledger: dict[str, int], name: str
+) -> None:
+    """Binds take their column's type (bigint), not the value's: no 500 past 2**31."""
+    response = client.get(f"{API}/transactions", headers=headers, params={name: 2**63 - 1})
+    assert response.status_code == 200, response.text
+    assert (response.json()["items"], response.json()["total"]) == ([], 0)

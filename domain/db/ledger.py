@@ -68,31 +68,36 @@ def _text_pattern(spec: LedgerFilter) -> str | None:
     return f"%{_escape_like(spec.text)}%" if spec.text else None
 
 
+def _bind(name: str, value: Any, column: ColumnElement[Any]) -> BindParameter[Any]:
+    """A named bind of the column's own type (so its cast is the column's, not the value's)."""
+    return bindparam(name, value, type_=column.type)
+
+
 def filter_conditions(household_id: int, spec: LedgerFilter) -> list[ColumnElement[bool]]:
     """The WHERE clause of a filter, always scoped to the household (named binds)."""
     conditions: list[ColumnElement[bool]] = [
-        T.household_id == bindparam("household_id", household_id)
+        T.household_id == _bind("household_id", household_id, T.household_id)
     ]
     if spec.start is not None:
-        conditions.append(T.date >= bindparam("start", spec.start))
+        conditions.append(T.date >= _bind("start", spec.start, T.date))
     if spec.end is not None:
-        conditions.append(T.date < bindparam("end", spec.end))
+        conditions.append(T.date < _bind("end", spec.end, T.date))
     if spec.category_ids:
-        ids = bindparam("category_ids", list(spec.category_ids), type_=ARRAY(BigInteger))
+        ids = bindparam("category_ids", list(spec.category_ids), type_=ARRAY(T.category_id.type))
         chosen = T.category_id == any_(ids)
         conditions.append(or_(chosen, T.category_id.is_(None)) if spec.uncategorised else chosen)
     elif spec.uncategorised:
         conditions.append(T.category_id.is_(None))
     if spec.type is not None:
-        conditions.append(T.type == bindparam("type", spec.type))
+        conditions.append(T.type == _bind("type", spec.type, T.type))
     if spec.account_id is not None:
-        conditions.append(T.account_id == bindparam("account_id", spec.account_id))
+        conditions.append(T.account_id == _bind("account_id", spec.account_id, T.account_id))
     if spec.min_amount is not None:
-        conditions.append(T.amount >= bindparam("min_amount", spec.min_amount))
+        conditions.append(T.amount >= _bind("min_amount", spec.min_amount, T.amount))
     if spec.max_amount is not None:
-        conditions.append(T.amount <= bindparam("max_amount", spec.max_amount))
+        conditions.append(T.amount <= _bind("max_amount", spec.max_amount, T.amount))
     if spec.text:
-        pattern: BindParameter[str] = bindparam("text", _text_pattern(spec))
+        pattern = _bind("text", _text_pattern(spec), T.description)
         conditions.append(
             or_(T.description.ilike(pattern, escape="\\"), T.notes.ilike(pattern, escape="\\"))
         )
