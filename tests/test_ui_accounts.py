@@ -149,7 +149,11 @@ def test_a_card_is_added_with_its_bank_close_and_charge_days_and_limit(
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Account added."]
     db.expire_all()
-    card = db.scalars(select(Account).where(Account.name == "Cal")).one()
+    card = db.scalars(
+        select(Account).where(
+            Account.household_id == home_of(db, committed_user).id, Account.name == "Cal"
+        )
+    ).one()
     assert (card.kind, card.charged_to_id, card.close_day, card.charge_day) == (
         "credit_card",
         places.bank,
@@ -264,7 +268,9 @@ def test_a_viewer_sees_the_accounts_but_no_form_or_button(
             date=local_today(datetime.now(UTC), home.timezone),
             amount=Decimal("100.00"),
             from_account_id=accounts.default_account(db, home).id,
-            to_account_id=db.scalars(select(Account.id).where(Account.name == "Savings")).one(),
+            to_account_id=db.scalars(
+                select(Account.id).where(Account.household_id == home.id, Account.name == "Savings")
+            ).one(),
         )
     )
     db.commit()
@@ -353,7 +359,9 @@ def test_the_demo_households_accounts_cards_and_statements(
         int(c.value.split("charged on day ")[1]) for c in at.caption if "charged on day" in c.value
     }
     assert charge_days == {2, 10}
-    max_id = db.scalars(select(Account.id).where(Account.name == "Max")).one()
+    max_id = db.scalars(
+        select(Account.id).where(Account.household_id == home.id, Account.name == "Max")
+    ).one()
     at.selectbox(key="statement_card").set_value(max_id).run()
     assert not at.exception, at.exception
     picked = at.selectbox(key=f"statement_of_{max_id}")
