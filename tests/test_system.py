@@ -298,6 +298,7 @@ def _edit_cell(page: Any, *, value: str, new_value: str) -> None:
     editor = page.locator("input.gdg-input, textarea.gdg-input").first
     for _round in range(3):
         for fraction in (0.42, 0.36, 0.48, 0.30, 0.54, 0.60):
+            grid.scroll_into_view_if_needed()  # below the filters, it may start off screen
             box = grid.bounding_box()
             assert box is not None
             page.mouse.dblclick(box["x"] + box["width"] * fraction, box["y"] + 35 + 17)
