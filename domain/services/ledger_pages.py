@@ -10,9 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from domain.db import ledger
-from domain.errors import InvalidInputError
 from domain.rules.ledger import LedgerFilter, SortKey
-from domain.services.transactions import PAGE_MAX, Page
+from domain.services.transactions import Page, check_page
 
 ROW_NAMES = ledger.LIST_NAMES
 """The names of a row's values, in order (the filter's count follows them in each row)."""
@@ -28,10 +27,7 @@ def page_of_rows(
     offset: int = 0,
 ) -> Page:
     """One page of the household's filtered transactions as tuples, with the total count."""
-    if not 1 <= limit <= PAGE_MAX:
-        raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
-    if offset < 0:
-        raise InvalidInputError("offset", "must not be negative")
+    check_page(limit, offset)
     rows, total = ledger.fetch_page_rows(
         connection, household_id, spec, sort=sort, limit=limit, offset=offset
     )

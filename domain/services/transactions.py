@@ -206,6 +206,14 @@ def bulk_delete(session: Session, household: Household, ids: Sequence[int]) -> i
     return len(deleted)
 
 
+def check_page(limit: int, offset: int) -> None:
+    """A page's size and start as a list accepts them."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
+    if offset < 0:
+        raise InvalidInputError("offset", "must not be negative")
+
+
 def list_transactions(
     session: Session,
     household: Household,
@@ -216,10 +224,7 @@ def list_transactions(
     offset: int = 0,
 ) -> Page:
     """One page of the household's filtered transactions, with the total count."""
-    if not 1 <= limit <= PAGE_MAX:
-        raise InvalidInputError("limit", f"must be 1 to {PAGE_MAX}")
-    if offset < 0:
-        raise InvalidInputError("offset", "must not be negative")
+    check_page(limit, offset)
     rows, total = ledger.fetch_page(
         session, household.id, spec, sort=sort, limit=limit, offset=offset
     )
