@@ -78,3 +78,26 @@ def configure(url: str) -> Settings:
 def server_env(url: str, **extra: str) -> dict[str, str]:
     """The environment of a server process under test."""
     return {**os.environ, "DATABASE_URL": url, **BENCH_ENV, **extra}
+
+
+@contextmanager
+def side_database(ledger_url: str, purpose: str) -> Iterator[str]:
+    """A database of its own beside the ledger's, named for its purpose.
+
+    On the embedded server it is kept between runs (`cashflow_bench_<purpose>`); beside an
+    external database (`<database>_<purpose>`) it is dropped after.
+    """
+    ledger = make_url(ledger_url)
+    kept = ledger.database == EMBEDDED_NAME
+    name = f"{EMBEDDED_NAME}_{purpose}" if kept else f"{ledger.database}_{purpose}"
+    with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if found is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield ledger.set(database=name).render_as_string(hide_password=False)
+    finally:
+        if not kept:
+            with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
+                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                conn.execute(drop.format(sql.Identifier(name)))

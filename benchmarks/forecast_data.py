@@ -10,8 +10,8 @@ set-up with the audit trigger off, so a run that stops half-way leaves nothing t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -19,12 +19,12 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 from psycopg.rows import TupleRow
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from benchmarks import forecast_sources as sources
 from benchmarks.dataset import COPY_SQL, delete_people, quiet_setup
-from benchmarks.environment import EMBEDDED_NAME
+from benchmarks.environment import side_database
 from benchmarks.forecast_rows import SCHEDULER_SINCE, TODAY, YESTERDAY, Row, generate_ledger
 from domain.config import Settings
 from domain.db.engine import create_db_engine, libpq_url, make_session_factory, unit_of_work
@@ -36,7 +36,6 @@ from domain.services import households, users
 from domain.services.household_settings import update_household_settings
 
 Connection = psycopg.Connection[TupleRow]
-FORECAST_DATABASE = "cashflow_bench_forecast"
 USERNAME = "forecast-heavy"
 # Changing the generators changes this, so that an older run's rows are not reused.
 DISPLAY_NAME = "Forecast heavy user (data v4)"
@@ -91,23 +90,9 @@ class ForecastDataset:
         )
 
 
-@contextmanager
-def forecast_database(ledger_url: str) -> Iterator[str]:
-    """A database of its own beside the ledger's: kept when embedded, else dropped after."""
-    ledger = make_url(ledger_url)
-    kept = ledger.database == EMBEDDED_NAME
-    name = FORECAST_DATABASE if kept else f"{ledger.database}_forecast"
-    with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if found is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield ledger.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if not kept:
-            with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
-                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                conn.execute(drop.format(sql.Identifier(name)))
+def forecast_database(ledger_url: str) -> AbstractContextManager[str]:
+    """The forecast bench's own database beside the ledger's (see side_database)."""
+    return side_database(ledger_url, "forecast")
 
 
 def _counts(conn: Connection) -> ForecastDataset | None:

@@ -19,20 +19,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.environment import EMBEDDED_NAME, bench_databases, configure, server_env
+from benchmarks.environment import (
+    bench_databases,
+    configure,
+    server_env,
+    side_database,
+)
 from benchmarks.nightly_data import NightlyDataset, ensure_dataset, reset_pass
 from benchmarks.report import emit
-from domain.db.engine import create_db_engine, libpq_url, make_session_factory
+from domain.db.engine import create_db_engine, make_session_factory
 from domain.db.migrate import upgrade_database
 from domain.db.models import JobRun
 from domain.rules.dates import local_today
@@ -41,28 +43,13 @@ from jobs.queue import NightlyQueue
 
 HOUSEHOLDS = 10_000
 TARGET_SECONDS = 300.0
-NIGHTLY_DATABASE = "cashflow_bench_nightly"
 TIMEZONE = "Asia/Jerusalem"
 POLL_SECONDS = 0.5
 
 
-@contextmanager
-def nightly_database(ledger_url: str) -> Iterator[str]:
-    """A database of its own beside the ledger's: kept when embedded, else dropped after."""
-    ledger = make_url(ledger_url)
-    kept = ledger.database == EMBEDDED_NAME
-    name = NIGHTLY_DATABASE if kept else f"{ledger.database}_nightly"
-    with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if found is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield ledger.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if not kept:
-            with psycopg.connect(libpq_url(ledger_url), autocommit=True) as conn:
-                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                conn.execute(drop.format(sql.Identifier(name)))
+def nightly_database(ledger_url: str) -> AbstractContextManager[str]:
+    """The nightly bench's own database beside the ledger's (see side_database)."""
+    return side_database(ledger_url, "nightly")
 
 
 @dataclass(frozen=True)
