@@ -80,11 +80,10 @@ def check_account_for(
     """The account a new row goes into: the given one (open, the household's) or the default."""
     if account_id is None:
         return default_account(session, household)
-    account = session.scalars(
-        select(Account).where(Account.id == account_id, Account.household_id == household.id)
-    ).one_or_none()
-    if account is None:
-        raise InvalidInputError(field, "no such account")
+    try:
+        account = get_account(session, household, account_id)
+    except NotFoundError as exc:  # a field naming it, not the path: the request is invalid
+        raise InvalidInputError(field, "no such account") from exc
     if account.archived_at is not None:
         raise InvalidInputError(field, "the account is archived")
     return account
