@@ -17,20 +17,23 @@ from domain.db.backups import backup_database, delete_backup, list_backups
 from domain.db.engine import unit_of_work
 from domain.db.models import JobRun
 from domain.rules.backups import prunable
-from domain.rules.dates import local_today
 from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE as MAX_PER_SOURCE
-from domain.services.alerts import refresh_alerts
 from domain.services.audit import act_as_scheduler, prune_audit
 from domain.services.auth import prune_auth_records
 from domain.services.booking import REASON_MAX, PassReport, run_booking_pass
-from domain.services.households import get_household, list_households
 from domain.services.jobs import (
     finish_job_run,
     open_chunked_run,
     record_job_run,
     start_job_run,
 )
-from domain.services.nightly import CHUNK_HOUSEHOLDS, ChunkTakenError, plan_chunks, run_chunk
+from domain.services.nightly import (
+    CHUNK_HOUSEHOLDS,
+    ChunkTakenError,
+    evaluate_alerts,
+    plan_chunks,
+    run_chunk,
+)
 from domain.services.ui_sessions import prune_ui_sessions
 
 log = logging.getLogger("cashflow.jobs")
@@ -113,26 +116,40 @@ def booking_pass(factory: sessionmaker[Session], *, as_of: date | None = None) -
     return report
 
 
+def _chunk_alerts(
+    factory: sessionmaker[Session], ids: list[int], now: datetime, report: PassReport
+) -> tuple[int, int] | None:
+    """One unit of work's alerts (evaluated, failed); None: the unit failed as a whole."""
+    try:
+        with unit_of_work(factory) as session:
+            act_as_scheduler(session)
+            return evaluate_alerts(session, ids, now, report)
+    except Exception:
+        log.exception("alert evaluation failed for households %s", ids)
+        return None
+
+
 def alerts_pass(
-    factory: sessionmaker[Session], *, only: Collection[int] | None = None
+    factory: sessionmaker[Session], report: PassReport, only: Collection[int]
 ) -> dict[str, int]:
-    """Re-evaluate every household's alerts (or only these households'), each in its own unit."""
+    """Re-evaluate these households' alerts after the booking `report`, by chunks.
+
+    A chunk's answers are read at once, as the nightly pass reads them. A chunk that fails
+    as a whole (its reading, say) is evaluated again one household at a time, so one
+    household's failure stops only its own alerts.
+    """
     now = datetime.now(UTC)
-    with unit_of_work(factory) as session:
-        homes = [
-            (h.id, h.timezone) for h in list_households(session) if only is None or h.id in only
-        ]
+    ids = sorted(only)
     counts = {"evaluated": 0, "failed": 0}
-    for household_id, timezone in homes:
-        try:
-            with unit_of_work(factory) as session:
-                act_as_scheduler(session)
-                household = get_household(session, household_id)
-                refresh_alerts(session, household, local_today(now, timezone), now)
-            counts["evaluated"] += 1
-        except Exception:
-            log.exception("alert evaluation failed for household %s", household_id)
-            counts["failed"] += 1
+    for start in range(0, len(ids), CHUNK_HOUSEHOLDS):
+        chunk = ids[start : start + CHUNK_HOUSEHOLDS]
+        outcomes = [_chunk_alerts(factory, chunk, now, report)]
+        if outcomes[0] is None:  # again one by one: only the failing household fails
+            outcomes = [_chunk_alerts(factory, [one], now, report) for one in chunk]
+        for one in outcomes:
+            evaluated, failed = one or (0, 1)
+            counts["evaluated"] += evaluated
+            counts["failed"] += failed
     log.info(
         "alerts evaluated for %s households (%s failed)", counts["evaluated"], counts["failed"]
     )
@@ -244,7 +261,7 @@ def hourly_booking_pass(factory: sessionmaker[Session], *, as_of: date | None = 
     moved = report.booked + report.charged  # Counter addition keeps the positive counts
     concerned = set(moved) | set(report.errors)
     if concerned:
-        alerts_pass(factory, only=concerned)
+        alerts_pass(factory, report, concerned)
 
 
 def backup_pass(factory: sessionmaker[Session], settings: Settings) -> None:

@@ -20,7 +20,7 @@ from domain.rules.occurrences import MAX_BOOKINGS_PER_SOURCE
 from domain.services import alerts, fixed, installment_plans
 from domain.services.booking import run_booking_pass
 from domain.services.forecasting import forecast_for
-from jobs.passes import booking_pass
+from jobs.passes import booking_pass, hourly_booking_pass
 from tests.conftest import forget_people, home_of, make_user
 
 AS_OF = "2027-07-15"
@@ -175,6 +175,18 @@ def test_a_broken_source_alert_resolves_when_the_source_is_deleted(
         home = session.get_one(Household, broken_home)
         alerts.refresh_alerts(session, home, date(2027, 7, 15), NOW)
         assert "booking_failed" not in [k for k, _ in _open_alerts(session, broken_home)]
+
+
+def test_the_hourly_pass_raises_the_failed_source_alert_from_its_own_report(
+    broken_home: int, committed_factory: sessionmaker[Session]
+) -> None:
+    """The hourly pass evaluates by chunks, its failures read from the pass that just ran."""
+    hourly_booking_pass(committed_factory, as_of=date.fromisoformat(AS_OF))
+    with committed_factory() as session:
+        assert len(_booked(session, broken_home)) == 4  # rent and salary, June and July
+        assert ("booking_failed", "Broken plan could not be booked") in _open_alerts(
+            session, broken_home
+        )
 
 
 def test_one_pass_books_at_most_the_stated_number_per_source_and_says_so(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from benchmarks.nightly_data import reset_pass, seed
 from domain.db.engine import create_db_engine, libpq_url, make_session_factory
 from domain.db.migrate import upgrade_database
-from domain.db.models import Household, HouseholdSettings, JobRun, RecurringBooking
+from domain.db.models import Alert, Household, HouseholdSettings, JobRun, RecurringBooking
 from domain.rules import alert_rules
 from domain.rules.dates import local_today
 from domain.rules.forecast_lows import path_lows
@@ -249,3 +249,68 @@ def test_batched_alerts_equal_one_at_a_time(nightly: sessionmaker[Session]) -> N
             assert full == lows
         session.rollback()
     assert kinds  # the households are not all quiet: the comparison compares something
+
+
+def _alert_state(session: Session) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every alert (open or resolved) with what it says, and every household's mark."""
+    rows = session.execute(
+        select(
+            Alert.household_id,
+            Alert.key,
+            Alert.kind,
+            Alert.severity,
+            Alert.title,
+            Alert.message,
+            Alert.data,
+            Alert.resolved_at.is_(None),
+        )
+    ).all()
+    marks = session.execute(
+        select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint)
+    ).all()
+    return sorted((tuple(r) for r in rows), key=repr), sorted(tuple(m) for m in marks)
+
+
+def test_a_chunk_writes_the_alerts_its_households_write_one_at_a_time(
+    nightly: sessionmaker[Session],
+) -> None:
+    """Written at once for the chunk: the same alerts raised, resolved and left, the same marks.
+
+    Half the households hold an alert that no longer holds (resolved either way); one was
+    evaluated a moment ago (skipped either way, its stale alert left open).
+    """
+    now = datetime.now(UTC)
+    with nightly() as session:
+        homes = list(session.scalars(select(Household).order_by(Household.id)))
+        ids = [h.id for h in homes]
+        today = {h.id: local_today(now, h.timezone) for h in homes}
+        alerts.refresh_alerts(session, homes[1], today[ids[1]], now)
+        session.add_all(
+            Alert(
+                household_id=home.id,
+                key="ends:gone",
+                kind="ends_soon",
+                severity="info",
+                title="Gone",
+                message="",
+                data={},
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+            for home in homes[1::2]
+        )
+        session.flush()
+        before = session.begin_nested()
+        alerts.refresh_chunk(session, homes, today, now, failed={})
+        batched = _alert_state(session)
+        before.rollback()
+        for home in homes:
+            alerts.refresh_alerts(session, home, today[home.id], now)
+        alone = _alert_state(session)
+        session.rollback()
+    assert batched == alone
+    rows, marks = batched
+    gone = {(r[0], r[7]) for r in rows if r[1] == "ends:gone"}
+    assert gone == {(ids[1], True)} | {(i, False) for i in ids[3::2]}
+    assert sum(1 for r in rows if r[7]) > len(ids)  # most households have open alerts
+    assert all(mark for _, mark in marks)

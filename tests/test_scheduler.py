@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,7 @@ from domain.db.models import (
 from domain.services import fixed, installment_plans, loans
 from domain.services.booking import preview_booking, run_booking_pass
 from domain.services.jobs import job_runs_for_household, record_job_run
+from jobs import passes
 from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
@@ -267,6 +269,45 @@ def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     )
     assert marks.get(renter.id)  # evaluated after its rent was booked
     assert marks.get(idle.id) is None  # nothing booked, nothing evaluated
+
+
+def test_an_hourly_chunk_that_fails_whole_is_evaluated_again_one_household_at_a_time(
+    session: Session,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good, bad = _home(session, settings), _home(session, settings)
+    _rent(session, good)
+    _rent(session, bad)
+    session.commit()
+    real = passes.evaluate_alerts
+    calls: list[list[int]] = []
+
+    def failing_with_bad(s: Session, ids: list[int], *args: Any) -> tuple[int, int]:
+        calls.append(list(ids))
+        if bad.id in ids:
+            raise RuntimeError("this household's answers cannot be read")
+        return real(s, ids, *args)
+
+    monkeypatch.setattr(passes, "evaluate_alerts", failing_with_bad)
+    with caplog.at_level("INFO", logger="cashflow.jobs"):
+        hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
+    session.expire_all()
+    marks = dict(
+        session.execute(
+            select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint).where(
+                HouseholdSettings.household_id.in_([good.id, bad.id])
+            )
+        ).all()
+    )
+    assert marks.get(good.id)  # evaluated alone after its chunk failed
+    assert marks.get(bad.id) is None
+    assert any({good.id, bad.id} <= set(c) for c in calls)  # first in one chunk
+    assert [good.id] in calls  # then one by one
+    assert [bad.id] in calls
+    assert any("(1 failed)" in r.getMessage() for r in caplog.records)
 
 
 def test_a_users_passes_are_those_that_booked_for_them_or_failed_them(

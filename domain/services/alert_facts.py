@@ -5,7 +5,7 @@ forecast: who administers it, whether it has data, what moved since the last tim
 fingerprint), its average income, unusual expenses, last payments, budgets and cards.
 The nightly pass asks each question once for a chunk of households (one statement per
 table) and hands each household its answers; `alerts.evaluate` asks them itself when it
-gets none. `tests/test_alert_batches.py` holds the two ways equal.
+gets none. `tests/test_nightly_workers.py` holds the two ways equal.
 """
 
 from __future__ import annotations

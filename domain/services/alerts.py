@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -201,31 +201,41 @@ def evaluate(
     return conditions
 
 
+UPSERT_ROWS = 1_000  # rows per upsert statement: nine parameters each, under libpq's 65,535
+
+
 def sync_alerts(
     session: Session, household: Household, conditions: list[Condition], now: datetime
 ) -> None:
-    """One open alert per condition: upsert the ones that hold, resolve the ones gone.
+    """One open alert per condition: upsert the ones that hold, resolve the ones gone."""
+    sync_many(session, {household.id: conditions}, now)
+
+
+def sync_many(session: Session, conditions: Mapping[int, list[Condition]], now: datetime) -> None:
+    """`sync_alerts` for many households at once: the upserts, then one resolving update.
 
     An upsert on the partial unique index of open alerts, so refreshes that run at the
     same time meet in the database instead of failing on a duplicate.
     """
-    unique = {c.key: c for c in conditions}  # a condition counts once
-    if unique:
-        rows = [
-            {
-                "household_id": household.id,
-                "key": c.key,
-                "kind": c.kind,
-                "severity": c.severity,
-                "title": c.title,
-                "message": c.message,
-                "data": c.data,
-                "first_seen_at": now,
-                "last_seen_at": now,
-            }
-            for c in sorted(unique.values(), key=lambda c: c.key)  # one lock order for all
-        ]
-        upsert = pg_insert(Alert).values(rows)
+    unique = {  # a condition counts once
+        (household_id, c.key): c for household_id, found in conditions.items() for c in found
+    }
+    rows = [
+        {
+            "household_id": household_id,
+            "key": c.key,
+            "kind": c.kind,
+            "severity": c.severity,
+            "title": c.title,
+            "message": c.message,
+            "data": c.data,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for (household_id, _), c in sorted(unique.items(), key=lambda kv: kv[0])  # one lock order
+    ]
+    for start in range(0, len(rows), UPSERT_ROWS):
+        upsert = pg_insert(Alert).values(rows[start : start + UPSERT_ROWS])
         fresh = upsert.excluded
         session.execute(
             upsert.on_conflict_do_update(
@@ -245,9 +255,9 @@ def sync_alerts(
     session.execute(
         update(Alert)
         .where(
-            Alert.household_id == household.id,
+            Alert.household_id.in_(list(conditions)),
             Alert.resolved_at.is_(None),
-            Alert.key.not_in(list(unique)),
+            tuple_(Alert.household_id, Alert.key).not_in(list(unique)),
         )
         .values(resolved_at=now)
         .execution_options(synchronize_session=False)
@@ -303,14 +313,13 @@ def refresh_alerts(
     now: datetime,
     *,
     force: bool = False,
-    facts: ChunkFacts | None = None,
 ) -> bool:
     """Re-evaluate the household's alerts when anything changed since the last time."""
     prefs = get_household_settings(session, household)
-    mark = _fingerprint(session, household, today, now, facts)
+    mark = _fingerprint(session, household, today, now)
     if not force and prefs.alerts_fingerprint == mark:
         return False
-    conditions = evaluate(session, household, today, now, facts=facts)
+    conditions = evaluate(session, household, today, now)
     sync_alerts(session, household, conditions, now)
     prefs.alerts_fingerprint = mark  # alerts are not part of it: the mark still holds
     session.flush()
@@ -325,24 +334,41 @@ def refresh_chunk(
     *,
     failed: Mapping[int, list[BookingFailure]],
 ) -> tuple[int, int]:
-    """Re-evaluate a chunk's alerts: their answers loaded once, each household in a savepoint.
+    """Re-evaluate a chunk's alerts: their answers read at once, their alerts written at once.
 
-    `failed` is what the booking pass that just ran could not book for them. Returns how
-    many households were evaluated and how many failed (each alone).
+    Each household is evaluated in a savepoint of its own, so one that fails (a bad
+    source, a query refused) stops only its own alerts; what changed is then written in
+    a few statements for the whole chunk. `failed` is what the booking pass that just ran
+    could not book for them. Returns how many households were evaluated and how many failed.
     """
     ids = [home.id for home in homes]
-    session.scalars(select(HouseholdSettings).where(HouseholdSettings.household_id.in_(ids))).all()
+    settings = {  # held here, so `get_household_settings` finds them in the session
+        prefs.household_id: prefs
+        for prefs in session.scalars(
+            select(HouseholdSettings).where(HouseholdSettings.household_id.in_(ids))
+        )
+    }
     facts = load_facts(session, homes, today, failed=failed)
-    evaluated = failures = 0
+    changed: dict[int, list[Condition]] = {}
+    marks: dict[int, tuple[HouseholdSettings, str]] = {}
+    failures = 0
     for home in homes:
         try:
             with session.begin_nested():
-                refresh_alerts(session, home, today[home.id], now, facts=facts)
-            evaluated += 1
+                prefs = settings.get(home.id) or get_household_settings(session, home)
+                mark = _fingerprint(session, home, today[home.id], now, facts)
+                if prefs.alerts_fingerprint != mark:
+                    changed[home.id] = evaluate(session, home, today[home.id], now, facts=facts)
+                    marks[home.id] = (prefs, mark)
         except Exception:  # one household's failure stops only its own alerts
             log.exception("alert evaluation failed for household %s", home.id)
             failures += 1
-    return evaluated, failures
+    if changed:
+        sync_many(session, changed, now)
+    for prefs, mark in marks.values():
+        prefs.alerts_fingerprint = mark  # alerts are not part of it: the mark still holds
+    session.flush()
+    return len(homes) - failures, failures
 
 
 def _visible(household: Household, today: date) -> list[ColumnElement[bool]]:

@@ -75,9 +75,10 @@ def _todays(homes: Sequence[Household], now: datetime) -> tuple[list[Household],
     return kept, today
 
 
-def _alerts(
+def evaluate_alerts(
     session: Session, ids: Sequence[int], now: datetime, report: PassReport
 ) -> tuple[int, int]:
+    """These households' alerts after the booking `report` (evaluated, failed), read at once."""
     homes = list(
         session.scalars(select(Household).where(Household.id.in_(ids)).order_by(Household.id))
     )
@@ -114,7 +115,7 @@ def run_chunk(
     started = time.perf_counter()
     report = book_households(session, household_ids, now=now, as_of=as_of, run_id=run_id)
     booked = time.perf_counter()
-    evaluated, failed = _alerts(session, household_ids, now, report)
+    evaluated, failed = evaluate_alerts(session, household_ids, now, report)
     outcome = ChunkOutcome(
         report, evaluated, failed, booked - started, time.perf_counter() - booked
     )
