@@ -201,9 +201,6 @@ def evaluate(
     return conditions
 
 
-UPSERT_ROWS = 1_000  # rows per upsert statement: nine parameters each, under libpq's 65,535
-
-
 def sync_alerts(
     session: Session, household: Household, conditions: list[Condition], now: datetime
 ) -> None:
@@ -234,8 +231,8 @@ def sync_many(session: Session, conditions: Mapping[int, list[Condition]], now: 
         }
         for (household_id, _), c in sorted(unique.items(), key=lambda kv: kv[0])  # one lock order
     ]
-    for start in range(0, len(rows), UPSERT_ROWS):
-        upsert = pg_insert(Alert).values(rows[start : start + UPSERT_ROWS])
+    if rows:  # many rows: one statement per thousand (SQLAlchemy's "insertmanyvalues")
+        upsert = pg_insert(Alert)
         fresh = upsert.excluded
         session.execute(
             upsert.on_conflict_do_update(
@@ -250,7 +247,8 @@ def sync_many(session: Session, conditions: Mapping[int, list[Condition]], now: 
                     "last_seen_at": fresh.last_seen_at,
                     "updated_at": func.now(),
                 },
-            )
+            ),
+            rows,
         )
     session.execute(
         update(Alert)
