@@ -24,10 +24,9 @@ from domain.db.models import (
     RecurringBooking,
     Transaction,
 )
-from domain.services import fixed, installment_plans, loans
+from domain.services import fixed, installment_plans, loans, nightly
 from domain.services.booking import preview_booking, run_booking_pass
 from domain.services.jobs import job_runs_for_household, record_job_run
-from jobs import passes
 from jobs.passes import hourly_booking_pass
 from jobs.scheduler import build_scheduler
 from tests.builders import category_named
@@ -282,7 +281,7 @@ def test_an_hourly_chunk_that_fails_whole_is_evaluated_again_one_household_at_a_
     _rent(session, good)
     _rent(session, bad)
     session.commit()
-    real = passes.evaluate_alerts
+    real = nightly.evaluate_alerts
     calls: list[list[int]] = []
 
     def failing_with_bad(s: Session, ids: list[int], *args: Any) -> tuple[int, int]:
@@ -291,7 +290,7 @@ def test_an_hourly_chunk_that_fails_whole_is_evaluated_again_one_household_at_a_
             raise RuntimeError("this household's answers cannot be read")
         return real(s, ids, *args)
 
-    monkeypatch.setattr(passes, "evaluate_alerts", failing_with_bad)
+    monkeypatch.setattr("jobs.passes.evaluate_alerts", failing_with_bad)
     with caplog.at_level("INFO", logger="cashflow.jobs"):
         hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
     session.expire_all()

@@ -179,6 +179,44 @@ def test_changes_to_people_memberships_and_households_announce_everyone(
     assert _heard(raw_listener) == {EVERYONE}
 
 
+def test_writes_outside_the_application_are_announced_by_the_database(
+    database_url: str, raw_listener: psycopg.Connection[Any], committed_user: User
+) -> None:
+    """Written by psql or a script: the triggers announce what commits, nothing else."""
+    _heard(raw_listener, 0.3)  # the person's own making
+    with psycopg.connect(libpq_url(database_url)) as other:
+        other.execute("UPDATE users SET is_active = false WHERE id = %s", (committed_user.id,))
+        other.rollback()
+        assert _heard(raw_listener, 0.3) == set()
+        other.execute("UPDATE users SET is_active = false WHERE id = %s", (committed_user.id,))
+        other.commit()
+        assert _heard(raw_listener) == {EVERYONE}
+        other.execute(
+            "INSERT INTO revoked_tokens (jti, user_id, expires_at)"
+            " VALUES (%s, %s, %s), (%s, %s, %s)",
+            (uuid.uuid4(), committed_user.id, SOON, uuid.uuid4(), committed_user.id, SOON),
+        )
+        other.commit()
+        assert _heard(raw_listener) == {str(committed_user.id)}  # its person, once
+        other.execute("DELETE FROM revoked_tokens WHERE user_id = %s", (committed_user.id,))
+        other.commit()
+        assert _heard(raw_listener) == {EVERYONE}
+        other.execute("UPDATE memberships SET role = role WHERE user_id = %s", (committed_user.id,))
+        other.commit()
+        assert _heard(raw_listener) == {EVERYONE}
+
+
+def test_a_user_disabled_by_hand_loses_a_warm_token_at_once(
+    listener: AuthListener, database_url: str, committed_user: User
+) -> None:
+    cache = VerificationCache(listener)
+    cache.keep_token(cache.ticket(), "n", committed_user.id, SOON)
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as other:
+        other.execute("UPDATE users SET is_active = false WHERE id = %s", (committed_user.id,))
+    assert listener.sync()
+    assert cache.user_of("n", datetime.now(UTC)) is None
+
+
 def test_a_write_tells_this_process_at_once_even_before_it_commits(
     session: Session, settings: Settings, switch: Switch
 ) -> None:
@@ -191,9 +229,15 @@ def test_a_write_tells_this_process_at_once_even_before_it_commits(
 
 
 @pytest.fixture
-def listener(database_url: str) -> Iterator[AuthListener]:
+def listener_name() -> str:
+    """The test listener's application_name, its own (tests run side by side)."""
+    return f"{TEST_LISTENER}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def listener(database_url: str, listener_name: str) -> Iterator[AuthListener]:
     """A listener of its own on the test database, apart from this process's shared one."""
-    found = AuthListener(libpq_url(database_url), name=TEST_LISTENER)
+    found = AuthListener(libpq_url(database_url), name=listener_name)
     found.start()
     assert found.sync(), "the listener did not connect"
     yield found
@@ -214,14 +258,14 @@ def test_the_listener_forgets_what_another_process_announces(
 
 
 def test_a_lost_listener_connection_fails_safe_and_recovers(
-    listener: AuthListener, database_url: str
+    listener: AuthListener, listener_name: str, database_url: str
 ) -> None:
     cache = VerificationCache(listener)
     cache.keep_token(cache.ticket(), "n", 43, SOON)
     with psycopg.connect(libpq_url(database_url), autocommit=True) as admin:
         ended = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
-            (TEST_LISTENER,),
+            (listener_name,),
         ).fetchall()
     assert ended == [(True,)]
     deadline = time.monotonic() + MAX_LAG + 1.0

@@ -1,9 +1,11 @@
 """Changes to who may do what, announced to every process that caches a verified token.
 
-A write through SQLAlchemy to users, memberships, households or revoked_tokens is announced
-twice: at once to this process's caches (before it commits, so a unit of work that never
-commits, a test's say, is seen too), and with NOTIFY on CHANNEL, which PostgreSQL delivers
-to every listening process when the write commits (and drops when it rolls back).
+Every write to users, memberships, households or revoked_tokens is announced by the
+database itself: statement triggers (migration 0015) NOTIFY on CHANNEL, which PostgreSQL
+delivers to every listening process when the write commits (and drops when it rolls back),
+whoever wrote it (the application, psql, a script). A write through this process's
+SQLAlchemy engines is also told at once to this process's own caches, before it commits, so
+a unit of work that never commits (a test's, say) is seen too.
 
 `AuthListener` LISTENs on a connection of its own, in a thread of its own. Every HEARTBEAT
 seconds it makes a round trip on that connection; when the answer comes back, every
@@ -36,7 +38,6 @@ HEARTBEAT = 0.25
 MAX_LAG = 1.0
 """A cache answers only while the listener's last completed round trip began this recently."""
 RECONNECT_SECONDS = 1.0
-NOTIFY = "SELECT pg_notify(%(channel)s, %(who)s)"
 LISTENER_NAME = "cashflow-auth-listener"
 
 log = logging.getLogger("cashflow.auth_events")
@@ -79,16 +80,12 @@ def _announce(  # noqa: PLR0917 - the signature of SQLAlchemy's after_execute ev
     if not isinstance(statement, UpdateBase):
         return
     table = getattr(statement.table, "name", None)
-    if table not in WATCHED:
-        return
-    whom = _whom(table, result)
-    _tell_locally(whom)
-    for who in whom:  # delivered when the transaction commits; identical ones are folded
-        conn.exec_driver_sql(NOTIFY, {"channel": CHANNEL, "who": who})
+    if table in WATCHED:  # the other processes hear it from the database's triggers
+        _tell_locally(_whom(table, result))
 
 
 def announce_auth_writes(engine: Engine) -> None:
-    """Announce every write to the watched tables made through `engine`."""
+    """Tell this process's caches at once of every write to the watched tables via `engine`."""
     event.listen(engine, "after_execute", _announce)
 
 
