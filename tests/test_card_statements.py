@@ -14,9 +14,13 @@ from domain.db.models import Alert, Household
 from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.alert_texts import render
 from domain.rules.card_views import Exposure
+from domain.rules.currency import MissingRateError
+from domain.rules.ledger import TransactionDraft
 from domain.services import alerts, fixed, installment_plans
 from domain.services.accounts import default_account, get_account
 from domain.services.booking import run_booking_pass
+from domain.services.forecasting import forecast_for
+from domain.services.rates import RateDraft, set_rate
 from domain.services.statements import (
     CardStatements,
     StatementView,
@@ -24,6 +28,7 @@ from domain.services.statements import (
     card_statements,
     household_exposures,
 )
+from domain.services.transactions import record_transaction
 from tests.card_builders import make_card, on_card, pay_by_hand
 from tests.conftest import home_of, make_user
 
@@ -277,3 +282,60 @@ def test_a_card_over_its_limit_warns_and_the_warning_goes_once_paid(
     pay_by_hand(session, household, card, today, "300.00")  # a payment by hand frees credit
     alerts.refresh_alerts(session, household, today, NOW)
     assert _card_alerts(session, household) == []
+
+
+def test_a_purchase_in_another_currency_counts_in_the_cards_at_its_days_rate(
+    session: Session, household: Household
+) -> None:
+    """Dollars on a shekel card: statement, charge and forecast in shekels; no rate, no sum.
+
+    A purchase and a subscription, each at its own day's rate.
+    """
+    card = make_card(session, household, added_on=date(2027, 1, 1))  # closes 10th, charged 2nd
+    set_rate(session, household, RateDraft(date(2027, 3, 1), "USD", D("3.7")))
+    set_rate(session, household, RateDraft(date(2027, 3, 7), "USD", D("3.6")))
+    draft = TransactionDraft(
+        date=date(2027, 3, 5),
+        amount=D("100.00"),
+        type="expense",
+        description="Hotel",
+        currency="USD",
+        account_id=card.id,
+    )
+    record_transaction(session, household, draft)
+    on_card(session, household, card, date(2027, 3, 6), "30.00", description="Coffee")
+    fixed.create_fixed(
+        session,
+        household,
+        name="Cloud",
+        amount=D("10.00"),
+        type="expense",
+        frequency="monthly",
+        start_date=date(2027, 3, 20),
+        currency="USD",
+        account_id=card.id,
+    )
+    found = card_statements(session, household, card.id, date(2027, 3, 8), past=0, coming=1)
+    assert _figures(found.open)[3:] == (D("400.00"), D("0"), D("0"), D("400.00"), D("0"))
+    assert _lines(found.open) == [
+        ("2027-03-05", D("370.00"), "expense", "Hotel", False),
+        ("2027-03-06", D("30.00"), "expense", "Coffee", False),
+    ]
+    assert _lines(found.coming[0]) == [("2027-03-20", D("36.00"), "expense", "Cloud", True)]
+    forecast = forecast_for(session, household, date(2027, 3, 8))
+    debits = {(e.date, e.amount) for e in forecast.events if e.kind == "card_statement"}
+    assert (date(2027, 4, 2), D("-400.00")) in debits
+    assert (date(2027, 5, 2), D("-36.00")) in debits
+    _pass(session, date(2027, 4, 2))
+    charged = card_statements(session, household, card.id, date(2027, 4, 2), past=1, coming=0)
+    assert (charged.past[0].status, charged.past[0].charged_amount) == ("charged", D("400.00"))
+    draft = TransactionDraft(
+        date=date(2027, 4, 3),
+        amount=D("5.00"),
+        type="expense",
+        currency="EUR",
+        account_id=card.id,
+    )
+    record_transaction(session, household, draft)
+    with pytest.raises(MissingRateError, match="EUR"):
+        card_statements(session, household, card.id, date(2027, 4, 5))

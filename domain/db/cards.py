@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.db.models import Account, Transaction, Transfer
+from domain.rules.card_views import convert_between
 from domain.rules.cards import CardCycle, CardLine
+from domain.rules.currency import RateTable
 
 CARD_KINDS = ("credit_card", "debit_card")
 
@@ -33,16 +36,32 @@ def household_accounts(
 
 
 def card_lines(
-    session: Session, household_id: int, card_id: int, *, after: date, through: date
+    session: Session,
+    household_id: int,
+    card_id: int,
+    *,
+    after: date,
+    through: date,
+    currency: str,
+    rates: Callable[[], RateTable],
 ) -> list[CardLine]:
     """What moved on a card in (after, through]: purchases, refunds and payments by hand.
 
     A purchase is an expense line; a refund (income on the card) and a transfer into the
     card that is not a statement's own charge (a payment by hand) reduce what the bank
     is charged, so they are income lines. Money taken out of the card is a purchase.
+    Amounts are in the card's `currency`: a transaction recorded in another is converted
+    at its date's rate (`rates` is asked only then; a missing rate is refused, 422).
     """
+    table = cache(rates)
     rows = session.execute(
-        select(Transaction.date, Transaction.amount, Transaction.type, Transaction.description)
+        select(
+            Transaction.date,
+            Transaction.amount,
+            Transaction.currency,
+            Transaction.type,
+            Transaction.description,
+        )
         .where(
             Transaction.household_id == household_id,
             Transaction.account_id == card_id,
@@ -51,7 +70,17 @@ def card_lines(
         )
         .order_by(Transaction.date, Transaction.id)
     ).all()
-    lines = [CardLine(r.date, r.amount, r.type, r.description) for r in rows]
+    lines = [
+        CardLine(
+            r.date,
+            convert_between(r.amount, r.currency, currency, r.date, table())
+            if r.currency != currency
+            else r.amount,
+            r.type,
+            r.description,
+        )
+        for r in rows
+    ]
     transfers = session.execute(
         select(Transfer.date, Transfer.amount, Transfer.to_amount, Transfer.to_account_id)
         .where(

@@ -30,6 +30,7 @@ from domain.rules.demo_history import (
 from domain.rules.ledger import TransactionDraft
 from domain.services import accounts, categories, fixed, installment_plans, loans
 from domain.services.accounts import AccountDraft
+from domain.services.rates import rate_table
 from domain.services.transactions import BULK_MAX, bulk_record
 from domain.services.transfers import TransferDraft, record_transfer
 from domain.services.users import create_user, find_user_by_username
@@ -208,7 +209,15 @@ def _charge_past_statements(session: Session, household: Household, card: Accoun
     through = card.booked_through
     if through is None or card.charged_to_id is None:
         return
-    lines = card_lines(session, household.id, card.id, after=date.min, through=through)
+    lines = card_lines(
+        session,
+        household.id,
+        card.id,
+        after=date.min,
+        through=through,
+        currency=card.currency,
+        rates=lambda: rate_table(session, household),
+    )
     for statement in build_statements(cycle_of(card), lines):
         paid = None
         if statement.total > 0:

@@ -9,7 +9,7 @@ subscription on its date). Only the charge is stored, by the booking pass.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -43,6 +43,7 @@ from domain.rules.cards import (
     previous_close,
     statement_close,
 )
+from domain.rules.currency import RateTable
 from domain.rules.money import ZERO
 from domain.rules.occurrences import Occurrence
 from domain.services.accounts import get_account, list_accounts
@@ -111,15 +112,47 @@ def _check_count(name: str, value: int, most: int) -> None:
         raise InvalidInputError(name, f"must be 0 to {most}")
 
 
+def _rates(session: Session, card: Any) -> Callable[[], RateTable]:
+    """The card's household's rates, read when first asked for."""
+    return lambda: rate_table(session, session.get_one(Household, card.household_id))
+
+
+def _lines(session: Session, card: Any, *, through: date) -> list[CardLine]:
+    """Every line on the card through a day, in its currency."""
+    return card_lines(
+        session,
+        card.household_id,
+        card.id,
+        after=ALL_TIME,
+        through=through,
+        currency=card.currency,
+        rates=_rates(session, card),
+    )
+
+
 def _planned(
     session: Session, card: Account, specs_end: date | None, *, kinds: tuple[str, ...]
 ) -> list[Occurrence]:
+    """The card's recurring parts not booked yet, in its currency (as its lines are)."""
     specs = [
         spec
         for spec in load_specs(session, [card.household_id], account_id=card.id)
         if spec.info.kind in kinds
     ]
-    return unbooked_occurrences(session, specs, specs_end)
+    found = unbooked_occurrences(session, specs, specs_end)
+    if all(o.currency == card.currency for o in found):
+        return found
+    table = rate_table(session, session.get_one(Household, card.household_id))
+    return [
+        o
+        if o.currency == card.currency
+        else replace(
+            o,
+            amount=convert_between(o.amount, o.currency, card.currency, o.due_date, table),
+            currency=card.currency,
+        )
+        for o in found
+    ]
 
 
 def _view(
@@ -189,7 +222,7 @@ def card_statements(
         first = previous_close(cycle, first)
     for _ in range(coming):
         last = next_close(cycle, last)
-    lines = card_lines(session, household.id, card.id, after=ALL_TIME, through=last)
+    lines = _lines(session, card, through=last)
     planned = _planned(session, card, last + timedelta(days=1), kinds=ALL_SOURCES)
     built, records, status = _statuses(session, card, today, lines, planned)
     shown = [
@@ -208,7 +241,7 @@ def card_exposure(session: Session, household: Household, card: Account, today: 
     installment part on the card; a subscription counts once it is booked.
     """
     card = credit_card(session, household, card.id)  # the household's, and a credit card
-    lines = card_lines(session, household.id, card.id, after=ALL_TIME, through=date.max)
+    lines = _lines(session, card, through=date.max)
     planned = _planned(session, card, None, kinds=("installment",))
     built, _, status = _statuses(session, card, today, lines, planned)
     return credit_exposure(((s, status(s.closes)) for s in built), card.credit_limit)
@@ -234,7 +267,7 @@ def charges_due(session: Session, card: Any, today: date) -> tuple[list[CardChar
     through = last_charged_close(cycle, today)
     if card.booked_through is not None and through <= card.booked_through:
         return [], through
-    lines = card_lines(session, card.household_id, card.id, after=ALL_TIME, through=through)
+    lines = _lines(session, card, through=through)
     due = due_statements(
         build_statements(cycle, lines), booked_through=card.booked_through, today=today
     )
@@ -244,7 +277,7 @@ def charges_due(session: Session, card: Any, today: date) -> tuple[list[CardChar
 def _charge(session: Session, card: Any, statement: Statement) -> CardCharge:
     amount, to_amount = statement.total, None
     if card.currency != card.bank_currency and statement.total > ZERO:
-        table = rate_table(session, session.get_one(Household, card.household_id))
+        table = _rates(session, card)()
         amount = convert_between(
             statement.total, card.currency, card.bank_currency, statement.charge, table
         )
