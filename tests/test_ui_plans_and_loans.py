@@ -1,4 +1,7 @@
-"""Installments and loans edited and deleted in the UI, with a confirmation; viewers see neither."""
+"""Installments and loans edited and deleted in the UI, with a confirmation; viewers see neither.
+
+Nor the Fixed page's add form.
+"""
 
 from __future__ import annotations
 
@@ -135,3 +138,19 @@ def test_a_viewer_sees_no_edit_delete_or_payment_controls(
         owner_view = _logged_in(owner, page)
         assert f"{key}_delete_{thing}" in {b.key for b in owner_view.button}
         assert f"{key}_edit_{thing}_name" in {t.key for t in owner_view.text_input}
+
+
+def test_a_viewer_sees_the_fixed_items_without_the_add_form(
+    committed_people: Callable[[], User], db: Session
+) -> None:
+    owner, viewer = committed_people(), committed_people()
+    home = home_of(db, owner)
+    db.add(Membership(household_id=home.id, user_id=viewer.id, role="viewer"))
+    row = db.get(User, viewer.id)
+    assert row is not None
+    row.default_household_id = home.id
+    db.commit()
+    empty = _logged_in(viewer, "fixed")
+    assert not [t for t in empty.text_input if t.key and t.key.startswith("fixed_add")]
+    assert [i.value for i in empty.info] == ["No fixed items yet."]
+    assert "fixed_add_name" in {t.key for t in _logged_in(owner, "fixed").text_input}

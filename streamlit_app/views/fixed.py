@@ -19,7 +19,7 @@ from streamlit_app.i18n import (
     select_code,
     word,
 )
-from streamlit_app.session import require_household_id
+from streamlit_app.session import may_write, require_household_id
 from streamlit_app.views.forms import (
     AccountChoice,
     account_choices,
@@ -207,12 +207,18 @@ def fixed_page() -> None:
         )
     )
     choices = account_choices(household_id)
-    _add_form(household_id, today, choices)
+    writable = may_write()
+    if writable:  # a viewer looks; the form would only be refused
+        _add_form(household_id, today, choices)
     for message in messages("fixed"):
         st.error(message)
     frame, ids = _frame(household_id, today, choices)
     if not ids:
-        st.info(_("No fixed items yet: add your salary and rent above."))
+        st.info(
+            _("No fixed items yet: add your salary and rent above.")
+            if writable
+            else _("No fixed items yet.")
+        )
         return
     editable_grid(
         frame,
