@@ -637,6 +637,7 @@ def test_balances_per_account(
     stranger = make_user(session, settings)
     session.commit()
     theirs = _main(client, bearer(settings, stranger))
+    one_off = {"op": "one_off", "date": "2027-01-05", "amount": "10.00"}
     for call in (
         client.post(
             f"{API}/balance", headers=headers, json={"amount": "1.00", "account_id": theirs["id"]}
@@ -647,6 +648,16 @@ def test_balances_per_account(
         client.get(f"{API}/balance?account_id={theirs['id']}", headers=headers),
         client.get(f"{API}/dashboard/summary?account_id={theirs['id']}", headers=headers),
         client.get(f"{API}/forecast/summary?account_id={theirs['id']}", headers=headers),
+        client.post(
+            f"{API}/forecast/what-if",
+            headers=headers,
+            json={"operations": [one_off], "account_id": theirs["id"]},
+        ),
+        client.post(
+            f"{API}/forecast/compare",
+            headers=headers,
+            json={"operations": [one_off], "account_id": theirs["id"]},
+        ),
     ):
         assert _field(call) == "account_id"
     assert client.get(f"{API}/balance?account_id=0", headers=headers).status_code == 422
@@ -691,6 +702,23 @@ def test_the_forecast_and_the_dashboard_of_one_account(
         client.get(f"{API}/forecast/daily?months=3&account_id={card['id']}", headers=headers)
     )
     assert Decimal(owed[0]["p50"]) == Decimal("-600.00")
+    part = {
+        "op": "new_installment",
+        "total_amount": "1200.00",
+        "payments_count": 2,
+        "first_payment_date": charged.isoformat(),
+    }
+    for account, opening, moved in ((card, "-600.00", False), (main, "10000.00", True)):
+        what = _ok(
+            client.post(
+                f"{API}/forecast/what-if",
+                headers=headers,
+                json={"operations": [part], "months": 3, "account_id": account["id"]},
+            )
+        )
+        assert what["baseline"]["opening"] == what["scenario"]["opening"] == opening
+        lower = Decimal(what["scenario"]["end_balance"]) < Decimal(what["baseline"]["end_balance"])
+        assert lower is moved  # the new plan is paid from the default bank, not the card
     for path_ in ("", "/weekly", "/summary"):
         assert (
             client.get(

@@ -196,7 +196,10 @@ def what_if(
     body: WhatIfIn, household: HouseholdDep, session: SessionDep, today: TodayDep
 ) -> ComparisonOut:
     """Try operations without saving them: the scenario beside the baseline."""
-    return _compare(session, household, today, operations_payload(body.operations), body.months)
+    operations = operations_payload(body.operations)
+    return _compare(
+        session, household, today, operations, months=body.months, account_id=body.account_id
+    )
 
 
 @router.post("/affordability")
@@ -231,9 +234,13 @@ def _compare(
     household: Household,
     today: dt.date,
     operations: list[dict[str, Any]],
+    *,
     months: int | None,
+    account_id: int | None,
 ) -> ComparisonOut:
-    result = forecasting.compare(session, household, today, operations, months=months)
+    result = forecasting.compare(
+        session, household, today, operations, months=months, account_id=account_id
+    )
     base = aggregate(result.baseline, "monthly")
     other = aggregate(result.scenario, "monthly")
     rows = [
@@ -266,7 +273,9 @@ def compare(
         operations = operations_payload(body.operations)
     else:
         raise InvalidInputError("scenario_id", "give a scenario id or operations")
-    return _compare(session, household, today, operations, body.months)
+    return _compare(
+        session, household, today, operations, months=body.months, account_id=body.account_id
+    )
 
 
 @router.get("/scenarios")

@@ -309,6 +309,11 @@ class WhatIfIn(RequestBody):
 
     operations: list[Operation] = Field(min_length=1, max_length=50)
     months: int | None = Field(default=None, ge=1, le=36)
+    account_id: Id | None = Field(
+        default=None,
+        description="one account's path (a bank with its cards' statements, a card's"
+        " liability); left out: the household's own money",
+    )
 
 
 class ScenarioIn(RequestBody):
@@ -360,6 +365,11 @@ class CompareIn(RequestBody):
     scenario_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     operations: list[Operation] | None = Field(default=None, max_length=50)
     months: int | None = Field(default=None, ge=1, le=36)
+    account_id: Id | None = Field(
+        default=None,
+        description="one account's path (a bank with its cards' statements, a card's"
+        " liability); left out: the household's own money",
+    )
 
 
 class AffordIn(RequestBody):

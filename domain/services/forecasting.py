@@ -314,9 +314,13 @@ def compare(
     operations: list[dict[str, Any]],
     *,
     months: int | None = None,
+    account_id: int | None = None,
 ) -> Comparison:
-    """The baseline and the scenario from the same inputs, with their summaries."""
-    book, view = gather_book(session, household, today, months=months)
+    """The baseline and the scenario from the same inputs, with their summaries.
+
+    `account_id` draws one account's path (as `forecast_for` does); left out, the household's.
+    """
+    book, view = gather_book(session, household, today, months=months, account_id=account_id)
     baseline = build_forecast(compose(book, view))
     changed = replace(book, inputs=scenario_inputs(session, household, book.inputs, operations))
     scenario = build_forecast(compose(changed, view))
