@@ -12,6 +12,7 @@ import io
 import statistics
 import time
 from dataclasses import dataclass
+from unittest import mock
 
 import streamlit as st
 import streamlit.logger
@@ -19,6 +20,9 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.forecast_data import PASSWORD, USERNAME
 from benchmarks.ui_bench import APP_FILE, TIMEOUT_SECONDS
+from domain.i18n import as_language
+from streamlit_app import i18n
+from streamlit_app.i18n import LANGUAGE
 
 PAGES = (
     "home",
@@ -106,9 +110,25 @@ def _slider(rounds: int) -> tuple[float, ...]:
     return tuple(found)
 
 
+def _language_after_runs() -> str:
+    """The heavy user's language, from the page's own session state after a run."""
+    at, _seconds = _login()
+    return str(at.session_state[LANGUAGE])
+
+
 def measure_ui_pages(rounds: int) -> UiPagesResult:
-    """Time the login, every page (cold and warm) and a slider change, `rounds` times each."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """Time the login, every page (cold and warm) and a slider change, `rounds` times each.
+
+    A rerun sends each widget's state back, formatting its options with the page's own
+    `format_func` outside the script run, where no session says the language: the
+    browser's is taken then, so it is made the user's (a Hebrew user's role or month
+    would otherwise be looked up in English among Hebrew options, and fail).
+    """
+    user_language = as_language(_language_after_runs())
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        mock.patch.object(i18n, "browser_language", return_value=user_language),
+    ):
         login = tuple(_login()[1] for _round in range(rounds))
         pages = tuple(_page(page, rounds) for page in PAGES)
         slider = _slider(rounds)
