@@ -64,6 +64,8 @@ def test_an_installment_plan_is_edited_keeps_a_refused_value_and_is_deleted_afte
     plan = _plan(db, committed_user)
     at = _logged_in(committed_user, "installments")
     key = f"plan_edit_{plan.id}"
+    assert f"{key}_total" not in {t.key for t in at.text_input}  # the form opens on asking
+    at.toggle(key=f"{key}_open").set_value(True).run()
     at.text_input(key=f"{key}_total").input("12.345")
     at.button(key=f"FormSubmitter:{key}-Save changes").click().run()
     assert any("total_amount" in e.value for e in at.error)
@@ -137,6 +139,9 @@ def test_a_viewer_sees_no_edit_delete_or_payment_controls(
         assert at.subheader[0].value in {"Fridge", "Car"}
         owner_view = _logged_in(owner, page)
         assert f"{key}_delete_{thing}" in {b.key for b in owner_view.button}
+        if page == "installments":  # the plan's form opens on asking, a viewer cannot ask
+            assert f"{key}_edit_{thing}_open" not in {t.key for t in at.toggle}
+            owner_view.toggle(key=f"{key}_edit_{thing}_open").set_value(True).run()
         assert f"{key}_edit_{thing}_name" in {t.key for t in owner_view.text_input}
 
 

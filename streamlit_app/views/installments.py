@@ -9,6 +9,7 @@ import streamlit as st
 
 from domain.db.models import InstallmentPlan
 from domain.i18n import N_
+from domain.rules.installments import Progress
 from domain.services import installment_plans as plans
 from streamlit_app.i18n import (
     DATE_FORMAT,
@@ -95,13 +96,23 @@ def _schedule_frame(household_id: int, plan_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows)
 
 
-def _edit_form(household_id: int, plan: InstallmentPlan, choices: list[AccountChoice]) -> None:
-    """The plan's terms, editable; a refused value stays as typed."""
-    options = category_options(household_id, "expense")
+def _edit_form(
+    household_id: int,
+    plan: InstallmentPlan,
+    choices: list[AccountChoice],
+    options: dict[str, int | None],
+) -> None:
+    """The plan's terms, editable once opened; a refused value stays as typed.
+
+    Opened by a toggle, not an expander: an expander's form is built on every run, and a
+    household with fifty plans paid for fifty forms it did not open.
+    """
     labels = list(options)
     current = next((label for label, i in options.items() if i == plan.category_id), labels[0])
     key = f"plan_edit_{plan.id}"
-    with st.expander(_("Edit")), st.form(key):
+    if not st.toggle(_("Edit"), key=f"{key}_open"):
+        return
+    with st.form(key):
         cols = st.columns([2, 1, 1])
         cols[0].text_input(_("What"), value=plan.name, key=f"{key}_name")
         cols[1].text_input(_("Total"), value=f"{plan.total_amount}", key=f"{key}_total")
@@ -148,7 +159,11 @@ def _edit_form(household_id: int, plan: InstallmentPlan, choices: list[AccountCh
 
 
 def _plan_actions(
-    household_id: int, plan: InstallmentPlan, today: date, choices: list[AccountChoice]
+    household_id: int,
+    plan: InstallmentPlan,
+    today: date,
+    choices: list[AccountChoice],
+    options: dict[str, int | None],
 ) -> None:
     def mark() -> None:
         with household_work(household_id) as (session, household):
@@ -177,14 +192,18 @@ def _plan_actions(
         ),
         action=delete,
     )
-    _edit_form(household_id, plan, choices)
+    _edit_form(household_id, plan, choices, options)
 
 
 def _plan_card(
-    household_id: int, plan: InstallmentPlan, today: date, choices: list[AccountChoice]
+    household_id: int,
+    plan: InstallmentPlan,
+    *,
+    progress: Progress,
+    today: date,
+    choices: list[AccountChoice],
+    options: dict[str, int | None] | None,
 ) -> None:
-    with household_work(household_id) as (session, _user):
-        progress = plans.progress(session, plan)
     done = progress.paid_count / plan.payments_count
     st.subheader(plan.name)
     if len(choices) > 1:
@@ -208,11 +227,10 @@ def _plan_card(
             count=plan.payments_count, total=show_money(plan.total_amount)
         ),
     )
-    if may_write():
-        _plan_actions(household_id, plan, today, choices)
-    with st.expander(_("Schedule")):
-        frame = _schedule_frame(household_id, plan.id)
-        show_table(frame, HEADERS)
+    if options is not None:  # may write
+        _plan_actions(household_id, plan, today, choices, options)
+    if st.toggle(_("Schedule"), key=f"plan_schedule_{plan.id}"):
+        show_table(_schedule_frame(household_id, plan.id), HEADERS)
 
 
 def installments_page() -> None:
@@ -226,8 +244,13 @@ def installments_page() -> None:
         _add_form(household_id, today, choices)
     show_note("installments")
     with household_work(household_id) as (session, household):
-        found = plans.list_plans(session, household)
+        found = [
+            (plan, plans.progress(session, plan)) for plan in plans.list_plans(session, household)
+        ]
     if not found:
         st.info(_("No installment plans yet."))
-    for plan in found:
-        _plan_card(household_id, plan, today, choices)
+    options = category_options(household_id, "expense") if may_write() and found else None
+    for plan, progress in found:
+        _plan_card(
+            household_id, plan, progress=progress, today=today, choices=choices, options=options
+        )
