@@ -100,6 +100,7 @@ def test_a_loan_is_edited_and_deleted_after_asking(committed_user: User, db: Ses
     loan = _loan(db, committed_user)
     at = _logged_in(committed_user, "loans")
     key = f"loan_edit_{loan.id}"
+    at.toggle(key=f"{key}_open").set_value(True).run()
     at.number_input(key=f"{key}_term").set_value(24)
     at.text_input(key=f"{key}_rate").input("4")
     at.button(key=f"FormSubmitter:{key}-Save changes").click().run()
@@ -108,8 +109,10 @@ def test_a_loan_is_edited_and_deleted_after_asking(committed_user: User, db: Ses
     stored = db.get(Loan, loan.id)
     assert stored is not None
     assert (stored.term_months, stored.annual_rate) == (24, Decimal("4.00"))
-    assert len(at.dataframe[0].value) == 24
     assert any("Saved." in s.value for s in at.success)
+    assert not at.dataframe  # the amortization table shows on asking
+    at.toggle(key=f"loan_table_{loan.id}").set_value(True).run()
+    assert len(at.dataframe[0].value) == 24
     at.button(key=f"loan_delete_{loan.id}").click().run()
     assert any("Delete Car?" in w.value for w in at.warning)
     assert _count(db, Loan, committed_user) == 1
@@ -139,9 +142,9 @@ def test_a_viewer_sees_no_edit_delete_or_payment_controls(
         assert at.subheader[0].value in {"Fridge", "Car"}
         owner_view = _logged_in(owner, page)
         assert f"{key}_delete_{thing}" in {b.key for b in owner_view.button}
-        if page == "installments":  # the plan's form opens on asking, a viewer cannot ask
-            assert f"{key}_edit_{thing}_open" not in {t.key for t in at.toggle}
-            owner_view.toggle(key=f"{key}_edit_{thing}_open").set_value(True).run()
+        # the form opens on asking, and a viewer cannot ask
+        assert f"{key}_edit_{thing}_open" not in {t.key for t in at.toggle}
+        owner_view.toggle(key=f"{key}_edit_{thing}_open").set_value(True).run()
         assert f"{key}_edit_{thing}_name" in {t.key for t in owner_view.text_input}
 
 

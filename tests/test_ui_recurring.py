@@ -91,6 +91,7 @@ def test_loans_page_shows_schedule_and_chart(committed_user: User, db: Session) 
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [trace["name"] for trace in figure["data"]]
     assert names == ["Principal", "Interest", "Remaining balance"]
+    at.toggle(key=f"loan_table_{loan.id}").set_value(True).run()
     table = at.dataframe[0].value
     assert len(table) == 12
     assert table.iloc[-1]["balance"] == "₪0.00"

@@ -210,11 +210,11 @@ def _loan_card(household_id: int, loan: Loan, today: date, choices: list[Account
     schedule = _schedule(household_id, loan.id)
     if not schedule.empty:
         st.plotly_chart(amortization_figure(schedule), key=f"loan_chart_{loan.id}")
-        shown = schedule.copy()
-        for column in ("payment", "principal", "interest", "prepayment", "balance"):
-            shown[column] = shown[column].map(show_money)
-        shown["date"] = shown["date"].map(show_date)
-        with st.expander(_("Amortization table")):
+        if st.toggle(_("Amortization table"), key=f"loan_table_{loan.id}"):
+            shown = schedule.copy()
+            for column in ("payment", "principal", "interest", "prepayment", "balance"):
+                shown[column] = shown[column].map(show_money)
+            shown["date"] = shown["date"].map(show_date)
             show_table(shown, HEADERS)
     if may_write():
         _loan_actions(household_id, loan, today, choices)
@@ -278,14 +278,16 @@ def _update(
 
 
 def _edit_form(household_id: int, loan: Loan, choices: list[AccountChoice]) -> None:
-    """The loan's terms, editable; a refused value stays as typed."""
+    """The loan's terms, editable once opened (a toggle: a closed form costs nothing)."""
+    if not st.toggle(_("Edit"), key=f"loan_edit_{loan.id}_open"):
+        return
     options = category_options(household_id, "expense")
     labels = list(options)
     current = next((label for label, i in options.items() if i == loan.category_id), labels[0])
     methods = [_(label) for label in METHODS]
     method = list(METHODS.values()).index(loan.method) if loan.method in METHODS.values() else 0
     key = f"loan_edit_{loan.id}"
-    with st.expander(_("Edit")), st.form(key):
+    with st.form(key):
         cols = st.columns([2, 1, 1, 1])
         cols[0].text_input(_("Name"), value=loan.name, key=f"{key}_name")
         cols[1].text_input(_("Principal"), value=f"{loan.principal}", key=f"{key}_principal")
