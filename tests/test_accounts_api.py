@@ -752,3 +752,25 @@ def test_the_forecast_and_the_dashboard_of_one_account(
         )
         == "account_id"
     )
+
+
+def test_a_new_base_currency_moves_the_empty_accounts_still_in_the_old_one(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    main = _main(client, headers)
+    savings = _create(client, headers, name="Savings", kind="savings")
+    euros = _create(client, headers, name="Trip", kind="cash", currency="EUR")
+    used = _create(client, headers, name="Wallet", kind="cash")
+    spent = {"date": "2026-11-01", "amount": "12.00", "type": "expense", "account_id": used["id"]}
+    _ok(client.post(f"{API}/transactions", headers=headers, json=spent), 201)
+    assert {a["currency"] for a in (main, savings, used)} == {"ILS"}
+    _ok(client.put(f"{API}/settings", headers=headers, json={"currency": "USD"}))
+    shekel = {"day": "2026-01-01", "currency": "ILS", "rate": "0.27"}
+    _ok(client.put(f"{API}/rates", headers=headers, json=shekel))  # to value the wallet
+    after = {a["id"]: a["currency"] for a in _ok(client.get(f"{API}/accounts", headers=headers))}
+    assert after == {
+        main["id"]: "USD",  # empty: what a new household meant
+        savings["id"]: "USD",
+        euros["id"]: "EUR",  # never in the old base
+        used["id"]: "ILS",  # its amounts are shekels
+    }

@@ -272,6 +272,24 @@ def _in_use(session: Session, account: Account) -> bool:
     return any(session.scalar(select(exists(query))) for query in used)
 
 
+def follow_base(session: Session, household: Household, old: str) -> list[Account]:
+    """After the base currency changed from `old`: empty accounts still in it take the new one.
+
+    A new household's Main account was made in the old base; with nothing in it, the
+    household means it in the new one. An account that holds anything keeps its currency
+    (its amounts are in it) and is valued at the day's rate.
+    """
+    moved = [
+        account
+        for account in list_accounts(session, household, include_archived=True)
+        if account.currency == old != household.currency and not _in_use(session, account)
+    ]
+    for account in moved:
+        account.currency = household.currency
+    session.flush()
+    return moved
+
+
 def delete_account(session: Session, household: Household, account_id: int) -> None:
     """Delete an account that holds nothing; one with rows is archived instead."""
     account = get_account(session, household, account_id)

@@ -12,6 +12,7 @@ from domain.db.models import Household, HouseholdSettings
 from domain.errors import InvalidInputError
 from domain.rules.dates import is_known_timezone
 from domain.rules.ledger import CURRENCY_RE
+from domain.services.accounts import follow_base
 
 FIELDS = (
     "currency",
@@ -69,9 +70,12 @@ def update_household_settings(
         raise InvalidInputError(sorted(unknown)[0], "is not a setting")
     _check(changes)
     row = get_household_settings(session, household)
+    base = household.currency
     for name, value in changes.items():
         setattr(household if name in HOUSEHOLD_FIELDS else row, name, value)
     if row.critical_threshold > row.warning_threshold:
         raise InvalidInputError("critical_threshold", "must not be above the warning threshold")
     session.flush()
+    if household.currency != base:
+        follow_base(session, household, base)
     return row
