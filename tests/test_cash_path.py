@@ -73,3 +73,35 @@ def test_the_monthly_report_follows_the_same_cash(session: Session, household: H
     assert november.expense == Decimal("580.00")  # card purchases are spending all the same
     december = reports.monthly_report(session, household, date(2026, 12, 1), TODAY)
     assert dict(december.balances)[date(2026, 12, 10)] == Decimal("4420.00")
+
+
+def test_one_accounts_past_follows_what_its_forecast_follows(
+    session: Session, household: Household
+) -> None:
+    """The bank pays the card on the charge day; the card owes from its purchase days."""
+    _household_with_a_card(session, household)
+    named = {a.name: a.id for a in accounts.list_accounts(session, household)}
+    bank, savings, card = (
+        dict(dashboard.past_balances(session, household, TODAY, days=45, account_id=named[n]))
+        for n in (accounts.default_account(session, household).name, "Savings", "Max")
+    )
+    assert [bank[date(2026, 11, d)] for d in (14, 15, 21, 22, 30)] == [
+        Decimal("5000.00"),
+        Decimal("4920.00"),
+        Decimal("4920.00"),
+        Decimal("3920.00"),  # to savings
+        Decimal("3920.00"),  # the card's purchases are not the bank's yet
+    ]
+    assert (bank[date(2026, 12, 9)], bank[date(2026, 12, 10)]) == (
+        Decimal("3920.00"),
+        Decimal("3420.00"),  # the statement charged
+    )
+    assert (savings[date(2026, 11, 21)], savings[TODAY]) == (Decimal("0.00"), Decimal("1000.00"))
+    assert [card[day] for day in (date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 25))] == [
+        Decimal("0.00"),
+        Decimal("-300.00"),
+        Decimal("-500.00"),
+    ]
+    assert (card[date(2026, 12, 9)], card[TODAY]) == (Decimal("-500.00"), Decimal("0.00"))
+    household_path = dict(dashboard.past_balances(session, household, TODAY, days=45))
+    assert household_path[TODAY] == bank[TODAY] + savings[TODAY]  # own money, card paid

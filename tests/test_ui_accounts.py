@@ -6,6 +6,7 @@ charged to the bank) against the real database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -308,6 +309,10 @@ def test_the_home_page_shows_one_accounts_month_and_expenses(
     assert _metrics(at)["Balance now"] == "-₪120.00"
     top = _table(at, "description", "category")
     assert list(top["description"]) == ["Paz fuel"]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    past = [t for chart in charts for t in chart["data"] if t.get("name") == "Past"]
+    assert past  # the card's own past: what it owed, day by day
+    assert past[0]["y"][-1] == -120.0
 
 
 def test_an_installment_plan_is_added_on_a_card(committed_user: User, db: Session) -> None:

@@ -11,7 +11,7 @@ base currency; credit cards are liabilities beside it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -398,16 +398,26 @@ def balance_history(
 
 
 def daily_movements(
-    session: Session, household: Household, start: date, end: date
+    session: Session,
+    household: Household,
+    start: date,
+    end: date,
+    *,
+    accounts: Collection[int] | None = None,
 ) -> dict[date, Decimal]:
     """What moved the household's own money each day in [start, end), in the base currency.
 
     The transactions of its bank, savings, cash and debit card accounts, and the transfers
     between them and the rest (a card's statement charge leaving the bank); a purchase on
     a credit card moves it only when its statement is charged, and a transfer between two
-    of its own accounts not at all.
+    of its own accounts not at all. `accounts`: the same over those accounts instead (one
+    account's view: a bank with its debit cards, or a card alone, whose purchases move it).
     """
-    held = {a.id: a for a in household_accounts(session, household.id) if a.kind in OWN_MONEY_KINDS}
+    held = {
+        a.id: a
+        for a in household_accounts(session, household.id)
+        if (a.kind in OWN_MONEY_KINDS if accounts is None else a.id in accounts)
+    }
     base = base_currency(household)
     amount = in_base(base)
     signed = case((Transaction.type == "income", amount), else_=-amount)

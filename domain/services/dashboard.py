@@ -30,7 +30,7 @@ from domain.services.balance import (
     current_balance,
     daily_movements,
 )
-from domain.services.forecasting import forecast_for, gather_inputs
+from domain.services.forecasting import account_view, forecast_for, gather_inputs
 from domain.services.household_settings import WEEKDAY, get_household_settings
 from domain.services.rates import base_currency, rate_table
 
@@ -437,15 +437,29 @@ def _monthly_debt(session: Session, household: Household) -> list[MonthlyDebt]:
 
 
 def past_balances(
-    session: Session, household: Household, today: date, *, days: int = 90
+    session: Session,
+    household: Household,
+    today: date,
+    *,
+    days: int = 90,
+    account_id: int | None = None,
 ) -> list[tuple[date, Decimal]]:
     """The household's cash at the end of each of the last days, walked back from today's.
 
     A card purchase moves it on its statement's charge day, not on the purchase day.
+    With `account_id`, what that account's forecast follows (`forecasting.account_view`):
+    a bank with its debit cards, paying its cards on their charge days; a card alone.
     """
     start = today - timedelta(days=days)
-    nets = daily_movements(session, household, start + timedelta(days=1), today + timedelta(days=1))
-    balance = current_balance(session, household, today).amount
+    window = (start + timedelta(days=1), today + timedelta(days=1))
+    if account_id is None:
+        nets = daily_movements(session, household, *window)
+        balance = current_balance(session, household, today).amount
+    else:
+        own = account_view(session, household, account_id, today).own
+        nets = daily_movements(session, household, *window, accounts=own)
+        held = account_balances(session, household, today)
+        balance = sum((held[i].in_base for i in own), ZERO)
     found = []
     day = today
     while day >= start:

@@ -218,6 +218,11 @@ def gather_book(
     return book, view
 
 
+def account_view(session: Session, household: Household, account_id: int, today: date) -> View:
+    """Which accounts one account's forecast follows (422 naming `account_id` for another's)."""
+    return _view(_refs(household_accounts(session, household.id), today), account_id)
+
+
 def _view(accounts: tuple[AccountRef, ...], account_id: int | None) -> View:
     try:
         return view_of(accounts, account_id)

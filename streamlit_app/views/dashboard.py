@@ -498,9 +498,9 @@ def _home_figures(
 ) -> HomeFigures:
     """The home page's figures for `data` (the version): read and computed once per version.
 
-    Of one account when `account_id` is given: its balance, month, path, categories, top
-    expenses, plans and loans and what is due; the past balance and the health score are
-    the household's, so they are left out.
+    Of one account when `account_id` is given: its balance, month, past and path,
+    categories, top expenses, plans and loans and what is due; the health score is the
+    household's, so it is left out.
     """
     summary = summarize(cache.home_forecast(household_id, data, today, account_id))
     start, end = dashboard.month_bounds(today)
@@ -508,9 +508,7 @@ def _home_figures(
     with household_work(household_id) as (session, household):
         return HomeFigures(
             kpis=dashboard.kpis(session, household, today, summary=summary, **one),
-            past=[]
-            if account_id
-            else [(d, b) for d, b in dashboard.past_balances(session, household, today)],
+            past=dashboard.past_balances(session, household, today, account_id=account_id),
             warning=cache.forecast_settings(household_id, data).warning,
             shares=dashboard.category_breakdown(session, household, start, end, **one),
             top=[
