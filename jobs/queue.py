@@ -108,7 +108,9 @@ def worker_app(url: str, *, stalled_after: float, check_every: int) -> App:
     task = app.task(
         name=STALLED_TASK, queue=QUEUE, queueing_lock=STALLED_TASK, priority=STALLED_PRIORITY
     )(retry_stalled)
-    app.periodic(cron=f"*/{check_every} * * * * *")(task)
+    # croniter's sixth field is the seconds: "*/10 * * * * *" was every second of every
+    # tenth minute, so a stalled chunk waited up to ten minutes.
+    app.periodic(cron=f"* * * * * */{check_every}")(task)
     return app
 
 
@@ -122,6 +124,8 @@ def run_worker(
 ) -> None:
     """Claim and run chunks until SIGINT or SIGTERM (a chunk in hand is finished first)."""
     app = worker_app(url, stalled_after=stalled_after, check_every=check_every)
+    if not log.isEnabledFor(logging.DEBUG):  # its lines for every check would drown the rest
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     log.info("worker started on queue %s (heartbeat every %ss)", QUEUE, heartbeat)
     app.run_worker(
         queues=[QUEUE],

@@ -37,7 +37,7 @@ from domain.services.forecasting import forecast_for, gather_inputs
 from domain.services.household_settings import get_household_settings
 from domain.services.jobs import job_runs_for_household, recent_job_runs, share_of
 from jobs.passes import booking_and_alerts_pass
-from jobs.queue import NightlyQueue
+from jobs.queue import NightlyQueue, worker_app
 
 HOUSEHOLDS = 24
 CHUNK = 4  # six chunks
@@ -314,3 +314,15 @@ def test_a_chunk_writes_the_alerts_its_households_write_one_at_a_time(
     assert gone == {(ids[1], True)} | {(i, False) for i in ids[3::2]}
     assert sum(1 for r in rows if r[7]) > len(ids)  # most households have open alerts
     assert all(mark for _, mark in marks)
+
+
+def test_stalled_chunks_are_looked_for_every_check_every_seconds(nightly_url: str) -> None:
+    """Not every second of every tenth minute (croniter's sixth field is the seconds)."""
+    app = worker_app(nightly_url, stalled_after=30, check_every=10)
+    (task,) = app.periodic_registry.periodic_tasks.values()
+    at = datetime(2026, 12, 7, 19, 3, 1, tzinfo=UTC).timestamp()
+    found = []
+    for _ in range(4):
+        at = task.croniter.get_next(ret_type=float, start_time=at)
+        found.append(f"{datetime.fromtimestamp(at, UTC):%H:%M:%S}")
+    assert found == ["19:03:10", "19:03:20", "19:03:30", "19:03:40"]
