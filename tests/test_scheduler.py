@@ -250,6 +250,16 @@ def test_every_users_day_is_booked_within_an_hour_of_their_midnight(settings: Se
     booking[0].args[0].kw["bind"].dispose()
 
 
+def _marks(session: Session, *homes: Household) -> dict[int, str | None]:
+    """Each household's alerts fingerprint: set once its alerts were evaluated."""
+    rows = session.execute(
+        select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint).where(
+            HouseholdSettings.household_id.in_([h.id for h in homes])
+        )
+    ).all()
+    return {row.household_id: row.alerts_fingerprint for row in rows}
+
+
 def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     session: Session, settings: Settings, session_factory: sessionmaker[Session]
 ) -> None:
@@ -259,13 +269,7 @@ def test_the_hourly_pass_evaluates_alerts_only_for_those_it_booked_for(
     hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
     session.expire_all()
     assert _booked(session, renter) == [("2027-06-01", Decimal("5200.00"), "Rent")]
-    marks = dict(
-        session.execute(
-            select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint).where(
-                HouseholdSettings.household_id.in_([renter.id, idle.id])
-            )
-        ).all()
-    )
+    marks = _marks(session, renter, idle)
     assert marks.get(renter.id)  # evaluated after its rent was booked
     assert marks.get(idle.id) is None  # nothing booked, nothing evaluated
 
@@ -294,13 +298,7 @@ def test_an_hourly_chunk_that_fails_whole_is_evaluated_again_one_household_at_a_
     with caplog.at_level("INFO", logger="cashflow.jobs"):
         hourly_booking_pass(session_factory, as_of=date(2027, 6, 1))
     session.expire_all()
-    marks = dict(
-        session.execute(
-            select(HouseholdSettings.household_id, HouseholdSettings.alerts_fingerprint).where(
-                HouseholdSettings.household_id.in_([good.id, bad.id])
-            )
-        ).all()
-    )
+    marks = _marks(session, good, bad)
     assert marks.get(good.id)  # evaluated alone after its chunk failed
     assert marks.get(bad.id) is None
     assert any({good.id, bad.id} <= set(c) for c in calls)  # first in one chunk

@@ -122,17 +122,22 @@ def test_a_loan_is_edited_and_deleted_after_asking(committed_user: User, db: Ses
     assert any("No loans yet." in i.value for i in at.info)
 
 
-def test_a_viewer_sees_no_edit_delete_or_payment_controls(
-    committed_people: Callable[[], User], db: Session
-) -> None:
-    owner, viewer = committed_people(), committed_people()
-    plan, loan = _plan(db, owner), _loan(db, owner)
+def _viewer_in(db: Session, owner: User, viewer: User) -> None:
+    """`viewer` joins the owner's household as a viewer, and opens it by default."""
     home = home_of(db, owner)
     db.add(Membership(household_id=home.id, user_id=viewer.id, role="viewer"))
     row = db.get(User, viewer.id)
     assert row is not None
     row.default_household_id = home.id
     db.commit()
+
+
+def test_a_viewer_sees_no_edit_delete_or_payment_controls(
+    committed_people: Callable[[], User], db: Session
+) -> None:
+    owner, viewer = committed_people(), committed_people()
+    plan, loan = _plan(db, owner), _loan(db, owner)
+    _viewer_in(db, owner, viewer)
     for page, key, thing in (("installments", "plan", plan.id), ("loans", "loan", loan.id)):
         at = _logged_in(viewer, page)
         keys = {b.key for b in at.button}
@@ -152,12 +157,7 @@ def test_a_viewer_sees_the_fixed_items_without_the_add_form(
     committed_people: Callable[[], User], db: Session
 ) -> None:
     owner, viewer = committed_people(), committed_people()
-    home = home_of(db, owner)
-    db.add(Membership(household_id=home.id, user_id=viewer.id, role="viewer"))
-    row = db.get(User, viewer.id)
-    assert row is not None
-    row.default_household_id = home.id
-    db.commit()
+    _viewer_in(db, owner, viewer)
     empty = _logged_in(viewer, "fixed")
     assert not [t for t in empty.text_input if t.key and t.key.startswith("fixed_add")]
     assert [i.value for i in empty.info] == ["No fixed items yet."]
