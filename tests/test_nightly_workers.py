@@ -39,8 +39,8 @@ from domain.services.jobs import job_runs_for_household, recent_job_runs, share_
 from jobs.passes import booking_and_alerts_pass
 from jobs.queue import NightlyQueue, worker_app
 
-HOUSEHOLDS = 24
-CHUNK = 4  # six chunks
+HOUSEHOLDS = 12
+CHUNK = 4  # three chunks
 HISTORY = 120
 WORKER_FLAGS = ("--heartbeat", "1", "--stalled-after", "3", "--check-every", "1")
 WAIT_SECONDS = 90

@@ -152,9 +152,9 @@ def chromium() -> str:
     return CHROMIUM
 
 
-# Eight cycles in one browser (twenty took two minutes of a suite that must stay under
+# Four cycles in one browser (twenty took two minutes of a suite that must stay under
 # twenty): each still waits for the new cookie before reloading, as a person would.
-LOGOUT_RUNS = 8
+LOGOUT_RUNS = 4
 WELCOME = "Welcome, Demo household"
 # The session cookie's value as the page sees it (it is not HttpOnly: a script writes it).
 COOKIE_VALUE = """() => {
