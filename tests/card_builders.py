@@ -49,14 +49,16 @@ def on_card(
     *,
     refund: bool = False,
     description: str = "",
+    currency: str | None = None,
 ) -> Transaction:
-    """A purchase on the card (a refund with `refund`)."""
+    """A purchase on the card (a refund with `refund`), in its currency unless told."""
     draft = TransactionDraft(
         date=on,
         amount=Decimal(amount),
         type="income" if refund else "expense",
         category_id=None,
         description=description,
+        currency=currency,
         account_id=card.id,
     )
     return record_transaction(session, household, draft)

@@ -15,7 +15,6 @@ from domain.errors import InvalidInputError, NotFoundError
 from domain.rules.alert_texts import render
 from domain.rules.card_views import Exposure
 from domain.rules.currency import MissingRateError
-from domain.rules.ledger import TransactionDraft
 from domain.services import alerts, fixed, installment_plans
 from domain.services.accounts import default_account, get_account
 from domain.services.booking import run_booking_pass
@@ -28,7 +27,6 @@ from domain.services.statements import (
     card_statements,
     household_exposures,
 )
-from domain.services.transactions import record_transaction
 from tests.card_builders import make_card, on_card, pay_by_hand
 from tests.conftest import home_of, make_user
 
@@ -294,15 +292,9 @@ def test_a_purchase_in_another_currency_counts_in_the_cards_at_its_days_rate(
     card = make_card(session, household, added_on=date(2027, 1, 1))  # closes 10th, charged 2nd
     set_rate(session, household, RateDraft(date(2027, 3, 1), "USD", D("3.7")))
     set_rate(session, household, RateDraft(date(2027, 3, 7), "USD", D("3.6")))
-    draft = TransactionDraft(
-        date=date(2027, 3, 5),
-        amount=D("100.00"),
-        type="expense",
-        description="Hotel",
-        currency="USD",
-        account_id=card.id,
+    on_card(
+        session, household, card, date(2027, 3, 5), "100.00", description="Hotel", currency="USD"
     )
-    record_transaction(session, household, draft)
     on_card(session, household, card, date(2027, 3, 6), "30.00", description="Coffee")
     fixed.create_fixed(
         session,
@@ -329,13 +321,6 @@ def test_a_purchase_in_another_currency_counts_in_the_cards_at_its_days_rate(
     _pass(session, date(2027, 4, 2))
     charged = card_statements(session, household, card.id, date(2027, 4, 2), past=1, coming=0)
     assert (charged.past[0].status, charged.past[0].charged_amount) == ("charged", D("400.00"))
-    draft = TransactionDraft(
-        date=date(2027, 4, 3),
-        amount=D("5.00"),
-        type="expense",
-        currency="EUR",
-        account_id=card.id,
-    )
-    record_transaction(session, household, draft)
+    on_card(session, household, card, date(2027, 4, 3), "5.00", currency="EUR")
     with pytest.raises(MissingRateError, match="EUR"):
         card_statements(session, household, card.id, date(2027, 4, 5))

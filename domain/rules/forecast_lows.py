@@ -3,7 +3,7 @@
 The alerts only look at the median path (its lowest point, the first day under the
 warning level, each new running low); computing it with `median_path` skips the
 simulated paths, the band, the Decimal frame and safe-to-spend that a full forecast
-builds. `tests/test_alert_batches.py` holds these equal to `summarize`'s figures.
+builds. `tests/test_nightly_workers.py` holds these equal to `summarize`'s figures.
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ def _planned(
     found = unbooked_occurrences(session, specs, specs_end)
     if all(o.currency == card.currency for o in found):
         return found
-    table = rate_table(session, session.get_one(Household, card.household_id))
+    table = _rates(session, card)()
     return [
         o
         if o.currency == card.currency
